@@ -1,0 +1,1 @@
+package dev.mmalign.operator; final class Placeholder {}

@@ -1,0 +1,1 @@
+package dev.mmalign.trainer; final class Placeholder {}
