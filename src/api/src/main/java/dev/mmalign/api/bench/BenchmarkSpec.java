@@ -1,0 +1,56 @@
+package dev.mmalign.api.bench;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+
+/** One benchmark of a suite. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class BenchmarkSpec {
+
+    @Required
+    @JsonPropertyDescription("pope, mmbench, mm-vet, llava-bench, mt-bench, alpaca-eval or exact-match.")
+    public BenchmarkName name;
+
+    @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
+    @JsonPropertyDescription("Label of this entry in results (e.g. mt-bench-noisy). Unset: the name, with the "
+            + "noisyImage kind appended when set. Must be unique within the suite.")
+    public String id;
+
+    @Required
+    @JsonPropertyDescription("Benchmark file in its public format (JSONL or TSV), relative to the storage root.")
+    public String dataPath;
+
+    @JsonPropertyDescription("Folder the benchmark's image paths are relative to, relative to the storage root.")
+    public String imageRoot;
+
+    @Default("none")
+    @JsonPropertyDescription("none, blank or random: a non-informative image put in the context of every question "
+            + "(the paper's noisy-image MT-Bench).")
+    public NoisyImage noisyImage = NoisyImage.NONE;
+
+    @Min(1)
+    @JsonPropertyDescription("Evaluate at most this many questions (the first ones).")
+    public Integer limit;
+
+    @Default("512")
+    @Min(1)
+    @Max(8192)
+    @JsonPropertyDescription("Most new tokens per answer (greedy decoding).")
+    public Integer maxNewTokens = 512;
+
+    public BenchmarkSpec() {}
+
+    /** The label of this entry in results. */
+    public String effectiveId() {
+        if (id != null) {
+            return id;
+        }
+        return noisyImage == null || noisyImage == NoisyImage.NONE
+                ? name.wireName() : name.wireName() + "-noisy-" + noisyImage.name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

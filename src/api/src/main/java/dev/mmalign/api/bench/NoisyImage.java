@@ -1,0 +1,13 @@
+package dev.mmalign.api.bench;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** A non-informative image put in the context of a text-only benchmark (the paper's noisy-image MT-Bench). */
+public enum NoisyImage {
+    /** No image: the benchmark as published. */
+    @JsonProperty("none") NONE,
+    /** A blank (uniform grey) image. */
+    @JsonProperty("blank") BLANK,
+    /** Uniform random pixels, seeded per question. */
+    @JsonProperty("random") RANDOM
+}

@@ -1,0 +1,59 @@
+package dev.mmalign.api.common;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.kubernetes.api.model.Affinity;
+import io.fabric8.kubernetes.api.model.Toleration;
+
+import java.util.List;
+import java.util.Map;
+
+/** What a stage pod asks of the cluster: accelerators, CPU, memory and placement. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class ComputeResources {
+
+    /** Kubernetes quantity syntax (e.g. 500m, 4, 16Gi). */
+    static final String QUANTITY = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$";
+
+    @Default("0")
+    @Min(0)
+    @Max(64)
+    @JsonPropertyDescription("Accelerators per pod, requested as the extended resource named by gpuResourceName. "
+            + "0 runs on CPU.")
+    public Integer gpus = 0;
+
+    @Default("nvidia.com/gpu")
+    @JsonPropertyDescription("Extended resource name of the accelerator (e.g. nvidia.com/gpu, amd.com/gpu).")
+    public String gpuResourceName = "nvidia.com/gpu";
+
+    @Pattern(QUANTITY)
+    @JsonPropertyDescription("CPU request and limit of the stage container (Kubernetes quantity, e.g. 4 or 500m).")
+    public String cpu;
+
+    @Pattern(QUANTITY)
+    @JsonPropertyDescription("Memory request and limit of the stage container (Kubernetes quantity, e.g. 64Gi).")
+    public String memory;
+
+    @Default("1Gi")
+    @Pattern(QUANTITY)
+    @JsonPropertyDescription("Size limit of the in-memory /dev/shm volume (data-loader workers and NCCL need it).")
+    public String shmSize = "1Gi";
+
+    @JsonPropertyDescription("Node labels the stage pod must match (e.g. a GPU product label).")
+    public Map<String, String> nodeSelector;
+
+    @JsonPropertyDescription("Tolerations of the stage pod (e.g. for tainted GPU nodes).")
+    public List<Toleration> tolerations;
+
+    @JsonPropertyDescription("Affinity rules of the stage pod.")
+    public Affinity affinity;
+
+    @JsonPropertyDescription("PriorityClass of the stage pod.")
+    public String priorityClassName;
+
+    public ComputeResources() {}
+}

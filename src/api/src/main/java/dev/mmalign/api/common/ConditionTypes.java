@@ -1,0 +1,15 @@
+package dev.mmalign.api.common;
+
+/** The standard condition types every mmalign resource reports in {@code status.conditions}. */
+public final class ConditionTypes {
+    /** The resource's outputs exist and are usable (dataset built, run finished, results aggregated). */
+    public static final String READY = "Ready";
+    /** A stage is running or about to run. */
+    public static final String PROGRESSING = "Progressing";
+    /** A stage failed permanently; the message says which and why. */
+    public static final String FAILED = "Failed";
+    /** spec.suspend is set and the running stage is suspended. */
+    public static final String SUSPENDED = "Suspended";
+
+    private ConditionTypes() {}
+}

@@ -1,0 +1,47 @@
+package dev.mmalign.api.dataset;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import dev.mmalign.api.common.ComputeResources;
+import dev.mmalign.api.common.JudgeSpec;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Size;
+
+import java.util.List;
+
+/**
+ * How completions are rated: the judge sees the image, the question and all completions of a prompt, reasons step
+ * by step, then rates each completion 0-4 on the HelpSteer attributes.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class AnnotationSpec extends JudgeSpec {
+
+    @JsonPropertyDescription("A labelling guide from a ConfigMap. Unset: the built-in HelpSteer guide (paper Table 1).")
+    public GuideSpec guide;
+
+    @Default("[\"helpfulness\",\"correctness\",\"coherence\",\"complexity\",\"verbosity\"]")
+    @Size(min = 1, max = 5)
+    @JsonPropertyDescription("Attributes the judge rates, each 0-4.")
+    public List<HelpSteerAttribute> attributes = List.of(HelpSteerAttribute.values());
+
+    @Default("true")
+    @JsonPropertyDescription("Ask the judge to reason step by step before rating (zero-shot chain of thought).")
+    public Boolean chainOfThought = true;
+
+    @JsonPropertyDescription("With provider import: JSONL file of ratings {promptId, completionId, ratings}, "
+            + "relative to the storage root.")
+    public String importPath;
+
+    @Default("1")
+    @Min(1)
+    @Max(64)
+    @JsonPropertyDescription("Shards of the annotate Job; the rate limit and concurrency are shared among them.")
+    public Integer shards = 1;
+
+    @JsonPropertyDescription("Resources of each annotate pod (CPU only; the judge runs elsewhere).")
+    public ComputeResources resources;
+
+    public AnnotationSpec() {}
+}

@@ -1,0 +1,30 @@
+package dev.mmalign.api.dataset;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Min;
+import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Required;
+
+/** One source of a prompt mix, e.g. LRV-Instruct or SciGraphQA, with its own limit. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class PromptSource {
+
+    @Required
+    @Pattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")
+    @JsonPropertyDescription("Source name, recorded in each prompt's 'source' field (e.g. lrv-instruct).")
+    public String name;
+
+    @Required
+    @JsonPropertyDescription("JSONL file of prompts {id, image, question, goldAnswer?}, relative to the storage root.")
+    public String path;
+
+    @JsonPropertyDescription("Folder the prompts' image paths are relative to. Unset: the prompts spec's imageRoot.")
+    public String imageRoot;
+
+    @Min(1)
+    @JsonPropertyDescription("Take at most this many prompts from this source (a seeded random subset).")
+    public Integer limit;
+
+    public PromptSource() {}
+}

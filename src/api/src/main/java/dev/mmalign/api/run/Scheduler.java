@@ -1,0 +1,4 @@
+package dev.mmalign.api.run;
+
+/** Learning-rate schedule after warmup. */
+public enum Scheduler { cosine, linear, constant }

@@ -1,0 +1,82 @@
+package dev.mmalign.api.run;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import io.fabric8.generator.annotation.Max;
+import io.fabric8.generator.annotation.Min;
+
+/**
+ * Optimiser settings. Fields without a schema default take the paper's per-method value, see {@link TrainingDefaults}.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class TrainingSpec {
+
+    @Min(value = 0, inclusive = false)
+    @Max(1)
+    @JsonPropertyDescription("Peak learning rate. Unset: 5e-5 for DPO, 4e-4 for the SFT methods (the paper's).")
+    public Double learningRate;
+
+    @Default("3")
+    @Min(1)
+    @Max(100)
+    @JsonPropertyDescription("Passes over the training set (paper: 3).")
+    public Integer epochs = 3;
+
+    @Min(1)
+    @Max(1024)
+    @JsonPropertyDescription("Examples (pairs for DPO) per device per step. Unset: 8 for DPO, 16 for SFT methods.")
+    public Integer perDeviceBatchSize;
+
+    @Min(1)
+    @Max(1024)
+    @JsonPropertyDescription("Micro-batches accumulated per optimizer step. Unset: 4 for DPO, 1 for SFT methods.")
+    public Integer gradientAccumulationSteps;
+
+    @Min(16)
+    @Max(32768)
+    @JsonPropertyDescription("Longest sequence in tokens (image tokens included); longer ones are truncated. Unset: "
+            + "300 for DPO, 2048 for SFT methods.")
+    public Integer maxLength;
+
+    @Default("0.03")
+    @Min(0)
+    @Max(value = 1, inclusive = false)
+    @JsonPropertyDescription("Fraction of the steps spent warming the learning rate up linearly.")
+    public Double warmupRatio = 0.03;
+
+    @Default("cosine")
+    @JsonPropertyDescription("cosine, linear or constant after warmup.")
+    public Scheduler scheduler = Scheduler.cosine;
+
+    @Default("0")
+    @Min(0)
+    @JsonPropertyDescription("AdamW decoupled weight decay.")
+    public Double weightDecay = 0.0;
+
+    @Default("1.0")
+    @Min(value = 0, inclusive = false)
+    @JsonPropertyDescription("Gradient clipping by global norm.")
+    public Double maxGradNorm = 1.0;
+
+    @Default("bf16")
+    @JsonPropertyDescription("bf16, fp16 or fp32 (CPU pods train in fp32).")
+    public Precision precision = Precision.bf16;
+
+    @Default("42")
+    @JsonPropertyDescription("Seed of initialisation, data order, dropout and sampling.")
+    public Long seed = 42L;
+
+    @Default("100")
+    @Min(1)
+    @JsonPropertyDescription("Save a checkpoint every this many optimizer steps (and on SIGTERM).")
+    public Integer checkpointEverySteps = 100;
+
+    @Default("2")
+    @Min(1)
+    @Max(100)
+    @JsonPropertyDescription("Most recent checkpoints kept.")
+    public Integer keepCheckpoints = 2;
+
+    public TrainingSpec() {}
+}

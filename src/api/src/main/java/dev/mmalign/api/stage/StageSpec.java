@@ -1,0 +1,47 @@
+package dev.mmalign.api.stage;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.mmalign.api.Mmalign;
+import dev.mmalign.api.bench.BenchmarkSpec;
+import dev.mmalign.api.bench.ModelUnderTest;
+import dev.mmalign.api.common.JudgeSpec;
+import dev.mmalign.api.dataset.AnnotationSpec;
+import dev.mmalign.api.dataset.PromptsSpec;
+import dev.mmalign.api.dataset.SamplingSpec;
+import dev.mmalign.api.dataset.TrainingSetsSpec;
+import dev.mmalign.api.run.AlignmentRunSpec;
+
+import java.util.List;
+
+/**
+ * What the operator tells a stage pod to do: written as JSON into a ConfigMap mounted at /etc/mmalign/stage.json.
+ * Only the section of the stage that runs is set.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public class StageSpec {
+
+    /** Version of this contract. */
+    public String apiVersion = Mmalign.API_VERSION;
+    public StageName stage;
+    public OwnerInfo owner;
+    /** This pod's shard; for Indexed Jobs the index comes from JOB_COMPLETION_INDEX at run time. */
+    public Shard shard = new Shard();
+    public StagePaths paths = new StagePaths();
+    public ProgressReporting progress = new ProgressReporting();
+
+    /** sample: the prompts and the sampling settings. */
+    public PromptsSpec prompts;
+    public SamplingSpec sampling;
+    /** annotate: the judge and guide. */
+    public AnnotationSpec annotation;
+    /** build: which training sets. */
+    public TrainingSetsSpec trainingSets;
+    /** train: the run's spec (training defaults already resolved by the operator). */
+    public AlignmentRunSpec run;
+    /** evaluate: the models (resolved to paths) and benchmarks, and the judge. */
+    public List<ModelUnderTest> models;
+    public List<BenchmarkSpec> benchmarks;
+    public JudgeSpec judge;
+
+    public StageSpec() {}
+}

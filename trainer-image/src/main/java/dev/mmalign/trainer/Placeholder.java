@@ -1,1 +1,0 @@
-package dev.mmalign.trainer; final class Placeholder {}
