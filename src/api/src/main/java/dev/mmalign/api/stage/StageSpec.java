@@ -3,7 +3,6 @@ package dev.mmalign.api.stage;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.mmalign.api.Mmalign;
 import dev.mmalign.api.bench.BenchmarkSpec;
-import dev.mmalign.api.bench.ModelUnderTest;
 import dev.mmalign.api.common.JudgeSpec;
 import dev.mmalign.api.dataset.AnnotationSpec;
 import dev.mmalign.api.dataset.PromptsSpec;
@@ -38,8 +37,8 @@ public class StageSpec {
     public TrainingSetsSpec trainingSets;
     /** train: the run's spec (training defaults already resolved by the operator). */
     public AlignmentRunSpec run;
-    /** evaluate: the models (resolved to paths) and benchmarks, and the judge. */
-    public List<ModelUnderTest> models;
+    /** evaluate: the models, resolved to folders by the operator, the benchmarks and the judge. */
+    public List<ResolvedModel> models;
     public List<BenchmarkSpec> benchmarks;
     public JudgeSpec judge;
 

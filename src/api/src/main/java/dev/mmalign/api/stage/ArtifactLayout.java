@@ -1,0 +1,76 @@
+package dev.mmalign.api.stage;
+
+/**
+ * Where each resource's artifacts live on its claim, relative to the storage root. The operator puts these paths in
+ * the stage spec and in status; the trainer only follows the paths it is given. One place, so both sides agree.
+ */
+public final class ArtifactLayout {
+
+    private ArtifactLayout() {}
+
+    /** Root of a PreferenceDataset's artifacts. */
+    public static String datasetRoot(String name) {
+        return "mmalign/datasets/" + name;
+    }
+
+    public static String datasetPrompts(String name) {
+        return datasetRoot(name) + "/prompts.jsonl";
+    }
+
+    public static String datasetCompletions(String name) {
+        return datasetRoot(name) + "/completions";
+    }
+
+    public static String datasetAnnotations(String name) {
+        return datasetRoot(name) + "/annotations";
+    }
+
+    public static String datasetSets(String name) {
+        return datasetRoot(name) + "/sets";
+    }
+
+    /** File of one training set: dpo.jsonl, rejectionSampling.jsonl, steerLM.jsonl or goldSFT.jsonl. */
+    public static String datasetSet(String name, String set) {
+        return datasetSets(name) + "/" + set + ".jsonl";
+    }
+
+    /** Root of an AlignmentRun's artifacts. */
+    public static String runRoot(String name) {
+        return "mmalign/runs/" + name;
+    }
+
+    public static String runCheckpoints(String name) {
+        return runRoot(name) + "/checkpoints";
+    }
+
+    public static String runAdapter(String name) {
+        return runRoot(name) + "/adapter";
+    }
+
+    public static String runMerged(String name) {
+        return runRoot(name) + "/merged";
+    }
+
+    /** Root of a BenchmarkSuite's artifacts. */
+    public static String suiteRoot(String name) {
+        return "mmalign/suites/" + name;
+    }
+
+    public static String suiteResults(String name) {
+        return suiteRoot(name) + "/results.json";
+    }
+
+    public static String suiteReport(String name) {
+        return suiteRoot(name) + "/report.html";
+    }
+
+    /** One shard's file name inside a sharded folder, e.g. completions-00002-of-00008.jsonl. */
+    public static String shardFile(String prefix, int index, int count, String extension) {
+        return String.format("%s-%05d-of-%05d.%s", prefix, index, count, extension);
+    }
+
+    /** The result file a shard writes into its stage's output folder. */
+    public static String resultFile(StageName stage, int index) {
+        return String.format("result-%s-%05d.json", stage.name(), index);
+    }
+}

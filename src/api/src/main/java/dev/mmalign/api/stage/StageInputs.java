@@ -1,0 +1,21 @@
+package dev.mmalign.api.stage;
+
+/** Keys of {@link StagePaths#inputs}. */
+public final class StageInputs {
+    /** Policy / base model folder (sample, build's reference log-probs, train). */
+    public static final String MODEL = "model";
+    /** LoRA adapter folder applied on top of MODEL, when the model is another run's output. */
+    public static final String ADAPTER = "adapter";
+    /** Selected prompts JSONL (annotate, build; written by sample). */
+    public static final String PROMPTS = "prompts";
+    /** Folder of completion shards (annotate, build). */
+    public static final String COMPLETIONS = "completions";
+    /** Folder of annotation shards (build). */
+    public static final String ANNOTATIONS = "annotations";
+    /** Folder images are resolved against. */
+    public static final String IMAGE_ROOT = "imageRoot";
+    /** Training set JSONL (train). */
+    public static final String DATASET = "dataset";
+
+    private StageInputs() {}
+}

@@ -1,0 +1,407 @@
+package dev.mmalign.trainer.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.internal.NDArrayEx;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import dev.mmalign.trainer.engine.safetensors.DType;
+import dev.mmalign.trainer.engine.safetensors.Tensor;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * LLaVA: a CLIP vision tower, a 2-layer GELU projector and a LLaMA decoder, written as plain tensor
+ * functions over a map of weights named exactly as in llava-hf checkpoints
+ * ({@code vision_tower.vision_model.*}, {@code multi_modal_projector.*}, {@code language_model.*}).
+ *
+ * <p>Read top to bottom: {@link #encodeImages} (pixels → patch features → projected image tokens),
+ * {@link #embedTokens}, {@link #decode} (decoder layers → logits). Splicing image tokens at the
+ * {@code <image>} token happens in {@code data.Batch}, which builds the embeddings sequence.
+ *
+ * <p>Memory rule: every op is called on an activation, never on a weight, because DJL puts an op's result
+ * on the manager of the array it is called on; activations live on the caller's per-step manager and are
+ * freed with it, while weights live on this model's manager.
+ */
+public final class LlavaModel implements AutoCloseable {
+    /** A LoRA pair on one linear layer: y += scale * B(A(dropout(x))). A is [r, in], B is [out, r]. */
+    public record LoraWeights(NDArray a, NDArray b, float scale, float dropout) {}
+
+    public static final String VISION = "vision_tower.vision_model.";
+    public static final String PROJECTOR = "multi_modal_projector.";
+    public static final String TEXT = "language_model.model.";
+    public static final String LM_HEAD = "language_model.lm_head.weight";
+    private static final float MASKED = -1e9f; // finite, so fully masked padding rows never produce NaN
+
+    private final LlavaConfig config;
+    private final NDManager manager;
+    private final Map<String, NDArray> weights = new LinkedHashMap<>();
+    private final Map<String, DType> storageTypes = new LinkedHashMap<>();
+    private final Map<String, LoraWeights> lora = new LinkedHashMap<>();
+    private final NDArray ropeCos;
+    private final NDArray ropeSin;
+    private boolean training;
+    private boolean loraEnabled = true;
+
+    private LlavaModel(LlavaConfig config, NDManager parent) {
+        this.config = config;
+        this.manager = parent.newSubManager();
+        float[][] table = ropeTables(config.text());
+        long[] shape = {config.text().maxPositions(), config.text().headDim()};
+        this.ropeCos = manager.create(table[0], new Shape(shape));
+        this.ropeSin = manager.create(table[1], new Shape(shape));
+    }
+
+    /** A model with the given weights (HF names); every expected weight must be present with its shape. */
+    public static LlavaModel fromTensors(LlavaConfig config, NDManager parent, Map<String, Tensor> tensors) {
+        LlavaModel m = new LlavaModel(config, parent);
+        Map<String, long[]> expected = WeightNames.expectedShapes(config);
+        for (Map.Entry<String, long[]> e : expected.entrySet()) {
+            Tensor t = tensors.get(e.getKey());
+            if (t == null && e.getKey().equals(LM_HEAD) && config.text().tieWordEmbeddings()) {
+                t = tensors.get(TEXT + "embed_tokens.weight");
+            }
+            if (t == null) {
+                m.close();
+                throw new IllegalArgumentException("checkpoint has no tensor '" + e.getKey() + "'");
+            }
+            if (!java.util.Arrays.equals(t.shape(), e.getValue())) {
+                m.close();
+                throw new IllegalArgumentException("tensor '" + e.getKey() + "' has shape "
+                        + java.util.Arrays.toString(t.shape()) + ", config expects "
+                        + java.util.Arrays.toString(e.getValue()));
+            }
+            m.weights.put(e.getKey(), m.manager.create(t.data(), new Shape(t.shape())));
+            m.storageTypes.put(e.getKey(), t.dtype());
+        }
+        return m;
+    }
+
+    /** A freshly initialised model: N(0, 0.02) matrices, zero biases, unit norms; seeded, engine-independent. */
+    public static LlavaModel initialize(LlavaConfig config, NDManager parent, long seed) {
+        Random rnd = new Random(seed);
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : WeightNames.expectedShapes(config).entrySet()) {
+            String name = e.getKey();
+            float[] data = new float[(int) Tensor.numel(e.getValue())];
+            boolean isNorm = name.contains("norm") || name.contains("layrnorm") || name.contains("layer_norm");
+            if (isNorm && name.endsWith(".weight")) {
+                java.util.Arrays.fill(data, 1f);
+            } else if (!name.endsWith(".bias")) {
+                for (int i = 0; i < data.length; i++) {
+                    data[i] = (float) (rnd.nextGaussian() * 0.02);
+                }
+            }
+            tensors.put(name, Tensor.f32(data, e.getValue()));
+        }
+        return fromTensors(config, parent, tensors);
+    }
+
+    // ---------------------------------------------------------------- vision tower + projector
+
+    /** pixels [B, 3, H, W] (normalised) → image tokens in the decoder's embedding space [B, patches, D]. */
+    public NDArray encodeImages(NDArray pixels) {
+        LlavaConfig.VisionConfig v = config.vision();
+        long b = pixels.getShape().get(0);
+        int p = v.patchSize();
+        int grid = v.imageSize() / p;
+        // Patch embedding = a stride-p convolution without bias, written as "cut into patches, then linear".
+        NDArray patches = pixels.reshape(b, 3, grid, p, grid, p).transpose(0, 2, 4, 1, 3, 5)
+                .reshape(b, (long) grid * grid, 3L * p * p);
+        NDArray convWeight = own(w(VISION + "embeddings.patch_embedding.weight").reshape(v.hiddenSize(), 3L * p * p), pixels);
+        NDArray x = linear(patches, convWeight, null);
+        // Prepend the class token, add learned position embeddings, pre-LayerNorm.
+        NDArray cls = pixels.getManager().zeros(new Shape(b, 1, v.hiddenSize()))
+                .add(w(VISION + "embeddings.class_embedding"));
+        x = cls.concat(x, 1).add(w(VISION + "embeddings.position_embedding.weight"));
+        x = layerNorm(x, VISION + "pre_layrnorm", v.layerNormEps());
+        // LLaVA takes the hidden state of layer `vision_feature_layer` (-2: the penultimate), so later
+        // layers are never run; the CLS token is dropped ("default" select strategy).
+        int layers = config.visionFeatureLayer() >= 0 ? config.visionFeatureLayer()
+                : v.numLayers() + 1 + config.visionFeatureLayer();
+        for (int i = 0; i < layers; i++) {
+            x = visionBlock(x, VISION + "encoder.layers." + i + ".");
+        }
+        x = x.get(":, 1:, :");
+        // Projector: linear → GELU → linear, into the language model's width.
+        x = proj(x, PROJECTOR + "linear_1", true);
+        x = activation(x, config.projectorHiddenAct());
+        return proj(x, PROJECTOR + "linear_2", true);
+    }
+
+    /** Pre-LayerNorm transformer block: x + attn(ln1(x)), then x + mlp(ln2(x)); full (non-causal) attention. */
+    private NDArray visionBlock(NDArray x, String prefix) {
+        LlavaConfig.VisionConfig v = config.vision();
+        NDArray h = layerNorm(x, prefix + "layer_norm1", v.layerNormEps());
+        NDArray q = heads(proj(h, prefix + "self_attn.q_proj", true), v.numHeads());
+        NDArray k = heads(proj(h, prefix + "self_attn.k_proj", true), v.numHeads());
+        NDArray val = heads(proj(h, prefix + "self_attn.v_proj", true), v.numHeads());
+        x = x.add(proj(mergeHeads(attention(q, k, val, null)), prefix + "self_attn.out_proj", true));
+        h = layerNorm(x, prefix + "layer_norm2", v.layerNormEps());
+        h = proj(activation(proj(h, prefix + "mlp.fc1", true), v.hiddenAct()), prefix + "mlp.fc2", true);
+        return x.add(h);
+    }
+
+    // ---------------------------------------------------------------- language model
+
+    /** token ids [B, T] (int64) → embeddings [B, T, D]. */
+    public NDArray embedTokens(NDArray ids) {
+        return ex(ids).embedding(ids, w(TEXT + "embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /**
+     * The LLaMA decoder: embeddings [B, T, D] at absolute positions [B, T] (int64) → logits [B, T, V].
+     *
+     * @param keyPadMask [B, S] float, 1 for real tokens and 0 for left padding (S = cached + T), or null
+     * @param cache keys/values of earlier positions, extended in place; null to attend within h only
+     */
+    public NDArray decode(NDArray h, NDArray positions, NDArray keyPadMask, KvCache cache) {
+        LlavaConfig.TextConfig t = config.text();
+        long seen = cache == null ? 0 : cache.length();
+        long newTokens = h.getShape().get(1);
+        NDArray bias = causalBias(h.getManager(), newTokens, seen + newTokens);
+        if (keyPadMask != null) {
+            // [B, S] → [B, 1, 1, S]: 0 for real keys, MASKED for padding.
+            NDArray pad = keyPadMask.sub(1f).mul(-MASKED).reshape(keyPadMask.getShape().get(0), 1, 1, -1);
+            bias = pad.add(bias);
+        }
+        NDArray cos = ex(positions).embedding(positions, ropeCos, SparseFormat.DENSE).singletonOrThrow().expandDims(1);
+        NDArray sin = ex(positions).embedding(positions, ropeSin, SparseFormat.DENSE).singletonOrThrow().expandDims(1);
+        for (int i = 0; i < t.numLayers(); i++) {
+            h = decoderBlock(h, TEXT + "layers." + i + ".", i, cos, sin, bias, cache);
+        }
+        h = rmsNorm(h, TEXT + "norm.weight", t.rmsNormEps());
+        return linear(h, w(LM_HEAD), null);
+    }
+
+    /** x + attn(rmsnorm(x)), then x + SwiGLU(rmsnorm(x)). */
+    private NDArray decoderBlock(NDArray x, String prefix, int layer, NDArray cos, NDArray sin, NDArray bias,
+            KvCache cache) {
+        LlavaConfig.TextConfig t = config.text();
+        NDArray h = rmsNorm(x, prefix + "input_layernorm.weight", t.rmsNormEps());
+        NDArray q = rope(heads(proj(h, prefix + "self_attn.q_proj", false), t.numHeads()), cos, sin);
+        NDArray k = rope(heads(proj(h, prefix + "self_attn.k_proj", false), t.numKvHeads()), cos, sin);
+        NDArray v = heads(proj(h, prefix + "self_attn.v_proj", false), t.numKvHeads());
+        if (cache != null) {
+            NDArray[] kv = cache.append(layer, k, v);
+            k = kv[0];
+            v = kv[1];
+        }
+        // Grouped-query attention: query head i reads key/value head i / (heads / kvHeads), as HF's repeat_kv.
+        int groups = t.numHeads() / t.numKvHeads();
+        if (groups > 1) {
+            k = k.repeat(1, groups);
+            v = v.repeat(1, groups);
+        }
+        x = x.add(proj(mergeHeads(attention(q, k, v, bias)), prefix + "self_attn.o_proj", false));
+        h = rmsNorm(x, prefix + "post_attention_layernorm.weight", t.rmsNormEps());
+        NDArray gate = proj(h, prefix + "mlp.gate_proj", false);
+        NDArray up = proj(h, prefix + "mlp.up_proj", false);
+        NDArray swiglu = gate.mul(gate.sigmoid()).mul(up); // SiLU(gate) * up
+        return x.add(proj(swiglu, prefix + "mlp.down_proj", false));
+    }
+
+    // ---------------------------------------------------------------- building blocks
+
+    /** softmax(q kᵀ / sqrt(d) + bias) v over [B, heads, T, d]. */
+    private static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray bias) {
+        double scale = 1.0 / Math.sqrt(q.getShape().get(3));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale);
+        if (bias != null) {
+            scores = scores.add(bias);
+        }
+        return scores.softmax(-1).matMul(v);
+    }
+
+    /** Bias [T, S] letting new position i (absolute S - T + i) see keys 0..S - T + i. */
+    private static NDArray causalBias(NDManager m, long newTokens, long total) {
+        int t = (int) newTokens;
+        int s = (int) total;
+        float[] bias = new float[t * s];
+        for (int i = 0; i < t; i++) {
+            for (int j = s - t + i + 1; j < s; j++) {
+                bias[i * s + j] = MASKED;
+            }
+        }
+        return m.create(bias, new Shape(t, s));
+    }
+
+    /** Rotary embedding, HF LLaMA convention: x * cos + rotate_half(x) * sin, halves not interleaved. */
+    private static NDArray rope(NDArray x, NDArray cos, NDArray sin) {
+        long half = x.getShape().get(3) / 2;
+        NDArray rotated = x.get("..., " + half + ":").neg().concat(x.get("..., :" + half), -1);
+        return x.mul(cos).add(rotated.mul(sin));
+    }
+
+    private static float[][] ropeTables(LlavaConfig.TextConfig t) {
+        int d = t.headDim();
+        int n = t.maxPositions();
+        float[] cos = new float[n * d];
+        float[] sin = new float[n * d];
+        for (int pos = 0; pos < n; pos++) {
+            for (int i = 0; i < d / 2; i++) {
+                double invFreq = 1.0 / Math.pow(t.ropeTheta(), (2.0 * i) / d);
+                double angle = pos * invFreq;
+                cos[pos * d + i] = cos[pos * d + i + d / 2] = (float) Math.cos(angle);
+                sin[pos * d + i] = sin[pos * d + i + d / 2] = (float) Math.sin(angle);
+            }
+        }
+        return new float[][] {cos, sin};
+    }
+
+    /** [B, T, heads * d] → [B, heads, T, d]. */
+    private static NDArray heads(NDArray x, int heads) {
+        Shape s = x.getShape();
+        return x.reshape(s.get(0), s.get(1), heads, s.get(2) / heads).transpose(0, 2, 1, 3);
+    }
+
+    /** [B, heads, T, d] → [B, T, heads * d]. */
+    private static NDArray mergeHeads(NDArray x) {
+        Shape s = x.getShape();
+        return x.transpose(0, 2, 1, 3).reshape(s.get(0), s.get(2), s.get(1) * s.get(3));
+    }
+
+    private NDArray rmsNorm(NDArray x, String weight, double eps) {
+        NDArray rms = x.mul(x).mean(new int[] {-1}, true).add((float) eps).pow(-0.5f);
+        return x.mul(rms).mul(w(weight));
+    }
+
+    private NDArray layerNorm(NDArray x, String prefix, double eps) {
+        return ex(x).layerNorm(x, new Shape(x.getShape().get(-1)), w(prefix + ".weight"), w(prefix + ".bias"),
+                (float) eps).singletonOrThrow();
+    }
+
+    private static NDArray activation(NDArray x, String name) {
+        return switch (name) {
+            case "gelu" -> x.gelu();
+            case "quick_gelu" -> x.mul(x.mul(1.702f).sigmoid());
+            case "silu" -> x.mul(x.sigmoid());
+            default -> throw new IllegalArgumentException("unsupported activation " + name);
+        };
+    }
+
+    /** A linear layer by HF name (weight [out, in]), plus its LoRA pair when one is attached. */
+    private NDArray proj(NDArray x, String name, boolean hasBias) {
+        NDArray y = linear(x, w(name + ".weight"), hasBias ? w(name + ".bias") : null);
+        LoraWeights l = loraEnabled ? lora.get(name) : null;
+        if (l != null) {
+            NDArray in = training && l.dropout() > 0 ? ex(x).dropout(x, l.dropout(), true).singletonOrThrow() : x;
+            y = y.add(linear(linear(in, l.a(), null), l.b(), null).mul(l.scale()));
+        }
+        return y;
+    }
+
+    private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        return ex(x).linear(x, weight, bias).singletonOrThrow();
+    }
+
+    private static NDArrayEx ex(NDArray x) {
+        return x.getNDArrayInternal();
+    }
+
+    /** Moves a result computed from a weight onto the activation's manager, so it is freed per step. */
+    private static NDArray own(NDArray result, NDArray activation) {
+        result.attach(activation.getManager());
+        return result;
+    }
+
+    private NDArray w(String name) {
+        NDArray a = weights.get(name);
+        if (a == null) {
+            throw new IllegalStateException("no weight " + name);
+        }
+        return a;
+    }
+
+    // ---------------------------------------------------------------- weights, LoRA, modes
+
+    public LlavaConfig config() {
+        return config;
+    }
+
+    /** The model's own manager (weights, LoRA, rotary tables). */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Base weights by HF name, in checkpoint order (unmodifiable view). */
+    public Map<String, NDArray> weights() {
+        return Collections.unmodifiableMap(weights);
+    }
+
+    /** Storage dtype each weight was loaded with (F32 for fresh models). */
+    public DType storageType(String name) {
+        return storageTypes.getOrDefault(name, DType.F32);
+    }
+
+    /** LoRA pairs by the HF name of the linear layer they adapt. */
+    public Map<String, LoraWeights> lora() {
+        return Collections.unmodifiableMap(lora);
+    }
+
+    public void attachLora(String linearName, LoraWeights weights) {
+        if (!this.weights.containsKey(linearName + ".weight")) {
+            throw new IllegalArgumentException("no linear layer " + linearName);
+        }
+        lora.put(linearName, weights);
+    }
+
+    /** Removes all LoRA pairs (closing them). */
+    public void detachLora() {
+        lora.values().forEach(l -> {
+            l.a().close();
+            l.b().close();
+        });
+        lora.clear();
+    }
+
+    /** With LoRA disabled the model computes exactly the base (= DPO reference) model. */
+    public void setLoraEnabled(boolean enabled) {
+        this.loraEnabled = enabled;
+    }
+
+    /** Training mode turns LoRA dropout on. */
+    public void setTraining(boolean training) {
+        this.training = training;
+    }
+
+    /** Replaces a base weight's values in place (used by LoRA merge and checkpoint resume). */
+    public void setWeight(String name, float[] values) {
+        w(name).set(values);
+    }
+
+    public long parameterCount() {
+        long n = 0;
+        for (NDArray a : weights.values()) {
+            n += a.size();
+        }
+        return n;
+    }
+
+    /** Host copies of the base weights, for saving. */
+    public Map<String, Tensor> toTensors(DType dtype) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : weights.entrySet()) {
+            out.put(e.getKey(), new Tensor(e.getValue().toFloatArray(), e.getValue().getShape().getShape(),
+                    dtype == null ? storageType(e.getKey()) : dtype));
+        }
+        return out;
+    }
+
+    static NDArray stack(NDArray... arrays) {
+        return NDArrays.stack(new ai.djl.ndarray.NDList(arrays));
+    }
+
+    static DataType int64() {
+        return DataType.INT64;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
