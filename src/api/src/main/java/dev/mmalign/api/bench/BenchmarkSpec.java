@@ -7,15 +7,18 @@ import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** One benchmark of a suite. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class BenchmarkSpec {
 
     @Required
+    @Size(max = 16)
     @JsonPropertyDescription("pope, mmbench, mm-vet, llava-bench, mt-bench, alpaca-eval or exact-match.")
     public BenchmarkName name;
 
+    @Size(max = 40)
     @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
     @JsonPropertyDescription("Label of this entry in results (e.g. mt-bench-noisy). Unset: the name, with the "
             + "noisyImage kind appended when set. Must be unique within the suite.")
@@ -29,6 +32,7 @@ public class BenchmarkSpec {
     public String imageRoot;
 
     @Default("none")
+    @Size(max = 8)
     @JsonPropertyDescription("none, blank or random: a non-informative image put in the context of every question "
             + "(the paper's noisy-image MT-Bench).")
     public NoisyImage noisyImage = NoisyImage.NONE;

@@ -29,6 +29,7 @@ public class BenchmarkSuiteSpec extends EvaluationSpec {
     @JsonPropertyDescription("The models to evaluate.")
     public List<ModelUnderTest> models;
 
+    @Size(max = 40)
     @JsonPropertyDescription("Model name that deltas are computed against (usually the base).")
     public String baseline;
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
 /** A model a suite evaluates: a model folder, or an AlignmentRun's output. */
@@ -13,6 +14,7 @@ import io.fabric8.generator.annotation.ValidationRule;
 public class ModelUnderTest {
 
     @Required
+    @Size(max = 40)
     @Pattern("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
     @JsonPropertyDescription("Name of the model in results (a DNS label, unique within the suite).")
     public String name;

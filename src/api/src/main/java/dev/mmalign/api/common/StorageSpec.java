@@ -2,7 +2,6 @@ package dev.mmalign.api.common;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
-import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 
@@ -16,11 +15,10 @@ public class StorageSpec {
             + "models and outputs. Every path in this resource is relative to it.")
     public String claimName;
 
-    @Default("")
     @Pattern("^$|^[^/].*$")
-    @JsonPropertyDescription("Folder inside the claim to treat as the root (relative, no leading '/'). Empty means the "
+    @JsonPropertyDescription("Folder inside the claim to treat as the root (relative, no leading '/'). Unset or empty: the "
             + "claim's root.")
-    public String subPath = "";
+    public String subPath;
 
     public StorageSpec() {}
 

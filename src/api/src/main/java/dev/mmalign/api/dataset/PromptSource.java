@@ -5,12 +5,14 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
+import io.fabric8.generator.annotation.Size;
 
 /** One source of a prompt mix, e.g. LRV-Instruct or SciGraphQA, with its own limit. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class PromptSource {
 
     @Required
+    @Size(max = 63)
     @Pattern("^[A-Za-z0-9][A-Za-z0-9._-]*$")
     @JsonPropertyDescription("Source name, recorded in each prompt's 'source' field (e.g. lrv-instruct).")
     public String name;

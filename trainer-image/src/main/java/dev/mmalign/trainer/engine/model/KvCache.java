@@ -1,6 +1,7 @@
 package dev.mmalign.trainer.engine.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
 
 /**
  * Keys and values of every decoder layer for the tokens seen so far, so that each generation step only
@@ -9,10 +10,13 @@ import ai.djl.ndarray.NDArray;
 public final class KvCache implements AutoCloseable {
     private final NDArray[] keys;
     private final NDArray[] values;
+    private final NDManager manager;
 
-    public KvCache(int layers) {
-        keys = new NDArray[layers];
-        values = new NDArray[layers];
+    /** The cache keeps its arrays on {@code manager}, so each step's own manager can be closed. */
+    public KvCache(int layers, NDManager manager) {
+        this.keys = new NDArray[layers];
+        this.values = new NDArray[layers];
+        this.manager = manager;
     }
 
     /** Number of positions already cached. */
@@ -22,17 +26,16 @@ public final class KvCache implements AutoCloseable {
 
     /** Appends this step's keys/values for a layer and returns the full ones. */
     NDArray[] append(int layer, NDArray k, NDArray v) {
-        if (keys[layer] == null) {
-            keys[layer] = k;
-            values[layer] = v;
-        } else {
-            NDArray nk = keys[layer].concat(k, 2);
-            NDArray nv = values[layer].concat(v, 2);
+        NDArray nk = keys[layer] == null ? k.duplicate() : keys[layer].concat(k, 2);
+        NDArray nv = values[layer] == null ? v.duplicate() : values[layer].concat(v, 2);
+        nk.attach(manager);
+        nv.attach(manager);
+        if (keys[layer] != null) {
             keys[layer].close();
             values[layer].close();
-            keys[layer] = nk;
-            values[layer] = nv;
         }
+        keys[layer] = nk;
+        values[layer] = nv;
         return new NDArray[] {keys[layer], values[layer]};
     }
 

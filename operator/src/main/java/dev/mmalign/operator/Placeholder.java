@@ -1,1 +1,0 @@
-package dev.mmalign.operator; final class Placeholder {}

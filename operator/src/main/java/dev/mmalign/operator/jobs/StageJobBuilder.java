@@ -1,0 +1,212 @@
+package dev.mmalign.operator.jobs;
+
+import dev.mmalign.api.common.ComputeResources;
+import dev.mmalign.api.common.JobPolicy;
+import dev.mmalign.api.common.JudgeProvider;
+import dev.mmalign.api.stage.ExitCodes;
+import dev.mmalign.operator.k8s.Labels;
+import dev.mmalign.operator.k8s.Owners;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.PodSpecBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Volume;
+import io.fabric8.kubernetes.api.model.VolumeBuilder;
+import io.fabric8.kubernetes.api.model.VolumeMount;
+import io.fabric8.kubernetes.api.model.VolumeMountBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicy;
+import io.fabric8.kubernetes.api.model.batch.v1.PodFailurePolicyBuilder;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds the batch/v1 Job of one stage (pure: no API calls). The pod follows DESIGN.md §4: stage spec from a
+ * ConfigMap, the claim at /data, accelerators, placement, /dev/shm, a restricted security context, judge credentials
+ * only for judge stages, Kueue label, podFailurePolicy.
+ */
+public final class StageJobBuilder {
+
+    private final TrainerImage image;
+
+    public StageJobBuilder(TrainerImage image) {
+        this.image = image;
+    }
+
+    public Job build(StageJobRequest req) {
+        JobPolicy policy = req.jobPolicy() != null ? req.jobPolicy() : new JobPolicy();
+        Map<String, String> labels = Labels.forChild(req.owner(), req.stageLabel());
+        labels.put(Labels.STAGE, req.stage().name());
+        Map<String, String> jobLabels = new LinkedHashMap<>(labels);
+        if (req.queueName() != null) {
+            jobLabels.put(Labels.KUEUE_QUEUE, req.queueName());
+        }
+        Map<String, String> annotations = new LinkedHashMap<>();
+        if (req.suspend()) {
+            annotations.put(Labels.SUSPENDED_BY_OPERATOR, "true");
+        }
+        return new JobBuilder()
+                .withNewMetadata()
+                    .withName(req.jobName())
+                    .withNamespace(req.owner().getMetadata().getNamespace())
+                    .withLabels(jobLabels)
+                    .withAnnotations(annotations)
+                    .withOwnerReferences(Owners.controllerReference(req.owner()))
+                .endMetadata()
+                .withNewSpec()
+                    // Always Indexed: every pod learns its shard from JOB_COMPLETION_INDEX, 0 when not sharded.
+                    .withCompletionMode("Indexed")
+                    .withCompletions(req.shards())
+                    .withParallelism(req.shards())
+                    .withBackoffLimit(policy.backoffLimit)
+                    .withActiveDeadlineSeconds(policy.activeDeadlineSeconds)
+                    .withTtlSecondsAfterFinished(policy.ttlSecondsAfterFinished)
+                    // Kueue admits a queued Job by unsuspending it; spec.suspend holds it too.
+                    .withSuspend(req.suspend() || req.queueName() != null)
+                    .withPodFailurePolicy(podFailurePolicy())
+                    .withNewTemplate()
+                        .withNewMetadata().withLabels(labels).endMetadata()
+                        .withSpec(podSpec(req))
+                    .endTemplate()
+                .endSpec()
+                .build();
+    }
+
+    /** Exit 2 and 3 are permanent: fail the Job at once. Disruptions (preemption, drain) do not use up retries. */
+    static PodFailurePolicy podFailurePolicy() {
+        return new PodFailurePolicyBuilder()
+                .addNewRule()
+                    .withAction("FailJob")
+                    .withNewOnExitCodes()
+                        .withContainerName(PodLayout.CONTAINER)
+                        .withOperator("In")
+                        .withValues(ExitCodes.INVALID_INPUT, ExitCodes.BUDGET_EXHAUSTED)
+                    .endOnExitCodes()
+                .endRule()
+                .addNewRule()
+                    .withAction("Ignore")
+                    .addNewOnPodCondition().withType("DisruptionTarget").withStatus("True").endOnPodCondition()
+                .endRule()
+                .build();
+    }
+
+    PodSpec podSpec(StageJobRequest req) {
+        ComputeResources res = req.resources() != null ? req.resources() : new ComputeResources();
+        List<Volume> volumes = new ArrayList<>();
+        List<VolumeMount> mounts = new ArrayList<>();
+
+        volumes.add(new VolumeBuilder().withName("stage-spec")
+                .withNewConfigMap().withName(req.configMapName()).endConfigMap().build());
+        mounts.add(new VolumeMountBuilder().withName("stage-spec").withMountPath(PodLayout.SPEC_DIR)
+                .withReadOnly(true).build());
+
+        volumes.add(new VolumeBuilder().withName("data")
+                .withNewPersistentVolumeClaim().withClaimName(req.storage().claimName).endPersistentVolumeClaim()
+                .build());
+        String subPath = req.storage().subPath == null ? "" : req.storage().subPath;
+        mounts.add(new VolumeMountBuilder().withName("data").withMountPath(PodLayout.STORAGE_ROOT)
+                .withSubPath(subPath.isEmpty() ? null : subPath).build());
+
+        // Data loaders and NCCL need a larger /dev/shm than the container runtime's 64 MiB.
+        volumes.add(new VolumeBuilder().withName("dshm")
+                .withNewEmptyDir().withMedium("Memory").withSizeLimit(new Quantity(res.shmSize != null ? res.shmSize : "1Gi"))
+                .endEmptyDir().build());
+        mounts.add(new VolumeMountBuilder().withName("dshm").withMountPath("/dev/shm").build());
+
+        // The root filesystem is read-only; /tmp is the one scratch place (JVM, native library extraction).
+        volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
+        mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+
+        List<EnvVar> env = new ArrayList<>();
+        env.add(fieldRef("POD_NAME", "metadata.name"));
+        env.add(fieldRef("POD_NAMESPACE", "metadata.namespace"));
+        env.add(new EnvVarBuilder().withName("MMALIGN_STAGE_SPEC").withValue(PodLayout.SPEC_FILE).build());
+        env.add(new EnvVarBuilder().withName("HOME").withValue("/tmp").build());
+
+        if (req.usesJudge() && req.judge() != null && req.judge().credentials != null
+                && req.judge().credentials.secretRef != null) {
+            var ref = req.judge().credentials.secretRef;
+            volumes.add(new VolumeBuilder().withName("judge-credentials")
+                    .withNewSecret().withSecretName(ref.name).withDefaultMode(0400).endSecret().build());
+            mounts.add(new VolumeMountBuilder().withName("judge-credentials").withMountPath(PodLayout.CREDENTIALS_DIR)
+                    .withReadOnly(true).build());
+            String file = PodLayout.CREDENTIALS_DIR + "/" + ref.key;
+            env.add(new EnvVarBuilder().withName(PodLayout.CREDENTIALS_ENV).withValue(file).build());
+            if (req.judge().provider == JudgeProvider.VERTEX_GEMINI) {
+                // Google's client libraries find a service-account key through this variable.
+                env.add(new EnvVarBuilder().withName("GOOGLE_APPLICATION_CREDENTIALS").withValue(file).build());
+            }
+        }
+
+        Container container = new ContainerBuilder()
+                .withName(PodLayout.CONTAINER)
+                .withImage(image.image())
+                .withImagePullPolicy(image.pullPolicy())
+                .withCommand(PodLayout.COMMAND, req.stage().name(), "--spec", PodLayout.SPEC_FILE)
+                .withEnv(env)
+                .withVolumeMounts(mounts)
+                .withResources(resources(res))
+                .withTerminationMessagePath(PodLayout.TERMINATION_LOG)
+                .withTerminationMessagePolicy("File")
+                .withNewSecurityContext()
+                    .withRunAsNonRoot(true)
+                    .withReadOnlyRootFilesystem(true)
+                    .withAllowPrivilegeEscalation(false)
+                    .withNewCapabilities().withDrop("ALL").endCapabilities()
+                    .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .build();
+
+        return new PodSpecBuilder()
+                .withRestartPolicy("Never") // required by podFailurePolicy; retries are new pods
+                .withServiceAccountName(req.serviceAccount())
+                .withAutomountServiceAccountToken(true) // the progress reporter patches status with it
+                .withContainers(container)
+                .withVolumes(volumes)
+                .withNodeSelector(res.nodeSelector)
+                .withTolerations(res.tolerations)
+                .withAffinity(res.affinity)
+                .withPriorityClassName(res.priorityClassName)
+                .withNewSecurityContext()
+                    .withRunAsNonRoot(true)
+                    .withRunAsUser(image.runAsUser())
+                    .withRunAsGroup(image.runAsUser())
+                    .withFsGroup(image.runAsUser())
+                    .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
+                .endSecurityContext()
+                .build();
+    }
+
+    static io.fabric8.kubernetes.api.model.ResourceRequirements resources(ComputeResources res) {
+        Map<String, Quantity> requests = new LinkedHashMap<>();
+        Map<String, Quantity> limits = new LinkedHashMap<>();
+        if (res.cpu != null) {
+            requests.put("cpu", new Quantity(res.cpu));
+            limits.put("cpu", new Quantity(res.cpu));
+        }
+        if (res.memory != null) {
+            requests.put("memory", new Quantity(res.memory));
+            limits.put("memory", new Quantity(res.memory));
+        }
+        if (res.gpus != null && res.gpus > 0) {
+            // Extended resources must have request == limit; the limit alone implies the request.
+            String name = res.gpuResourceName != null ? res.gpuResourceName : "nvidia.com/gpu";
+            requests.put(name, new Quantity(String.valueOf(res.gpus)));
+            limits.put(name, new Quantity(String.valueOf(res.gpus)));
+        }
+        return new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build();
+    }
+
+    private static EnvVar fieldRef(String name, String path) {
+        return new EnvVarBuilder().withName(name).withNewValueFrom().withNewFieldRef().withFieldPath(path)
+                .endFieldRef().endValueFrom().build();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.mmalign.trainer.engine;
+
+import ai.djl.ndarray.NDManager;
+import dev.mmalign.trainer.engine.data.EncodedExample;
+import dev.mmalign.trainer.engine.data.ImageProcessor;
+import dev.mmalign.trainer.engine.model.LlavaModel;
+import dev.mmalign.trainer.engine.tokenizer.TextTokenizer;
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** What the pipeline stages hold: the network, its tokenizer and its image preprocessing. Close when done. */
+public final class VisionLanguageModel implements AutoCloseable {
+    private final LlavaModel model;
+    private final TextTokenizer tokenizer;
+    private final ImageProcessor images;
+    private final NDManager manager;
+
+    public VisionLanguageModel(LlavaModel model, TextTokenizer tokenizer, NDManager manager) {
+        this.model = model;
+        this.tokenizer = tokenizer;
+        this.images = new ImageProcessor(model.config().vision().imageSize());
+        this.manager = manager;
+    }
+
+    public LlavaModel model() {
+        return model;
+    }
+
+    public TextTokenizer tokenizer() {
+        return tokenizer;
+    }
+
+    public ImageProcessor images() {
+        return images;
+    }
+
+    /** The manager that owns the model; per-call work opens sub-managers of it. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Tokenises prompt + response (EOS appended) with the image, or without if {@code image} is null. */
+    public EncodedExample encode(Path image, String prompt, String response, int maxLength) throws IOException {
+        return EncodedExample.of(tokenizer, prompt, response, image == null ? null : images.load(image),
+                maxLength, response != null);
+    }
+
+    @Override
+    public void close() {
+        model.close();
+        tokenizer.close();
+        manager.close();
+    }
+}

@@ -1,0 +1,186 @@
+package dev.mmalign.trainer.engine.lora;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mmalign.trainer.engine.model.LlavaModel;
+import dev.mmalign.trainer.engine.safetensors.SafeTensorsReader;
+import dev.mmalign.trainer.engine.safetensors.SafeTensorsWriter;
+import dev.mmalign.trainer.engine.safetensors.Tensor;
+import dev.mmalign.trainer.engine.train.LoraConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * LoRA on the language model's linear layers: W x + (alpha / r) · B A dropout(x), A [r, in] initialised as
+ * PEFT does (Kaiming-uniform, bound 1/sqrt(in)), B [out, r] zero, so training starts at the base model.
+ * Saved in PEFT layout: {@code adapter_config.json} + {@code adapter_model.safetensors} with keys
+ * {@code base_model.model.<module>.lora_A.weight}; a trainable projector goes in {@code modules_to_save}.
+ */
+public final class Lora {
+    public static final String ADAPTER_CONFIG = "adapter_config.json";
+    public static final String ADAPTER_WEIGHTS = "adapter_model.safetensors";
+    private static final String PEFT_PREFIX = "base_model.model.";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Map<String, String> MODULES = Map.of(
+            "q", "self_attn.q_proj", "k", "self_attn.k_proj", "v", "self_attn.v_proj", "o", "self_attn.o_proj",
+            "gate", "mlp.gate_proj", "up", "mlp.up_proj", "down", "mlp.down_proj");
+
+    private Lora() {}
+
+    /**
+     * Attaches fresh LoRA pairs to the targeted layers and returns the arrays to train (LoRA A/B, plus the
+     * projector weights when {@code trainProjector}); everything else stays frozen.
+     */
+    public static Map<String, NDArray> attach(LlavaModel model, LoraConfig cfg, long seed) {
+        Random rnd = new Random(seed);
+        NDManager m = model.manager();
+        Map<String, NDArray> trainable = new LinkedHashMap<>();
+        float scale = (float) (cfg.alpha / cfg.rank);
+        for (String linear : targetLinears(model, cfg.targetModules)) {
+            long[] shape = model.weights().get(linear + ".weight").getShape().getShape();
+            long out = shape[0];
+            long in = shape[1];
+            float[] a = new float[(int) (cfg.rank * in)];
+            double bound = 1.0 / Math.sqrt(in);
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
+            }
+            NDArray arrA = m.create(a, new Shape(cfg.rank, in));
+            NDArray arrB = m.zeros(new Shape(out, cfg.rank));
+            model.attachLora(linear, new LlavaModel.LoraWeights(arrA, arrB, scale, (float) cfg.dropout));
+            trainable.put(linear + ".lora_A.weight", arrA);
+            trainable.put(linear + ".lora_B.weight", arrB);
+        }
+        if (cfg.trainProjector) {
+            model.weights().forEach((name, arr) -> {
+                if (name.startsWith(LlavaModel.PROJECTOR)) {
+                    trainable.put(name, arr);
+                }
+            });
+        }
+        return trainable;
+    }
+
+    /** HF names of the decoder linears a target list selects (accepts "q" or "q_proj"). */
+    static List<String> targetLinears(LlavaModel model, List<String> targets) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < model.config().text().numLayers(); i++) {
+            for (String t : targets) {
+                String key = t.endsWith("_proj") ? t.substring(0, t.length() - "_proj".length()) : t;
+                String module = MODULES.get(key);
+                if (module == null) {
+                    throw new IllegalArgumentException("unknown LoRA target module " + t
+                            + " (q, k, v, o, gate, up, down)");
+                }
+                out.add(LlavaModel.TEXT + "layers." + i + "." + module);
+            }
+        }
+        return out;
+    }
+
+    /** Writes the adapter in PEFT layout. */
+    public static void save(LlavaModel model, LoraConfig cfg, Path dir, String baseModelPath) throws IOException {
+        Files.createDirectories(dir);
+        ObjectNode c = JSON.createObjectNode();
+        c.put("peft_type", "LORA");
+        c.put("task_type", "CAUSAL_LM");
+        c.put("r", cfg.rank);
+        c.put("lora_alpha", cfg.alpha);
+        c.put("lora_dropout", cfg.dropout);
+        c.put("bias", "none");
+        c.put("fan_in_fan_out", false);
+        c.put("inference_mode", true);
+        c.put("base_model_name_or_path", baseModelPath == null ? "" : baseModelPath);
+        // A regex, so PEFT adapts only the language model and not the CLIP tower's q/k/v_proj of the same name.
+        List<String> names = new ArrayList<>();
+        for (String t : cfg.targetModules) {
+            String key = t.endsWith("_proj") ? t.substring(0, t.length() - 5) : t;
+            names.add(MODULES.get(key).substring(MODULES.get(key).indexOf('.') + 1));
+        }
+        c.put("target_modules", ".*language_model.*\\.(" + String.join("|", names) + ")");
+        ArrayNode save = c.putArray("modules_to_save");
+        if (cfg.trainProjector) {
+            save.add("multi_modal_projector");
+        }
+        JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(ADAPTER_CONFIG).toFile(), c);
+        Map<String, Tensor> tensors = new LinkedHashMap<>();
+        model.lora().forEach((linear, l) -> {
+            tensors.put(PEFT_PREFIX + linear + ".lora_A.weight", host(l.a()));
+            tensors.put(PEFT_PREFIX + linear + ".lora_B.weight", host(l.b()));
+        });
+        if (cfg.trainProjector) {
+            model.weights().forEach((name, arr) -> {
+                if (name.startsWith(LlavaModel.PROJECTOR)) {
+                    tensors.put(PEFT_PREFIX + name, host(arr));
+                }
+            });
+        }
+        SafeTensorsWriter.write(dir.resolve(ADAPTER_WEIGHTS), tensors, Map.of("format", "pt"));
+    }
+
+    /** Reads a PEFT adapter written by {@link #save} (or PEFT itself) and attaches it to the model. */
+    public static LoraConfig load(LlavaModel model, Path dir) throws IOException {
+        JsonNode c = JSON.readTree(dir.resolve(ADAPTER_CONFIG).toFile());
+        LoraConfig cfg = new LoraConfig();
+        cfg.rank = c.path("r").asInt();
+        cfg.alpha = c.path("lora_alpha").asDouble();
+        cfg.dropout = c.path("lora_dropout").asDouble();
+        cfg.trainProjector = false;
+        c.path("modules_to_save").forEach(n -> cfg.trainProjector |= n.asText().equals("multi_modal_projector"));
+        float scale = (float) (cfg.alpha / cfg.rank);
+        NDManager m = model.manager();
+        List<String> targets = new ArrayList<>();
+        try (SafeTensorsReader r = SafeTensorsReader.open(dir.resolve(ADAPTER_WEIGHTS))) {
+            for (String key : r.entries().keySet()) {
+                if (!key.startsWith(PEFT_PREFIX)) {
+                    throw new IOException(dir + ": unexpected adapter key " + key);
+                }
+                String name = key.substring(PEFT_PREFIX.length());
+                if (name.endsWith(".lora_A.weight")) {
+                    String linear = name.substring(0, name.length() - ".lora_A.weight".length());
+                    Tensor a = r.read(key);
+                    Tensor b = r.read(PEFT_PREFIX + linear + ".lora_B.weight");
+                    model.attachLora(linear, new LlavaModel.LoraWeights(m.create(a.data(), new Shape(a.shape())),
+                            m.create(b.data(), new Shape(b.shape())), scale, (float) cfg.dropout));
+                    String module = linear.substring(linear.lastIndexOf('.') + 1).replace("_proj", "");
+                    if (!targets.contains(module)) {
+                        targets.add(module);
+                    }
+                } else if (name.startsWith(LlavaModel.PROJECTOR)) {
+                    model.setWeight(name, r.read(key).data());
+                }
+            }
+        }
+        cfg.targetModules = targets;
+        return cfg;
+    }
+
+    /** Folds every LoRA pair into its base weight (W += scale · B A) and removes the pairs. */
+    public static void merge(LlavaModel model) {
+        for (Map.Entry<String, LlavaModel.LoraWeights> e : model.lora().entrySet()) {
+            LlavaModel.LoraWeights l = e.getValue();
+            try (NDManager scratch = model.manager().newSubManager()) {
+                NDArray b = l.b().duplicate();
+                b.attach(scratch);
+                NDArray delta = b.matMul(l.a()).muli(l.scale());
+                model.weights().get(e.getKey() + ".weight").addi(delta);
+            }
+        }
+        model.detachLora();
+    }
+
+    private static Tensor host(NDArray a) {
+        return Tensor.f32(a.toFloatArray(), a.getShape().getShape());
+    }
+}

@@ -1,0 +1,13 @@
+package dev.mmalign.trainer.engine.train;
+
+/** DPO settings (AlignmentRun spec.dpo); defaults are the paper's. */
+public class DpoConfig {
+    public double beta = 0.1;
+    /** sigmoid | ipo | hinge */
+    public String lossType = "sigmoid";
+    public double labelSmoothing = 0.0;
+    /** The paper sums log-probs over response tokens (false). */
+    public boolean averageLogProbs = false;
+    /** Weight of an added NLL term on the chosen response (TRL's rpo_alpha); 0 = off. */
+    public double sftWeight = 0.0;
+}

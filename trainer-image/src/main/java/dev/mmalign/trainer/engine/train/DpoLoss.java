@@ -1,0 +1,40 @@
+package dev.mmalign.trainer.engine.train;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * DPO losses as in TRL's DPOTrainer, over per-example log-probs [B] of the policy and the (precomputed)
+ * reference. With z = (πc − πr) − (refc − refr):
+ * <ul>
+ *   <li>sigmoid: −(1−ε)·log σ(βz) − ε·log σ(−βz) (ε = label smoothing, "conservative DPO")</li>
+ *   <li>ipo: (z − 1/(2β))²</li>
+ *   <li>hinge: max(0, 1 − βz)</li>
+ * </ul>
+ * Rewards are β·(π − ref), reported without gradient.
+ */
+public final class DpoLoss {
+    /** Loss per example [B] and the reward figures. */
+    public record Result(NDArray losses, NDArray chosenRewards, NDArray rejectedRewards) {}
+
+    private DpoLoss() {}
+
+    public static Result compute(NDArray policyChosen, NDArray policyRejected, NDArray refChosen,
+            NDArray refRejected, DpoConfig cfg) {
+        NDArray z = policyChosen.sub(policyRejected).sub(refChosen.sub(refRejected));
+        float beta = (float) cfg.beta;
+        NDArray losses = switch (cfg.lossType) {
+            case "sigmoid" -> {
+                // −log σ(x) = softplus(−x)
+                NDArray l = z.mul(-beta).softPlus().mul(1f - (float) cfg.labelSmoothing);
+                yield cfg.labelSmoothing == 0 ? l : l.add(z.mul(beta).softPlus().mul((float) cfg.labelSmoothing));
+            }
+            case "ipo" -> z.sub(1f / (2f * beta)).square();
+            case "hinge" -> z.mul(-beta).add(1f).relu();
+            default -> throw new IllegalArgumentException("unknown DPO loss type " + cfg.lossType
+                    + " (sigmoid, ipo, hinge)");
+        };
+        NDArray chosen = policyChosen.sub(refChosen).mul(beta).stopGradient();
+        NDArray rejected = policyRejected.sub(refRejected).mul(beta).stopGradient();
+        return new Result(losses, chosen, rejected);
+    }
+}

@@ -1,0 +1,12 @@
+package dev.mmalign.trainer.engine.train;
+
+import java.util.Map;
+
+/**
+ * Per-optimiser-step metrics under TRL's names: loss, rewards/chosen, rewards/rejected, rewards/accuracies,
+ * rewards/margins (DPO only), learning_rate, grad_norm, tokens_per_second, epoch.
+ */
+@FunctionalInterface
+public interface MetricsListener {
+    void onStep(int step, int totalSteps, Map<String, Double> metrics);
+}

@@ -1,0 +1,31 @@
+package dev.mmalign.trainer.engine.train;
+
+import dev.mmalign.trainer.engine.VisionLanguageModel;
+import dev.mmalign.trainer.engine.data.Batch;
+import dev.mmalign.trainer.engine.data.EncodedExample;
+import dev.mmalign.trainer.engine.data.SftExample;
+import ai.djl.ndarray.NDManager;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Supervised fine-tuning: mean NLL of the completion tokens (SFT, rejection sampling, SteerLM). */
+public final class SftTrainer extends TrainingLoop<SftExample> {
+
+    public SftTrainer(VisionLanguageModel vlm, TrainConfig cfg, Path imageRoot) {
+        super(vlm, cfg, imageRoot);
+    }
+
+    @Override
+    protected MicroResult microStep(NDManager m, List<SftExample> examples) throws IOException {
+        List<EncodedExample> seqs = new ArrayList<>();
+        for (SftExample e : examples) {
+            seqs.add(vlm.encode(image(e.images()), e.prompt(), e.completion(), cfg.maxLength));
+        }
+        Batch batch = Batch.build(m, vlm.model(), seqs);
+        return new MicroResult(LogProbs.meanTokenNll(LogProbs.logits(vlm.model(), batch), batch), Map.of(),
+                batch.realTokens());
+    }
+}
