@@ -31,11 +31,21 @@ public final class TerminationMessage {
         r.counts = new LinkedHashMap<>();
         json = write(r);
         if (fits(json)) return json;
+        // Keep the longest prefix of the message that fits; characters may take several bytes once encoded, so
+        // search on the encoded size rather than guess from character counts.
         String message = r.message == null ? "" : r.message;
-        int overflow = json.getBytes(StandardCharsets.UTF_8).length - MAX_BYTES;
-        // Cut by characters with a margin: JSON escaping can make a character longer than one byte.
-        int keep = Math.max(0, message.length() - overflow - 64);
-        r.message = message.substring(0, keep) + "…";
+        int lo = 0;
+        int hi = message.length();
+        while (lo < hi) {
+            int mid = (lo + hi + 1) >>> 1;
+            r.message = message.substring(0, mid) + "…";
+            if (fits(write(r))) {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        r.message = message.substring(0, lo) + "…";
         return write(r);
     }
 

@@ -29,7 +29,7 @@ public final class Jsonl {
                 }
                 try {
                     out.add(JSON.readValue(line, type));
-                } catch (IOException e) {
+                } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                     throw new IOException(file + ":" + n + ": invalid " + type.getSimpleName() + ": "
                             + e.getOriginalMessage(), e);
                 }

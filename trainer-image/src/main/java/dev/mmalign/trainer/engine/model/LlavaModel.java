@@ -7,6 +7,7 @@ import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
+import ai.djl.nn.Activation;
 import dev.mmalign.trainer.engine.safetensors.DType;
 import dev.mmalign.trainer.engine.safetensors.Tensor;
 import java.util.Collections;
@@ -201,7 +202,7 @@ public final class LlavaModel implements AutoCloseable {
         h = rmsNorm(x, prefix + "post_attention_layernorm.weight", t.rmsNormEps());
         NDArray gate = proj(h, prefix + "mlp.gate_proj", false);
         NDArray up = proj(h, prefix + "mlp.up_proj", false);
-        NDArray swiglu = gate.mul(gate.sigmoid()).mul(up); // SiLU(gate) * up
+        NDArray swiglu = gate.mul(Activation.sigmoid(gate)).mul(up); // SiLU(gate) * up
         return x.add(proj(swiglu, prefix + "mlp.down_proj", false));
     }
 
@@ -277,9 +278,9 @@ public final class LlavaModel implements AutoCloseable {
 
     private static NDArray activation(NDArray x, String name) {
         return switch (name) {
-            case "gelu" -> x.gelu();
-            case "quick_gelu" -> x.mul(x.mul(1.702f).sigmoid());
-            case "silu" -> x.mul(x.sigmoid());
+            case "gelu" -> Activation.gelu(x);
+            case "quick_gelu" -> x.mul(Activation.sigmoid(x.mul(1.702f)));
+            case "silu" -> x.mul(Activation.sigmoid(x));
             default -> throw new IllegalArgumentException("unsupported activation " + name);
         };
     }

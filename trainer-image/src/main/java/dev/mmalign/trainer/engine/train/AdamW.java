@@ -68,7 +68,7 @@ public final class AdamW {
             if (weightDecay > 0 && p.value().getShape().dimension() > 1) {
                 p.value().muli((float) (1 - lr * weightDecay));
             }
-            NDArray denom = scratchOf(p.expAvgSq().div((float) bc2), scratch).sqrti().addi((float) EPS);
+            NDArray denom = scratchOf(p.expAvgSq().div((float) bc2), scratch).sqrt().addi((float) EPS);
             NDArray update = scratchOf(p.expAvg().mul((float) (lr / bc1)), scratch).divi(denom);
             p.value().subi(update);
             grads[i].muli(0f); // zero in place: the parameter keeps accumulating into the same tensor

@@ -1,6 +1,7 @@
 package dev.mmalign.trainer.engine.train;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.nn.Activation;
 
 /**
  * DPO losses as in TRL's DPOTrainer, over per-example log-probs [B] of the policy and the (precomputed)
@@ -25,11 +26,11 @@ public final class DpoLoss {
         NDArray losses = switch (cfg.lossType) {
             case "sigmoid" -> {
                 // −log σ(x) = softplus(−x)
-                NDArray l = z.mul(-beta).softPlus().mul(1f - (float) cfg.labelSmoothing);
-                yield cfg.labelSmoothing == 0 ? l : l.add(z.mul(beta).softPlus().mul((float) cfg.labelSmoothing));
+                NDArray l = Activation.softPlus(z.mul(-beta)).mul(1f - (float) cfg.labelSmoothing);
+                yield cfg.labelSmoothing == 0 ? l : l.add(Activation.softPlus(z.mul(beta)).mul((float) cfg.labelSmoothing));
             }
             case "ipo" -> z.sub(1f / (2f * beta)).square();
-            case "hinge" -> z.mul(-beta).add(1f).relu();
+            case "hinge" -> Activation.relu(z.mul(-beta).add(1f));
             default -> throw new IllegalArgumentException("unknown DPO loss type " + cfg.lossType
                     + " (sigmoid, ipo, hinge)");
         };
