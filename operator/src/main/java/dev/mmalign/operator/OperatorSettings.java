@@ -13,6 +13,8 @@ public interface OperatorSettings {
 
     Progress progress();
 
+    LeaderElection leaderElection();
+
     /** How often a resource waiting on another (dataset, base run, evaluated runs) is looked at again, as a safety net
      * next to the watches that normally wake it. */
     @WithDefault("30s")
@@ -29,6 +31,12 @@ public interface OperatorSettings {
         /** Numeric non-root user the trainer image runs as (runAsNonRoot needs a number to check). */
         @WithDefault("1000")
         long runAsUser();
+    }
+
+    interface LeaderElection {
+        /** Name of the coordination.k8s.io Lease in the operator's namespace. */
+        @WithDefault("mmalign-operator-lock")
+        String leaseName();
     }
 
     interface Progress {

@@ -1,6 +1,12 @@
 package dev.mmalign.trainer;
 
 import dev.mmalign.trainer.engine.bench.BenchCommand;
+import dev.mmalign.trainer.quickstart.QuickstartCommand;
+import dev.mmalign.trainer.stage.AnnotateCommand;
+import dev.mmalign.trainer.stage.BuildCommand;
+import dev.mmalign.trainer.stage.EvaluateCommand;
+import dev.mmalign.trainer.stage.SampleCommand;
+import dev.mmalign.trainer.stage.TrainCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,7 +16,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "mmalign-trainer", mixinStandardHelpOptions = true, version = "mmalign-trainer 0.1.0",
         description = "Runs one mmalign stage (or the engine benchmark).",
-        subcommands = {BenchCommand.class})
+        subcommands = {SampleCommand.class, AnnotateCommand.class, BuildCommand.class, TrainCommand.class,
+                EvaluateCommand.class, QuickstartCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -16,6 +16,16 @@ public final class Rss {
         return read("VmHWM:");
     }
 
+    /** Resets the peak to the current RSS (Linux ≥ 4.0: write 5 to /proc/self/clear_refs); false if refused. */
+    public static boolean resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     private static long read(String key) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {

@@ -15,7 +15,6 @@ public record EncodedExample(int[] ids, int responseStart, int imagePos, float[]
             int maxLength, boolean appendEos) {
         int[] p = tok.encode(PromptFormat.prompt(question, pixels != null));
         int[] r = response == null ? new int[0] : tok.encode(PromptFormat.response(response));
-        int len = 1 + p.length + r.length + (appendEos ? 1 : 0);
         // Truncate the response (never the prompt) to maxLength text tokens, as TRL does for DPO.
         int keepResponse = Math.max(0, Math.min(r.length + (appendEos ? 1 : 0), maxLength - 1 - p.length));
         int[] ids = new int[1 + p.length + keepResponse];
@@ -39,7 +38,6 @@ public record EncodedExample(int[] ids, int responseStart, int imagePos, float[]
         if (pixels == null && imagePos >= 0) {
             throw new IllegalArgumentException("prompt has an <image> token but no image was given");
         }
-        assert len >= ids.length;
         return new EncodedExample(ids, 1 + p.length, imagePos, pixels);
     }
 

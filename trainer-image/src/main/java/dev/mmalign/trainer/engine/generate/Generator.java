@@ -78,7 +78,7 @@ public final class Generator {
         }
         boolean[] done = new boolean[b];
         try (NDManager m = vlm.manager().newSubManager();
-                KvCache cache = new KvCache(model.config().text().numLayers(), m)) {
+                KvCache cache = new KvCache(model.config().text().numLayers(), maxLen + cfg.maxNewTokens(), m)) {
             NDArray sequence = leftPaddedEmbeddings(m, model, prompts, lengths, maxLen); // [B, P, D]
             int total = maxLen;
             long[] positions = new long[b * maxLen];
@@ -100,7 +100,10 @@ public final class Generator {
                 try (NDManager s = m.newSubManager()) {
                     NDArray pos = s.create(cfg.useCache() ? positions : fullPositions, new Shape(b, inputLen));
                     NDArray keyMask = s.create(fullMask, new Shape(b, total));
-                    NDArray logits = model.decode(input, pos, keyMask, cfg.useCache() ? cache : null);
+                    // Ops land on their input's manager: run this step on a copy owned by the step manager.
+                    NDArray x = input.duplicate();
+                    x.attach(s);
+                    NDArray logits = model.decode(x, pos, keyMask, cfg.useCache() ? cache : null);
                     last = logits.get(":, -1, :").toFloatArray();
                     for (int i = 0; i < b; i++) {
                         next[i] = done[i] ? eos : Sampler.sample(last, i * vocab, vocab, cfg.temperature(),

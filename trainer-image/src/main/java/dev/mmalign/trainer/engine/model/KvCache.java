@@ -2,41 +2,62 @@ package dev.mmalign.trainer.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 
 /**
  * Keys and values of every decoder layer for the tokens seen so far, so that each generation step only
- * runs the new token through the model. Arrays are [batch, kvHeads, seen, headDim].
+ * runs the new token through the model. Storage is allocated once per layer at full capacity
+ * [batch, kvHeads, capacity, headDim]; each step writes its new positions in place and attention reads a
+ * view of the filled part. This avoids a growing copy (and a growing allocation) per token.
  */
 public final class KvCache implements AutoCloseable {
     private final NDArray[] keys;
     private final NDArray[] values;
     private final NDManager manager;
+    private final int capacity;
+    private long length;
 
-    /** The cache keeps its arrays on {@code manager}, so each step's own manager can be closed. */
-    public KvCache(int layers, NDManager manager) {
+    /**
+     * @param capacity most positions the cache will hold (prompt + new tokens)
+     * @param manager owner of the storage, so each step's own manager can be closed
+     */
+    public KvCache(int layers, int capacity, NDManager manager) {
         this.keys = new NDArray[layers];
         this.values = new NDArray[layers];
         this.manager = manager;
+        this.capacity = capacity;
     }
 
-    /** Number of positions already cached. */
+    /** Number of positions already cached (all layers advance together). */
     public long length() {
-        return keys[0] == null ? 0 : keys[0].getShape().get(2);
+        return length;
     }
 
-    /** Appends this step's keys/values for a layer and returns the full ones. */
+    /** Writes this step's keys/values [B, kvHeads, T, d] for a layer; returns views of all cached ones. */
     NDArray[] append(int layer, NDArray k, NDArray v) {
-        NDArray nk = keys[layer] == null ? k.duplicate() : keys[layer].concat(k, 2);
-        NDArray nv = values[layer] == null ? v.duplicate() : values[layer].concat(v, 2);
-        nk.attach(manager);
-        nv.attach(manager);
-        if (keys[layer] != null) {
-            keys[layer].close();
-            values[layer].close();
+        long t = k.getShape().get(2);
+        if (keys[layer] == null) {
+            Shape s = k.getShape();
+            keys[layer] = manager.zeros(new Shape(s.get(0), s.get(1), capacity, s.get(3)), k.getDataType());
+            values[layer] = manager.zeros(new Shape(s.get(0), s.get(1), capacity, s.get(3)), v.getDataType());
         }
-        keys[layer] = nk;
-        values[layer] = nv;
-        return new NDArray[] {keys[layer], values[layer]};
+        long end = length + t;
+        if (end > capacity) {
+            throw new IllegalStateException("KV cache capacity " + capacity + " exceeded");
+        }
+        NDIndex slot = new NDIndex(":, :, {}:{}", length, end);
+        keys[layer].set(slot, k);
+        values[layer].set(slot, v);
+        NDArray kView = keys[layer].get(new NDIndex(":, :, :{}", end));
+        NDArray vView = values[layer].get(new NDIndex(":, :, :{}", end));
+        // Views are made on the storage's manager; hand them to the step's manager to be freed with it.
+        kView.attach(k.getManager());
+        vView.attach(k.getManager());
+        if (layer == keys.length - 1) {
+            length = end;
+        }
+        return new NDArray[] {kView, vView};
     }
 
     @Override

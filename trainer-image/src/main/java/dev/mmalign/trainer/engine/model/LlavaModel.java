@@ -1,10 +1,8 @@
 package dev.mmalign.trainer.engine.model;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.internal.NDArrayEx;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
@@ -272,7 +270,7 @@ public final class LlavaModel implements AutoCloseable {
     }
 
     private NDArray layerNorm(NDArray x, String prefix, double eps) {
-        return ex(x).layerNorm(x, new Shape(x.getShape().get(-1)), w(prefix + ".weight"), w(prefix + ".bias"),
+        return ex(x).layerNorm(x, new Shape(x.getShape().getLastDimension()), w(prefix + ".weight"), w(prefix + ".bias"),
                 (float) eps).singletonOrThrow();
     }
 
@@ -391,14 +389,6 @@ public final class LlavaModel implements AutoCloseable {
                     dtype == null ? storageType(e.getKey()) : dtype));
         }
         return out;
-    }
-
-    static NDArray stack(NDArray... arrays) {
-        return NDArrays.stack(new ai.djl.ndarray.NDList(arrays));
-    }
-
-    static DataType int64() {
-        return DataType.INT64;
     }
 
     @Override

@@ -18,7 +18,6 @@ public final class ByteTokenizer implements TextTokenizer {
 
     @Override
     public int[] encode(String text) {
-        ByteArrayOutputStream ids = new ByteArrayOutputStream();
         java.util.List<Integer> out = new java.util.ArrayList<>();
         int from = 0;
         while (true) {
@@ -33,7 +32,6 @@ public final class ByteTokenizer implements TextTokenizer {
             out.add(IMAGE);
             from = at + IMAGE_TEXT.length();
         }
-        ids.reset();
         return out.stream().mapToInt(Integer::intValue).toArray();
     }
 

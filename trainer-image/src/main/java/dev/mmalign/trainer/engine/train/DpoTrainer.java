@@ -37,12 +37,11 @@ public final class DpoTrainer extends TrainingLoop<DpoPair> {
             Path imageRoot) throws IOException {
         List<Integer> missing = new ArrayList<>();
         List<EncodedExample> encoded = new ArrayList<>();
-        DpoTrainer helper = new DpoTrainer(vlm, cfg, imageRoot);
         for (int i = 0; i < pairs.size(); i++) {
             DpoPair p = pairs.get(i);
             if (!p.hasReference()) {
                 missing.add(i);
-                Path img = helper.image(p.images());
+                Path img = resolveImage(imageRoot, p.images());
                 encoded.add(vlm.encode(img, p.prompt(), p.chosen(), cfg.maxLength));
                 encoded.add(vlm.encode(img, p.prompt(), p.rejected(), cfg.maxLength));
             }
@@ -53,7 +52,7 @@ public final class DpoTrainer extends TrainingLoop<DpoPair> {
         vlm.model().setLoraEnabled(false);
         double[] lp;
         try {
-            lp = dev.mmalign.trainer.engine.train.LogProbs.compute(vlm, encoded, cfg.dpo.averageLogProbs,
+            lp = LogProbs.compute(vlm, encoded, cfg.dpo.averageLogProbs,
                     Math.max(1, cfg.batchSize));
         } finally {
             vlm.model().setLoraEnabled(true);

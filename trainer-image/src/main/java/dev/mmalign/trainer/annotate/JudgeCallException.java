@@ -1,0 +1,34 @@
+package dev.mmalign.trainer.annotate;
+
+/** A judge call that failed, classified by what to do about it. */
+public class JudgeCallException extends Exception {
+
+    public enum Kind {
+        /** 429, 5xx, timeouts, connection errors: retry after a backoff. */
+        TRANSIENT,
+        /** A 200 answer whose body or content is unusable (not JSON, truncated, no text): retry, then quarantine. */
+        MALFORMED,
+        /** Any other 4xx (bad model name, no permission): retrying cannot help; a configuration error. */
+        FATAL
+    }
+
+    private final Kind kind;
+
+    public JudgeCallException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
+    public JudgeCallException(Kind kind, String message) {
+        this(kind, message, null);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+
+    /** The kind for an HTTP status of a failed call. */
+    public static Kind kindOfStatus(int status) {
+        return status == 429 || status == 408 || status >= 500 ? Kind.TRANSIENT : Kind.FATAL;
+    }
+}

@@ -1,0 +1,4 @@
+package dev.mmalign.trainer.annotate;
+
+/** The judge's answer text and the tokens it billed. */
+public record JudgeReply(String text, long inputTokens, long outputTokens) {}

@@ -1,0 +1,10 @@
+package dev.mmalign.trainer.annotate;
+
+/** Waiting, made replaceable so that tests of rate limits and backoff run without real delays. */
+@FunctionalInterface
+public interface Sleeper {
+
+    void sleep(long millis) throws InterruptedException;
+
+    Sleeper REAL = Thread::sleep;
+}

@@ -1,0 +1,189 @@
+package dev.mmalign.trainer.quickstart;
+
+import dev.mmalign.api.run.Method;
+import dev.mmalign.api.stage.ArtifactLayout;
+import dev.mmalign.api.stage.StageName;
+import dev.mmalign.api.stage.StageResult;
+import dev.mmalign.api.stage.StageSpec;
+import dev.mmalign.trainer.annotate.AnnotateStage;
+import dev.mmalign.trainer.annotate.JudgeTuning;
+import dev.mmalign.trainer.data.AtomicFiles;
+import dev.mmalign.trainer.data.Json;
+import dev.mmalign.trainer.data.JsonlReader;
+import dev.mmalign.trainer.data.PromptRecord;
+import dev.mmalign.trainer.engine.ModelLoader;
+import dev.mmalign.trainer.engine.VisionLanguageModel;
+import dev.mmalign.trainer.eval.EvaluateStage;
+import dev.mmalign.trainer.eval.ResultsFile;
+import dev.mmalign.trainer.sets.GoldSftBuilder;
+import dev.mmalign.trainer.stage.BuildStage;
+import dev.mmalign.trainer.stage.PolicyModelLoader;
+import dev.mmalign.trainer.stage.SampleStage;
+import dev.mmalign.trainer.stage.StageRunner;
+import dev.mmalign.trainer.stage.StopSignal;
+import dev.mmalign.trainer.stage.TrainStage;
+import dev.mmalign.trainer.synthetic.SyntheticWorld;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The whole recipe on the synthetic world, in-process, each stage through {@link StageRunner} with a stage spec
+ * written to {@code specs/} exactly as a pod would get it: world → base by visual instruction tuning (train, SFT) →
+ * sample → annotate (oracle) → build → train DPO / SFT-from-gold / rejection sampling / SteerLM (LoRA) → evaluate.
+ * Every stage is resumable, so a rerun with the same folder skips what is done.
+ */
+public final class Quickstart {
+
+    /** One alignment run of the comparison: its name in results, its method and the training set it uses. */
+    record Run(String name, Method method, String set) {}
+
+    /** The paper's four methods, each from the same base. */
+    static final List<Run> RUNS = List.of(
+            new Run("dpo", Method.DPO, "dpo"),
+            new Run("sft-gold", Method.SFT, "goldSFT"),
+            new Run("rejection-sampling", Method.RejectionSampling, "rejectionSampling"),
+            new Run("steerlm", Method.SteerLM, "steerLM"));
+
+    private final Path root;
+    private final QuickstartSettings settings;
+    private final PolicyModelLoader loader;
+    private final PrintStream out;
+    private final QuickstartSpecs specs;
+    private final StopSignal stop = new StopSignal();
+
+    public Quickstart(Path root, QuickstartSettings settings, PolicyModelLoader loader, PrintStream out) {
+        this.root = root.toAbsolutePath().normalize();
+        this.settings = settings;
+        this.loader = loader;
+        this.out = out;
+        this.specs = new QuickstartSpecs(this.root, settings);
+    }
+
+    /** Stop asked from outside (SIGTERM): the running stage checkpoints and the quickstart ends. */
+    public StopSignal stopSignal() {
+        return stop;
+    }
+
+    /** Runs every step and returns the results table (model → benchmark → metric). */
+    public ResultsFile.Table run() throws IOException {
+        Files.createDirectories(root);
+        writeWorld();
+        writeInitialModel();
+        runStage(specs.baseTraining(), new TrainStage(log()));
+        runStage(specs.sample(), new SampleStage(loader));
+        runStage(specs.annotate(), new AnnotateStage(Map.of(), JudgeTuning.standard()));
+        runStage(specs.build(), new BuildStage(loader));
+        for (Run run : RUNS) {
+            runStage(specs.alignment(run.name(), run.method(), run.set()), new TrainStage(log()));
+        }
+        runStage(specs.evaluate(RUNS.stream().map(Run::name).toList()),
+                new EvaluateStage(loader, Map.of(), JudgeTuning.standard()));
+        Path suite = root.resolve(ArtifactLayout.suiteRoot(QuickstartSpecs.SUITE));
+        Files.copy(suite.resolve("results.json"), root.resolve("results.json"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        Files.copy(suite.resolve("report.html"), root.resolve("report.html"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        return ResultsFile.read(root.resolve("results.json"));
+    }
+
+    /**
+     * The synthetic world, and two prompt files cut from its training scenes: the first {@code vitScenes} scenes'
+     * gold answers (plus the text-only instructions) tune the base, the rest are the preference prompts, so that
+     * alignment sees prompts the base was not tuned on, as in the paper.
+     */
+    private void writeWorld() {
+        Path world = root.resolve(QuickstartSpecs.WORLD);
+        if (Files.exists(world.resolve(QuickstartSpecs.VIT_SET.substring(QuickstartSpecs.WORLD.length() + 1)))) {
+            return;
+        }
+        long t0 = System.nanoTime();
+        SyntheticWorld.write(world, new SyntheticWorld.Config(settings.vitScenes() + settings.prefScenes(),
+                settings.heldoutScenes(), settings.textTrain(), settings.textHeldout(), 48, 3, settings.seed()));
+        List<PromptRecord> train = JsonlReader.readAll(world.resolve("prompts-train.jsonl"), PromptRecord.class, null);
+        List<PromptRecord> vit = new ArrayList<>();
+        List<PromptRecord> pref = new ArrayList<>();
+        for (PromptRecord p : train) {
+            (sceneIndex(p) < settings.vitScenes() ? vit : pref).add(p);
+        }
+        vit.addAll(MultipleChoiceInstructions.from(vit, settings.seed()));
+        vit.addAll(ExistenceQuestions.from(vit, settings.extraExistence(), settings.seed() + 1));
+        pref.addAll(ExistenceQuestions.from(pref, settings.extraExistence(), settings.seed() + 2));
+        vit.addAll(JsonlReader.readAll(world.resolve("text-train.jsonl"), PromptRecord.class, null));
+        AtomicFiles.writeJsonl(root.resolve(QuickstartSpecs.PREF_PROMPTS), pref);
+        // Written last: its presence marks the world as complete for a rerun.
+        AtomicFiles.writeJsonl(root.resolve(QuickstartSpecs.VIT_SET), GoldSftBuilder.build(vit));
+        step("world", t0, vit.size() + " tuning examples, " + pref.size() + " preference prompts");
+    }
+
+    /** Scene number of a prompt's image (scene-00012.png → 12). */
+    private static int sceneIndex(PromptRecord p) {
+        String name = p.image();
+        return Integer.parseInt(name.substring(name.indexOf('-') + 1, name.indexOf('.')));
+    }
+
+    private void writeInitialModel() throws IOException {
+        Path dir = root.resolve(QuickstartSpecs.INIT_MODEL);
+        if (Files.exists(dir.resolve("config.json"))) return;
+        try (VisionLanguageModel vlm = ModelLoader.create("tiny", settings.seed())) {
+            Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
+            ModelLoader.save(vlm, tmp);
+            Files.move(tmp, dir);
+        }
+    }
+
+    /** Writes the spec where a pod would find it, runs the stage through the runner and fails on a non-zero exit. */
+    private void runStage(StageSpec spec, StageRunner.Stage stage) throws IOException {
+        String label = spec.stage == StageName.train ? "train " + spec.paths.outputDir.substring(
+                spec.paths.outputDir.lastIndexOf('/') + 1) : spec.stage.name();
+        Path specFile = root.resolve("specs").resolve(label.replace(' ', '-') + ".json");
+        Files.createDirectories(specFile.getParent());
+        Files.writeString(specFile, Json.pretty(spec) + "\n");
+        Map<String, String> env = new HashMap<>();
+        env.put(StageRunner.TERMINATION_LOG_ENV, root.resolve("logs").resolve(label.replace(' ', '-')
+                + ".termination-log").toString());
+        Files.createDirectories(root.resolve("logs"));
+        long t0 = System.nanoTime();
+        int code = new StageRunner(env, System.err, stop).run(spec.stage, specFile, stage);
+        StageResult result = Json.MAPPER.readValue(Files.readString(root.resolve(spec.paths.outputDir)
+                .resolve(ArtifactLayout.resultFile(spec.stage, spec.shard.index))), StageResult.class);
+        if (code != 0) {
+            throw new QuickstartException(label, code, result.message);
+        }
+        step(label, t0, summary(result));
+    }
+
+    private static String summary(StageResult r) {
+        StringBuilder text = new StringBuilder();
+        r.counts.forEach((k, v) -> text.append(k).append('=').append(v).append(' '));
+        Double loss = r.metrics.get("train_loss");
+        if (loss != null) text.append(String.format(java.util.Locale.ROOT, "train_loss=%.4f ", loss));
+        Double acc = r.metrics.get("rewards/accuracies");
+        if (acc != null) text.append(String.format(java.util.Locale.ROOT, "rewards/accuracies=%.2f", acc));
+        return text.toString().trim();
+    }
+
+    private void step(String label, long t0, String detail) {
+        out.printf(java.util.Locale.ROOT, "[%6.1f s] %-26s %s%n", (System.nanoTime() - t0) / 1e9, label, detail);
+    }
+
+    private PrintStream log() {
+        return System.err;
+    }
+
+    /** A stage of the quickstart failed: which, its exit code and its message. */
+    public static final class QuickstartException extends RuntimeException {
+        public final int exitCode;
+
+        QuickstartException(String stage, int exitCode, String message) {
+            super(stage + " failed with exit code " + exitCode + (message == null ? "" : ": " + message));
+            this.exitCode = exitCode;
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package dev.mmalign.trainer.quickstart;
+
+import dev.mmalign.api.bench.BenchmarkName;
+import dev.mmalign.api.bench.BenchmarkSpec;
+import dev.mmalign.api.common.ModelSource;
+import dev.mmalign.api.dataset.AnnotationSpec;
+import dev.mmalign.api.dataset.PromptsSpec;
+import dev.mmalign.api.dataset.SamplingSpec;
+import dev.mmalign.api.dataset.TrainingSetsSpec;
+import dev.mmalign.api.run.AlignmentRunSpec;
+import dev.mmalign.api.run.DatasetRef;
+import dev.mmalign.api.run.DpoSpec;
+import dev.mmalign.api.run.LoraSpec;
+import dev.mmalign.api.run.Method;
+import dev.mmalign.api.run.Precision;
+import dev.mmalign.api.run.TrainingSpec;
+import dev.mmalign.api.stage.ArtifactLayout;
+import dev.mmalign.api.stage.ProgressReporting;
+import dev.mmalign.api.stage.ResolvedModel;
+import dev.mmalign.api.stage.StageInputs;
+import dev.mmalign.api.stage.StageName;
+import dev.mmalign.api.stage.StageSpec;
+import dev.mmalign.api.common.JudgeProvider;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The stage specs of the quickstart, as the operator would write them: paths from {@link ArtifactLayout} under one
+ * storage root, progress to files under {@code logs/}. Keeping them here makes the pipeline read top to bottom.
+ */
+final class QuickstartSpecs {
+
+    static final String DATASET = "quickstart";
+    static final String SUITE = "quickstart";
+    static final String WORLD = "world";
+    static final String IMAGES = WORLD + "/images";
+    static final String INIT_MODEL = "models/tiny-init";
+    static final String VIT_SET = WORLD + "/vit-sft.jsonl";
+    static final String PREF_PROMPTS = WORLD + "/prompts-pref.jsonl";
+    static final String BASE = "base";
+
+    private final Path root;
+    private final QuickstartSettings s;
+
+    QuickstartSpecs(Path root, QuickstartSettings settings) {
+        this.root = root;
+        this.s = settings;
+    }
+
+    String baseModel() {
+        return ArtifactLayout.runMerged(BASE);
+    }
+
+    private StageSpec spec(StageName stage, String outputDir) {
+        StageSpec spec = new StageSpec();
+        spec.stage = stage;
+        spec.paths.storageRoot = root.toString();
+        spec.paths.outputDir = outputDir;
+        spec.progress.mode = ProgressReporting.Mode.file;
+        spec.progress.file = "logs/progress-" + stage + ".jsonl";
+        spec.progress.intervalSeconds = 2;
+        return spec;
+    }
+
+    /** Visual instruction tuning of the fresh tiny model: full fine-tuning on gold answers and text instructions. */
+    StageSpec baseTraining() {
+        TrainingSpec t = training(s.vitEpochs(), s.vitLearningRate(), 16);
+        StageSpec spec = train(BASE, Method.SFT, VIT_SET, INIT_MODEL, t);
+        spec.run.lora.enabled = false;
+        return spec;
+    }
+
+    StageSpec sample() {
+        StageSpec spec = spec(StageName.sample, ArtifactLayout.datasetCompletions(DATASET));
+        spec.prompts = new PromptsSpec();
+        spec.prompts.path = PREF_PROMPTS;
+        spec.prompts.imageRoot = IMAGES;
+        spec.sampling = new SamplingSpec();
+        spec.sampling.model = ModelSource.ofPath(baseModel());
+        spec.sampling.completionsPerPrompt = 4;
+        spec.sampling.temperature = s.temperature();
+        spec.sampling.topP = 1.0;
+        spec.sampling.maxNewTokens = s.maxNewTokens();
+        spec.sampling.seed = s.seed();
+        spec.paths.inputs.put(StageInputs.PROMPTS, ArtifactLayout.datasetPrompts(DATASET));
+        return spec;
+    }
+
+    StageSpec annotate() {
+        StageSpec spec = spec(StageName.annotate, ArtifactLayout.datasetAnnotations(DATASET));
+        datasetInputs(spec);
+        spec.annotation = new AnnotationSpec();
+        spec.annotation.provider = JudgeProvider.ORACLE;
+        return spec;
+    }
+
+    StageSpec build() {
+        StageSpec spec = spec(StageName.build, ArtifactLayout.datasetSets(DATASET));
+        datasetInputs(spec);
+        spec.paths.inputs.put(StageInputs.ANNOTATIONS, ArtifactLayout.datasetAnnotations(DATASET));
+        spec.paths.inputs.put(StageInputs.MODEL, baseModel());
+        spec.trainingSets = new TrainingSetsSpec();
+        return spec;
+    }
+
+    private void datasetInputs(StageSpec spec) {
+        spec.paths.inputs.put(StageInputs.PROMPTS, ArtifactLayout.datasetPrompts(DATASET));
+        spec.paths.inputs.put(StageInputs.COMPLETIONS, ArtifactLayout.datasetCompletions(DATASET));
+        spec.paths.inputs.put(StageInputs.IMAGE_ROOT, IMAGES);
+    }
+
+    /** One alignment run from the base with LoRA on a set of the dataset. */
+    StageSpec alignment(String name, Method method, String set) {
+        boolean dpo = method == Method.DPO;
+        int epochs = method == Method.SteerLM ? s.steerLmEpochs() : s.epochs();
+        TrainingSpec t = training(epochs, dpo ? s.dpoLearningRate() : s.sftLearningRate(), dpo ? 8 : 16);
+        StageSpec spec = train(name, method, ArtifactLayout.datasetSet(DATASET, set), baseModel(), t);
+        spec.run.lora.rank = s.loraRank();
+        spec.run.lora.alpha = 2.0 * s.loraRank();
+        if (dpo) {
+            spec.run.dpo = new DpoSpec();
+            spec.run.dpo.beta = s.beta();
+        }
+        return spec;
+    }
+
+    private TrainingSpec training(int epochs, double lr, int batch) {
+        TrainingSpec t = new TrainingSpec();
+        t.epochs = epochs;
+        t.learningRate = lr;
+        t.perDeviceBatchSize = batch;
+        t.gradientAccumulationSteps = 1;
+        t.maxLength = 256;
+        t.precision = Precision.fp32;
+        t.seed = s.seed();
+        t.checkpointEverySteps = 50;
+        return t;
+    }
+
+    private StageSpec train(String name, Method method, String dataset, String model, TrainingSpec t) {
+        StageSpec spec = spec(StageName.train, ArtifactLayout.runRoot(name));
+        spec.paths.checkpointDir = ArtifactLayout.runCheckpoints(name);
+        spec.paths.inputs.put(StageInputs.MODEL, model);
+        spec.paths.inputs.put(StageInputs.DATASET, dataset);
+        spec.paths.inputs.put(StageInputs.IMAGE_ROOT, IMAGES);
+        spec.run = new AlignmentRunSpec();
+        spec.run.method = method;
+        spec.run.baseModel = ModelSource.ofPath(model);
+        spec.run.dataset = new DatasetRef();
+        spec.run.dataset.path = dataset;
+        spec.run.lora = new LoraSpec();
+        spec.run.training = t;
+        return spec;
+    }
+
+    /** Base and every aligned run (base + its adapter) on held-out POPE, multiple choice and the text-only set. */
+    StageSpec evaluate(List<String> runs) {
+        StageSpec spec = spec(StageName.evaluate, ArtifactLayout.suiteRoot(SUITE));
+        List<ResolvedModel> models = new ArrayList<>();
+        models.add(new ResolvedModel(BASE, baseModel(), null));
+        for (String run : runs) {
+            models.add(new ResolvedModel(run, baseModel(), ArtifactLayout.runAdapter(run)));
+        }
+        spec.models = models;
+        spec.benchmarks = List.of(
+                benchmark(BenchmarkName.POPE, WORLD + "/pope-heldout.jsonl", IMAGES, 24),
+                benchmark(BenchmarkName.MMBENCH, WORLD + "/mmbench-heldout.tsv", null, 8),
+                benchmark(BenchmarkName.EXACT_MATCH, WORLD + "/text-heldout.jsonl", null, 40));
+        return spec;
+    }
+
+    private static BenchmarkSpec benchmark(BenchmarkName name, String data, String images, int maxNewTokens) {
+        BenchmarkSpec b = new BenchmarkSpec();
+        b.name = name;
+        b.dataPath = data;
+        b.imageRoot = images;
+        b.maxNewTokens = maxNewTokens;
+        return b;
+    }
+}

@@ -1,0 +1,232 @@
+package dev.mmalign.trainer.stage;
+
+import ai.djl.engine.Engine;
+import dev.mmalign.api.run.AlignmentRunSpec;
+import dev.mmalign.api.run.Method;
+import dev.mmalign.api.stage.StageInputs;
+import dev.mmalign.api.stage.StageResult;
+import dev.mmalign.trainer.data.AtomicFiles;
+import dev.mmalign.trainer.data.InvalidInputException;
+import dev.mmalign.trainer.data.Json;
+import dev.mmalign.trainer.engine.ModelLoader;
+import dev.mmalign.trainer.engine.VisionLanguageModel;
+import dev.mmalign.trainer.engine.data.DpoPair;
+import dev.mmalign.trainer.engine.data.Jsonl;
+import dev.mmalign.trainer.engine.data.SftExample;
+import dev.mmalign.trainer.engine.lora.Lora;
+import dev.mmalign.trainer.engine.train.DpoTrainer;
+import dev.mmalign.trainer.engine.train.SftTrainer;
+import dev.mmalign.trainer.engine.train.TrainConfig;
+import dev.mmalign.trainer.engine.train.TrainResult;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * The train stage: one AlignmentRun through the engine. DPO trains on pairs, SFT / rejection sampling / SteerLM on
+ * SFT examples. Checkpoints go to {@code paths.checkpointDir} (default {@code <outputDir>/checkpoints}) and a rerun
+ * resumes from the latest complete one; a stop request (SIGTERM) saves a checkpoint and ends with outcome
+ * interrupted (retryable exit). The trained LoRA adapter (PEFT) goes to {@code <outputDir>/adapter} and the model with
+ * the adapter merged to {@code <outputDir>/merged}; with full fine-tuning there is only the merged model. A finished
+ * run leaves {@value #DONE_FILE}, so a rerun of a finished stage trains nothing and returns the same result.
+ */
+public final class TrainStage implements StageRunner.Stage {
+
+    static final String DONE_FILE = "train-complete.json";
+    /** Pairs with their reference log-probs, cached beside the checkpoints so a resumed run does not recompute them. */
+    static final String REFERENCE_FILE = "dpo-pairs-with-reference.jsonl";
+
+    private final PrintStream log;
+
+    public TrainStage(PrintStream log) {
+        this.log = log;
+    }
+
+    @Override
+    public StageResult run(StageContext ctx) throws Exception {
+        AlignmentRunSpec run = ctx.spec().run;
+        if (run == null || run.method == null) {
+            throw new InvalidInputException(ctx.specFile(), "train needs the run section with a method");
+        }
+        Path out = ctx.outputDir();
+        Path done = out.resolve(DONE_FILE);
+        if (Files.isRegularFile(done)) {
+            log.println("train: " + done + " exists, the run has finished before; nothing to do");
+            return Json.MAPPER.readValue(Files.readString(done), StageResult.class);
+        }
+        Path dataset = ctx.requiredInput(StageInputs.DATASET);
+        Path modelDir = ctx.requiredInput(StageInputs.MODEL);
+        Path imageRoot = ctx.optionalInput(StageInputs.IMAGE_ROOT);
+        if (imageRoot == null) imageRoot = ctx.storageRoot();
+        Path work = ctx.spec().paths.checkpointDir == null ? out.resolve("checkpoints")
+                : ctx.resolve(ctx.spec().paths.checkpointDir);
+        double fraction = run.dataFraction == null ? 1.0 : run.dataFraction;
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw new InvalidInputException(ctx.specFile(), "run.dataFraction must be in (0, 1], got " + fraction);
+        }
+        TrainConfig cfg = TrainConfigs.of(run, Engine.getInstance().getGpuCount() > 0, log);
+
+        StageResult result = new StageResult();
+        try (VisionLanguageModel vlm = loadBase(modelDir, ctx.optionalInput(StageInputs.ADAPTER));
+             StopBridge stop = new StopBridge(ctx.stop())) {
+            TrainProgress progress = new TrainProgress(ctx.progress());
+            TrainResult trained;
+            long examples;
+            if (run.method == Method.DPO) {
+                List<DpoPair> pairs = TrainingData.dpoPairs(dataset, fraction);
+                requireData(dataset, pairs.size());
+                requireImages(dataset, imageRoot, pairs.stream().map(DpoPair::images));
+                if (Boolean.FALSE.equals(run.dpo == null ? null : run.dpo.precomputeReferenceLogProbs)) {
+                    log.println("train: the engine always uses precomputed reference log-probs (one model in memory);"
+                            + " computing the missing ones before training");
+                }
+                pairs = withReference(vlm, pairs, cfg, imageRoot, work);
+                examples = pairs.size();
+                trained = new DpoTrainer(vlm, cfg, imageRoot).train(pairs, work, progress, stop.engineSignal());
+            } else {
+                List<SftExample> sft = TrainingData.sftExamples(dataset, fraction);
+                requireData(dataset, sft.size());
+                requireImages(dataset, imageRoot, sft.stream().map(SftExample::images));
+                examples = sft.size();
+                trained = new SftTrainer(vlm, cfg, imageRoot).train(sft, work, progress, stop.engineSignal());
+            }
+            result.counts.put("steps", (long) trained.steps());
+            result.counts.put("totalSteps", (long) trained.totalSteps());
+            result.counts.put("stepsThisAttempt", (long) trained.losses().size());
+            result.counts.put("examples", examples);
+            result.metrics.putAll(trained.lastMetrics());
+            if (!trained.losses().isEmpty()) {
+                result.metrics.put("train_loss", trained.losses().stream().mapToDouble(Double::doubleValue)
+                        .average().orElse(Double.NaN));
+            }
+            result.artifacts.put("checkpoints", ctx.relative(work));
+            if (trained.stopped()) {
+                result.outcome = StageResult.Outcome.interrupted;
+                result.message = "stopped on request at step " + trained.steps() + " of " + trained.totalSteps()
+                        + "; checkpoint saved, a rerun resumes";
+                return result;
+            }
+            Double loss = trained.lastMetrics().get("loss");
+            if (loss != null && !Double.isFinite(loss)) {
+                // A diverged run would otherwise be written out as a model of NaN weights and evaluated.
+                result.outcome = StageResult.Outcome.failed;
+                result.message = "training diverged: loss is " + loss + " at step " + trained.steps()
+                        + "; lower the learning rate (checkpoints are kept)";
+                return result;
+            }
+            writeOutputs(vlm, cfg, trained, out, ctx, result);
+        }
+        result.outcome = StageResult.Outcome.succeeded;
+        AtomicFiles.write(done, Json.pretty(result) + "\n");
+        return result;
+    }
+
+    /** The base model; a base that is another run's output with an adapter is merged first (LoRA stacks on it). */
+    private static VisionLanguageModel loadBase(Path modelDir, Path adapterDir) throws IOException {
+        if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
+            throw new InvalidInputException(modelDir.resolve("config.json"), "base model folder has no config.json");
+        }
+        VisionLanguageModel vlm = ModelLoader.load(modelDir);
+        if (adapterDir != null) {
+            try {
+                Lora.load(vlm.model(), adapterDir);
+                Lora.merge(vlm.model());
+            } catch (IOException | RuntimeException e) {
+                vlm.close();
+                throw e;
+            }
+        }
+        return vlm;
+    }
+
+    private static void requireData(Path dataset, int size) {
+        if (size == 0) throw new InvalidInputException(dataset, "training set is empty");
+    }
+
+    private static void requireImages(Path dataset, Path imageRoot, Stream<List<String>> images) {
+        Set<String> checked = new HashSet<>();
+        images.filter(list -> !list.isEmpty()).map(list -> list.get(0)).filter(checked::add).forEach(image -> {
+            if (!Files.isRegularFile(imageRoot.resolve(image))) {
+                throw new InvalidInputException(dataset, "image " + image + " not found under " + imageRoot);
+            }
+        });
+    }
+
+    /**
+     * Reference log-probs of the untouched base for the pairs lacking them, computed once before training (the
+     * paper's way) and cached in the work folder, so a resumed attempt reads them instead of recomputing them.
+     */
+    private List<DpoPair> withReference(VisionLanguageModel vlm, List<DpoPair> pairs, TrainConfig cfg,
+                                        Path imageRoot, Path work) throws IOException {
+        if (pairs.stream().allMatch(DpoPair::hasReference)) return pairs;
+        Path cache = work.resolve(REFERENCE_FILE);
+        if (Files.isRegularFile(cache)) {
+            List<DpoPair> cached = Jsonl.read(cache, DpoPair.class);
+            if (cached.stream().map(DpoPair::id).toList().equals(pairs.stream().map(DpoPair::id).toList())) {
+                return cached;
+            }
+        }
+        long missing = pairs.stream().filter(p -> !p.hasReference()).count();
+        log.println("train: computing reference log-probs of " + missing + " pairs with the base model");
+        List<DpoPair> out = DpoTrainer.precomputeReference(vlm, pairs, cfg, imageRoot);
+        Files.createDirectories(work);
+        Jsonl.write(cache, out);
+        return out;
+    }
+
+    /** The adapter (LoRA) and the merged model in the output folder, each replaced as a whole. */
+    private static void writeOutputs(VisionLanguageModel vlm, TrainConfig cfg, TrainResult trained, Path out,
+                                     StageContext ctx, StageResult result) throws IOException {
+        Path merged = out.resolve("merged");
+        if (cfg.lora != null) {
+            Path adapter = out.resolve("adapter");
+            replaceDir(trained.output(), adapter, true);
+            result.artifacts.put("adapter", ctx.relative(adapter));
+            Lora.merge(vlm.model());
+            Path tmp = out.resolve(".merged.tmp");
+            deleteRecursively(tmp);
+            ModelLoader.save(vlm, tmp);
+            replaceDir(tmp, merged, false);
+        } else {
+            replaceDir(trained.output(), merged, true);
+        }
+        result.artifacts.put("merged", ctx.relative(merged));
+    }
+
+    /** Puts {@code from} at {@code to} (copy or move), through a temporary folder and a rename. */
+    private static void replaceDir(Path from, Path to, boolean copy) throws IOException {
+        Path tmp = to.resolveSibling("." + to.getFileName() + ".tmp");
+        if (copy) {
+            deleteRecursively(tmp);
+            Files.createDirectories(tmp);
+            try (Stream<Path> files = Files.list(from)) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, tmp.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } else {
+            tmp = from;
+        }
+        deleteRecursively(to);
+        Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    static void deleteRecursively(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
+                Files.delete(p);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+package dev.mmalign.trainer.synthetic;
+
+import dev.mmalign.trainer.data.AtomicFiles;
+import dev.mmalign.trainer.data.PromptRecord;
+
+import javax.imageio.ImageIO;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * Writes the synthetic world into a folder: PNG images, train and held-out prompt files (split by scene, so held-out
+ * images are never seen in training), and held-out benchmarks in their public formats: POPE JSONL, an MMBench-style
+ * TSV (base64 images) and an exact-match text-only set.
+ *
+ * <pre>
+ * images/scene-00000.png ...
+ * prompts-train.jsonl      prompts-heldout.jsonl     (PromptRecord, with truth)
+ * text-train.jsonl                                   (text-only PromptRecords, with truth)
+ * pope-heldout.jsonl       mmbench-heldout.tsv       text-heldout.jsonl (exact-match)
+ * </pre>
+ */
+public final class SyntheticWorld {
+
+    /** Sizes of one generated world. */
+    public record Config(int trainScenes, int heldoutScenes, int textTrain, int textHeldout, int imageSize,
+                         int maxObjects, long seed) {
+        public static Config small(long seed) {
+            return new Config(40, 20, 30, 20, 48, 3, seed);
+        }
+    }
+
+    private SyntheticWorld() {}
+
+    public static void write(Path dir, Config config) {
+        SceneGenerator scenes = new SceneGenerator(config.seed(), config.maxObjects());
+        PromptGenerator prompts = new PromptGenerator(config.seed() + 1);
+        SceneRenderer renderer = new SceneRenderer(config.imageSize());
+        List<PromptRecord> train = new ArrayList<>();
+        List<PromptRecord> heldout = new ArrayList<>();
+        List<Map<String, Object>> pope = new ArrayList<>();
+        List<Scene> heldoutScenes = new ArrayList<>();
+        int total = config.trainScenes() + config.heldoutScenes();
+        for (int i = 0; i < total; i++) {
+            Scene scene = scenes.next(String.format("scene-%05d", i));
+            String image = scene.id() + ".png";
+            renderer.write(scene, dir.resolve("images").resolve(image));
+            boolean isTrain = i < config.trainScenes();
+            for (SyntheticPrompt p : prompts.promptsFor(scene, image)) {
+                (isTrain ? train : heldout).add(record(p, "synthetic"));
+                if (!isTrain && p.truth().kind() == PromptTruth.Kind.EXISTS) {
+                    Map<String, Object> q = new LinkedHashMap<>();
+                    q.put("question_id", pope.size() + 1);
+                    q.put("image", image);
+                    q.put("text", p.question());
+                    q.put("label", p.truth().answer());
+                    pope.add(q);
+                }
+            }
+            if (!isTrain) heldoutScenes.add(scene);
+        }
+        AtomicFiles.writeJsonl(dir.resolve("prompts-train.jsonl"), train);
+        AtomicFiles.writeJsonl(dir.resolve("prompts-heldout.jsonl"), heldout);
+        AtomicFiles.writeJsonl(dir.resolve("pope-heldout.jsonl"), pope);
+        AtomicFiles.write(dir.resolve("mmbench-heldout.tsv"), multipleChoiceTsv(heldoutScenes, renderer,
+                new Random(config.seed() + 2)));
+        AtomicFiles.writeJsonl(dir.resolve("text-train.jsonl"),
+                TextInstructionSet.generate("text-train", config.textTrain(), config.seed() + 3).stream()
+                        .map(p -> record(p, "text")).toList());
+        List<Map<String, Object>> textHeldout = new ArrayList<>();
+        for (SyntheticPrompt p : TextInstructionSet.generate("text-heldout", config.textHeldout(), config.seed() + 4)) {
+            Map<String, Object> q = new LinkedHashMap<>();
+            q.put("id", p.id());
+            q.put("question", p.question());
+            q.put("answer", p.truth().answer());
+            textHeldout.add(q);
+        }
+        AtomicFiles.writeJsonl(dir.resolve("text-heldout.jsonl"), textHeldout);
+    }
+
+    private static PromptRecord record(SyntheticPrompt p, String source) {
+        return new PromptRecord(p.id(), p.image(), p.question(), p.goldAnswer(), source, p.truth().toJson());
+    }
+
+    /** MMBench columns: index, question, hint, A-D, answer, category, image (base64 PNG). */
+    private static String multipleChoiceTsv(List<Scene> scenes, SceneRenderer renderer, Random random) {
+        StringBuilder tsv = new StringBuilder("index\tquestion\thint\tA\tB\tC\tD\tanswer\tcategory\timage\n");
+        int index = 0;
+        for (Scene scene : scenes) {
+            // The first object whose shape is unique in the scene, so that the question has one answer.
+            SceneObject o = scene.objects().stream().filter(x -> scene.count(x.shape()) == 1).findFirst()
+                    .orElse(null);
+            if (o == null) continue;
+            List<String> options = new ArrayList<>();
+            for (ShapeColor c : ShapeColor.values()) options.add(c.word());
+            java.util.Collections.shuffle(options, random);
+            String answer = String.valueOf((char) ('A' + options.indexOf(o.color().word())));
+            tsv.append(index++).append('\t')
+                    .append("What color is the ").append(o.shape().word())
+                    .append(o.column() == 1 ? " in the middle" : " on the " + o.horizontalPosition()).append("?")
+                    .append('\t')
+                    .append("").append('\t')
+                    .append(String.join("\t", options)).append('\t')
+                    .append(answer).append('\t')
+                    .append("attribute_recognition").append('\t')
+                    .append(base64Png(renderer, scene)).append('\n');
+        }
+        return tsv.toString();
+    }
+
+    private static String base64Png(SceneRenderer renderer, Scene scene) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            ImageIO.write(renderer.render(scene), "png", bytes);
+            return Base64.getEncoder().encodeToString(bytes.toByteArray());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

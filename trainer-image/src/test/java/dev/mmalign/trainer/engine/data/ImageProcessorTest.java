@@ -1,0 +1,52 @@
+package dev.mmalign.trainer.engine.data;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+import java.awt.Color;
+import java.awt.image.BufferedImage;
+import java.nio.file.Path;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Guards image preprocessing: PNG decode, pad-to-square, resize, CLIP normalisation, CHW layout. */
+class ImageProcessorTest {
+    @TempDir Path dir;
+
+    @Test
+    void pureRedPngBecomesClipNormalisedChw() throws Exception {
+        BufferedImage img = new BufferedImage(40, 40, BufferedImage.TYPE_INT_RGB);
+        var g = img.createGraphics();
+        g.setColor(Color.RED);
+        g.fillRect(0, 0, 40, 40);
+        g.dispose();
+        Path p = dir.resolve("red.png");
+        ImageIO.write(img, "png", p.toFile());
+        float[] chw = new ImageProcessor(8).load(p);
+        assertEquals(3 * 8 * 8, chw.length);
+        assertEquals((1f - 0.48145466f) / 0.26862954f, chw[0], 1e-5f); // R plane
+        assertEquals((0f - 0.4578275f) / 0.26130258f, chw[64], 1e-5f); // G plane
+        assertEquals((0f - 0.40821073f) / 0.27577711f, chw[128 + 63], 1e-5f); // B plane, last pixel
+    }
+
+    @Test
+    void wideImageIsPaddedWithTheMeanColourNotStretched() {
+        BufferedImage img = new BufferedImage(40, 10, BufferedImage.TYPE_INT_RGB);
+        var g = img.createGraphics();
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, 40, 10);
+        g.dispose();
+        float[] chw = new ImageProcessor(8).process(img);
+        // Top row lies in the padding: mean colour normalises to ~0; middle rows are white.
+        assertEquals(0f, chw[0], 0.02f);
+        assertEquals((1f - 0.48145466f) / 0.26862954f, chw[4 * 8 + 4], 1e-5f);
+    }
+
+    @Test
+    void nonImageFileGivesClearError() throws Exception {
+        Path p = dir.resolve("x.png");
+        java.nio.file.Files.writeString(p, "not an image");
+        assertTrue(assertThrows(java.io.IOException.class, () -> new ImageProcessor(8).load(p)).getMessage()
+                .contains("not a readable image"));
+    }
+}

@@ -1,0 +1,52 @@
+package dev.mmalign.trainer.quickstart;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mmalign.trainer.data.Json;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The quickstart end to end at reduced size, through its command line and the real engine: every stage runs through
+ * the stage runner from a spec file, and results.json holds the five models on the three benchmarks. Sizes are far
+ * too small for the methods to mean anything; the measured comparison is the full-size run (see the README).
+ */
+class QuickstartTest {
+
+    @TempDir
+    Path out;
+
+    @Test
+    void reducedQuickstartCompletesWithAllModelsAndBenchmarks() throws Exception {
+        int code = new CommandLine(new QuickstartCommand()).execute("--out", out.toString(),
+                "--vit-scenes", "6", "--prompts-scenes", "6", "--heldout-scenes", "3", "--text-train", "6",
+                "--text-heldout", "3", "--extra-existence", "1", "--vit-epochs", "1", "--epochs", "1");
+        assertEquals(0, code);
+
+        JsonNode models = Json.MAPPER.readTree(Files.readString(out.resolve("results.json"))).path("models");
+        List<String> names = List.of("base", "dpo", "sft-gold", "rejection-sampling", "steerlm");
+        assertEquals(names.size(), models.size(), models.toString());
+        for (String model : names) {
+            for (String benchmark : List.of("pope", "mmbench", "exact-match")) {
+                assertTrue(models.path(model).path(benchmark).path("n").asDouble() > 0, model + "/" + benchmark);
+            }
+            assertTrue(models.path(model).path("pope").has("f1"), model);
+        }
+        assertTrue(Files.readString(out.resolve("report.html")).contains("steerlm"));
+        for (String spec : List.of("train-base", "sample", "annotate", "build", "train-dpo", "train-sft-gold",
+                "train-rejection-sampling", "train-steerlm", "evaluate")) {
+            assertTrue(Files.exists(out.resolve("specs/" + spec + ".json")), "stage spec written: " + spec);
+            assertTrue(Files.readString(out.resolve("logs/" + spec + ".termination-log")).contains("succeeded"),
+                    "termination message written: " + spec);
+        }
+        assertTrue(Files.exists(out.resolve("mmalign/runs/dpo/adapter/adapter_config.json")));
+        assertTrue(Files.exists(out.resolve("mmalign/runs/base/merged/config.json")));
+    }
+}

@@ -1,0 +1,39 @@
+package dev.mmalign.trainer.stage;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A deterministic stand-in for the engine: completion j of a prompt is a fixed function of (prompt, seed, j), and the
+ * log-prob of a response is minus its length. Counts its calls so tests can assert that reruns skip work.
+ */
+public class FakePolicyModel implements PolicyModel {
+
+    public final AtomicInteger generateCalls = new AtomicInteger();
+    public final AtomicInteger logProbCalls = new AtomicInteger();
+    public final List<Path> imagesSeen = new ArrayList<>();
+
+    @Override
+    public synchronized List<String> generate(Path image, List<ChatMessage> conversation, GenerationSettings s) {
+        generateCalls.incrementAndGet();
+        imagesSeen.add(image);
+        String prompt = conversation.get(conversation.size() - 1).content();
+        List<String> out = new ArrayList<>();
+        for (int j = 0; j < s.count(); j++) {
+            out.add("answer " + j + " to [" + prompt + "] seed " + Long.toHexString(s.seed()));
+        }
+        return out;
+    }
+
+    @Override
+    public double logProb(Path image, String prompt, String response, boolean average) {
+        logProbCalls.incrementAndGet();
+        return -response.length();
+    }
+
+    public PolicyModelLoader loader() {
+        return (model, adapter) -> this;
+    }
+}
