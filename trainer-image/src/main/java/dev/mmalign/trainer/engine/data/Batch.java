@@ -1,5 +1,7 @@
 package dev.mmalign.trainer.engine.data;
 
+import dev.mmalign.trainer.engine.OwnedArrays;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -34,7 +36,7 @@ public record Batch(NDArray embeddings, NDArray positions, NDArray targets, NDAr
             for (int i = 0; i < images.size(); i++) {
                 System.arraycopy(images.get(i), 0, all, i * 3 * size * size, 3 * size * size);
             }
-            features = model.encodeImages(m.create(all, new Shape(images.size(), 3, size, size)));
+            features = model.encodeImages(OwnedArrays.of(m, all, new Shape(images.size(), 3, size, size)));
         }
         int b = examples.size();
         int maxIds = 0;
@@ -50,7 +52,7 @@ public record Batch(NDArray embeddings, NDArray positions, NDArray targets, NDAr
                 ids[i * maxIds + t] = x[t];
             }
         }
-        NDArray tokenEmb = model.embedTokens(m.create(ids, new Shape(b, maxIds)));
+        NDArray tokenEmb = model.embedTokens(OwnedArrays.of(m, ids, new Shape(b, maxIds)));
         long dim = tokenEmb.getShape().get(2);
         long[] targets = new long[b * maxLen];
         float[] mask = new float[b * maxLen];
@@ -84,8 +86,8 @@ public record Batch(NDArray embeddings, NDArray positions, NDArray targets, NDAr
         NDArray embeddings = NDArrays.stack(rows);
         NDArray positions = m.arange(0, maxLen, 1, ai.djl.ndarray.types.DataType.INT64)
                 .reshape(1, maxLen).repeat(0, b);
-        return new Batch(embeddings, positions, m.create(targets, new Shape(b, maxLen)),
-                m.create(mask, new Shape(b, maxLen)), maxLen, real);
+        return new Batch(embeddings, positions, OwnedArrays.of(m, targets, new Shape(b, maxLen)),
+                OwnedArrays.of(m, mask, new Shape(b, maxLen)), maxLen, real);
     }
 
     /** Sequence length after the image token is replaced by its patches. */

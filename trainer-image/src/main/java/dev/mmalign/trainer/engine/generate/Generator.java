@@ -1,5 +1,7 @@
 package dev.mmalign.trainer.engine.generate;
 
+import dev.mmalign.trainer.engine.OwnedArrays;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
@@ -98,8 +100,8 @@ public final class Generator {
                 float[] last;
                 int[] next = new int[b];
                 try (NDManager s = m.newSubManager()) {
-                    NDArray pos = s.create(cfg.useCache() ? positions : fullPositions, new Shape(b, inputLen));
-                    NDArray keyMask = s.create(fullMask, new Shape(b, total));
+                    NDArray pos = OwnedArrays.of(s, cfg.useCache() ? positions : fullPositions, new Shape(b, inputLen));
+                    NDArray keyMask = OwnedArrays.of(s, fullMask, new Shape(b, total));
                     // Ops land on their input's manager: run this step on a copy owned by the step manager.
                     NDArray x = input.duplicate();
                     x.attach(s);
@@ -123,7 +125,7 @@ public final class Generator {
                     for (int i = 0; i < b; i++) {
                         ids[i] = next[i];
                     }
-                    NDArray emb = model.embedTokens(s.create(ids, new Shape(b, 1)));
+                    NDArray emb = model.embedTokens(OwnedArrays.of(s, ids, new Shape(b, 1)));
                     emb.attach(m);
                     positions = new long[b];
                     for (int i = 0; i < b; i++) {
@@ -169,10 +171,10 @@ public final class Generator {
             for (int t = 0; t < ids.length; t++) {
                 ids[t] = e.ids()[t];
             }
-            NDArray tok = model.embedTokens(m.create(ids, new Shape(1, ids.length))).get(0);
+            NDArray tok = model.embedTokens(OwnedArrays.of(m, ids, new Shape(1, ids.length))).get(0);
             NDArray seq = tok;
             if (e.imagePos() >= 0) {
-                NDArray feats = model.encodeImages(m.create(e.pixels(), new Shape(1, 3, size, size))).get(0);
+                NDArray feats = model.encodeImages(OwnedArrays.of(m, e.pixels(), new Shape(1, 3, size, size))).get(0);
                 int j = e.imagePos();
                 seq = NDArrays.concat(new NDList(tok.get(":" + j), feats, tok.get((j + 1) + ":")));
             }

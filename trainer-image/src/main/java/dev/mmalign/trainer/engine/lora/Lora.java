@@ -1,5 +1,7 @@
 package dev.mmalign.trainer.engine.lora;
 
+import dev.mmalign.trainer.engine.OwnedArrays;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -56,7 +58,7 @@ public final class Lora {
             for (int i = 0; i < a.length; i++) {
                 a[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
             }
-            NDArray arrA = m.create(a, new Shape(cfg.rank, in));
+            NDArray arrA = OwnedArrays.of(m, a, new Shape(cfg.rank, in));
             NDArray arrB = m.zeros(new Shape(out, cfg.rank));
             model.attachLora(linear, new LlavaModel.LoraWeights(arrA, arrB, scale, (float) cfg.dropout));
             trainable.put(linear + ".lora_A.weight", arrA);
@@ -151,8 +153,8 @@ public final class Lora {
                     String linear = name.substring(0, name.length() - ".lora_A.weight".length());
                     Tensor a = r.read(key);
                     Tensor b = r.read(PEFT_PREFIX + linear + ".lora_B.weight");
-                    model.attachLora(linear, new LlavaModel.LoraWeights(m.create(a.data(), new Shape(a.shape())),
-                            m.create(b.data(), new Shape(b.shape())), scale, (float) cfg.dropout));
+                    model.attachLora(linear, new LlavaModel.LoraWeights(OwnedArrays.of(m, a.data(), new Shape(a.shape())),
+                            OwnedArrays.of(m, b.data(), new Shape(b.shape())), scale, (float) cfg.dropout));
                     String module = linear.substring(linear.lastIndexOf('.') + 1).replace("_proj", "");
                     if (!targets.contains(module)) {
                         targets.add(module);

@@ -1,5 +1,7 @@
 package dev.mmalign.trainer.engine.model;
 
+import dev.mmalign.trainer.engine.OwnedArrays;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.internal.NDArrayEx;
@@ -51,8 +53,8 @@ public final class LlavaModel implements AutoCloseable {
         this.manager = parent.newSubManager();
         float[][] table = ropeTables(config.text());
         long[] shape = {config.text().maxPositions(), config.text().headDim()};
-        this.ropeCos = manager.create(table[0], new Shape(shape));
-        this.ropeSin = manager.create(table[1], new Shape(shape));
+        this.ropeCos = OwnedArrays.of(manager, table[0], new Shape(shape));
+        this.ropeSin = OwnedArrays.of(manager, table[1], new Shape(shape));
     }
 
     /** A model with the given weights (HF names); every expected weight must be present with its shape. */
@@ -74,7 +76,7 @@ public final class LlavaModel implements AutoCloseable {
                         + java.util.Arrays.toString(t.shape()) + ", config expects "
                         + java.util.Arrays.toString(e.getValue()));
             }
-            m.weights.put(e.getKey(), m.manager.create(t.data(), new Shape(t.shape())));
+            m.weights.put(e.getKey(), OwnedArrays.of(m.manager, t.data(), new Shape(t.shape())));
             m.storageTypes.put(e.getKey(), t.dtype());
         }
         return m;
@@ -226,7 +228,7 @@ public final class LlavaModel implements AutoCloseable {
                 bias[i * s + j] = MASKED;
             }
         }
-        return m.create(bias, new Shape(t, s));
+        return OwnedArrays.of(m, bias, new Shape(t, s));
     }
 
     /** Rotary embedding, HF LLaMA convention: x * cos + rotate_half(x) * sin, halves not interleaved. */

@@ -1,5 +1,7 @@
 package dev.mmalign.trainer.engine.train;
 
+import dev.mmalign.trainer.engine.OwnedArrays;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -84,8 +86,8 @@ public final class DpoTrainer extends TrainingLoop<DpoPair> {
         Batch batch = Batch.build(m, vlm.model(), seqs);
         NDArray logits = LogProbs.logits(vlm.model(), batch);
         NDArray lp = LogProbs.sequenceLogProbs(logits, batch, cfg.dpo.averageLogProbs);
-        DpoLoss.Result r = DpoLoss.compute(lp.get(":" + b), lp.get(b + ":"), m.create(refC, new Shape(b)),
-                m.create(refR, new Shape(b)), cfg.dpo);
+        DpoLoss.Result r = DpoLoss.compute(lp.get(":" + b), lp.get(b + ":"), OwnedArrays.of(m, refC, new Shape(b)),
+                OwnedArrays.of(m, refR, new Shape(b)), cfg.dpo);
         NDArray loss = r.losses().mean();
         if (cfg.dpo.sftWeight > 0) {
             NDArray nll = LogProbs.meanTokenNll(logits.get(":" + b), batch.targets().get(":" + b),
