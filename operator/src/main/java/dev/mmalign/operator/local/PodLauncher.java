@@ -1,5 +1,7 @@
 package dev.mmalign.operator.local;
 
+import dev.mmalign.api.stage.PathMap;
+
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;

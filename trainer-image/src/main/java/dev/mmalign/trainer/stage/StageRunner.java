@@ -1,5 +1,7 @@
 package dev.mmalign.trainer.stage;
 
+import dev.mmalign.api.stage.PathMap;
+
 import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.ExitCodes;
 import dev.mmalign.api.stage.StageName;
@@ -57,7 +59,7 @@ public final class StageRunner {
         int code;
         Path specFile = specArgument;
         try {
-            PathMap pathMap = PathMap.fromEnv(env);
+            PathMap pathMap = LocalModePaths.fromEnv(env);
             specFile = localSpecFile(specArgument, pathMap);
             spec = StageSpecLoader.load(specFile, name, env, pathMap);
             try (ProgressReporter progress = ProgressReporters.create(spec.progress, spec.owner,
@@ -131,7 +133,7 @@ public final class StageRunner {
         String override = env.get(TERMINATION_LOG_ENV);
         Path log;
         try {
-            log = override != null ? Path.of(override) : PathMap.fromEnv(env).map(DEFAULT_TERMINATION_LOG);
+            log = override != null ? Path.of(override) : LocalModePaths.fromEnv(env).map(DEFAULT_TERMINATION_LOG);
         } catch (InvalidInputException e) {
             err.println("cannot map the termination log path: " + e.getMessage());
             return;

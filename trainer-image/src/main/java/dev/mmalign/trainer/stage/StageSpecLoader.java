@@ -1,5 +1,7 @@
 package dev.mmalign.trainer.stage;
 
+import dev.mmalign.api.stage.PathMap;
+
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -33,7 +35,7 @@ public final class StageSpecLoader {
     private StageSpecLoader() {}
 
     public static StageSpec load(Path file, StageName expected, Map<String, String> env) {
-        return load(file, expected, env, PathMap.fromEnv(env));
+        return load(file, expected, env, LocalModePaths.fromEnv(env));
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.mmalign.trainer.stage;
 
+import dev.mmalign.api.stage.PathMap;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
@@ -17,38 +18,21 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Local mode's MMALIGN_PATH_MAP: the stage pod's absolute paths translated to local folders. */
+/**
+ * Local mode's MMALIGN_PATH_MAP in the trainer: the stage pod's absolute paths translated to local folders (the
+ * mapping rule itself is tested with {@link PathMap} in src/api).
+ */
 class PathMapTest {
 
     @TempDir
     Path tmp;
 
-    /** Guards the mapping rule: the longest covering pod path wins, whole path elements only. */
-    @Test
-    void longestCoveringPrefixWins() {
-        PathMap map = PathMap.parse("/data=/w/claim:/data/models=/w/models:/etc/mmalign=/w/spec");
-        assertEquals(Path.of("/w/claim/x/y.jsonl"), map.map(Path.of("/data/x/y.jsonl")));
-        assertEquals(Path.of("/w/models/tiny"), map.map(Path.of("/data/models/tiny")));
-        assertEquals(Path.of("/w/claim"), map.map(Path.of("/data")));
-        assertEquals(Path.of("/w/spec/stage.json"), map.map(Path.of("/etc/mmalign/stage.json")));
-        assertEquals(Path.of("/database/x"), map.map(Path.of("/database/x")), "/database is not under /data");
-        assertEquals(Path.of("relative/x"), map.map(Path.of("relative/x")), "relative paths are left alone");
-    }
-
-    /** Guards the real-pod case: no variable, no change. */
-    @Test
-    void unsetOrBlankIsTheIdentity() {
-        assertTrue(PathMap.fromEnv(Map.of()).isIdentity());
-        assertTrue(PathMap.parse(" ").isIdentity());
-        assertEquals(Path.of("/data/x"), PathMap.parse(null).map(Path.of("/data/x")));
-    }
-
     /** Guards that a malformed variable is a configuration error (exit code 2), not a silent wrong path. */
     @Test
     void malformedEntriesAreInvalidInput() {
-        assertThrows(InvalidInputException.class, () -> PathMap.parse("/data"));
-        assertThrows(InvalidInputException.class, () -> PathMap.parse("data=/w/claim"));
-        assertThrows(InvalidInputException.class, () -> PathMap.parse("/data=relative"));
+        assertThrows(InvalidInputException.class, () -> LocalModePaths.parse("/data"));
+        assertThrows(InvalidInputException.class, () -> LocalModePaths.parse("data=/w/claim"));
+        assertThrows(InvalidInputException.class, () -> LocalModePaths.parse("/data=relative"));
     }
 
     /**

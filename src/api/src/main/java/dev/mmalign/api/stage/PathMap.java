@@ -1,4 +1,4 @@
-package dev.mmalign.operator.local;
+package dev.mmalign.api.stage;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -9,27 +9,26 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Where the absolute in-pod paths of one container (its volume mounts and its termination message file) live on
- * this machine. Handed to the process as {@value #ENV} and used to rewrite the pod's arguments and env values.
+ * Local mode's translation of absolute in-pod paths (volume mounts, the termination message file) to folders on
+ * this machine. The local Job executor builds it from a pod's mounts, hands it to the process as {@value #ENV} and
+ * rewrites the pod's arguments and env values with it; the trainer parses the variable and applies it to the
+ * in-pod paths it reads from files (the storage root inside the stage spec, its own default paths). One class, so
+ * both sides of the contract agree.
  *
- * <h2>{@code MMALIGN_PATH_MAP} — the contract the trainer honours</h2>
  * <ul>
  *   <li>Format: {@code <podPath>=<localPath>} entries joined by {@code :}, e.g.
- *       {@code /etc/mmalign=/w/pods/ns/p/volumes/stage-spec:/data=/w/volumes/ns/claim/sub}.
- *       Both sides are absolute, normalised, without a trailing slash, and contain neither {@code :} nor
- *       {@code =} (the executor refuses to run a pod otherwise). Entries are written longest pod path first.</li>
- *   <li>Semantics: an in-pod path {@code p} maps through the entry with the longest {@code podPath} such that
- *       {@code p} equals {@code podPath} or starts with {@code podPath + "/"}; that prefix is replaced by
- *       {@code localPath}. A path no entry matches is used unchanged. An entry may name a single file (the
- *       termination message file, a file mounted with {@code subPath}).</li>
- *   <li>Unset or empty: the process runs in a real pod and uses paths as they are.</li>
- *   <li>Who applies it: the executor already rewrote arguments and env values (see {@link #rewrite}); the program
- *       applies it to in-pod paths it reads from files, e.g. the paths inside {@code /etc/mmalign/stage.json}.</li>
+ *       {@code /etc/mmalign=/w/pods/ns/p/volumes/stage-spec:/data=/w/volumes/ns/claim/sub}. Both sides are
+ *       absolute, normalised, without a trailing slash, and contain neither {@code :} nor {@code =}. Entries are
+ *       written longest pod path first.</li>
+ *   <li>Semantics: a path maps through the entry with the longest pod path that is the path itself or a parent
+ *       folder of it ({@code /database} is not under {@code /data}); that prefix is replaced by the local path. A
+ *       path no entry covers is used unchanged. An entry may name a single file.</li>
+ *   <li>Unset or blank: the process runs in a real pod and uses paths as they are.</li>
  * </ul>
  */
-final class PathMap {
+public final class PathMap {
 
-    static final String ENV = "MMALIGN_PATH_MAP";
+    public static final String ENV = "MMALIGN_PATH_MAP";
 
     /** Characters that may precede an in-pod path inside an argument (shell words, key=value, redirections). */
     private static final String BEFORE = " \t\n=\"'<>(:;,|&`";
@@ -38,8 +37,34 @@ final class PathMap {
 
     private final Map<String, Path> entries = new LinkedHashMap<>();
 
+    /** The map of {@value #ENV} in {@code env}; the identity when it is unset or blank. */
+    public static PathMap fromEnv(Map<String, String> env) {
+        return parse(env.get(ENV));
+    }
+
+    /** Parses a value of {@value #ENV}; throws IllegalArgumentException for an entry that is not podPath=localPath. */
+    public static PathMap parse(String value) {
+        PathMap map = new PathMap();
+        if (value != null && !value.isBlank()) {
+            for (String part : value.split(":")) {
+                if (part.isBlank()) {
+                    continue;
+                }
+                int eq = part.indexOf('=');
+                String pod = eq < 0 ? "" : part.substring(0, eq).trim();
+                String local = eq < 0 ? "" : part.substring(eq + 1).trim();
+                if (!pod.startsWith("/") || !local.startsWith("/")) {
+                    throw new IllegalArgumentException(ENV + ": entry '" + part
+                            + "' is not podPath=localPath with two absolute paths");
+                }
+                map.put(pod, Path.of(local));
+            }
+        }
+        return map;
+    }
+
     /** Adds (or replaces) the local location of an in-pod path. */
-    void put(String podPath, Path localPath) {
+    public void put(String podPath, Path localPath) {
         String pod = normalisePodPath(podPath);
         String local = localPath.toAbsolutePath().normalize().toString();
         if (pod.contains(":") || pod.contains("=") || local.contains(":") || local.contains("=")) {
@@ -48,8 +73,12 @@ final class PathMap {
         entries.put(pod, Path.of(local));
     }
 
-    /** The local path of an in-pod path, if a mount covers it. */
-    Optional<Path> resolve(String podPath) {
+    public boolean isIdentity() {
+        return entries.isEmpty();
+    }
+
+    /** The local path of an in-pod path, if an entry covers it. */
+    public Optional<Path> resolve(String podPath) {
         String p = normalisePodPath(podPath);
         for (String pod : longestFirst()) {
             if (p.equals(pod)) {
@@ -62,13 +91,25 @@ final class PathMap {
         return Optional.empty();
     }
 
+    /** The local form of an in-pod path; relative paths and paths no entry covers come back unchanged. */
+    public Path map(Path path) {
+        if (path == null || !path.isAbsolute()) {
+            return path;
+        }
+        return resolve(path.toString()).orElse(path);
+    }
+
+    public String map(String path) {
+        return path == null ? null : map(Path.of(path)).toString();
+    }
+
     /**
-     * Replaces every in-pod path in {@code text} that a mount covers, in one left-to-right pass (so a local path
+     * Replaces every in-pod path in {@code text} that an entry covers, in one left-to-right pass (so a local path
      * is never rewritten again). A path counts where it starts the text or follows a separator ({@value BEFORE})
      * and ends the text or is followed by {@code /} or a separator: {@code /data/x}, {@code --out=/data/x} and
      * {@code echo 1 > /data/x} (inside {@code sh -c}) are rewritten; {@code /database} is not.
      */
-    String rewrite(String text) {
+    public String rewrite(String text) {
         if (text == null || entries.isEmpty()) {
             return text;
         }
@@ -99,7 +140,7 @@ final class PathMap {
     }
 
     /** The value of {@value #ENV}. */
-    String toEnvValue() {
+    public String toEnvValue() {
         List<String> parts = new ArrayList<>();
         for (String pod : longestFirst()) {
             parts.add(pod + "=" + entries.get(pod));
@@ -107,7 +148,7 @@ final class PathMap {
         return String.join(":", parts);
     }
 
-    Map<String, Path> entries() {
+    public Map<String, Path> entries() {
         return Map.copyOf(entries);
     }
 

@@ -1,4 +1,4 @@
-package dev.mmalign.operator.local;
+package dev.mmalign.api.stage;
 
 import org.junit.jupiter.api.Test;
 
@@ -6,7 +6,9 @@ import java.nio.file.Path;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+/** The MMALIGN_PATH_MAP contract between the local Job executor (writer) and the trainer (reader). */
 class PathMapTest {
 
     private static PathMap map() {
@@ -51,5 +53,32 @@ class PathMapTest {
     @Test
     void refusesPathsTheFormatCannotCarry() {
         assertThrows(IllegalArgumentException.class, () -> new PathMap().put("/data", Path.of("/tmp/a:b")));
+    }
+
+    /** Guards the reader: what the executor writes parses back to the same mapping. */
+    @Test
+    void parsedEnvValueMapsLikeTheWriter() {
+        PathMap parsed = PathMap.parse(map().toEnvValue());
+        assertEquals(map().entries(), parsed.entries());
+    }
+
+    /** Guards the mapping rule on the trainer's side: the longest covering pod path wins, whole path elements only. */
+    @Test
+    void longestCoveringPrefixWins() {
+        PathMap map = PathMap.parse("/data=/w/claim:/data/models=/w/models:/etc/mmalign=/w/spec");
+        assertEquals(Path.of("/w/claim/x/y.jsonl"), map.map(Path.of("/data/x/y.jsonl")));
+        assertEquals(Path.of("/w/models/tiny"), map.map(Path.of("/data/models/tiny")));
+        assertEquals(Path.of("/w/claim"), map.map(Path.of("/data")));
+        assertEquals(Path.of("/w/spec/stage.json"), map.map(Path.of("/etc/mmalign/stage.json")));
+        assertEquals(Path.of("/database/x"), map.map(Path.of("/database/x")), "/database is not under /data");
+        assertEquals(Path.of("relative/x"), map.map(Path.of("relative/x")), "relative paths are left alone");
+    }
+
+    /** Guards the real-pod case: no variable, no change. */
+    @Test
+    void unsetOrBlankIsTheIdentity() {
+        assertTrue(PathMap.fromEnv(java.util.Map.of()).isIdentity());
+        assertTrue(PathMap.parse(" ").isIdentity());
+        assertEquals(Path.of("/data/x"), PathMap.parse(null).map(Path.of("/data/x")));
     }
 }
