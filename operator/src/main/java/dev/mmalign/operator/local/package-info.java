@@ -22,7 +22,7 @@
  *       ({@code CrdInstaller}) and cascading deletion ({@code OwnerGarbageCollector}).</li>
  *   <li>{@link dev.mmalign.operator.local.LocalJobExecutor}: Job controller + kubelet for Jobs; pods become local
  *       processes ({@code PodFactory}, {@code PodLauncher}, {@code VolumeMapper}, {@code ContainerEnv},
- *       {@code PathMap}, {@code PodProcess}, {@code PodFailurePolicies}, {@code StatusWriter}).</li>
+ *       {@code dev.mmalign.api.stage.PathMap}, {@code PodProcess}, {@code PodFailurePolicies}, {@code StatusWriter}).</li>
  * </ul>
  */
 package dev.mmalign.operator.local;
