@@ -73,10 +73,7 @@ public final class Quickstart {
 
     /** Runs every step and returns the results table (model → benchmark → metric). */
     public ResultsFile.Table run() throws IOException {
-        Files.createDirectories(root);
-        writeWorld();
-        writeInitialModel();
-        runStage(specs.baseTraining(), new TrainStage(log()));
+        prepare();
         runStage(specs.sample(), new SampleStage(loader));
         runStage(specs.annotate(), new AnnotateStage(Map.of(), JudgeTuning.standard()));
         runStage(specs.build(), new BuildStage(loader));
@@ -91,6 +88,30 @@ public final class Quickstart {
         Files.copy(suite.resolve("report.html"), root.resolve("report.html"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return ResultsFile.read(root.resolve("results.json"));
+    }
+
+    /** The synthetic world and the base model tuned on it: what the alignment methods start from. */
+    public void prepare() throws IOException {
+        Files.createDirectories(root);
+        writeWorld();
+        writeInitialModel();
+        runStage(specs.baseTraining(), new TrainStage(log()));
+    }
+
+    /**
+     * Prepares a claim for the manifests of {@code examples/quickstart} in {@code claim}: the world and the tuned
+     * base, made in {@code claim/.quickstart} (resumable) and laid out as {@link ClaimLayout} says. A complete claim
+     * is left as it is.
+     */
+    public static void prepareClaim(Path claim, QuickstartSettings settings, PolicyModelLoader loader,
+                                    PrintStream out) throws IOException {
+        if (ClaimLayout.complete(claim)) {
+            out.println("claim already prepared: " + claim);
+            return;
+        }
+        Path work = claim.resolve(ClaimLayout.WORK);
+        new Quickstart(work, settings, loader, out).prepare();
+        ClaimLayout.export(work, claim);
     }
 
     /**

@@ -67,6 +67,10 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature of the 4 completions.")
     double temperature;
 
+    @Option(names = "--prepare-only", description = "Only make the world and the tuned tiny base, laid out as the "
+            + "examples/quickstart manifests expect their claim (synthetic/..., models/tiny-base), then stop.")
+    boolean prepareOnly;
+
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the world, the models and the sampling.")
     long seed;
 
@@ -76,10 +80,15 @@ public final class QuickstartCommand implements Callable<Integer> {
         QuickstartSettings settings = new QuickstartSettings(vitScenes, prefScenes, heldoutScenes, textTrain,
                 textHeldout, extraExistence, vitEpochs, epochs, steerLmEpochs, vitLearningRate, dpoLearningRate, sftLearningRate, beta, 8,
                 temperature, 48, seed);
-        Quickstart quickstart = new Quickstart(out, settings, ModelLoaders.discover(), System.out);
         ResultsFile.Table table;
         try {
-            table = quickstart.run();
+            if (prepareOnly) {
+                Quickstart.prepareClaim(out, settings, ModelLoaders.discover(), System.out);
+                System.out.printf(Locale.ROOT, "claim prepared: %s%nwall time: %.1f s%n", out,
+                        (System.nanoTime() - t0) / 1e9);
+                return 0;
+            }
+            table = new Quickstart(out, settings, ModelLoaders.discover(), System.out).run();
         } catch (Quickstart.QuickstartException e) {
             System.err.println("quickstart: " + e.getMessage());
             return e.exitCode;

@@ -40,6 +40,9 @@ final class QuickstartSpecs {
     static final String VIT_SET = WORLD + "/vit-sft.jsonl";
     static final String PREF_PROMPTS = WORLD + "/prompts-pref.jsonl";
     static final String BASE = "base";
+    static final String POPE = WORLD + "/pope-heldout.jsonl";
+    static final String MMBENCH = WORLD + "/mmbench-heldout.tsv";
+    static final String TEXT_ONLY = WORLD + "/text-heldout.jsonl";
 
     private final Path root;
     private final QuickstartSettings s;
@@ -165,9 +168,9 @@ final class QuickstartSpecs {
         }
         spec.models = models;
         spec.benchmarks = List.of(
-                benchmark(BenchmarkName.POPE, WORLD + "/pope-heldout.jsonl", IMAGES, 24),
-                benchmark(BenchmarkName.MMBENCH, WORLD + "/mmbench-heldout.tsv", null, 8),
-                benchmark(BenchmarkName.EXACT_MATCH, WORLD + "/text-heldout.jsonl", null, 40));
+                benchmark(BenchmarkName.POPE, POPE, IMAGES, 24),
+                benchmark(BenchmarkName.MMBENCH, MMBENCH, null, 8),
+                benchmark(BenchmarkName.EXACT_MATCH, TEXT_ONLY, null, 40));
         return spec;
     }
 

@@ -49,4 +49,27 @@ class QuickstartTest {
         assertTrue(Files.exists(out.resolve("mmalign/runs/dpo/adapter/adapter_config.json")));
         assertTrue(Files.exists(out.resolve("mmalign/runs/base/merged/config.json")));
     }
+
+    /**
+     * Guards the contract local mode relies on: {@code --prepare-only} leaves exactly the paths the quickstart
+     * manifests read (world files and the tuned base), and a second call on a prepared claim changes nothing.
+     */
+    @Test
+    void prepareOnlyLaysOutTheClaimTheManifestsExpect() throws Exception {
+        String[] args = {"--out", out.toString(), "--prepare-only", "--vit-scenes", "4", "--prompts-scenes", "3",
+                "--heldout-scenes", "2", "--text-train", "4", "--text-heldout", "2", "--vit-epochs", "1"};
+        assertEquals(0, new CommandLine(new QuickstartCommand()).execute(args));
+        for (String piece : List.of("synthetic/images", "synthetic/train/prompts.jsonl", "synthetic/heldout/pope.jsonl",
+                "synthetic/heldout/mmbench.tsv", "synthetic/heldout/text-only.jsonl", "models/tiny-base/config.json")) {
+            assertTrue(Files.exists(out.resolve(piece)), piece);
+        }
+        String firstPrompt = Files.readAllLines(out.resolve("synthetic/train/prompts.jsonl")).get(0);
+        assertTrue(Files.exists(out.resolve("synthetic/images").resolve(
+                Json.MAPPER.readTree(firstPrompt).path("image").asText())), "prompt images resolve under imageRoot");
+        assertTrue(Files.notExists(out.resolve("mmalign/runs/dpo")), "nothing beyond the base is trained");
+
+        long modified = Files.getLastModifiedTime(out.resolve("models/tiny-base/config.json")).toMillis();
+        assertEquals(0, new CommandLine(new QuickstartCommand()).execute(args));
+        assertEquals(modified, Files.getLastModifiedTime(out.resolve("models/tiny-base/config.json")).toMillis());
+    }
 }
