@@ -169,6 +169,35 @@ class TrainStageTest {
         assertFalse(done.artifacts.containsKey("adapter"));
     }
 
+    /**
+     * Guards spec.dpo.precomputeReferenceLogProbs=false with LoRA: the run trains with the reference computed each step
+     * (no reference pass before training, so no cached reference file) and says so.
+     */
+    @Test
+    void dpoWithoutPrecomputedReferenceComputesItDuringTraining() throws Exception {
+        StageSpec spec = spec(Method.DPO, "sets/dpo.jsonl");
+        spec.run.dpo.precomputeReferenceLogProbs = false;
+        assertEquals(0, run(spec), fx.stderrText());
+        assertFalse(Files.exists(root.resolve("runs/r/checkpoints/" + TrainStage.REFERENCE_FILE)));
+        assertTrue(log.toString().contains("reference log-probs computed every step"), log.toString());
+        assertNotNull(fx.result(spec).metrics.get("rewards/margins"));
+    }
+
+    /**
+     * Guards the combination with no reference to fall back on: full fine-tuning keeps no frozen copy, so
+     * precomputeReferenceLogProbs=false is exit code 2 naming the field, before any weight is loaded.
+     */
+    @Test
+    void dpoWithoutPrecomputedReferenceAndFullFineTuningIsInvalidInput() throws Exception {
+        StageSpec spec = spec(Method.DPO, "sets/dpo.jsonl");
+        spec.run.dpo.precomputeReferenceLogProbs = false;
+        spec.run.lora.enabled = false;
+        assertEquals(2, run(spec));
+        String message = fx.result(spec).message;
+        assertTrue(message.contains("spec.dpo.precomputeReferenceLogProbs=false") && message.contains("need LoRA"),
+                message);
+    }
+
     /** Guards bad input: an SFT file given to a DPO run fails with exit code 2 naming the file and line. */
     @Test
     void wrongSetForTheMethodIsInvalidInput() throws Exception {
