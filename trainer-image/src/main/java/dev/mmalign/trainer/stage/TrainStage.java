@@ -12,6 +12,7 @@ import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.data.DpoPair;
 import dev.mmalign.trainer.engine.data.Jsonl;
+import dev.mmalign.trainer.engine.data.PromptFormat;
 import dev.mmalign.trainer.engine.data.SftExample;
 import dev.mmalign.trainer.engine.lora.Lora;
 import dev.mmalign.trainer.engine.train.DpoTrainer;
@@ -104,6 +105,7 @@ public final class TrainStage implements StageRunner.Stage {
                 requireImages(dataset, imageRoot, pairs.stream().map(DpoPair::images));
                 pairs = fitting(vlm, cfg, dataset, pairs, DpoPair::id, DpoPair::prompt, DpoPair::images, result);
                 if (cfg.dpo.precomputeReference) {
+                    pairs = withoutMismatchedReference(vlm, pairs, cfg, result);
                     pairs = withReference(vlm, pairs, cfg, imageRoot, work);
                 } else {
                     log.println("train: reference log-probs computed every step by the model with LoRA disabled"
@@ -245,6 +247,41 @@ public final class TrainStage implements StageRunner.Stage {
                 throw new InvalidInputException(dataset, "image " + image + " not found under " + imageRoot);
             }
         });
+    }
+
+    /**
+     * Reference values stored in the pairs (the build stage's) are summed log-probs of the whole responses. This run
+     * compares them with its own policy log-probs, which are averaged when dpo.averageLogProbs is set and cover only
+     * the part of a response that fits maxLength: a stored value is kept only where both mean the same thing, else it
+     * is dropped (and computed again before training, counted as {@code referenceRecomputed}).
+     */
+    private List<DpoPair> withoutMismatchedReference(VisionLanguageModel vlm, List<DpoPair> pairs, TrainConfig cfg,
+                                                     StageResult result) {
+        List<DpoPair> out = new ArrayList<>();
+        long dropped = 0;
+        for (DpoPair p : pairs) {
+            boolean whole = fitsWhole(vlm, p, p.chosen(), cfg) && fitsWhole(vlm, p, p.rejected(), cfg);
+            if (p.hasReference() && (cfg.dpo.averageLogProbs || !whole)) {
+                out.add(new DpoPair(p.id(), p.images(), p.prompt(), p.chosen(), p.rejected(), p.chosenScore(),
+                        p.rejectedScore(), null, null));
+                dropped++;
+            } else {
+                out.add(p);
+            }
+        }
+        result.counts.put("referenceRecomputed", dropped);
+        if (dropped > 0) {
+            log.println("train: " + dropped + " stored reference log-probs do not match this run's scoring ("
+                    + (cfg.dpo.averageLogProbs ? "averaged log-probs" : "responses cut at maxLength " + cfg.maxLength)
+                    + "); computing them again");
+        }
+        return out;
+    }
+
+    /** Whether prompt, image patches, the whole response and EOS fit maxLength (so training scores all of it). */
+    private static boolean fitsWhole(VisionLanguageModel vlm, DpoPair p, String response, TrainConfig cfg) {
+        int responseTokens = vlm.tokenizer().encode(PromptFormat.response(response)).length + 1;
+        return vlm.promptPositions(p.prompt(), !p.images().isEmpty()) + responseTokens <= cfg.maxLength;
     }
 
     /**
