@@ -5,32 +5,12 @@ import dev.mmalign.api.dataset.SteerLMTemplate;
 import dev.mmalign.trainer.sets.SteerLMDescriptor;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Guards the SteerLM wrapper: every user question that reaches the model carries the inference condition. */
 class SteerLMPolicyModelTest {
-
-    /** Records what reaches the model underneath the wrapper. */
-    static final class Recording extends FakePolicyModel {
-        final List<List<ChatMessage>> conversations = new ArrayList<>();
-        final List<String> scoredPrompts = new ArrayList<>();
-
-        @Override
-        public synchronized List<String> generate(Path image, List<ChatMessage> conversation, GenerationSettings s) {
-            conversations.add(conversation);
-            return super.generate(image, conversation, s);
-        }
-
-        @Override
-        public double logProb(Path image, String prompt, String response, boolean average) {
-            scoredPrompts.add(prompt);
-            return super.logProb(image, prompt, response, average);
-        }
-    }
 
     /**
      * Guards all three ways in (single generate, batched generateAll as the sample stage uses it, logProb as the build
@@ -40,7 +20,7 @@ class SteerLMPolicyModelTest {
     void everyUserQuestionGeneratedForOrScoredIsConditioned() {
         SteerLMDescriptor d = SteerLMDescriptor.best(SteerLMTemplate.NEMO,
                 List.of(HelpSteerAttribute.HELPFULNESS, HelpSteerAttribute.CORRECTNESS));
-        Recording inner = new Recording();
+        RecordingPolicyModel inner = new RecordingPolicyModel(new FakePolicyModel());
         SteerLMPolicyModel model = new SteerLMPolicyModel(inner, d);
         String tail = "<extra_id_2>helpfulness:4,correctness:4";
 

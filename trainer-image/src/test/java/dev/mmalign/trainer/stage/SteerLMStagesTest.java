@@ -98,31 +98,14 @@ class SteerLMStagesTest {
         return fx.run(spec, new TrainStage(new PrintStream(log, true)));
     }
 
-    /** Records, per loaded model, the last user turn of every conversation that reaches the engine. */
+    /** Records, per loaded model in load order, what reaches the engine underneath the SteerLM wrapper. */
     static final class PromptLog {
-        final List<List<String>> perModel = new ArrayList<>();
+        final List<RecordingPolicyModel> perModel = new ArrayList<>();
 
         PolicyModel wrap(PolicyModel engine) {
-            List<String> prompts = new ArrayList<>();
-            perModel.add(prompts);
-            return new PolicyModel() {
-                @Override
-                public List<String> generate(Path image, List<ChatMessage> conversation, GenerationSettings s) {
-                    prompts.add(conversation.get(conversation.size() - 1).content());
-                    return engine.generate(image, conversation, s);
-                }
-
-                @Override
-                public double logProb(Path image, String prompt, String response, boolean average) {
-                    prompts.add(prompt);
-                    return engine.logProb(image, prompt, response, average);
-                }
-
-                @Override
-                public void close() {
-                    engine.close();
-                }
-            };
+            RecordingPolicyModel recording = new RecordingPolicyModel(engine);
+            perModel.add(recording);
+            return recording;
         }
     }
 
@@ -160,14 +143,16 @@ class SteerLMStagesTest {
                 JudgeTuning.standard())), fx.stderrText());
 
         assertEquals(3, prompts.perModel.size());
-        assertEquals(2, prompts.perModel.get(0).size());
-        for (String p : prompts.perModel.get(0)) {
+        List<String> base = prompts.perModel.get(0).lastUserTurns();
+        assertEquals(2, base.size());
+        for (String p : base) {
             assertFalse(p.contains(SteerLMCondition.NATURAL_LANGUAGE_LEAD), "the base is asked plainly: " + p);
         }
-        for (List<String> steer : prompts.perModel.subList(1, 3)) {
-            assertEquals(prompts.perModel.get(0).size(), steer.size());
-            for (int i = 0; i < steer.size(); i++) {
-                assertEquals(prompts.perModel.get(0).get(i) + BEST_NATURAL, steer.get(i));
+        for (RecordingPolicyModel steer : prompts.perModel.subList(1, 3)) {
+            List<String> asked = steer.lastUserTurns();
+            assertEquals(base.size(), asked.size());
+            for (int i = 0; i < asked.size(); i++) {
+                assertEquals(base.get(i) + BEST_NATURAL, asked.get(i));
             }
         }
     }
