@@ -13,13 +13,6 @@ import ai.djl.ndarray.types.Shape;
  * read memory the garbage collector may already have freed — which shows up as run-to-run differences with fixed
  * seeds and, now and then, NaN losses. A copy made by libtorch ({@code duplicate()}) has storage that libtorch
  * reference-counts like any other tensor.
- *
- * <p>The same holds for DJL's arithmetic with a Java number ({@code x.mul(2f)}, {@code x.pow(-0.5f)}, {@code x.div(n)}):
- * DJL wraps the number in a from_blob scalar tensor, runs the op and closes the scalar at once. The op's result is
- * fine, but autograd keeps the scalar for the backward pass (d(x·s)/dx = s), reading Java memory that the garbage
- * collector frees whenever it runs — so, depending on GC timing and thus machine load, a backward pass now and then
- * multiplied by garbage: run-to-run loss differences and NaN/Inf gradients with a finite loss. Differentiable code
- * therefore takes its constants from {@link #scalar}, a 0-d tensor made by libtorch ({@code torch::full}).
  */
 public final class OwnedArrays {
 
@@ -41,10 +34,5 @@ public final class OwnedArrays {
         try (NDArray borrowed = manager.create(data, shape)) {
             return borrowed.duplicate();
         }
-    }
-
-    /** A 0-d tensor of {@code value} in libtorch memory, on {@code like}'s manager and with its data type. */
-    public static NDArray scalar(NDArray like, double value) {
-        return like.getManager().full(new Shape(), (float) value, like.getDataType());
     }
 }

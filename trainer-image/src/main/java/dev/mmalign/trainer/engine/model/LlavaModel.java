@@ -203,7 +203,7 @@ public final class LlavaModel implements AutoCloseable {
         NDArray bias = causalBias(h.getManager(), newTokens, seen + newTokens);
         if (keyPadMask != null) {
             // [B, S] → [B, 1, 1, S]: 0 for real keys, MASKED for padding.
-            NDArray pad = keyPadMask.sub(OwnedArrays.scalar(keyPadMask, 1)).mul(OwnedArrays.scalar(keyPadMask, -MASKED)).reshape(keyPadMask.getShape().get(0), 1, 1, -1);
+            NDArray pad = keyPadMask.sub(1f).mul(-MASKED).reshape(keyPadMask.getShape().get(0), 1, 1, -1);
             bias = pad.add(bias);
         }
         NDArray cos = ex(positions).embedding(positions, ropeCos, SparseFormat.DENSE).singletonOrThrow().expandDims(1);
@@ -247,8 +247,7 @@ public final class LlavaModel implements AutoCloseable {
     /** softmax(q kᵀ / sqrt(d) + bias) v over [B, heads, T, d]. */
     private static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray bias) {
         double scale = 1.0 / Math.sqrt(q.getShape().get(3));
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
-        scores = scores.mul(OwnedArrays.scalar(scores, scale));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale);
         if (bias != null) {
             scores = scores.add(bias);
         }
@@ -304,8 +303,7 @@ public final class LlavaModel implements AutoCloseable {
     }
 
     private NDArray rmsNorm(NDArray x, String weight, double eps) {
-        NDArray meanSquare = x.mul(x).mean(new int[] {-1}, true);
-        NDArray rms = meanSquare.add(OwnedArrays.scalar(x, eps)).pow(OwnedArrays.scalar(x, -0.5));
+        NDArray rms = x.mul(x).mean(new int[] {-1}, true).add((float) eps).pow(-0.5f);
         return x.mul(rms).mul(w(weight));
     }
 
@@ -317,7 +315,7 @@ public final class LlavaModel implements AutoCloseable {
     private static NDArray activation(NDArray x, String name) {
         return switch (name) {
             case "gelu" -> Activation.gelu(x);
-            case "quick_gelu" -> x.mul(Activation.sigmoid(x.mul(OwnedArrays.scalar(x, 1.702))));
+            case "quick_gelu" -> x.mul(Activation.sigmoid(x.mul(1.702f)));
             case "silu" -> x.mul(Activation.sigmoid(x));
             default -> throw new IllegalArgumentException("unsupported activation " + name);
         };
@@ -329,8 +327,7 @@ public final class LlavaModel implements AutoCloseable {
         LoraWeights l = loraEnabled ? lora.get(name) : null;
         if (l != null) {
             NDArray in = training && l.dropout() > 0 ? ex(x).dropout(x, l.dropout(), true).singletonOrThrow() : x;
-            NDArray delta = linear(linear(in, l.a(), null), l.b(), null);
-            y = y.add(delta.mul(OwnedArrays.scalar(delta, l.scale())));
+            y = y.add(linear(linear(in, l.a(), null), l.b(), null).mul(l.scale()));
         }
         return y;
     }

@@ -1,7 +1,6 @@
 package dev.mmalign.trainer.engine.train;
 
 import ai.djl.ndarray.NDArray;
-import dev.mmalign.trainer.engine.OwnedArrays;
 import ai.djl.nn.Activation;
 
 /**
@@ -23,27 +22,20 @@ public final class DpoLoss {
     public static Result compute(NDArray policyChosen, NDArray policyRejected, NDArray refChosen,
             NDArray refRejected, DpoConfig cfg) {
         NDArray z = policyChosen.sub(policyRejected).sub(refChosen.sub(refRejected));
-        double beta = cfg.beta;
-        double smoothing = cfg.labelSmoothing;
+        float beta = (float) cfg.beta;
         NDArray losses = switch (cfg.lossType) {
             case "sigmoid" -> {
                 // −log σ(x) = softplus(−x)
-                NDArray l = Activation.softPlus(times(z, -beta)).mul(OwnedArrays.scalar(z, 1 - smoothing));
-                yield smoothing == 0 ? l
-                        : l.add(Activation.softPlus(times(z, beta)).mul(OwnedArrays.scalar(z, smoothing)));
+                NDArray l = Activation.softPlus(z.mul(-beta)).mul(1f - (float) cfg.labelSmoothing);
+                yield cfg.labelSmoothing == 0 ? l : l.add(Activation.softPlus(z.mul(beta)).mul((float) cfg.labelSmoothing));
             }
-            case "ipo" -> z.sub(OwnedArrays.scalar(z, 1 / (2 * beta))).square();
-            case "hinge" -> Activation.relu(times(z, -beta).add(OwnedArrays.scalar(z, 1)));
+            case "ipo" -> z.sub(1f / (2f * beta)).square();
+            case "hinge" -> Activation.relu(z.mul(-beta).add(1f));
             default -> throw new IllegalArgumentException("unknown DPO loss type " + cfg.lossType
                     + " (sigmoid, ipo, hinge)");
         };
-        NDArray chosen = times(policyChosen.sub(refChosen), beta).stopGradient();
-        NDArray rejected = times(policyRejected.sub(refRejected), beta).stopGradient();
+        NDArray chosen = policyChosen.sub(refChosen).mul(beta).stopGradient();
+        NDArray rejected = policyRejected.sub(refRejected).mul(beta).stopGradient();
         return new Result(losses, chosen, rejected);
-    }
-
-    /** x · c with c in libtorch memory (see OwnedArrays: autograd keeps c for the backward pass). */
-    private static NDArray times(NDArray x, double c) {
-        return x.mul(OwnedArrays.scalar(x, c));
     }
 }

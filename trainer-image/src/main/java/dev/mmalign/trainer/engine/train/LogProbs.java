@@ -1,7 +1,6 @@
 package dev.mmalign.trainer.engine.train;
 
 import ai.djl.ndarray.NDArray;
-import dev.mmalign.trainer.engine.OwnedArrays;
 import ai.djl.ndarray.NDManager;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.data.Batch;
@@ -27,9 +26,7 @@ public final class LogProbs {
     public static NDArray sequenceLogProbs(NDArray logits, Batch batch, boolean average) {
         NDArray tokenLogp = logits.logSoftmax(-1).gather(batch.targets().expandDims(-1), -1).squeeze(-1);
         NDArray sum = tokenLogp.mul(batch.mask()).sum(new int[] {1});
-        if (!average) return sum;
-        NDArray tokens = batch.mask().sum(new int[] {1});
-        return sum.div(tokens.maximum(OwnedArrays.scalar(tokens, 1)));
+        return average ? sum.div(batch.mask().sum(new int[] {1}).maximum(1f)) : sum;
     }
 
     /** Per-token NLL of the responses of a batch, averaged over all response tokens of the batch. */
@@ -40,8 +37,7 @@ public final class LogProbs {
     /** Same over explicit targets [B, L] and mask [B, L] (e.g. the chosen half of a DPO batch). */
     public static NDArray meanTokenNll(NDArray logits, NDArray targets, NDArray mask) {
         NDArray tokenLogp = logits.logSoftmax(-1).gather(targets.expandDims(-1), -1).squeeze(-1);
-        NDArray tokens = mask.sum();
-        return tokenLogp.mul(mask).sum().neg().div(tokens.maximum(OwnedArrays.scalar(tokens, 1)));
+        return tokenLogp.mul(mask).sum().neg().div(mask.sum().maximum(1f));
     }
 
     /** Log-probs of many examples without gradients, in batches; LoRA as currently enabled. */

@@ -2,7 +2,6 @@ package dev.mmalign.trainer.engine.train;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import dev.mmalign.trainer.engine.OwnedArrays;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.mmalign.trainer.engine.ModelLoader;
@@ -115,7 +114,7 @@ public abstract class TrainingLoop<E> {
                     try (NDManager m = vlm.manager().newSubManager();
                             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         MicroResult r = microStep(m, batch);
-                        gc.backward(r.loss().div(OwnedArrays.scalar(r.loss(), micros)));
+                        gc.backward(r.loss().div(micros));
                         sums.merge("loss", (double) r.loss().getFloat(), Double::sum);
                         r.metrics().forEach((k, v) -> sums.merge(k, v, Double::sum));
                         tokens += r.tokens();
