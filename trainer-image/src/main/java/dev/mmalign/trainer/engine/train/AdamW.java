@@ -2,6 +2,7 @@ package dev.mmalign.trainer.engine.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.mmalign.trainer.engine.OwnedArrays;
 import dev.mmalign.trainer.engine.safetensors.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -99,8 +100,8 @@ public final class AdamW {
             if (m == null || v == null) {
                 throw new IllegalArgumentException("optimizer state has no moments for " + p.name());
             }
-            p.expAvg().set(m.data());
-            p.expAvgSq().set(v.data());
+            OwnedArrays.copyInto(p.expAvg(), m.data());
+            OwnedArrays.copyInto(p.expAvgSq(), v.data());
         }
         this.steps = steps;
     }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.mmalign.trainer.engine.ModelLoader;
+import dev.mmalign.trainer.engine.OwnedArrays;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.lora.Lora;
 import dev.mmalign.trainer.engine.model.LlavaModel;
@@ -114,7 +115,7 @@ public abstract class TrainingLoop<E> {
                     try (NDManager m = vlm.manager().newSubManager();
                             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         MicroResult r = microStep(m, batch);
-                        gc.backward(r.loss().div(micros));
+                        gc.backward(r.loss().div(OwnedArrays.scalar(r.loss(), micros)));
                         sums.merge("loss", (double) r.loss().getFloat(), Double::sum);
                         r.metrics().forEach((k, v) -> sums.merge(k, v, Double::sum));
                         tokens += r.tokens();
