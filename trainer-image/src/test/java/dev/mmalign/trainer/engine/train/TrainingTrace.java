@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDArray;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.bench.ToyData;
-import dev.mmalign.trainer.engine.data.DpoPair;
-import dev.mmalign.trainer.engine.data.SftExample;
 import dev.mmalign.trainer.engine.model.LlavaModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,13 +41,8 @@ public record TrainingTrace(String kind, List<Long> lossBits, List<Long> gradNor
         cfg.weightDecay = 0.01;
         cfg.seed = seed;
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", seed)) {
-            Recorder rec = new Recorder(vlm.model(), false);
-            TrainingLoop<SftExample> loop = new SftTrainer(vlm, cfg, dir.resolve("img"));
-            if (hook != null) {
-                loop = new WrappedLoop<>(loop, vlm, cfg, dir.resolve("img"), hook);
-            }
-            loop.train(ToyData.sftExamples(images), dir.resolve("sft-out"), rec, null);
-            return rec.trace("sft");
+            return run("sft", vlm, new SftTrainer(vlm, cfg, dir.resolve("img")), cfg, dir, hook,
+                    ToyData.sftExamples(images));
         }
     }
 
@@ -74,14 +67,17 @@ public record TrainingTrace(String kind, List<Long> lossBits, List<Long> gradNor
         cfg.dpo.sftWeight = 0.2;
         cfg.seed = seed;
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", seed)) {
-            Recorder rec = new Recorder(vlm.model(), true);
-            TrainingLoop<DpoPair> loop = new DpoTrainer(vlm, cfg, dir.resolve("img"));
-            if (hook != null) {
-                loop = new WrappedLoop<>(loop, vlm, cfg, dir.resolve("img"), hook);
-            }
-            loop.train(ToyData.preferencePairs(images), dir.resolve("dpo-out"), rec, null);
-            return rec.trace("dpo");
+            return run("dpo", vlm, new DpoTrainer(vlm, cfg, dir.resolve("img")), cfg, dir, hook,
+                    ToyData.preferencePairs(images));
         }
+    }
+
+    private static <E> TrainingTrace run(String kind, VisionLanguageModel vlm, TrainingLoop<E> trainer,
+            TrainConfig cfg, Path dir, WrappedLoop.BeforeBackward hook, List<E> data) throws Exception {
+        Recorder rec = new Recorder(vlm.model(), cfg.lora != null);
+        TrainingLoop<E> loop = hook == null ? trainer : new WrappedLoop<>(trainer, vlm, cfg, dir.resolve("img"), hook);
+        loop.train(data, dir.resolve(kind + "-out"), rec, null);
+        return rec.trace(kind);
     }
 
     /** Index of the first step whose loss, grad norm or weights differ, or -1 when the traces are equal. */
