@@ -39,7 +39,7 @@ public final class ModelLoader {
         }
     }
 
-    /** A freshly initialised preset model ("tiny" or "small") with the byte tokenizer. */
+    /** A freshly initialised preset model ("tiny", "quickstart" or "small") with the byte tokenizer. */
     public static VisionLanguageModel create(String preset, long seed) {
         NDManager manager = NDManager.newBaseManager();
         LlavaModel model = LlavaModel.initialize(LlavaConfig.preset(preset), manager, seed);

@@ -152,7 +152,7 @@ public final class Quickstart {
     private void writeInitialModel() throws IOException {
         Path dir = root.resolve(QuickstartSpecs.INIT_MODEL);
         if (Files.exists(dir.resolve("config.json"))) return;
-        try (VisionLanguageModel vlm = ModelLoader.create("tiny", settings.seed())) {
+        try (VisionLanguageModel vlm = ModelLoader.create("quickstart", settings.seed())) {
             Path tmp = dir.resolveSibling(dir.getFileName() + ".tmp");
             ModelLoader.save(vlm, tmp);
             Files.move(tmp, dir);
