@@ -21,27 +21,27 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, description = "Folder for everything (the storage root); reruns resume.")
     Path out;
 
-    @Option(names = "--vit-scenes", defaultValue = "200", description = "Scenes of the base's visual instruction tuning.")
+    @Option(names = "--vit-scenes", defaultValue = "600", description = "Scenes of the base's visual instruction tuning.")
     int vitScenes;
 
     @Option(names = "--prompts-scenes", defaultValue = "100",
             description = "Scenes whose prompts make the preference data (about 5 prompts each).")
     int prefScenes;
 
-    @Option(names = "--heldout-scenes", defaultValue = "40", description = "Scenes of the held-out benchmarks.")
+    @Option(names = "--heldout-scenes", defaultValue = "100", description = "Scenes of the held-out benchmarks.")
     int heldoutScenes;
 
-    @Option(names = "--text-train", defaultValue = "60", description = "Text-only instructions in the base's tuning.")
+    @Option(names = "--text-train", defaultValue = "200", description = "Text-only instructions in the base's tuning.")
     int textTrain;
 
     @Option(names = "--text-heldout", defaultValue = "40", description = "Text-only held-out questions.")
     int textHeldout;
 
-    @Option(names = "--extra-existence", defaultValue = "0",
+    @Option(names = "--extra-existence", defaultValue = "4",
             description = "Yes/no existence questions added per tuning and preference scene.")
     int extraExistence;
 
-    @Option(names = "--vit-epochs", defaultValue = "15", description = "Epochs of visual instruction tuning.")
+    @Option(names = "--vit-epochs", defaultValue = "4", description = "Epochs of visual instruction tuning.")
     int vitEpochs;
 
     @Option(names = "--epochs", defaultValue = "3", description = "Epochs of each alignment run.")
@@ -54,10 +54,10 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--beta", defaultValue = "0.1", description = "DPO beta.")
     double beta;
 
-    @Option(names = "--vit-lr", defaultValue = "3e-3", description = "Learning rate of visual instruction tuning.")
+    @Option(names = "--vit-lr", defaultValue = "1e-3", description = "Learning rate of visual instruction tuning.")
     double vitLearningRate;
 
-    @Option(names = "--dpo-lr", defaultValue = "1e-3", description = "Learning rate of DPO (LoRA).")
+    @Option(names = "--dpo-lr", defaultValue = "2e-4", description = "Learning rate of DPO (LoRA).")
     double dpoLearningRate;
 
     @Option(names = "--sft-lr", defaultValue = "1e-3",
