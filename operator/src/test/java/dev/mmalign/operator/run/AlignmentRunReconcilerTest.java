@@ -113,7 +113,7 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
         reportProgress(ns, "dpo", 40, 120, 0.52);
         awaitResource(AlignmentRun.class, ns, "dpo", r -> r.getStatus().phase == RunPhase.Training);
 
-        kubelet.succeed(ns, "dpo-train-1", 0, result(StageName.train, Map.of("step", 120L),
+        kubelet.succeed(ns, "dpo-train-1", 0, result(StageName.train, Map.of("checkpointStep", 120L),
                 Map.of("loss", 0.41, "rewards/accuracies", 0.78, "rewards/margins", 1.9),
                 Map.of("adapter", "mmalign/runs/dpo/adapter", "merged", "mmalign/runs/dpo/merged",
                         "checkpoint", "mmalign/runs/dpo/checkpoints/step-120")));
