@@ -222,9 +222,7 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
     @Test
     void suspendAndResumeTheSameJob() {
         String ns = "run-suspend";
-        AlignmentRun run = Fixtures.run(ns, "pausable", null);
-        run.getSpec().dataset.name = null;
-        run.getSpec().dataset.path = "sets/dpo.jsonl";
+        AlignmentRun run = Fixtures.runOnFile(ns, "pausable");
         client.resource(run).create();
         kubelet.awaitJob(ns, "pausable-train-1");
         kubelet.start(ns, "pausable-train-1");
@@ -262,9 +260,7 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
     @Test
     void queuedRunWaitsForKueueAdmission() {
         String ns = "run-kueue";
-        AlignmentRun run = Fixtures.run(ns, "queued", null);
-        run.getSpec().dataset.name = null;
-        run.getSpec().dataset.path = "sets/dpo.jsonl";
+        AlignmentRun run = Fixtures.runOnFile(ns, "queued");
         run.getSpec().queueName = "gpu-queue";
         client.resource(run).create();
         Job job = kubelet.awaitJob(ns, "queued-train-1");
@@ -288,9 +284,7 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
     @Test
     void restartAndRetryMidTraining() {
         String ns = "run-restart";
-        AlignmentRun run = Fixtures.run(ns, "long", null);
-        run.getSpec().dataset.name = null;
-        run.getSpec().dataset.path = "sets/dpo.jsonl";
+        AlignmentRun run = Fixtures.runOnFile(ns, "long");
         AlignmentRun created = client.resource(run).create();
         kubelet.awaitJob(ns, "long-train-1");
         kubelet.start(ns, "long-train-1");
@@ -320,9 +314,7 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
     @Test
     void backoffLimitExceededFailsTheRun() {
         String ns = "run-fail";
-        AlignmentRun run = Fixtures.run(ns, "doomed", null);
-        run.getSpec().dataset.name = null;
-        run.getSpec().dataset.path = "sets/dpo.jsonl";
+        AlignmentRun run = Fixtures.runOnFile(ns, "doomed");
         client.resource(run).create();
         kubelet.awaitJob(ns, "doomed-train-1");
         kubelet.start(ns, "doomed-train-1");

@@ -50,9 +50,7 @@ class BenchmarkSuiteReconcilerTest extends OperatorTestBase {
         assertEquals("ModelsNotReady", cond.getReason());
         assertTrue(cond.getMessage().contains("AlignmentRun dpo-run does not exist"), cond.getMessage());
 
-        AlignmentRun run = Fixtures.run(ns, "dpo-run", null);
-        run.getSpec().dataset.name = null;
-        run.getSpec().dataset.path = "sets/dpo.jsonl";
+        AlignmentRun run = Fixtures.runOnFile(ns, "dpo-run");
         client.resource(run).create();
         kubelet.awaitJob(ns, "dpo-run-train-1");
         kubelet.start(ns, "dpo-run-train-1");
@@ -104,9 +102,7 @@ class BenchmarkSuiteReconcilerTest extends OperatorTestBase {
     @Test
     void modelOfAFailedRunBlocksTheSuiteUntilTheRunIsFixed() {
         String ns = "suite-blocked";
-        AlignmentRun run = Fixtures.run(ns, "bad-run", null);
-        run.getSpec().dataset.name = null;
-        run.getSpec().dataset.path = "sets/dpo.jsonl";
+        AlignmentRun run = Fixtures.runOnFile(ns, "bad-run");
         client.resource(run).create();
         kubelet.awaitJob(ns, "bad-run-train-1");
         kubelet.start(ns, "bad-run-train-1");
