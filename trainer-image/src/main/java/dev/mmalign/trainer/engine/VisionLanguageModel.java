@@ -39,10 +39,23 @@ public final class VisionLanguageModel implements AutoCloseable {
         return manager;
     }
 
-    /** Tokenises prompt + response (EOS appended) with the image, or without if {@code image} is null. */
+    /**
+     * Tokenises prompt + response (EOS appended) with the image, or without if {@code image} is null. {@code maxLength}
+     * counts the spliced sequence (image patches included); see {@link EncodedExample#of}.
+     */
     public EncodedExample encode(Path image, String prompt, String response, int maxLength) throws IOException {
         return EncodedExample.of(tokenizer, prompt, response, image == null ? null : images.load(image),
-                maxLength, response != null);
+                imagePositions(), maxLength, response != null);
+    }
+
+    /** Positions an image takes in the decoder's sequence: the vision tower's patch count. */
+    public int imagePositions() {
+        return model.config().vision().numPatches();
+    }
+
+    /** Positions a prompt takes (BOS and image patches included), without loading the image. */
+    public int promptPositions(String prompt, boolean hasImage) {
+        return EncodedExample.promptPositions(tokenizer, prompt, hasImage, imagePositions());
     }
 
     @Override

@@ -119,6 +119,10 @@ final class QuickstartSpecs {
         boolean dpo = method == Method.DPO;
         int epochs = method == Method.SteerLM ? s.steerLmEpochs() : s.epochs();
         TrainingSpec t = training(epochs, dpo ? s.dpoLearningRate() : s.sftLearningRate(), dpo ? 8 : 16);
+        if (method == Method.SteerLM) {
+            // The paper's condition adds ~170 byte tokens to the question: the longest prompts take ~270 positions.
+            t.maxLength = 320;
+        }
         StageSpec spec = train(name, method, ArtifactLayout.datasetSet(DATASET, set), baseModel(), t);
         spec.run.lora.rank = s.loraRank();
         spec.run.lora.alpha = 2.0 * s.loraRank();

@@ -8,6 +8,7 @@ import dev.mmalign.trainer.engine.train.LogProbs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -31,6 +32,36 @@ public final class EnginePolicyModel implements PolicyModel {
             return Generator.generate(vlm, image, ConversationPrompt.flatten(conversation), cfg);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot generate" + (image == null ? "" : " for image " + image), e);
+        }
+    }
+
+    /**
+     * All requests decoded together in one batch of (requests × count) sequences, when they share everything but the
+     * seed (the sample stage's case); each keeps its own seed, so a prompt's completions are those it gets alone (see
+     * {@link Generator#generateSeeded}). Requests with differing settings are answered one by one.
+     */
+    @Override
+    public synchronized List<List<String>> generateAll(List<Request> requests) {
+        if (requests.isEmpty()) return List.of();
+        GenerationSettings first = requests.get(0).settings();
+        boolean shared = requests.stream().map(Request::settings).allMatch(s -> s.count() == first.count()
+                && s.temperature() == first.temperature() && s.topP() == first.topP()
+                && s.maxNewTokens() == first.maxNewTokens());
+        if (!shared) return PolicyModel.super.generateAll(requests);
+        List<Path> images = new ArrayList<>();
+        List<String> prompts = new ArrayList<>();
+        List<Long> seeds = new ArrayList<>();
+        for (Request r : requests) {
+            images.add(r.image());
+            prompts.add(ConversationPrompt.flatten(r.conversation()));
+            seeds.add(r.settings().seed());
+        }
+        GenerationConfig cfg = GenerationConfig.of(first.temperature(), first.topP(), first.maxNewTokens(),
+                first.count(), 0L).withBatchSize(requests.size() * first.count());
+        try {
+            return Generator.generateSeeded(vlm, images, prompts, seeds, cfg);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot generate for a batch of " + requests.size() + " prompts", e);
         }
     }
 

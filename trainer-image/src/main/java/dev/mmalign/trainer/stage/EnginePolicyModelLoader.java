@@ -3,16 +3,32 @@ package dev.mmalign.trainer.stage;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.lora.Lora;
+import dev.mmalign.trainer.sets.SteerLMDescriptor;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.UnaryOperator;
 
 /**
  * Loads an HF-layout model folder with the engine and, when given, a PEFT adapter on top. The adapter is merged into
  * the weights right away: the stages only run inference, and a merged model decodes faster than base + LoRA.
+ * A SteerLM model (a {@value SteerLMDescriptor#FILE} in the adapter folder, or in the model folder when no adapter is
+ * given) comes back wrapped in {@link SteerLMPolicyModel}, so every stage asks it in its training template. With an
+ * adapter, the adapter folder alone decides: the adapter is what was trained last, on whatever prompts it saw.
  * Registered in META-INF/services so that {@link ModelLoaders#discover()} finds it.
  */
 public final class EnginePolicyModelLoader implements PolicyModelLoader {
+
+    private final UnaryOperator<PolicyModel> engineHook;
+
+    public EnginePolicyModelLoader() {
+        this(UnaryOperator.identity());
+    }
+
+    /** Tests wrap the bare engine model (under the SteerLM condition) to see exactly what reaches the engine. */
+    EnginePolicyModelLoader(UnaryOperator<PolicyModel> engineHook) {
+        this.engineHook = engineHook;
+    }
 
     @Override
     public PolicyModel load(Path modelDir, Path adapterDir) throws Exception {
@@ -20,13 +36,16 @@ public final class EnginePolicyModelLoader implements PolicyModelLoader {
             throw new dev.mmalign.trainer.data.InvalidInputException(modelDir.resolve("config.json"),
                     "model folder has no config.json");
         }
+        // Read first: a malformed descriptor fails before the weights are loaded.
+        SteerLMDescriptor steer = SteerLMDescriptor.read(adapterDir != null ? adapterDir : modelDir);
         VisionLanguageModel vlm = ModelLoader.load(modelDir);
         try {
             if (adapterDir != null) {
                 Lora.load(vlm.model(), adapterDir);
                 Lora.merge(vlm.model());
             }
-            return new EnginePolicyModel(vlm);
+            PolicyModel model = engineHook.apply(new EnginePolicyModel(vlm));
+            return steer == null ? model : new SteerLMPolicyModel(model, steer);
         } catch (Exception | Error e) {
             vlm.close();
             throw e;

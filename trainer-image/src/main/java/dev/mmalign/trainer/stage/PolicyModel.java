@@ -18,6 +18,20 @@ public interface PolicyModel extends AutoCloseable {
     /** Log-probability of {@code response} given image + prompt: summed over its tokens, or averaged if asked. */
     double logProb(Path image, String prompt, String response, boolean average);
 
+    /** One prompt of a {@link #generateAll} call. */
+    record Request(Path image, List<ChatMessage> conversation, GenerationSettings settings) {}
+
+    /**
+     * Completions for many prompts, in request order, each list what {@link #generate(Path, List, GenerationSettings)}
+     * gives for that request alone. A model that can decode prompts together (the engine, with its KV cache) overrides
+     * this; the default answers them one by one.
+     */
+    default List<List<String>> generateAll(List<Request> requests) {
+        List<List<String>> out = new java.util.ArrayList<>();
+        for (Request r : requests) out.add(generate(r.image(), r.conversation(), r.settings()));
+        return out;
+    }
+
     /** A single-turn convenience form of {@link #generate(Path, List, GenerationSettings)}. */
     default List<String> generate(Path image, String prompt, GenerationSettings settings) {
         return generate(image, List.of(ChatMessage.user(prompt)), settings);

@@ -21,10 +21,14 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The sample stage: K completions per prompt of this shard, appended to completions-i-of-n.jsonl, one write per
- * prompt. Prompt p is sampled with seed hash(sampling.seed, p), so reruns and reshards give the same completions,
- * and a rerun generates only the completion ids not yet in the file. Every shard also writes the (identical)
- * selected prompt file atomically, for the annotate and build stages.
+ * The sample stage: K completions per prompt of this shard, appended to completions-i-of-n.jsonl. Prompts are generated
+ * {@code sampling.batchSize} at a time (one batch of batchSize × K sequences for the engine), and each batch's records
+ * are appended in one write, after the whole batch is generated. Prompt p is sampled with seed hash(sampling.seed, p),
+ * and the engine gives each prompt of a batch its own seed, so reruns, reshards and other batch sizes give the same
+ * completions (up to float rounding of the batched forward pass, see Generator#generateSeeded). A rerun generates only
+ * the prompts whose completion ids are not all in the file; every record is a whole line keyed by completion id, so a
+ * write cut short leaves complete records (kept) and at most a torn last line (cut off and redone). Every shard also
+ * writes the (identical) selected prompt file atomically, for the annotate and build stages.
  */
 public final class SampleStage implements StageRunner.Stage {
 
@@ -65,18 +69,24 @@ public final class SampleStage implements StageRunner.Stage {
             ProgressTracker tracker = new ProgressTracker(ctx.progress(), "sample", "prompts", mine.size(),
                     mine.size() - todo.size(), Clock.systemUTC());
             result.outcome = StageResult.Outcome.succeeded;
+            int batchSize = sampling.batchSize == null ? 8 : sampling.batchSize;
+            if (batchSize < 1) {
+                throw new InvalidInputException(ctx.specFile(), "sampling.batchSize must be at least 1, got "
+                        + batchSize);
+            }
             if (!todo.isEmpty()) {
                 try (PolicyModel model = loadModel(ctx, sampling)) {
-                    for (PromptRecord p : todo) {
+                    for (int from = 0; from < todo.size(); from += batchSize) {
                         if (ctx.stop().requested()) {
                             result.outcome = StageResult.Outcome.interrupted;
                             result.message = "stopped on request; rerun resumes";
                             break;
                         }
-                        List<CompletionRecord> missing = sample(model, p, k, sampling, imageRoot, modelName, done);
+                        List<PromptRecord> batch = todo.subList(from, Math.min(todo.size(), from + batchSize));
+                        List<CompletionRecord> missing = sample(model, batch, k, sampling, imageRoot, modelName, done);
                         out.appendAll(missing);
                         generated += missing.size();
-                        tracker.advance(1, null);
+                        tracker.advance(batch.size(), null);
                     }
                 }
             }
@@ -98,22 +108,38 @@ public final class SampleStage implements StageRunner.Stage {
         return true;
     }
 
-    /** Generates all K (so completion j is the same as in the first run) and keeps those not yet recorded. */
-    private static List<CompletionRecord> sample(PolicyModel model, PromptRecord p, int k, SamplingSpec s,
+    /**
+     * Generates all K of every prompt of the batch (so completion j is the same as in the first run, whatever was
+     * recorded before) and keeps those not yet recorded.
+     */
+    private static List<CompletionRecord> sample(PolicyModel model, List<PromptRecord> batch, int k, SamplingSpec s,
                                                  Path imageRoot, String modelName, Set<String> done) {
-        long seed = StableHash.of(s.seed == null ? 42L : s.seed, p.id());
-        GenerationSettings settings = new GenerationSettings(k, s.temperature == null ? 0.7 : s.temperature,
-                s.topP == null ? 1.0 : s.topP, s.maxNewTokens == null ? 512 : s.maxNewTokens, seed);
-        Path image = p.hasImage() ? imageRoot.resolve(p.image()).normalize() : null;
-        List<String> texts = model.generate(image, p.question(), settings);
-        if (texts.size() != k) {
-            throw new IllegalStateException("model returned " + texts.size() + " completions, expected " + k);
+        List<PolicyModel.Request> requests = new ArrayList<>();
+        for (PromptRecord p : batch) {
+            long seed = StableHash.of(s.seed == null ? 42L : s.seed, p.id());
+            GenerationSettings settings = new GenerationSettings(k, s.temperature == null ? 0.7 : s.temperature,
+                    s.topP == null ? 1.0 : s.topP, s.maxNewTokens == null ? 512 : s.maxNewTokens, seed);
+            Path image = p.hasImage() ? imageRoot.resolve(p.image()).normalize() : null;
+            requests.add(new PolicyModel.Request(image, List.of(ChatMessage.user(p.question())), settings));
+        }
+        List<List<String>> texts = model.generateAll(requests);
+        if (texts.size() != batch.size()) {
+            throw new IllegalStateException("model answered " + texts.size() + " prompts, expected " + batch.size());
         }
         List<CompletionRecord> out = new ArrayList<>();
-        for (int j = 0; j < k; j++) {
-            String id = CompletionRecord.idOf(p.id(), j);
-            if (!done.contains(id)) {
-                out.add(new CompletionRecord(p.id(), id, texts.get(j), modelName, settings.temperature(), seed));
+        for (int i = 0; i < batch.size(); i++) {
+            PromptRecord p = batch.get(i);
+            GenerationSettings settings = requests.get(i).settings();
+            if (texts.get(i).size() != k) {
+                throw new IllegalStateException("model returned " + texts.get(i).size() + " completions for prompt "
+                        + p.id() + ", expected " + k);
+            }
+            for (int j = 0; j < k; j++) {
+                String id = CompletionRecord.idOf(p.id(), j);
+                if (!done.contains(id)) {
+                    out.add(new CompletionRecord(p.id(), id, texts.get(i).get(j), modelName, settings.temperature(),
+                            settings.seed()));
+                }
             }
         }
         return out;

@@ -75,6 +75,7 @@ public final class TrainConfigs {
         c.labelSmoothing = orDefault(s.labelSmoothing, 0.0);
         c.averageLogProbs = Boolean.TRUE.equals(s.averageLogProbs);
         c.sftWeight = orDefault(s.sftLossWeight, 0.0);
+        c.precomputeReference = !Boolean.FALSE.equals(s.precomputeReferenceLogProbs);
         return c;
     }
 

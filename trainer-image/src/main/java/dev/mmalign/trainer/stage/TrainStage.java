@@ -12,6 +12,7 @@ import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.data.DpoPair;
 import dev.mmalign.trainer.engine.data.Jsonl;
+import dev.mmalign.trainer.engine.data.PromptFormat;
 import dev.mmalign.trainer.engine.data.SftExample;
 import dev.mmalign.trainer.engine.lora.Lora;
 import dev.mmalign.trainer.engine.train.Checkpoints;
@@ -19,6 +20,7 @@ import dev.mmalign.trainer.engine.train.DpoTrainer;
 import dev.mmalign.trainer.engine.train.SftTrainer;
 import dev.mmalign.trainer.engine.train.TrainConfig;
 import dev.mmalign.trainer.engine.train.TrainResult;
+import dev.mmalign.trainer.sets.SteerLMDescriptor;
 
 import java.io.IOException;
 import java.io.PrintStream;
@@ -26,10 +28,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -40,6 +44,15 @@ import java.util.stream.Stream;
  * {@code checkpointStep}) and where the attempt started ({@code resumedFromStep}, 0 for a fresh start). The trained LoRA adapter (PEFT) goes to {@code <outputDir>/adapter} and the model with
  * the adapter merged to {@code <outputDir>/merged}; with full fine-tuning there is only the merged model. A finished
  * run leaves {@value #DONE_FILE}, so a rerun of a finished stage trains nothing and returns the same result.
+ *
+ * <p>SteerLM: the training set is self-describing (every prompt ends in its completion's condition); the stage reads
+ * the template and attribute list from it, strictly, and writes the inference condition (all attributes at 4) as
+ * {@code steerlm.json} into the adapter and merged folders, which the model loader then applies to every question.
+ *
+ * <p>training.maxLength counts the sequence the model sees, image patches included, and is capped at the model's
+ * positions; examples whose prompt leaves no room for a response token are skipped and counted
+ * ({@code skippedPromptTooLong}). DPO with {@code dpo.precomputeReferenceLogProbs=false} computes the reference each
+ * step with LoRA disabled, which needs LoRA with a frozen projector (else exit code 2).
  */
 public final class TrainStage implements StageRunner.Stage {
 
@@ -76,10 +89,16 @@ public final class TrainStage implements StageRunner.Stage {
             throw new InvalidInputException(ctx.specFile(), "run.dataFraction must be in (0, 1], got " + fraction);
         }
         TrainConfig cfg = TrainConfigs.of(run, Engine.getInstance().getGpuCount() > 0, log);
+        if (run.method == Method.DPO && !cfg.dpo.precomputeReference) {
+            requireOnTheFlyReference(ctx, cfg);
+        }
+        // A SteerLM set says itself how it conditions its prompts; checked before any weight is loaded.
+        SteerLMDescriptor steer = run.method == Method.SteerLM ? TrainingData.steerLM(dataset) : null;
 
         StageResult result = new StageResult();
         try (VisionLanguageModel vlm = loadBase(modelDir, ctx.optionalInput(StageInputs.ADAPTER));
              StopBridge stop = new StopBridge(ctx.stop())) {
+            limitToModel(vlm, cfg);
             TrainProgress progress = new TrainProgress(ctx.progress());
             TrainResult trained;
             long examples;
@@ -87,17 +106,23 @@ public final class TrainStage implements StageRunner.Stage {
                 List<DpoPair> pairs = TrainingData.dpoPairs(dataset, fraction);
                 requireData(dataset, pairs.size());
                 requireImages(dataset, imageRoot, pairs.stream().map(DpoPair::images));
-                if (Boolean.FALSE.equals(run.dpo == null ? null : run.dpo.precomputeReferenceLogProbs)) {
-                    log.println("train: the engine always uses precomputed reference log-probs (one model in memory);"
-                            + " computing the missing ones before training");
+                pairs = fitting(vlm, cfg, dataset, pairs, DpoPair::id, DpoPair::prompt, DpoPair::images, result);
+                if (cfg.dpo.precomputeReference) {
+                    pairs = withoutMismatchedReference(vlm, pairs, cfg, result);
+                    pairs = withReference(vlm, pairs, cfg, imageRoot, work);
+                } else {
+                    log.println("train: reference log-probs computed every step by the model with LoRA disabled"
+                            + " (dpo.precomputeReferenceLogProbs=false)"
+                            + (pairs.stream().anyMatch(DpoPair::hasReference)
+                                    ? "; the reference values stored in the pairs are not used" : ""));
                 }
-                pairs = withReference(vlm, pairs, cfg, imageRoot, work);
                 examples = pairs.size();
                 trained = new DpoTrainer(vlm, cfg, imageRoot).train(pairs, work, progress, stop.engineSignal());
             } else {
                 List<SftExample> sft = TrainingData.sftExamples(dataset, fraction);
                 requireData(dataset, sft.size());
                 requireImages(dataset, imageRoot, sft.stream().map(SftExample::images));
+                sft = fitting(vlm, cfg, dataset, sft, SftExample::id, SftExample::prompt, SftExample::images, result);
                 examples = sft.size();
                 trained = new SftTrainer(vlm, cfg, imageRoot).train(sft, work, progress, stop.engineSignal());
             }
@@ -128,7 +153,10 @@ public final class TrainStage implements StageRunner.Stage {
                         + "; lower the learning rate (checkpoints are kept)";
                 return result;
             }
-            writeOutputs(vlm, cfg, trained, out, ctx, result);
+            writeOutputs(vlm, cfg, trained, out, ctx, result, steer);
+            if (steer != null) {
+                result.artifacts.put("steerLM", ctx.relative(out.resolve("merged").resolve(SteerLMDescriptor.FILE)));
+            }
         }
         result.outcome = StageResult.Outcome.succeeded;
         AtomicFiles.write(done, Json.pretty(result) + "\n");
@@ -166,6 +194,67 @@ public final class TrainStage implements StageRunner.Stage {
         return vlm;
     }
 
+    /** DPO with reference log-probs computed during training: only where the model can switch back to the base. */
+    private static void requireOnTheFlyReference(StageContext ctx, TrainConfig cfg) {
+        try {
+            DpoTrainer.requireOnTheFlyReference(cfg);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(ctx.specFile(), "spec.dpo.precomputeReferenceLogProbs=false: "
+                    + e.getMessage() + " (set spec.dpo.precomputeReferenceLogProbs=true"
+                    + (cfg.lora == null ? ", or enable spec.lora)" : ", or spec.lora.trainProjector=false)"));
+        }
+    }
+
+    /**
+     * maxLength never above the model's positions: the rotary table has maxPositions rows, so a longer sequence could
+     * not be run at all (HF warns and caps the same way).
+     */
+    private void limitToModel(VisionLanguageModel vlm, TrainConfig cfg) {
+        int positions = vlm.model().config().text().maxPositions();
+        if (cfg.maxLength > positions) {
+            log.println("train: training.maxLength " + cfg.maxLength + " is above the model's max_position_embeddings "
+                    + positions + "; using " + positions);
+            cfg.maxLength = positions;
+        }
+    }
+
+    /**
+     * The examples whose prompt leaves room for at least one response token within maxLength, which counts the
+     * sequence the model sees (image patches included). Responses are cut to fit while training; a prompt is never
+     * cut (that would drop the image or, for SteerLM, the condition), so an example whose prompt alone fills maxLength
+     * is left out and counted ({@code skippedPromptTooLong}) rather than trained on with no target token at all: such
+     * rows give a loss of -0.0 and no gradient (TRL keeps them, silently). If no example fits, the run fails (exit 2).
+     */
+    private <E> List<E> fitting(VisionLanguageModel vlm, TrainConfig cfg, Path dataset, List<E> data,
+                                Function<E, String> id, Function<E, String> prompt,
+                                Function<E, List<String>> images, StageResult result) {
+        List<E> kept = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        int shortest = Integer.MAX_VALUE;
+        for (E e : data) {
+            int positions = vlm.promptPositions(prompt.apply(e), !images.apply(e).isEmpty());
+            shortest = Math.min(shortest, positions);
+            if (positions + 1 <= cfg.maxLength) {
+                kept.add(e);
+            } else {
+                skipped.add(id.apply(e));
+            }
+        }
+        result.counts.put("skippedPromptTooLong", (long) skipped.size());
+        if (kept.isEmpty()) {
+            throw new InvalidInputException(dataset, "no example fits spec.training.maxLength=" + cfg.maxLength
+                    + ": the shortest prompt takes " + shortest + " positions (BOS and " + vlm.imagePositions()
+                    + " image patches included) and a response needs at least one more; raise"
+                    + " spec.training.maxLength");
+        }
+        if (!skipped.isEmpty()) {
+            log.println("train: " + skipped.size() + " of " + data.size() + " examples skipped: their prompt leaves no"
+                    + " room for a response within maxLength " + cfg.maxLength + " (image patches count); first: "
+                    + String.join(", ", skipped.subList(0, Math.min(5, skipped.size()))));
+        }
+        return kept;
+    }
+
     private static void requireData(Path dataset, int size) {
         if (size == 0) throw new InvalidInputException(dataset, "training set is empty");
     }
@@ -177,6 +266,41 @@ public final class TrainStage implements StageRunner.Stage {
                 throw new InvalidInputException(dataset, "image " + image + " not found under " + imageRoot);
             }
         });
+    }
+
+    /**
+     * Reference values stored in the pairs (the build stage's) are summed log-probs of the whole responses. This run
+     * compares them with its own policy log-probs, which are averaged when dpo.averageLogProbs is set and cover only
+     * the part of a response that fits maxLength: a stored value is kept only where both mean the same thing, else it
+     * is dropped (and computed again before training, counted as {@code referenceRecomputed}).
+     */
+    private List<DpoPair> withoutMismatchedReference(VisionLanguageModel vlm, List<DpoPair> pairs, TrainConfig cfg,
+                                                     StageResult result) {
+        List<DpoPair> out = new ArrayList<>();
+        long dropped = 0;
+        for (DpoPair p : pairs) {
+            boolean whole = fitsWhole(vlm, p, p.chosen(), cfg) && fitsWhole(vlm, p, p.rejected(), cfg);
+            if (p.hasReference() && (cfg.dpo.averageLogProbs || !whole)) {
+                out.add(new DpoPair(p.id(), p.images(), p.prompt(), p.chosen(), p.rejected(), p.chosenScore(),
+                        p.rejectedScore(), null, null));
+                dropped++;
+            } else {
+                out.add(p);
+            }
+        }
+        result.counts.put("referenceRecomputed", dropped);
+        if (dropped > 0) {
+            log.println("train: " + dropped + " stored reference log-probs do not match this run's scoring ("
+                    + (cfg.dpo.averageLogProbs ? "averaged log-probs" : "responses cut at maxLength " + cfg.maxLength)
+                    + "); computing them again");
+        }
+        return out;
+    }
+
+    /** Whether prompt, image patches, the whole response and EOS fit maxLength (so training scores all of it). */
+    private static boolean fitsWhole(VisionLanguageModel vlm, DpoPair p, String response, TrainConfig cfg) {
+        int responseTokens = vlm.tokenizer().encode(PromptFormat.response(response)).length + 1;
+        return vlm.promptPositions(p.prompt(), !p.images().isEmpty()) + responseTokens <= cfg.maxLength;
     }
 
     /**
@@ -201,27 +325,33 @@ public final class TrainStage implements StageRunner.Stage {
         return out;
     }
 
-    /** The adapter (LoRA) and the merged model in the output folder, each replaced as a whole. */
+    /**
+     * The adapter (LoRA) and the merged model in the output folder, each replaced as a whole. A SteerLM run puts its
+     * inference condition ({@link SteerLMDescriptor}) into both before they appear, so neither is ever seen without it.
+     */
     private static void writeOutputs(VisionLanguageModel vlm, TrainConfig cfg, TrainResult trained, Path out,
-                                     StageContext ctx, StageResult result) throws IOException {
+                                     StageContext ctx, StageResult result, SteerLMDescriptor steer) throws IOException {
         Path merged = out.resolve("merged");
         if (cfg.lora != null) {
             Path adapter = out.resolve("adapter");
-            replaceDir(trained.output(), adapter, true);
+            replaceDir(trained.output(), adapter, true, steer);
             result.artifacts.put("adapter", ctx.relative(adapter));
             Lora.merge(vlm.model());
             Path tmp = out.resolve(".merged.tmp");
             deleteRecursively(tmp);
             ModelLoader.save(vlm, tmp);
-            replaceDir(tmp, merged, false);
+            replaceDir(tmp, merged, false, steer);
         } else {
-            replaceDir(trained.output(), merged, true);
+            replaceDir(trained.output(), merged, true, steer);
         }
         result.artifacts.put("merged", ctx.relative(merged));
     }
 
-    /** Puts {@code from} at {@code to} (copy or move), through a temporary folder and a rename. */
-    private static void replaceDir(Path from, Path to, boolean copy) throws IOException {
+    /**
+     * Puts {@code from} at {@code to} (copy or move), through a temporary folder and a rename, with the SteerLM
+     * descriptor (when there is one) written into the temporary folder first.
+     */
+    private static void replaceDir(Path from, Path to, boolean copy, SteerLMDescriptor steer) throws IOException {
         Path tmp = to.resolveSibling("." + to.getFileName() + ".tmp");
         if (copy) {
             deleteRecursively(tmp);
@@ -234,6 +364,7 @@ public final class TrainStage implements StageRunner.Stage {
         } else {
             tmp = from;
         }
+        if (steer != null) steer.write(tmp);
         deleteRecursively(to);
         Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE);
     }

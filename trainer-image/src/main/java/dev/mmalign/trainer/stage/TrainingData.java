@@ -1,11 +1,16 @@
 package dev.mmalign.trainer.stage;
 
+import dev.mmalign.api.dataset.HelpSteerAttribute;
+import dev.mmalign.api.dataset.SteerLMTemplate;
 import dev.mmalign.trainer.data.DpoPairRecord;
+import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.data.JsonlReader;
 import dev.mmalign.trainer.data.SftExampleRecord;
 import dev.mmalign.trainer.engine.data.DpoPair;
 import dev.mmalign.trainer.engine.data.SftExample;
 import dev.mmalign.trainer.sets.FractionSubset;
+import dev.mmalign.trainer.sets.SteerLMCondition;
+import dev.mmalign.trainer.sets.SteerLMDescriptor;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -37,6 +42,51 @@ final class TrainingData {
         return FractionSubset.select(records, fraction, FRACTION_SEED, SftExampleRecord::id).stream()
                 .map(r -> new SftExample(r.id(), images(r.images()), r.prompt(), r.completion()))
                 .toList();
+    }
+
+    /**
+     * The inference condition of a SteerLM set, read from the set itself: every prompt must end in a well-formed
+     * condition (SteerLMCondition), all in one template with one attribute list in one order, since the model learns
+     * exactly that form. Checks the whole file, not only the dataFraction subset, so the answer does not depend on it.
+     *
+     * @throws InvalidInputException (exit code 2) naming file and line of the first example that breaks the rule
+     */
+    static SteerLMDescriptor steerLM(Path file) {
+        SteerLMCondition.Parsed first = null;
+        long firstLine = 0;
+        for (JsonlReader.Line<SftExampleRecord> line : JsonlReader.readLines(file, SftExampleRecord.class,
+                TrainingData::sftProblem)) {
+            SftExampleRecord r = line.value();
+            SteerLMCondition.Parsed parsed;
+            try {
+                parsed = SteerLMCondition.parse(r.prompt());
+            } catch (IllegalArgumentException e) {
+                throw new InvalidInputException(file, line.number(), "SteerLM example " + r.id() + ": "
+                        + e.getMessage() + "; a SteerLM set is built by the build stage (trainingSets.steerLM)");
+            }
+            if (first == null) {
+                first = parsed;
+                firstLine = line.number();
+            } else if (parsed.template() != first.template()) {
+                throw new InvalidInputException(file, line.number(), "SteerLM example " + r.id() + " uses the "
+                        + wire(parsed.template()) + " template but line " + firstLine + " uses "
+                        + wire(first.template()) + "; one set must use one template");
+            } else if (!parsed.attributes().equals(first.attributes())) {
+                throw new InvalidInputException(file, line.number(), "SteerLM example " + r.id() + " conditions on "
+                        + wireNames(parsed.attributes()) + " but line " + firstLine + " on "
+                        + wireNames(first.attributes()) + "; one set must use one attribute list in one order");
+            }
+        }
+        if (first == null) throw new InvalidInputException(file, "training set is empty");
+        return SteerLMDescriptor.best(first.template(), first.attributes());
+    }
+
+    private static String wire(SteerLMTemplate t) {
+        return t == SteerLMTemplate.NEMO ? "nemo" : "natural-language";
+    }
+
+    private static List<String> wireNames(List<HelpSteerAttribute> attributes) {
+        return attributes.stream().map(HelpSteerAttribute::wireName).toList();
     }
 
     private static List<String> images(List<String> images) {

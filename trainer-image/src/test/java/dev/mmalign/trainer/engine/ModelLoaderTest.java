@@ -21,7 +21,8 @@ class ModelLoaderTest {
     @TempDir Path dir;
 
     private static EncodedExample probe(VisionLanguageModel vlm) {
-        return EncodedExample.of(vlm.tokenizer(), "What is shown?", "A cat.", Fixtures.randomPixels(16, 9), 300, true);
+        return EncodedExample.of(vlm.tokenizer(), "What is shown?", "A cat.", Fixtures.randomPixels(16, 9),
+                vlm.imagePositions(), 300, true);
     }
 
     @Test

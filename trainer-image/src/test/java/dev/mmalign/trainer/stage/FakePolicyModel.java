@@ -14,6 +14,7 @@ public class FakePolicyModel implements PolicyModel {
     public final AtomicInteger generateCalls = new AtomicInteger();
     public final AtomicInteger logProbCalls = new AtomicInteger();
     public final List<Path> imagesSeen = new ArrayList<>();
+    public final List<Integer> batchSizes = new ArrayList<>();
 
     @Override
     public synchronized List<String> generate(Path image, List<ChatMessage> conversation, GenerationSettings s) {
@@ -25,6 +26,15 @@ public class FakePolicyModel implements PolicyModel {
             out.add("answer " + j + " to [" + prompt + "] seed " + Long.toHexString(s.seed()));
         }
         return out;
+    }
+
+    /** Records how many prompts each batched call carried, then answers them one by one as the default does. */
+    @Override
+    public List<List<String>> generateAll(List<Request> requests) {
+        synchronized (this) {
+            batchSizes.add(requests.size());
+        }
+        return PolicyModel.super.generateAll(requests);
     }
 
     @Override

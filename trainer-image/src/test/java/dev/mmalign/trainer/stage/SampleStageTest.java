@@ -184,6 +184,59 @@ class SampleStageTest {
         assertTrue(model.imagesSeen.contains(root.resolve("other/imgs/x.png")));
     }
 
+    /**
+     * Guards sampling.batchSize: prompts reach the model batchSize at a time (7 prompts at 3: 3, 3, 1), and batching
+     * changes nothing in what is written (same records, same order as one prompt at a time).
+     */
+    @Test
+    void promptsAreSampledInBatchesOfBatchSizeWithTheSameResult() throws Exception {
+        StageSpec one = spec(0, 1);
+        one.sampling.batchSize = 1;
+        one.paths.outputDir = "ds/one-by-one";
+        assertEquals(0, fx.run(one, new SampleStage(model.loader())));
+        assertEquals(List.of(1, 1, 1, 1, 1, 1, 1), model.batchSizes);
+
+        FakePolicyModel batched = new FakePolicyModel();
+        StageSpec three = spec(0, 1);
+        three.sampling.batchSize = 3;
+        assertEquals(0, fx.run(three, new SampleStage(batched.loader())));
+        assertEquals(List.of(3, 3, 1), batched.batchSizes);
+        assertEquals(Files.readString(root.resolve("ds/one-by-one/completions-00000-of-00001.jsonl")),
+                Files.readString(root.resolve("ds/completions/completions-00000-of-00001.jsonl")));
+    }
+
+    /**
+     * Guards resumability with batches: a crash while generating the second batch leaves the first batch whole and
+     * nothing of the second; the rerun generates only the four prompts left and ends with the complete, unduplicated
+     * file that an uninterrupted run writes.
+     */
+    @Test
+    void aCrashInsideABatchLeavesWholeBatchesAndTheRerunCompletesThem() throws Exception {
+        StageSpec spec = spec(0, 1);
+        spec.sampling.batchSize = 3;
+        FakePolicyModel crashing = new FakePolicyModel() {
+            @Override
+            public List<List<String>> generateAll(List<Request> requests) {
+                if (batchSizes.size() == 1) throw new IllegalStateException("simulated crash in batch 2");
+                return super.generateAll(requests);
+            }
+        };
+        assertEquals(1, fx.run(spec, new SampleStage(crashing.loader())), "a crash is retryable");
+        Path file = root.resolve("ds/completions/completions-00000-of-00001.jsonl");
+        assertEquals(3 * 3, Files.readAllLines(file).size(), "the first batch only, whole");
+
+        FakePolicyModel again = new FakePolicyModel();
+        assertEquals(0, fx.run(spec, new SampleStage(again.loader())));
+        assertEquals(List.of(3, 1), again.batchSizes, "only the four prompts without completions are sampled");
+        assertEquals(3L, fx.result(spec).counts.get("skippedAlreadyDone"));
+
+        StageSpec whole = spec(0, 1);
+        whole.paths.outputDir = "ds/uninterrupted";
+        assertEquals(0, fx.run(whole, new SampleStage(new FakePolicyModel().loader())));
+        assertEquals(Files.readString(root.resolve("ds/uninterrupted/completions-00000-of-00001.jsonl")),
+                Files.readString(file));
+    }
+
     @Test
     void modelLoaderFailureIsRetryable() throws Exception {
         assertEquals(1, fx.run(spec(0, 1), new SampleStage(PolicyModelLoader.unavailable())));

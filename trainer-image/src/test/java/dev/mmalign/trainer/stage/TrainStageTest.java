@@ -174,6 +174,67 @@ class TrainStageTest {
         assertFalse(done.artifacts.containsKey("adapter"));
     }
 
+    /**
+     * Guards spec.dpo.precomputeReferenceLogProbs=false with LoRA: the run trains with the reference computed each step
+     * (no reference pass before training, so no cached reference file) and says so.
+     */
+    @Test
+    void dpoWithoutPrecomputedReferenceComputesItDuringTraining() throws Exception {
+        StageSpec spec = spec(Method.DPO, "sets/dpo.jsonl");
+        spec.run.dpo.precomputeReferenceLogProbs = false;
+        assertEquals(0, run(spec), fx.stderrText());
+        assertFalse(Files.exists(root.resolve("runs/r/checkpoints/" + TrainStage.REFERENCE_FILE)));
+        assertTrue(log.toString().contains("reference log-probs computed every step"), log.toString());
+        assertNotNull(fx.result(spec).metrics.get("rewards/margins"));
+    }
+
+    /**
+     * Guards the combination with no reference to fall back on: full fine-tuning keeps no frozen copy, so
+     * precomputeReferenceLogProbs=false is exit code 2 naming the field, before any weight is loaded.
+     */
+    @Test
+    void dpoWithoutPrecomputedReferenceAndFullFineTuningIsInvalidInput() throws Exception {
+        StageSpec spec = spec(Method.DPO, "sets/dpo.jsonl");
+        spec.run.dpo.precomputeReferenceLogProbs = false;
+        spec.run.lora.enabled = false;
+        assertEquals(2, run(spec));
+        String message = fx.result(spec).message;
+        assertTrue(message.contains("spec.dpo.precomputeReferenceLogProbs=false") && message.contains("need LoRA"),
+                message);
+    }
+
+    /**
+     * Guards stored reference values (the build stage's: summed over whole responses): used as they are when the run
+     * scores whole responses the same way, computed again when maxLength cuts a response (they would then compare
+     * log-probs of different texts) or when the run averages log-probs.
+     */
+    @Test
+    void storedReferenceIsUsedOnlyWhereItMatchesTheRunsScoring() throws Exception {
+        List<DpoPairRecord> stored = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            stored.add(new DpoPairRecord("p" + i, List.of(), "Is there a circle? " + i,
+                    i < 2 ? "Yes." : "Yes, there is one circle in the middle of the image.", "No.", 8, 2, -5.0, -6.0));
+        }
+        fx.writeJsonl("sets/stored.jsonl", stored);
+        StageSpec spec = spec(Method.DPO, "sets/stored.jsonl");
+        assertEquals(0, run(spec), fx.stderrText());
+        assertEquals(0L, fx.result(spec).counts.get("referenceRecomputed"), "nothing cut at the DPO default 300");
+        assertFalse(Files.exists(root.resolve("runs/r/checkpoints/" + TrainStage.REFERENCE_FILE)));
+
+        TrainStage.deleteRecursively(root.resolve("runs"));
+        // "USER: Is there a circle? 0 ASSISTANT:" is 38 positions with BOS; 45 fits " Yes." + EOS but not the long one.
+        spec.run.training.maxLength = 45;
+        assertEquals(0, run(spec), fx.stderrText());
+        assertEquals(2L, fx.result(spec).counts.get("referenceRecomputed"), "the two pairs whose chosen is cut");
+        assertTrue(Files.exists(root.resolve("runs/r/checkpoints/" + TrainStage.REFERENCE_FILE)));
+
+        TrainStage.deleteRecursively(root.resolve("runs"));
+        spec.run.training.maxLength = null;
+        spec.run.dpo.averageLogProbs = true;
+        assertEquals(0, run(spec), fx.stderrText());
+        assertEquals(4L, fx.result(spec).counts.get("referenceRecomputed"), "sums are no averages");
+    }
+
     /** Guards bad input: an SFT file given to a DPO run fails with exit code 2 naming the file and line. */
     @Test
     void wrongSetForTheMethodIsInvalidInput() throws Exception {

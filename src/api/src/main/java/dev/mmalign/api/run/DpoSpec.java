@@ -31,8 +31,9 @@ public class DpoSpec {
     public Boolean averageLogProbs = false;
 
     @Default("true")
-    @JsonPropertyDescription("Use reference log-probabilities stored in the pairs, computing any missing ones once "
-            + "before training, so training never holds two models.")
+    @JsonPropertyDescription("true: use reference log-probabilities stored in the pairs, computing any missing ones "
+            + "once before training (the paper's way). false: compute them every step from the same model with its "
+            + "LoRA adapters switched off (needs LoRA without a trained projector). Neither holds a second model.")
     public Boolean precomputeReferenceLogProbs = true;
 
     @Default("0")

@@ -35,8 +35,9 @@ public class TrainingSpec {
 
     @Min(16)
     @Max(32768)
-    @JsonPropertyDescription("Longest sequence in tokens (image tokens included); longer ones are truncated. Unset: "
-            + "300 for DPO, 2048 for SFT methods.")
+    @JsonPropertyDescription("Longest sequence in positions, image patches included (LLaVA-1.5: 576); responses "
+            + "are truncated to fit, prompts that leave no room for a response are skipped. Unset: 876 for DPO (the "
+            + "paper's 300 text tokens + 576 image positions), 2048 for SFT methods.")
     public Integer maxLength;
 
     @Default("0.03")

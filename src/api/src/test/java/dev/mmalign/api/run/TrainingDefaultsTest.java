@@ -13,7 +13,7 @@ class TrainingDefaultsTest {
         assertEquals(5e-5, t.learningRate);
         assertEquals(8, t.perDeviceBatchSize);
         assertEquals(4, t.gradientAccumulationSteps);
-        assertEquals(300, t.maxLength);
+        assertEquals(876, t.maxLength); // 300 text tokens + 576 LLaVA-1.5 image positions
         assertEquals(3, t.epochs);
         assertEquals(0.03, t.warmupRatio);
         assertEquals(Scheduler.cosine, t.scheduler);

@@ -203,7 +203,7 @@ public final class BenchCommand implements Callable<Integer> {
                 pixels[i] = (float) rnd.nextGaussian();
             }
             EncodedExample prompt = dev.mmalign.trainer.engine.data.EncodedExample.of(vlm.tokenizer(),
-                    "Describe this image in detail.", null, pixels, Integer.MAX_VALUE, false);
+                    "Describe this image in detail.", null, pixels, vlm.imagePositions(), Integer.MAX_VALUE, false);
             GenerationConfig greedy = new GenerationConfig(0, 1, genTokens, 1, 1, 1, true, false);
             Generator.generateIds(vlm, List.of(prompt), List.of(new Random(1)), greedy.withBatchSize(1)); // warm-up
             // Cached runs before and after the uncached one, so a load change on the shared machine hits both.

@@ -6,17 +6,55 @@ import dev.mmalign.trainer.engine.tokenizer.TextTokenizer;
  * Token ids of BOS + formatted prompt + response (+ EOS), with where the response starts. The prompt holds
  * at most one image token, which the model replaces by the image's patch features.
  *
+ * <p>{@code maxLength} counts positions of the sequence the decoder sees, i.e. after the {@code <image>} token is
+ * replaced by the vision tower's patches (as LLaVA truncates after splicing, and as TRL counts with processors that
+ * expand the image token). Only the response is truncated; a prompt that leaves no room for a single response token is
+ * refused with {@link PromptTooLongException} (callers that train skip such examples and count them).
+ *
  * @param pixels CHW image or null for text-only prompts
  */
 public record EncodedExample(int[] ids, int responseStart, int imagePos, float[] pixels) {
 
-    /** Encodes prompt and response separately so the boundary is exact whatever the tokenizer merges. */
+    /** A prompt (BOS and image patches included) that leaves no room for a response within {@code maxLength}. */
+    public static final class PromptTooLongException extends IllegalArgumentException {
+        private final int promptPositions;
+        private final int maxLength;
+
+        public PromptTooLongException(int promptPositions, int maxLength) {
+            super("the prompt takes " + promptPositions + " positions (BOS and image patches included), which leaves"
+                    + " no room for a response token within maxLength " + maxLength);
+            this.promptPositions = promptPositions;
+            this.maxLength = maxLength;
+        }
+
+        public int promptPositions() {
+            return promptPositions;
+        }
+
+        public int maxLength() {
+            return maxLength;
+        }
+    }
+
+    /**
+     * Encodes prompt and response separately so the boundary is exact whatever the tokenizer merges.
+     *
+     * @param imagePositions positions the image occupies once spliced (the vision tower's patch count); only used when
+     *                       {@code pixels} is not null
+     * @param maxLength      most positions of the spliced sequence; the response is cut to fit
+     */
     public static EncodedExample of(TextTokenizer tok, String question, String response, float[] pixels,
-            int maxLength, boolean appendEos) {
+            int imagePositions, int maxLength, boolean appendEos) {
         int[] p = tok.encode(PromptFormat.prompt(question, pixels != null));
         int[] r = response == null ? new int[0] : tok.encode(PromptFormat.response(response));
-        // Truncate the response (never the prompt) to maxLength text tokens, as TRL does for DPO.
-        int keepResponse = Math.max(0, Math.min(r.length + (appendEos ? 1 : 0), maxLength - 1 - p.length));
+        int promptPositions = 1 + p.length + (pixels != null ? imagePositions - 1 : 0);
+        // A response needs at least one position; a bare prompt (generation) needs none.
+        int needed = promptPositions + (response != null ? 1 : 0);
+        if (needed > maxLength) {
+            throw new PromptTooLongException(promptPositions, maxLength);
+        }
+        // Truncate the response (never the prompt) so the spliced sequence fits maxLength, as TRL does for DPO.
+        int keepResponse = Math.min(r.length + (appendEos ? 1 : 0), maxLength - promptPositions);
         int[] ids = new int[1 + p.length + keepResponse];
         ids[0] = tok.bosId();
         System.arraycopy(p, 0, ids, 1, p.length);
@@ -39,6 +77,14 @@ public record EncodedExample(int[] ids, int responseStart, int imagePos, float[]
             throw new IllegalArgumentException("prompt has an <image> token but no image was given");
         }
         return new EncodedExample(ids, 1 + p.length, imagePos, pixels);
+    }
+
+    /**
+     * Positions the prompt takes in the spliced sequence (BOS, template, question, and {@code imagePositions} for the
+     * image when there is one), without loading the image: a stage can tell up front which examples fit.
+     */
+    public static int promptPositions(TextTokenizer tok, String question, boolean hasImage, int imagePositions) {
+        return 1 + tok.encode(PromptFormat.prompt(question, hasImage)).length + (hasImage ? imagePositions - 1 : 0);
     }
 
     public int responseTokens() {

@@ -31,16 +31,44 @@ public final class Generator {
         return generate(vlm, java.util.Collections.singletonList(image), List.of(prompt), cfg).get(0);
     }
 
-    /** K completions for each prompt, in prompt order. */
+    /** K completions for each prompt, in prompt order; prompt i's randomness derives from (cfg.seed, i). */
     public static List<List<String>> generate(VisionLanguageModel vlm, List<Path> images, List<String> prompts,
             GenerationConfig cfg) throws IOException {
+        List<Long> bases = new ArrayList<>();
+        for (int i = 0; i < prompts.size(); i++) {
+            bases.add(cfg.seed() * 1_000_003L + i * 7919L);
+        }
+        return generate(vlm, images, prompts, cfg, bases);
+    }
+
+    /**
+     * K completions for each prompt, each prompt with its own seed ({@code cfg.seed()} is not used): prompt i gets
+     * exactly the completions that {@code generate(vlm, images[i], prompts[i], cfg with seed seeds[i])} gives alone,
+     * up to float rounding of the batched forward pass, since each row samples with its own RNG. This is what lets a
+     * stage batch prompts without changing what a prompt's seed means.
+     */
+    public static List<List<String>> generateSeeded(VisionLanguageModel vlm, List<Path> images, List<String> prompts,
+            List<Long> seeds, GenerationConfig cfg) throws IOException {
+        if (seeds.size() != prompts.size()) {
+            throw new IllegalArgumentException(seeds.size() + " seeds for " + prompts.size() + " prompts");
+        }
+        List<Long> bases = new ArrayList<>();
+        for (long seed : seeds) {
+            bases.add(seed * 1_000_003L); // the single-prompt formula (prompt index 0)
+        }
+        return generate(vlm, images, prompts, cfg, bases);
+    }
+
+    /** Sample k of prompt i draws from {@code new Random(rngBases[i] + k)}. */
+    private static List<List<String>> generate(VisionLanguageModel vlm, List<Path> images, List<String> prompts,
+            GenerationConfig cfg, List<Long> rngBases) throws IOException {
         List<EncodedExample> rows = new ArrayList<>();
         List<Random> rngs = new ArrayList<>();
         for (int i = 0; i < prompts.size(); i++) {
             EncodedExample e = vlm.encode(images.get(i), prompts.get(i), null, Integer.MAX_VALUE);
             for (int k = 0; k < cfg.numSamples(); k++) {
                 rows.add(e);
-                rngs.add(new Random(cfg.seed() * 1_000_003L + i * 7919L + k));
+                rngs.add(new Random(rngBases.get(i) + k));
             }
         }
         List<int[]> ids = new ArrayList<>();

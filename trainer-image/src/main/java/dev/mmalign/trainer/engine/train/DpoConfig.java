@@ -10,4 +10,11 @@ public class DpoConfig {
     public boolean averageLogProbs = false;
     /** Weight of an added NLL term on the chosen response (TRL's rpo_alpha); 0 = off. */
     public double sftWeight = 0.0;
+    /**
+     * true (the paper's way): reference log-probs are taken from the pairs, the missing ones computed once before
+     * training. false (TRL's precompute_ref_log_probs=False): computed every step by the same model with its LoRA
+     * adapters disabled, ignoring any stored values; needs LoRA without a trained projector, since only then is
+     * "adapters off" the untouched reference (there is no frozen second copy).
+     */
+    public boolean precomputeReference = true;
 }

@@ -18,7 +18,9 @@ import java.util.Map;
 /**
  * DPO on preference pairs. Reference log-probs are taken from the pairs (refChosenLogp/refRejectedLogp);
  * pairs without them get them computed once, before training, with the base model — so training never
- * holds a second model. Chosen and rejected responses run as one concatenated batch (TRL's layout).
+ * holds a second model. With {@code dpo.precomputeReference = false} they are instead computed in every
+ * micro-step by the same model with LoRA disabled (the base, hence the fixed reference). Chosen and rejected
+ * responses run as one concatenated batch (TRL's layout).
  */
 public final class DpoTrainer extends TrainingLoop<DpoPair> {
 
@@ -28,7 +30,27 @@ public final class DpoTrainer extends TrainingLoop<DpoPair> {
 
     @Override
     protected List<DpoPair> prepare(List<DpoPair> pairs) throws IOException {
+        if (!cfg.dpo.precomputeReference) {
+            requireOnTheFlyReference(cfg);
+            return pairs; // any stored reference values are ignored: every step computes its own
+        }
         return precomputeReference(vlm, pairs, cfg, imageRoot);
+    }
+
+    /**
+     * On-the-fly reference log-probs need a model that can switch back to the reference: LoRA with a frozen projector.
+     * Full fine-tuning changes the base weights themselves, and a trained projector is changed in place, so with LoRA
+     * off neither would be the reference any more (TRL would load a second model for this; this engine never does).
+     */
+    public static void requireOnTheFlyReference(TrainConfig cfg) {
+        if (cfg.lora == null) {
+            throw new IllegalArgumentException("reference log-probs computed during training need LoRA (the reference"
+                    + " is the model with its adapters disabled); with full fine-tuning precompute them");
+        }
+        if (cfg.lora.trainProjector) {
+            throw new IllegalArgumentException("reference log-probs computed during training need a frozen projector"
+                    + " (a trained projector changes the reference too); precompute them or freeze the projector");
+        }
     }
 
     /**
@@ -44,8 +66,12 @@ public final class DpoTrainer extends TrainingLoop<DpoPair> {
             if (!p.hasReference()) {
                 missing.add(i);
                 Path img = resolveImage(imageRoot, p.images());
-                encoded.add(vlm.encode(img, p.prompt(), p.chosen(), cfg.maxLength));
-                encoded.add(vlm.encode(img, p.prompt(), p.rejected(), cfg.maxLength));
+                try {
+                    encoded.add(vlm.encode(img, p.prompt(), p.chosen(), cfg.maxLength));
+                    encoded.add(vlm.encode(img, p.prompt(), p.rejected(), cfg.maxLength));
+                } catch (EncodedExample.PromptTooLongException e) {
+                    throw new IllegalArgumentException("DPO pair " + p.id() + ": " + e.getMessage(), e);
+                }
             }
         }
         if (missing.isEmpty()) {
@@ -71,23 +97,34 @@ public final class DpoTrainer extends TrainingLoop<DpoPair> {
     protected MicroResult microStep(NDManager m, List<DpoPair> pairs) throws IOException {
         int b = pairs.size();
         List<EncodedExample> seqs = new ArrayList<>();
-        float[] refC = new float[b];
-        float[] refR = new float[b];
         for (int i = 0; i < b; i++) {
             DpoPair p = pairs.get(i);
-            seqs.add(vlm.encode(image(p.images()), p.prompt(), p.chosen(), cfg.maxLength));
-            refC[i] = p.refChosenLogp().floatValue();
-            refR[i] = p.refRejectedLogp().floatValue();
+            seqs.add(encode(p, p.chosen()));
         }
         for (int i = 0; i < b; i++) {
             DpoPair p = pairs.get(i);
-            seqs.add(vlm.encode(image(p.images()), p.prompt(), p.rejected(), cfg.maxLength));
+            seqs.add(encode(p, p.rejected()));
         }
         Batch batch = Batch.build(m, vlm.model(), seqs);
+        NDArray refChosen;
+        NDArray refRejected;
+        if (cfg.dpo.precomputeReference) {
+            float[] refC = new float[b];
+            float[] refR = new float[b];
+            for (int i = 0; i < b; i++) {
+                refC[i] = pairs.get(i).refChosenLogp().floatValue();
+                refR[i] = pairs.get(i).refRejectedLogp().floatValue();
+            }
+            refChosen = OwnedArrays.of(m, refC, new Shape(b));
+            refRejected = OwnedArrays.of(m, refR, new Shape(b));
+        } else {
+            NDArray ref = referenceLogProbs(vlm, batch, cfg.dpo.averageLogProbs);
+            refChosen = ref.get(":" + b);
+            refRejected = ref.get(b + ":");
+        }
         NDArray logits = LogProbs.logits(vlm.model(), batch);
         NDArray lp = LogProbs.sequenceLogProbs(logits, batch, cfg.dpo.averageLogProbs);
-        DpoLoss.Result r = DpoLoss.compute(lp.get(":" + b), lp.get(b + ":"), OwnedArrays.of(m, refC, new Shape(b)),
-                OwnedArrays.of(m, refR, new Shape(b)), cfg.dpo);
+        DpoLoss.Result r = DpoLoss.compute(lp.get(":" + b), lp.get(b + ":"), refChosen, refRejected, cfg.dpo);
         NDArray loss = r.losses().mean();
         if (cfg.dpo.sftWeight > 0) {
             NDArray nll = LogProbs.meanTokenNll(logits.get(":" + b), batch.targets().get(":" + b),
@@ -106,5 +143,55 @@ public final class DpoTrainer extends TrainingLoop<DpoPair> {
         }
         return new MicroResult(loss, Map.of("rewards/chosen", sc / b, "rewards/rejected", sr / b,
                 "rewards/accuracies", acc / b, "rewards/margins", (sc - sr) / b), batch.realTokens());
+    }
+
+    /**
+     * Log-probs [2B] of the batch under the reference: the same model with LoRA disabled. The batch's embeddings do not
+     * depend on LoRA (it adapts decoder layers only, and the projector is frozen here), so the policy's batch is reused.
+     * Nothing in this pass requires a gradient (LoRA off, base frozen), so autograd records nothing; stopGradient makes
+     * sure the reference is a constant of the loss.
+     */
+    private static NDArray referenceLogProbs(VisionLanguageModel vlm, Batch batch, boolean average) {
+        vlm.model().setLoraEnabled(false);
+        try {
+            return LogProbs.sequenceLogProbs(LogProbs.logits(vlm.model(), batch), batch, average).stopGradient();
+        } finally {
+            vlm.model().setLoraEnabled(true);
+        }
+    }
+
+    /**
+     * Reference log-probs {chosen[], rejected[]} of {@code pairs} computed the way a training step with
+     * {@code precomputeReference = false} computes them (one batch, LoRA disabled), whatever LoRA is attached now. For
+     * checking that they equal the precomputed ones and stay fixed while training.
+     */
+    public static double[][] onTheFlyReference(VisionLanguageModel vlm, List<DpoPair> pairs, TrainConfig cfg,
+            Path imageRoot) throws IOException {
+        List<EncodedExample> seqs = new ArrayList<>();
+        for (DpoPair p : pairs) {
+            seqs.add(vlm.encode(resolveImage(imageRoot, p.images()), p.prompt(), p.chosen(), cfg.maxLength));
+        }
+        for (DpoPair p : pairs) {
+            seqs.add(vlm.encode(resolveImage(imageRoot, p.images()), p.prompt(), p.rejected(), cfg.maxLength));
+        }
+        int b = pairs.size();
+        try (NDManager m = vlm.manager().newSubManager()) {
+            float[] lp = referenceLogProbs(vlm, Batch.build(m, vlm.model(), seqs), cfg.dpo.averageLogProbs)
+                    .toFloatArray();
+            double[][] out = new double[2][b];
+            for (int i = 0; i < b; i++) {
+                out[0][i] = lp[i];
+                out[1][i] = lp[b + i];
+            }
+            return out;
+        }
+    }
+
+    private EncodedExample encode(DpoPair p, String response) throws IOException {
+        try {
+            return vlm.encode(image(p.images()), p.prompt(), response, cfg.maxLength);
+        } catch (EncodedExample.PromptTooLongException e) {
+            throw new IllegalArgumentException("DPO pair " + p.id() + ": " + e.getMessage(), e);
+        }
     }
 }

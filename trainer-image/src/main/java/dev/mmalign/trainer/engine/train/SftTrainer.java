@@ -22,7 +22,11 @@ public final class SftTrainer extends TrainingLoop<SftExample> {
     protected MicroResult microStep(NDManager m, List<SftExample> examples) throws IOException {
         List<EncodedExample> seqs = new ArrayList<>();
         for (SftExample e : examples) {
-            seqs.add(vlm.encode(image(e.images()), e.prompt(), e.completion(), cfg.maxLength));
+            try {
+                seqs.add(vlm.encode(image(e.images()), e.prompt(), e.completion(), cfg.maxLength));
+            } catch (EncodedExample.PromptTooLongException x) {
+                throw new IllegalArgumentException("SFT example " + e.id() + ": " + x.getMessage(), x);
+            }
         }
         Batch batch = Batch.build(m, vlm.model(), seqs);
         return new MicroResult(LogProbs.meanTokenNll(LogProbs.logits(vlm.model(), batch), batch), Map.of(),

@@ -30,7 +30,8 @@ class GeneratorTest {
     }
 
     private static EncodedExample prompt(String q, long imageSeed) {
-        return EncodedExample.of(vlm.tokenizer(), q, null, Fixtures.randomPixels(16, imageSeed), 300, false);
+        return EncodedExample.of(vlm.tokenizer(), q, null, Fixtures.randomPixels(16, imageSeed),
+                vlm.imagePositions(), 300, false);
     }
 
     private static GenerationConfig greedy(int tokens, int batch, boolean cache) {

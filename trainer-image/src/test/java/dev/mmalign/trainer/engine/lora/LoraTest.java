@@ -41,7 +41,7 @@ class LoraTest {
 
     private static EncodedExample probe(VisionLanguageModel vlm) {
         return EncodedExample.of(vlm.tokenizer(), "What colour is it?", "It is red.", Fixtures.randomPixels(16, 5),
-                300, true);
+                vlm.imagePositions(), 300, true);
     }
 
     @Test

@@ -26,7 +26,8 @@ class LogProbsTest {
     }
 
     private static EncodedExample example(String prompt, String response, long imageSeed) {
-        return EncodedExample.of(vlm.tokenizer(), prompt, response, Fixtures.randomPixels(16, imageSeed), 300, true);
+        return EncodedExample.of(vlm.tokenizer(), prompt, response, Fixtures.randomPixels(16, imageSeed),
+                vlm.imagePositions(), 300, true);
     }
 
     @Test
@@ -67,8 +68,8 @@ class LogProbsTest {
 
     @Test
     void responseTruncationKeepsThePromptWhole() {
-        EncodedExample e = EncodedExample.of(vlm.tokenizer(), "Question?", "A very long answer indeed.", null, 30,
-                true);
+        EncodedExample e = EncodedExample.of(vlm.tokenizer(), "Question?", "A very long answer indeed.", null,
+                vlm.imagePositions(), 30, true);
         assertEquals(30, e.ids().length);
         assertTrue(e.responseStart() < 30);
         assertEquals(e.ids().length - e.responseStart(), e.responseTokens());
