@@ -134,8 +134,9 @@ public final class TrainStage implements StageRunner.Stage {
             result.counts.put("examples", examples);
             result.metrics.putAll(trained.lastMetrics());
             if (!trained.losses().isEmpty()) {
+                // Over the steps that counted: a skipped non-finite step (skipped_steps) did not train the model.
                 result.metrics.put("train_loss", trained.losses().stream().mapToDouble(Double::doubleValue)
-                        .average().orElse(Double.NaN));
+                        .filter(Double::isFinite).average().orElse(Double.NaN));
             }
             result.artifacts.put("checkpoints", ctx.relative(work));
             reportLatestCheckpoint(work, ctx, result);
@@ -145,14 +146,9 @@ public final class TrainStage implements StageRunner.Stage {
                         + "; checkpoint saved, a rerun resumes";
                 return result;
             }
-            Double loss = trained.lastMetrics().get("loss");
-            if (loss != null && !Double.isFinite(loss)) {
-                // A diverged run would otherwise be written out as a model of NaN weights and evaluated.
-                result.outcome = StageResult.Outcome.failed;
-                result.message = "training diverged: loss is " + loss + " at step " + trained.steps()
-                        + "; lower the learning rate (checkpoints are kept)";
-                return result;
-            }
+            // No check of the last loss here: the engine skips non-finite steps, fails the run after
+            // TrainConfig.maxNonFiniteSteps in a row (NonFiniteTrainingException: a retryable exit naming the step) and
+            // never returns NaN weights.
             writeOutputs(vlm, cfg, trained, out, ctx, result, steer);
             if (steer != null) {
                 result.artifacts.put("steerLM", ctx.relative(out.resolve("merged").resolve(SteerLMDescriptor.FILE)));

@@ -203,7 +203,7 @@ public final class LlavaModel implements AutoCloseable {
         NDArray bias = causalBias(h.getManager(), newTokens, seen + newTokens);
         if (keyPadMask != null) {
             // [B, S] → [B, 1, 1, S]: 0 for real keys, MASKED for padding.
-            NDArray pad = keyPadMask.sub(1f).mul(-MASKED).reshape(keyPadMask.getShape().get(0), 1, 1, -1);
+            NDArray pad = keyPadMask.sub(scalar(keyPadMask, 1f)).mul(scalar(keyPadMask, -MASKED)).reshape(keyPadMask.getShape().get(0), 1, 1, -1);
             bias = pad.add(bias);
         }
         NDArray cos = ex(positions).embedding(positions, ropeCos, SparseFormat.DENSE).singletonOrThrow().expandDims(1);
@@ -246,8 +246,9 @@ public final class LlavaModel implements AutoCloseable {
 
     /** softmax(q kᵀ / sqrt(d) + bias) v over [B, heads, T, d]. */
     private static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray bias) {
-        double scale = 1.0 / Math.sqrt(q.getShape().get(3));
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2)).mul(scale);
+        float scale = (float) (1.0 / Math.sqrt(q.getShape().get(3)));
+        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
+        scores = scores.mul(scalar(scores, scale));
         if (bias != null) {
             scores = scores.add(bias);
         }
@@ -303,7 +304,8 @@ public final class LlavaModel implements AutoCloseable {
     }
 
     private NDArray rmsNorm(NDArray x, String weight, double eps) {
-        NDArray rms = x.mul(x).mean(new int[] {-1}, true).add((float) eps).pow(-0.5f);
+        NDArray meanSquare = x.mul(x).mean(new int[] {-1}, true);
+        NDArray rms = meanSquare.add(scalar(meanSquare, (float) eps)).pow(scalar(meanSquare, -0.5f));
         return x.mul(rms).mul(w(weight));
     }
 
@@ -315,7 +317,7 @@ public final class LlavaModel implements AutoCloseable {
     private static NDArray activation(NDArray x, String name) {
         return switch (name) {
             case "gelu" -> Activation.gelu(x);
-            case "quick_gelu" -> x.mul(Activation.sigmoid(x.mul(1.702f)));
+            case "quick_gelu" -> x.mul(Activation.sigmoid(x.mul(scalar(x, 1.702f))));
             case "silu" -> x.mul(Activation.sigmoid(x));
             default -> throw new IllegalArgumentException("unsupported activation " + name);
         };
@@ -327,13 +329,22 @@ public final class LlavaModel implements AutoCloseable {
         LoraWeights l = loraEnabled ? lora.get(name) : null;
         if (l != null) {
             NDArray in = training && l.dropout() > 0 ? ex(x).dropout(x, l.dropout(), true).singletonOrThrow() : x;
-            y = y.add(linear(linear(in, l.a(), null), l.b(), null).mul(l.scale()));
+            NDArray delta = linear(linear(in, l.a(), null), l.b(), null);
+            y = y.add(delta.mul(scalar(delta, l.scale())));
         }
         return y;
     }
 
     private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         return ex(x).linear(x, weight, bias).singletonOrThrow();
+    }
+
+    /**
+     * A constant for arithmetic on an activation. Never {@code x.mul(0.5f)}: DJL would hand autograd a scalar in Java
+     * memory that is freed before the backward pass reads it (see {@link OwnedArrays}).
+     */
+    private static NDArray scalar(NDArray like, float value) {
+        return OwnedArrays.scalar(like, value);
     }
 
     private static NDArrayEx ex(NDArray x) {
@@ -408,7 +419,7 @@ public final class LlavaModel implements AutoCloseable {
 
     /** Replaces a base weight's values in place (used by LoRA merge and checkpoint resume). */
     public void setWeight(String name, float[] values) {
-        w(name).set(values);
+        OwnedArrays.copyInto(w(name), values);
     }
 
     public long parameterCount() {

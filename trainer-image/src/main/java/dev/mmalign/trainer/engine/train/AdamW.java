@@ -2,6 +2,9 @@ package dev.mmalign.trainer.engine.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.mmalign.trainer.engine.OwnedArrays;
 import dev.mmalign.trainer.engine.safetensors.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -10,7 +13,8 @@ import java.util.Map;
 /**
  * AdamW with decoupled weight decay (torch.optim.AdamW semantics), gradient-norm clipping, and state that
  * can be saved and restored. Parameters are the trainable arrays; gradients accumulate in them across
- * micro-batches until {@link #step}. Biases and norm weights (1-D) are not decayed, as in HF Trainer.
+ * micro-batches; the training loop then takes {@link #gradientNorm}, calls {@link #step} only when it is finite, and
+ * {@link #zeroGradients} either way. Biases and norm weights (1-D) are not decayed, as in HF Trainer.
  */
 public final class AdamW {
     /** One trainable array with its moments. */
@@ -32,6 +36,7 @@ public final class AdamW {
             v.setRequiresGradient(true);
             params.add(new Param(e.getKey(), v, stateManager.zeros(v.getShape()), stateManager.zeros(v.getShape())));
         }
+        zeroGradients(); // a model trained before keeps its last gradients; they must not leak into this run
     }
 
     public List<Param> params() {
@@ -43,26 +48,36 @@ public final class AdamW {
     }
 
     /**
-     * Clips the accumulated gradients to {@code maxNorm} (if > 0), applies one AdamW update at {@code lr},
-     * zeroes the gradients, and returns the gradient norm before clipping.
+     * The L2 norm of all accumulated gradients: NaN or infinite when any gradient is (the caller then skips the step).
      */
-    public double step(NDManager scratch, double lr, double maxNorm) {
-        NDArray[] grads = new NDArray[params.size()];
+    public double gradientNorm(NDManager scratch) {
         double sq = 0;
-        for (int i = 0; i < grads.length; i++) {
-            grads[i] = params.get(i).value().getGradient();
-            grads[i].attach(scratch); // DJL attaches a gradient to its parameter's manager; free it per step
-            double n = grads[i].norm().getFloat();
+        for (Param p : params) {
+            NDArray g = p.value().getGradient();
+            g.attach(scratch); // DJL attaches a gradient to its parameter's manager; free it per step
+            double n = g.norm().getFloat();
             sq += n * n;
         }
-        double norm = Math.sqrt(sq);
-        float clip = maxNorm > 0 && norm > maxNorm ? (float) (maxNorm / (norm + 1e-6)) : 1f;
+        return Math.sqrt(sq);
+    }
+
+    /**
+     * Applies one AdamW update at {@code lr} from the accumulated gradients, clipped to {@code maxNorm} (if > 0) given
+     * their norm {@code gradNorm} (from {@link #gradientNorm}, finite). Does not zero the gradients.
+     */
+    public void step(NDManager scratch, double lr, double gradNorm, double maxNorm) {
+        if (!Double.isFinite(gradNorm)) {
+            throw new IllegalArgumentException("gradient norm " + gradNorm + ": skip the step instead");
+        }
+        float clip = maxNorm > 0 && gradNorm > maxNorm ? (float) (maxNorm / (gradNorm + 1e-6)) : 1f;
         steps++;
         double bc1 = 1 - Math.pow(BETA1, steps);
         double bc2 = 1 - Math.pow(BETA2, steps);
-        for (int i = 0; i < grads.length; i++) {
-            Param p = params.get(i);
-            NDArray g = clip == 1f ? grads[i] : grads[i].mul(clip);
+        for (Param p : params) {
+            // Number operands are safe here: no GradientCollector is open, so every op reads them at once.
+            NDArray grad = p.value().getGradient();
+            grad.attach(scratch);
+            NDArray g = clip == 1f ? grad : grad.mul(clip);
             p.expAvg().muli((float) BETA1).addi(g.mul((float) (1 - BETA1)));
             p.expAvgSq().muli((float) BETA2).addi(g.square().muli((float) (1 - BETA2)));
             if (weightDecay > 0 && p.value().getShape().dimension() > 1) {
@@ -71,9 +86,18 @@ public final class AdamW {
             NDArray denom = scratchOf(p.expAvgSq().div((float) bc2), scratch).sqrt().addi((float) EPS);
             NDArray update = scratchOf(p.expAvg().mul((float) (lr / bc1)), scratch).divi(denom);
             p.value().subi(update);
-            grads[i].muli(0f); // zero in place: the parameter keeps accumulating into the same tensor
         }
-        return norm;
+    }
+
+    /**
+     * Sets every accumulated gradient to exactly zero, NaN and infinities included (libtorch's {@code grad.zero_()};
+     * {@code grad.muli(0)} would keep NaN · 0 = NaN and poison every later step). The next backward pass accumulates
+     * into the same tensors.
+     */
+    public void zeroGradients() {
+        for (Param p : params) {
+            JniUtils.zeroGrad((PtNDArray) p.value());
+        }
     }
 
     private static NDArray scratchOf(NDArray a, NDManager scratch) {
@@ -99,8 +123,8 @@ public final class AdamW {
             if (m == null || v == null) {
                 throw new IllegalArgumentException("optimizer state has no moments for " + p.name());
             }
-            p.expAvg().set(m.data());
-            p.expAvgSq().set(v.data());
+            OwnedArrays.copyInto(p.expAvg(), m.data());
+            OwnedArrays.copyInto(p.expAvgSq(), v.data());
         }
         this.steps = steps;
     }

@@ -1,6 +1,7 @@
 package dev.mmalign.trainer.engine.train;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mmalign.trainer.engine.OwnedArrays;
 import dev.mmalign.trainer.engine.lora.Lora;
 import dev.mmalign.trainer.engine.model.LlavaModel;
 import dev.mmalign.trainer.engine.safetensors.SafeTensorsReader;
@@ -83,7 +84,7 @@ public final class Checkpoints {
                     throw new IOException(checkpoint + " has no trained array " + e.getKey()
                             + " (was it written with another LoRA/full-tuning setting?)");
                 }
-                e.getValue().set(r.read(e.getKey()).data());
+                OwnedArrays.copyInto(e.getValue(), r.read(e.getKey()).data());
             }
         }
         int steps;

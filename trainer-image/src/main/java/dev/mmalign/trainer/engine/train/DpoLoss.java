@@ -2,6 +2,7 @@ package dev.mmalign.trainer.engine.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
+import dev.mmalign.trainer.engine.OwnedArrays;
 
 /**
  * DPO losses as in TRL's DPOTrainer, over per-example log-probs [B] of the policy and the (precomputed)
@@ -11,7 +12,8 @@ import ai.djl.nn.Activation;
  *   <li>ipo: (z − 1/(2β))²</li>
  *   <li>hinge: max(0, 1 − βz)</li>
  * </ul>
- * Rewards are β·(π − ref), reported without gradient.
+ * Rewards are β·(π − ref), reported without gradient. Constants are {@link OwnedArrays#scalar}s, never Java numbers:
+ * autograd keeps them for the backward pass.
  */
 public final class DpoLoss {
     /** Loss per example [B] and the reward figures. */
@@ -23,19 +25,24 @@ public final class DpoLoss {
             NDArray refRejected, DpoConfig cfg) {
         NDArray z = policyChosen.sub(policyRejected).sub(refChosen.sub(refRejected));
         float beta = (float) cfg.beta;
+        float smoothing = (float) cfg.labelSmoothing;
         NDArray losses = switch (cfg.lossType) {
             case "sigmoid" -> {
                 // −log σ(x) = softplus(−x)
-                NDArray l = Activation.softPlus(z.mul(-beta)).mul(1f - (float) cfg.labelSmoothing);
-                yield cfg.labelSmoothing == 0 ? l : l.add(Activation.softPlus(z.mul(beta)).mul((float) cfg.labelSmoothing));
+                NDArray l = Activation.softPlus(z.mul(c(z, -beta))).mul(c(z, 1f - smoothing));
+                yield smoothing == 0 ? l : l.add(Activation.softPlus(z.mul(c(z, beta))).mul(c(z, smoothing)));
             }
-            case "ipo" -> z.sub(1f / (2f * beta)).square();
-            case "hinge" -> Activation.relu(z.mul(-beta).add(1f));
+            case "ipo" -> z.sub(c(z, 1f / (2f * beta))).square();
+            case "hinge" -> Activation.relu(z.mul(c(z, -beta)).add(c(z, 1f)));
             default -> throw new IllegalArgumentException("unknown DPO loss type " + cfg.lossType
                     + " (sigmoid, ipo, hinge)");
         };
-        NDArray chosen = policyChosen.sub(refChosen).mul(beta).stopGradient();
-        NDArray rejected = policyRejected.sub(refRejected).mul(beta).stopGradient();
+        NDArray chosen = policyChosen.sub(refChosen).mul(c(z, beta)).stopGradient();
+        NDArray rejected = policyRejected.sub(refRejected).mul(c(z, beta)).stopGradient();
         return new Result(losses, chosen, rejected);
+    }
+
+    private static NDArray c(NDArray like, float value) {
+        return OwnedArrays.scalar(like, value);
     }
 }

@@ -129,7 +129,7 @@ public final class DpoTrainer extends TrainingLoop<DpoPair> {
         if (cfg.dpo.sftWeight > 0) {
             NDArray nll = LogProbs.meanTokenNll(logits.get(":" + b), batch.targets().get(":" + b),
                     batch.mask().get(":" + b));
-            loss = loss.add(nll.mul((float) cfg.dpo.sftWeight));
+            loss = loss.add(nll.mul(OwnedArrays.scalar(nll, (float) cfg.dpo.sftWeight)));
         }
         float[] c = r.chosenRewards().toFloatArray();
         float[] rj = r.rejectedRewards().toFloatArray();

@@ -2,6 +2,7 @@ package dev.mmalign.trainer.engine.train;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.mmalign.trainer.engine.OwnedArrays;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.data.Batch;
 import dev.mmalign.trainer.engine.data.EncodedExample;
@@ -26,7 +27,11 @@ public final class LogProbs {
     public static NDArray sequenceLogProbs(NDArray logits, Batch batch, boolean average) {
         NDArray tokenLogp = logits.logSoftmax(-1).gather(batch.targets().expandDims(-1), -1).squeeze(-1);
         NDArray sum = tokenLogp.mul(batch.mask()).sum(new int[] {1});
-        return average ? sum.div(batch.mask().sum(new int[] {1}).maximum(1f)) : sum;
+        if (!average) {
+            return sum;
+        }
+        NDArray count = batch.mask().sum(new int[] {1});
+        return sum.div(count.maximum(OwnedArrays.scalar(count, 1f)));
     }
 
     /** Per-token NLL of the responses of a batch, averaged over all response tokens of the batch. */
@@ -37,7 +42,8 @@ public final class LogProbs {
     /** Same over explicit targets [B, L] and mask [B, L] (e.g. the chosen half of a DPO batch). */
     public static NDArray meanTokenNll(NDArray logits, NDArray targets, NDArray mask) {
         NDArray tokenLogp = logits.logSoftmax(-1).gather(targets.expandDims(-1), -1).squeeze(-1);
-        return tokenLogp.mul(mask).sum().neg().div(mask.sum().maximum(1f));
+        NDArray count = mask.sum();
+        return tokenLogp.mul(mask).sum().neg().div(count.maximum(OwnedArrays.scalar(count, 1f)));
     }
 
     /** Log-probs of many examples without gradients, in batches; LoRA as currently enabled. */

@@ -28,6 +28,11 @@ public class TrainConfig {
     public String precision = "fp32";
     /** Stop after this many optimiser steps (< 0: run all epochs). */
     public int maxSteps = -1;
+    /**
+     * Fail the run after this many optimiser steps in a row whose loss or gradient norm is NaN or infinite (each is
+     * skipped without touching the weights). One such step can be a fluke; several in a row mean divergence.
+     */
+    public int maxNonFiniteSteps = 3;
     /** Null = full fine-tuning of all weights. */
     public LoraConfig lora = LoraConfig.of(128, 256);
     public DpoConfig dpo = new DpoConfig();

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.mmalign.trainer.engine.ModelLoader;
+import dev.mmalign.trainer.engine.OwnedArrays;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.lora.Lora;
 import dev.mmalign.trainer.engine.model.LlavaModel;
@@ -22,6 +23,10 @@ import java.util.Random;
  * The optimiser loop shared by DPO and SFT: seeded shuffling per epoch, micro-batches with gradient
  * accumulation, AdamW with clipping and the LR schedule, per-step metrics, atomic checkpoints every N steps,
  * resume from the latest checkpoint, and a clean stop (checkpoint first) on {@link StopSignal}.
+ *
+ * <p>A step whose loss or gradient norm is NaN or infinite is skipped (weights and AdamW state untouched, gradients
+ * zeroed, counted in the {@code skipped_steps} metric); {@link TrainConfig#maxNonFiniteSteps} of them in a row end the
+ * run with a {@link NonFiniteTrainingException} naming the step.
  *
  * <p>Every micro-batch runs in its own NDManager, closed right after its backward pass, so nothing of a
  * step outlives it (the trained arrays and optimiser moments live on the model's manager).
@@ -94,6 +99,8 @@ public abstract class TrainingLoop<E> {
         List<Double> losses = new ArrayList<>();
         Map<String, Double> last = Map.of();
         boolean stopped = false;
+        int skipped = 0; // non-finite steps skipped in this attempt
+        int nonFiniteInARow = 0;
         model.setTraining(true);
         try {
             while (step < total) {
@@ -114,16 +121,27 @@ public abstract class TrainingLoop<E> {
                     try (NDManager m = vlm.manager().newSubManager();
                             GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                         MicroResult r = microStep(m, batch);
-                        gc.backward(r.loss().div(micros));
+                        gc.backward(r.loss().div(OwnedArrays.scalar(r.loss(), micros)));
                         sums.merge("loss", (double) r.loss().getFloat(), Double::sum);
                         r.metrics().forEach((k, v) -> sums.merge(k, v, Double::sum));
                         tokens += r.tokens();
                     }
                 }
                 double lr = Schedule.learningRate(cfg, step, total);
+                double loss = sums.get("loss") / micros;
                 double gradNorm;
                 try (NDManager scratch = vlm.manager().newSubManager()) {
-                    gradNorm = optimizer.step(scratch, lr, cfg.maxGradNorm);
+                    gradNorm = optimizer.gradientNorm(scratch);
+                    // A NaN or infinite loss or gradient must never reach the weights or AdamW's moments: skip the
+                    // update. Zeroing below clears the non-finite gradients, so the next step starts clean.
+                    if (Double.isFinite(loss) && Double.isFinite(gradNorm)) {
+                        optimizer.step(scratch, lr, gradNorm, cfg.maxGradNorm);
+                        nonFiniteInARow = 0;
+                    } else {
+                        skipped++;
+                        nonFiniteInARow++;
+                    }
+                    optimizer.zeroGradients();
                 }
                 step++;
                 double seconds = (System.nanoTime() - t0) / 1e9;
@@ -135,9 +153,18 @@ public abstract class TrainingLoop<E> {
                 metrics.put("grad_norm", gradNorm);
                 metrics.put("tokens_per_second", tokens / seconds);
                 metrics.put("epoch", (double) step / stepsPerEpoch);
+                metrics.put("skipped_steps", (double) skipped);
                 losses.add(metrics.get("loss"));
                 last = metrics;
                 listener.onStep(step, total, metrics);
+                if (nonFiniteInARow >= cfg.maxNonFiniteSteps) {
+                    throw new NonFiniteTrainingException(step, String.format(java.util.Locale.ROOT,
+                            "loss %s, gradient norm %s at step %d of %d: %d steps in a row with a non-finite loss or"
+                            + " gradient (steps %d-%d skipped, the weights are those after step %d); lower the"
+                            + " learning rate or check the data; a retry resumes from the last checkpoint",
+                            loss, gradNorm, step, total, nonFiniteInARow, step - nonFiniteInARow + 1, step,
+                            step - nonFiniteInARow));
+                }
                 boolean periodic = cfg.checkpointEvery > 0 && step % cfg.checkpointEvery == 0;
                 if (stop.requested() || (periodic && step < total)) {
                     Checkpoints.save(output, state(step, stepsPerEpoch, total), trainable, optimizer, model,
@@ -154,6 +181,7 @@ public abstract class TrainingLoop<E> {
                 a.setRequiresGradient(false);
             }
         }
+        requireFinite(trainable, step);
         Path result;
         if (stopped) {
             result = Checkpoints.latest(output).orElseThrow();
@@ -165,6 +193,20 @@ public abstract class TrainingLoop<E> {
             ModelLoader.save(vlm, result);
         }
         return new TrainResult(step, total, stopped, last, losses, result);
+    }
+
+    /** Last line of defence: a model with NaN or infinite weights is never saved as a result. */
+    private static void requireFinite(Map<String, NDArray> trainable, int step) {
+        for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
+            NDArray a = e.getValue();
+            try (NDArray nan = a.isNaN(); NDArray inf = a.isInfinite();
+                    NDArray anyNan = nan.any(); NDArray anyInf = inf.any()) {
+                if (anyNan.getBoolean() || anyInf.getBoolean()) {
+                    throw new NonFiniteTrainingException(step, "trained array " + e.getKey()
+                            + " holds NaN or infinite values after step " + step);
+                }
+            }
+        }
     }
 
     private TrainingState state(int step, int stepsPerEpoch, int total) {

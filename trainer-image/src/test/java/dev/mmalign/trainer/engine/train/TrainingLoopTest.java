@@ -103,10 +103,8 @@ class TrainingLoopTest {
                     dir.resolve("b"), null, null);
             assertFalse(resumed.stopped());
             assertEquals(6, resumed.steps());
-            assertEquals(3, resumed.losses().size());
-            for (int i = 0; i < 3; i++) {
-                assertEquals(full.losses().get(3 + i), resumed.losses().get(i), 1e-6, "loss of step " + (4 + i));
-            }
+            // Bit for bit: the checkpoint holds the exact fp32 weights and moments, and the RNG derives from the step.
+            assertEquals(full.losses().subList(3, 6), resumed.losses(), "losses of steps 4-6");
         }
     }
 
