@@ -174,7 +174,8 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
                         .resolve("policy", m.path, m.alignmentRun, m.merged);
                 if (resolution instanceof ModelResolver.Waiting w) {
                     s.message = w.message();
-                    return new Outcome(phaseOf(stage), State.WAITING, w.reason(), w.message(), true);
+                    return new Outcome(phaseOf(stage), w.blocked() ? State.BLOCKED : State.WAITING, w.reason(),
+                            w.message(), true);
                 }
                 if (resolution instanceof ModelResolver.Invalid i) {
                     return new Outcome(DatasetPhase.Failed, State.FAILED, "InvalidSpec", i.message(), false);

@@ -8,10 +8,8 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,13 +21,10 @@ import java.util.stream.Stream;
  * {@code synthetic/} and the tiny base model under {@code models/tiny-base/}. A claim that holds anything is left
  * alone: it is the user's data, or an earlier run's (whose finished stage work the trainer reuses).
  *
- * <p>Two ways, by what the trainer offers: {@code quickstart --prepare-only --out DIR} writes that layout directly
- * (the agreed contract); a trainer without that option runs the whole {@code quickstart --out TMP} command, which is
- * stopped as soon as its base model is trained (its first two steps: world, visual instruction tuning), and the
- * pieces are moved into that layout ({@link #QUICKSTART_PIECES}).
- *
- * <p>Either way the claim is assembled in a sibling folder that is renamed into place only when complete, so an
- * interrupted preparation is redone rather than mistaken for a prepared claim.
+ * <p>The trainer writes that layout: {@code mmalign-trainer quickstart --prepare-only --out DIR} (the world, then the
+ * tiny base tuned on it; its own working folder {@code DIR/.quickstart} stays beside them). The claim is assembled in
+ * a sibling folder that is renamed into place only when complete, so an interrupted preparation is redone rather
+ * than mistaken for a prepared claim.
  */
 public final class ClaimPreparer {
 
@@ -41,24 +36,6 @@ public final class ClaimPreparer {
             "synthetic/heldout/pope.jsonl", "synthetic/heldout/mmbench.tsv", "synthetic/heldout/text-only.jsonl",
             "models/tiny-base/config.json");
 
-    /** Where the full quickstart command leaves each piece (its own layout) → where the manifests expect it. */
-    static final Map<String, String> QUICKSTART_PIECES = quickstartPieces();
-
-    /** Marks the base model of the full quickstart as complete (written after the merged model). */
-    private static final String QUICKSTART_BASE_DONE = "mmalign/runs/base/train-complete.json";
-    private static final Duration FULL_QUICKSTART_LIMIT = Duration.ofMinutes(30);
-
-    private static Map<String, String> quickstartPieces() {
-        Map<String, String> m = new LinkedHashMap<>();
-        m.put("world/images", "synthetic/images");
-        m.put("world/prompts-pref.jsonl", "synthetic/train/prompts.jsonl");
-        m.put("world/pope-heldout.jsonl", "synthetic/heldout/pope.jsonl");
-        m.put("world/mmbench-heldout.tsv", "synthetic/heldout/mmbench.tsv");
-        m.put("world/text-heldout.jsonl", "synthetic/heldout/text-only.jsonl");
-        m.put("mmalign/runs/base/merged", "models/tiny-base");
-        return Map.copyOf(m);
-    }
-
     private final Path trainerJar;
     private final List<String> quickstartOptions;
     private final Map<String, String> env;
@@ -66,8 +43,8 @@ public final class ClaimPreparer {
     private final PrintStream out;
 
     /**
-     * @param quickstartOptions options of the trainer's quickstart command added to either way, e.g. smaller world
-     *                          sizes for tests ({@code --vit-scenes 10}); empty for the quickstart's own defaults
+     * @param quickstartOptions options of the trainer's quickstart command, e.g. smaller world sizes for tests
+     *                          ({@code --vit-scenes 10}); empty for the quickstart's own defaults
      */
     public ClaimPreparer(Path trainerJar, List<String> quickstartOptions, Map<String, String> env, Path logDir,
                          PrintStream out) {
@@ -112,11 +89,8 @@ public final class ClaimPreparer {
         Files.createDirectories(staging);
         Files.createDirectories(logDir);
         Path log = logDir.resolve("prepare-" + claim.replace('/', '-') + ".log");
-        boolean direct = trainerHasPrepareOnly();
-        out.printf("claim %s: empty, preparing the quickstart world and tiny base model%s (log: %s)%n", claim,
-                direct ? "" : " with the full quickstart command, stopped after the base model", log);
-        boolean ok = direct ? prepareDirectly(staging, log) : prepareFromFullQuickstart(staging, log);
-        if (!ok) {
+        out.printf("claim %s: empty, preparing the quickstart world and tiny base model (log: %s)%n", claim, log);
+        if (!prepare(staging, log)) {
             out.printf("claim %s: preparing failed, see %s%n", claim, log);
             return false;
         }
@@ -132,46 +106,12 @@ public final class ClaimPreparer {
         return true;
     }
 
-    /** Whether {@code quickstart --help} of this trainer lists {@code --prepare-only}. */
-    boolean trainerHasPrepareOnly() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(java("quickstart", "--help")).redirectErrorStream(true).start();
-        String help = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        return p.waitFor() == 0 && help.contains("--prepare-only");
-    }
-
-    private boolean prepareDirectly(Path staging, Path log) throws IOException, InterruptedException {
+    /** {@code quickstart --prepare-only --out DIR [options]}; true when it exited 0. */
+    private boolean prepare(Path staging, Path log) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(PREPARE_ARGS);
         cmd.add(staging.toString());
         cmd.addAll(quickstartOptions);
         return start(java(cmd.toArray(String[]::new)), log).waitFor() == 0;
-    }
-
-    private boolean prepareFromFullQuickstart(Path staging, Path log) throws IOException, InterruptedException {
-        Path full = staging.resolve(".quickstart");
-        List<String> cmd = new ArrayList<>(List.of("quickstart", "--out", full.toString()));
-        cmd.addAll(quickstartOptions);
-        Process p = start(java(cmd.toArray(String[]::new)), log);
-        long deadline = System.nanoTime() + FULL_QUICKSTART_LIMIT.toNanos();
-        while (!Files.exists(full.resolve(QUICKSTART_BASE_DONE))) {
-            if (!p.isAlive() || System.nanoTime() > deadline) {
-                p.destroyForcibly();
-                return false;
-            }
-            Thread.sleep(500);
-        }
-        // The rest of the quickstart (sampling, training the four runs, evaluation) is what local mode's
-        // resources will do: stop it (SIGTERM, it checkpoints and exits).
-        p.destroy();
-        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
-            p.destroyForcibly().waitFor();
-        }
-        for (Map.Entry<String, String> piece : QUICKSTART_PIECES.entrySet()) {
-            Path to = staging.resolve(piece.getValue());
-            Files.createDirectories(to.getParent());
-            Files.move(full.resolve(piece.getKey()), to);
-        }
-        deleteTree(full);
-        return true;
     }
 
     private List<String> java(String... args) {

@@ -51,7 +51,8 @@ import java.util.concurrent.TimeUnit;
  * {@code suspend} (SIGTERM to running pods, which are then deleted and not counted; condition Suspended; no new pods
  * until resumed, startTime reset on resume), {@code activeDeadlineSeconds} (Failed/DeadlineExceeded, pods
  * terminated), Job deletion (SIGTERM, pods deleted), pod deletion through the API (SIGTERM, counted as a failure,
- * as the Job controller counts a deleted unfinished pod), eviction ({@link #evictPod}: DisruptionTarget).
+ * as the Job controller counts a deleted unfinished pod, unless its process then exits 0: succeeded, as the kubelet
+ * reports it), eviction ({@link #evictPod}: DisruptionTarget).
  * Status written through the status subresource: pods Pending → Running → Succeeded/Failed with the container's
  * terminated state (exit code, reason, termination message); Jobs with active, ready, terminating, succeeded,
  * failed, completedIndexes, startTime, completionTime and conditions Complete / Failed / Suspended.
@@ -119,13 +120,14 @@ public final class LocalJobExecutor implements AutoCloseable {
      * judged by the Job's podFailurePolicy (an {@code Ignore} rule on DisruptionTarget keeps it off backoffLimit).
      * The way to simulate a preemption in local mode.
      *
-     * @return false when no running pod of that name is known
+     * @return false when no running pod of that name is known, or its process has already exited (then it ended on
+     *         its own, and is judged so)
      */
     public boolean evictPod(String namespace, String podName) {
         synchronized (runs) {
             for (JobRun run : runs.values()) {
                 PodRun pr = run.namespace.equals(namespace) ? run.pods.get(podName) : null;
-                if (pr != null && pr.running() && pr.kill == PodRun.Kill.NONE) {
+                if (pr != null && pr.process != null && pr.process.isAlive() && pr.kill == PodRun.Kill.NONE) {
                     pr.kill = PodRun.Kill.EVICTED;
                     LOG.infof("pod %s/%s: evicted, SIGTERM", namespace, podName);
                     pr.process.terminate(grace(pr.pod), killer);
@@ -333,7 +335,15 @@ public final class LocalJobExecutor implements AutoCloseable {
                     podFailed(job, run, ended);
                 }
             }
-            case POD_DELETED -> run.failed++;
+            case POD_DELETED -> {
+                // The pod is gone from the API; like the kubelet, its phase is what its container did: a process
+                // that exited 0 (its work was done before the SIGTERM landed, or it finished it) succeeded.
+                if (p.exitCode() == 0 && p.startError() == null) {
+                    succeeded(run, pr);
+                } else {
+                    run.failed++;
+                }
+            }
             default -> deletePod(run, pr);
         }
     }

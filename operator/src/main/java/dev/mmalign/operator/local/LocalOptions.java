@@ -19,7 +19,8 @@ record LocalOptions(List<Path> manifests, int port, Path workDir, Path repoRoot,
             Runs mmalign on this machine with no cluster: an embedded Kubernetes API server (127.0.0.1 only), the
             operator, and a local Job executor that runs each stage pod as a local trainer process. Applies the
             manifests (default examples/quickstart/), prints progress until every resource is Ready, Succeeded or
-            Failed, then the BenchmarkSuite table and where its report is. Exit code 0 when nothing failed, 1 otherwise.
+            Failed (or blocked by one that failed), then the BenchmarkSuite table and where its report is. Exit code 0
+            when nothing failed, 1 otherwise.
 
             While it runs, kubectl works against it, e.g.:
               kubectl --server http://127.0.0.1:PORT get mmalign

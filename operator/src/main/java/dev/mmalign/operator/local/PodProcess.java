@@ -78,6 +78,11 @@ final class PodProcess {
         return exited.isDone();
     }
 
+    /** Whether the process itself still runs ({@link #isDone} may lag behind its exit by a moment). */
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
     String startError() {
         return startError;
     }

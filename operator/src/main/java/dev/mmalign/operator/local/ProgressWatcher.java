@@ -20,13 +20,11 @@ import java.util.Map;
 final class ProgressWatcher {
 
     private static final Duration POLL = Duration.ofSeconds(1);
-    private static final Duration BLOCKED_GRACE = Duration.ofSeconds(15);
 
     private final KubernetesClient client;
     private final PrintStream out;
     private final Instant start;
     private final Map<String, String> lastLines = new HashMap<>();
-    private Instant blockedSince;
 
     ProgressWatcher(KubernetesClient client, PrintStream out, Instant start) {
         this.client = client;
@@ -46,8 +44,8 @@ final class ProgressWatcher {
         while (true) {
             List<HasMetadata> latest = new ArrayList<>();
             boolean all = true;
-            boolean anyFailed = false;
-            boolean othersOnlyWait = true;
+            boolean anyBlocked = false;
+            boolean othersBlocked = true;
             for (HasMetadata r : tracked) {
                 HasMetadata now = client.resources(ResourceSummary.KINDS.get(r.getKind()))
                         .inNamespace(r.getMetadata().getNamespace()).withName(r.getMetadata().getName()).get();
@@ -55,17 +53,16 @@ final class ProgressWatcher {
                 latest.add(shown);
                 ResourceSummary s = ResourceSummary.of(shown);
                 all &= s.finished();
-                anyFailed |= s.failed();
-                othersOnlyWait &= s.finished() || s.waiting();
+                anyBlocked |= s.blocked();
+                othersBlocked &= s.finished() || s.blocked();
                 print(s);
             }
             if (all || Instant.now().isAfter(deadline)) {
                 return new Result(latest, all, false);
             }
-            // A run waiting for a dataset that failed waits forever: once nothing but such waiting is left, and it
-            // stays so for a while (the operator may still be noticing the failure), there is nothing more to see.
-            blockedSince = anyFailed && othersOnlyWait ? (blockedSince == null ? Instant.now() : blockedSince) : null;
-            if (blockedSince != null && Instant.now().isAfter(blockedSince.plus(BLOCKED_GRACE))) {
+            // A run whose dataset failed waits until someone fixes the dataset; local mode does not: once every
+            // resource left is blocked like that (the operator says so in its conditions), there is nothing more to see.
+            if (anyBlocked && othersBlocked) {
                 return new Result(latest, false, true);
             }
             Thread.sleep(POLL.toMillis());

@@ -20,13 +20,13 @@ import java.util.Set;
 
 /**
  * One line about one mmalign resource for local mode's progress output — phase, progress and the figure that says
- * most at that point — and whether it is finished. Reads only status; knows nothing of how the operator got there.
+ * most at that point — and whether it is finished, or blocked (it waits for a resource that failed: the operator
+ * reports that as condition Progressing False while neither Ready nor Failed nor Suspended). Reads only status; knows
+ * nothing of how the operator got there.
  */
-record ResourceSummary(String id, String phase, String detail, boolean finished, boolean failed) {
+record ResourceSummary(String id, String phase, String detail, boolean finished, boolean failed, boolean blocked) {
 
     private static final Set<String> FINISHED = Set.of("Ready", "Succeeded", "Failed");
-    /** Phases in which a resource only waits for another one; if that one failed, it waits forever. */
-    private static final Set<String> WAITING = Set.of("WaitingForDataset", "WaitingForModels");
 
     /** The kinds local mode follows, in the order their lines are printed. */
     static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
@@ -50,11 +50,7 @@ record ResourceSummary(String id, String phase, String detail, boolean finished,
         if (r instanceof BenchmarkSuite s) {
             return suite(id, s.getStatus());
         }
-        return new ResourceSummary(id, "?", "", true, false);
-    }
-
-    boolean waiting() {
-        return WAITING.contains(phase);
+        return new ResourceSummary(id, "?", "", true, false, false);
     }
 
     /** The line as printed (without the time stamp). */
@@ -115,15 +111,31 @@ record ResourceSummary(String id, String phase, String detail, boolean finished,
 
     private static ResourceSummary finish(String id, String phase, List<String> parts, List<Condition> conditions) {
         boolean failed = "Failed".equals(phase);
+        boolean finished = FINISHED.contains(phase);
+        Condition progressing = condition(conditions, "Progressing");
+        boolean blocked = !finished && progressing != null && "False".equals(progressing.getStatus())
+                && !isTrue(conditions, "Suspended");
         if (failed) {
             parts.add(failureMessage(conditions));
+        } else if (blocked && progressing.getMessage() != null && !progressing.getMessage().isEmpty()) {
+            parts.add("— " + progressing.getReason() + ": " + progressing.getMessage());
         }
         String detail = String.join("  ", parts.stream().filter(p -> p != null && !p.isEmpty()).toList());
-        return new ResourceSummary(id, phase, detail, FINISHED.contains(phase), failed);
+        return new ResourceSummary(id, phase, detail, finished, failed, blocked);
     }
 
     private static ResourceSummary pending(String id) {
-        return new ResourceSummary(id, "(no status yet)", "", false, false);
+        return new ResourceSummary(id, "(no status yet)", "", false, false, false);
+    }
+
+    private static Condition condition(List<Condition> conditions, String type) {
+        return conditions == null ? null
+                : conditions.stream().filter(c -> type.equals(c.getType())).findFirst().orElse(null);
+    }
+
+    private static boolean isTrue(List<Condition> conditions, String type) {
+        Condition c = condition(conditions, type);
+        return c != null && "True".equals(c.getStatus());
     }
 
     /** "stage 12/64 (19%)": the stage the pod reports and how far it is. */

@@ -59,6 +59,8 @@ import java.util.stream.Collectors;
 public class AlignmentRunReconciler implements Reconciler<AlignmentRun> {
 
     static final String KIND = "AlignmentRun";
+    /** Reason of a run whose dataset failed: it waits, blocked, until the dataset is fixed. */
+    public static final String DATASET_FAILED = "DatasetFailed";
 
     private final KubernetesClient client;
     private final StageRunner runner;
@@ -202,6 +204,15 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun> {
                             + " does not exist");
                 }
                 DatasetPhase phase = ds.getStatus() != null ? ds.getStatus().phase : null;
+                if (phase == DatasetPhase.Failed) {
+                    // Blocked, not failed: once the dataset is fixed (a spec change reruns its failed stage) and
+                    // Ready, the run trains. Its own Failed stays False.
+                    String why = Conditions.find(ds.getStatus().conditions, ConditionTypes.FAILED)
+                            .map(c -> c.getMessage()).filter(m -> !m.isEmpty()).orElse("no message");
+                    s.message = "PreferenceDataset " + spec.dataset.name + " failed (" + why + "); the run starts "
+                            + "once it is fixed and Ready";
+                    return new Outcome(RunPhase.WaitingForDataset, State.BLOCKED, DATASET_FAILED, s.message, true);
+                }
                 if (phase != DatasetPhase.Ready) {
                     return waitingForDataset(s, "DatasetNotReady", "waiting for PreferenceDataset "
                             + spec.dataset.name + " to be Ready (phase " + (phase != null ? phase : "Pending") + ")");
@@ -227,7 +238,8 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun> {
                     .resolve("base", base.path, base.alignmentRun, base.merged);
             if (resolution instanceof ModelResolver.Waiting w) {
                 s.message = w.message();
-                return new Outcome(RunPhase.Pending, State.WAITING, "BaseModelNotReady", w.message(), true);
+                return w.blocked() ? new Outcome(RunPhase.Pending, State.BLOCKED, w.reason(), w.message(), true)
+                        : new Outcome(RunPhase.Pending, State.WAITING, "BaseModelNotReady", w.message(), true);
             }
             if (resolution instanceof ModelResolver.Invalid i) {
                 return new Outcome(RunPhase.Failed, State.FAILED, "InvalidSpec", i.message(), false);

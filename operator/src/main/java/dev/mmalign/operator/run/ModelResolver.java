@@ -1,9 +1,12 @@
 package dev.mmalign.operator.run;
 
+import dev.mmalign.api.common.ConditionTypes;
 import dev.mmalign.api.common.StageState;
 import dev.mmalign.api.run.AlignmentRun;
 import dev.mmalign.api.run.RunOutput;
+import dev.mmalign.api.run.RunPhase;
 import dev.mmalign.api.stage.ResolvedModel;
+import dev.mmalign.operator.status.Conditions;
 import dev.mmalign.operator.status.StageStates;
 
 import java.util.function.Function;
@@ -23,7 +26,14 @@ public final class ModelResolver {
 
     public record Resolved(ResolvedModel model) implements Resolution {}
 
-    public record Waiting(String reason, String message) implements Resolution {}
+    /**
+     * A model not there yet. {@code blocked}: the run that trains it failed, so it comes only once that run is fixed
+     * (reason {@value #RUN_FAILED}); otherwise it is on its way.
+     */
+    public record Waiting(String reason, String message, boolean blocked) implements Resolution {}
+
+    /** Reason of a wait on a run that failed. */
+    public static final String RUN_FAILED = "AlignmentRunFailed";
 
     public record Invalid(String message) implements Resolution {}
 
@@ -50,13 +60,19 @@ public final class ModelResolver {
         }
         AlignmentRun run = runs.apply(runName);
         if (run == null) {
-            return new Waiting("ModelNotFound", "AlignmentRun " + runName + " does not exist");
+            return new Waiting("ModelNotFound", "AlignmentRun " + runName + " does not exist", false);
+        }
+        if (!isTrained(run) && run.getStatus() != null && run.getStatus().phase == RunPhase.Failed) {
+            String why = Conditions.find(run.getStatus().conditions, ConditionTypes.FAILED).map(c -> c.getMessage())
+                    .filter(m -> !m.isEmpty()).orElse("no message");
+            return new Waiting(RUN_FAILED, "AlignmentRun " + runName + " failed (" + why + "); waiting for it to be "
+                    + "fixed and trained", true);
         }
         if (!isTrained(run)) {
             String phase = run.getStatus() != null && run.getStatus().phase != null
                     ? run.getStatus().phase.name() : "Pending";
             return new Waiting("ModelNotReady", "waiting for AlignmentRun " + runName + " to finish training (phase "
-                    + phase + ")");
+                    + phase + ")", false);
         }
         RunOutput out = run.getStatus().output;
         if (merged || out.adapterPath == null) {

@@ -13,7 +13,8 @@ import java.util.Map;
 
 /**
  * Folds the train stage's result into the run's status (pure). Contract: metrics named as TrainingMetrics' fields or
- * TRL's (loss, rewards/chosen, learning_rate, ...); artifacts adapter, merged, result, checkpoint; count step.
+ * TRL's (loss, rewards/chosen, learning_rate, ...); artifacts adapter, merged, result, checkpoint (the latest complete
+ * one); count checkpointStep (its step).
  */
 public final class RunResults {
 
@@ -45,7 +46,7 @@ public final class RunResults {
         if (result != null && result.artifacts.containsKey("checkpoint")) {
             CheckpointRef c = new CheckpointRef();
             c.path = result.artifacts.get("checkpoint");
-            c.step = result.counts.get("step");
+            c.step = result.counts.get("checkpointStep");
             status.latestCheckpoint = c;
         }
     }

@@ -14,8 +14,12 @@ import java.util.Optional;
  */
 public final class Conditions {
 
-    /** The overall state a resource reports. */
-    public enum State { READY, PROGRESSING, WAITING, FAILED, SUSPENDED }
+    /**
+     * The overall state a resource reports. WAITING: for something that is on its way (Progressing True). BLOCKED:
+     * for something that failed (a dataset, a run): nothing moves until that one is fixed, so Progressing is False,
+     * and the resource has not failed itself (Failed False): it goes on once the other becomes ready.
+     */
+    public enum State { READY, PROGRESSING, WAITING, BLOCKED, FAILED, SUSPENDED }
 
     private Conditions() {}
 

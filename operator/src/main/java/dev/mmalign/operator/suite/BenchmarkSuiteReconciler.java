@@ -156,6 +156,7 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite> {
 
         Map<String, ResolvedModel> resolved = new LinkedHashMap<>();
         List<String> waiting = new ArrayList<>();
+        boolean blocked = false;
         Outcome failure = null;
         boolean running = false;
         int done = 0;
@@ -173,9 +174,10 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite> {
                 resolved.put(m.name, model);
             } else if (s.jobName == null && s.phase != StageState.Phase.Succeeded) {
                 // Not started: wait for the model. (A started evaluation goes on with the spec it was given.)
-                String why = ((ModelResolver.Waiting) resolution).message();
-                s.message = why;
-                waiting.add(why);
+                ModelResolver.Waiting w = (ModelResolver.Waiting) resolution;
+                s.message = w.message();
+                waiting.add(w.message());
+                blocked |= w.blocked();
                 continue;
             }
             if (s.phase == StageState.Phase.Succeeded) {
@@ -218,8 +220,9 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite> {
                 return new Outcome(SuitePhase.Running, State.PROGRESSING, "Evaluating",
                         st.modelsDone + " models evaluated", false);
             }
-            return new Outcome(SuitePhase.WaitingForModels, State.WAITING, "ModelsNotReady",
-                    String.join("; ", waiting), true);
+            // Blocked when a model's run failed: the suite goes on only once that run is fixed and trained.
+            return new Outcome(SuitePhase.WaitingForModels, blocked ? State.BLOCKED : State.WAITING,
+                    blocked ? ModelResolver.RUN_FAILED : "ModelsNotReady", String.join("; ", waiting), true);
         }
         return report(suite, st, gen, new ArrayList<>(resolved.values()));
     }

@@ -24,6 +24,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,7 +44,8 @@ class LocalCommandE2eIT {
     /**
      * Guards the quickstart path end to end: apply → every resource Ready/Succeeded, with dataset counts, training
      * metrics and the suite's results (with deltas against the baseline) in status; the command prints progress
-     * lines, the results table and the report's path (which exists); kubectl works against the server meanwhile.
+     * lines (the 2-shard sample stage's never going back), the results table and the report's path (which exists);
+     * kubectl works against the server meanwhile.
      */
     @Test
     void manifestsGoFromApplyToResultsThroughTheLocalCommand() throws Exception {
@@ -91,6 +94,11 @@ class LocalCommandE2eIT {
                         "deltas against the baseline");
             }
             String all = String.join("\n", out);
+            List<Double> sampling = samplingPercents(out);
+            for (int i = 1; i < sampling.size(); i++) {
+                assertTrue(sampling.get(i) >= sampling.get(i - 1),
+                        "the 2-shard sample stage's progress never goes back: " + sampling);
+            }
             assertTrue(all.contains("BenchmarkSuite e2e-compare:"), "table printed");
             assertTrue(all.contains("sft-gold"), "table has the models");
             String report = out.stream().filter(l -> l.startsWith("report: ")).findFirst().orElseThrow()
@@ -103,6 +111,19 @@ class LocalCommandE2eIT {
             }
             Files.write(work.resolve("local-output.txt"), out);
         }
+    }
+
+    /** The dataset's sample-stage percentages in the order the command printed them ("sample 10/36 prompts (28%)"). */
+    private static List<Double> samplingPercents(List<String> out) {
+        Pattern pct = Pattern.compile("PreferenceDataset/e2e .* sample [^(]*\\((\\d+)%\\)");
+        List<Double> seen = new ArrayList<>();
+        for (String line : out) {
+            Matcher m = pct.matcher(line);
+            if (m.find()) {
+                seen.add(Double.parseDouble(m.group(1)));
+            }
+        }
+        return seen;
     }
 
     private static boolean finished(Process p, List<String> out) {

@@ -41,11 +41,12 @@ final class WorldTemplate {
         return prepared;
     }
 
-    /** Copies the template into a claim folder (created). */
+    /** Copies the template's {@link ClaimPreparer#LAYOUT} into a claim folder (created), without the preparation's
+     * own working folder (.quickstart). */
     static void copyTo(Path claimDir) throws IOException, InterruptedException {
         Path from = get();
         try (Stream<Path> s = Files.walk(from)) {
-            for (Path p : s.toList()) {
+            for (Path p : s.filter(p -> !from.relativize(p).toString().startsWith(".")).toList()) {
                 Path to = claimDir.resolve(from.relativize(p).toString());
                 if (Files.isDirectory(p)) {
                     Files.createDirectories(to);

@@ -114,6 +114,36 @@ class LocalCommandPartsTest {
         assertTrue(failed.line().contains("bad input"), failed.line());
     }
 
+    /**
+     * Guards how local mode knows it can stop waiting: a resource is blocked when the operator reports Progressing
+     * False without being finished (its dataset failed), not when it merely waits (Progressing True) or is suspended;
+     * the line says by what.
+     */
+    @Test
+    void blockedIsProgressingFalseWithoutBeingFinished() {
+        AlignmentRun run = new AlignmentRun();
+        run.setMetadata(new ObjectMetaBuilder().withName("r").build());
+        AlignmentRunStatus s = new AlignmentRunStatus();
+        s.phase = RunPhase.WaitingForDataset;
+        run.setStatus(s);
+
+        s.conditions = List.of(new ConditionBuilder().withType("Progressing").withStatus("True")
+                .withReason("DatasetNotReady").withMessage("waiting for PreferenceDataset d").build());
+        assertFalse(ResourceSummary.of(run).blocked(), "waiting for a dataset on its way");
+
+        s.conditions = List.of(new ConditionBuilder().withType("Progressing").withStatus("False")
+                        .withReason("DatasetFailed").withMessage("PreferenceDataset d failed (bad line)").build(),
+                new ConditionBuilder().withType("Failed").withStatus("False").withReason("DatasetFailed").build());
+        ResourceSummary blocked = ResourceSummary.of(run);
+        assertTrue(blocked.blocked() && !blocked.finished() && !blocked.failed());
+        assertTrue(blocked.line().contains("DatasetFailed: PreferenceDataset d failed (bad line)"), blocked.line());
+
+        s.phase = RunPhase.Suspended;
+        s.conditions = List.of(new ConditionBuilder().withType("Progressing").withStatus("False").build(),
+                new ConditionBuilder().withType("Suspended").withStatus("True").build());
+        assertFalse(ResourceSummary.of(run).blocked(), "suspended is not blocked");
+    }
+
     /** Guards the final table: a row per model, a column per benchmark, deltas signed, the baseline marked. */
     @Test
     void suiteTableHasModelsByBenchmarksWithDeltas() {

@@ -301,6 +301,30 @@ class LocalJobExecutorTest {
         assertEquals(List.of("first", "resumed"), Files.readAllLines(data().resolve("runs")));
     }
 
+    /**
+     * Guards the kubelet's view of a deleted pod whose program still completes: a process that exits 0 after the
+     * SIGTERM (it finished its work, as a stage that was done when the signal came does) succeeded — the Job
+     * completes without a failure and without a replacement pod, instead of running the stage again.
+     */
+    @Test
+    void deletedPodWhoseProcessExitsZeroSucceeded() throws Exception {
+        create(new JobBuilder(shJob("finishing", "trap 'echo done >> /data/finished; exit 0' TERM;"
+                + " echo started >> /data/started; while true; do sleep 0.2; done").build())
+                .editSpec().withBackoffLimit(3).endSpec().build());
+        await().atMost(WAIT).until(() -> Files.exists(data().resolve("started")));
+        String pod = pods("finishing").get(0).getMetadata().getName();
+
+        client.pods().inNamespace(NS).withName(pod).delete();
+
+        await().atMost(WAIT).until(() -> condition("finishing", "Complete").isPresent()
+                || condition("finishing", "Failed").isPresent());
+        assertTrue(condition("finishing", "Complete").isPresent(), () -> job("finishing").getStatus().toString());
+        assertEquals(1, job("finishing").getStatus().getSucceeded());
+        assertNull(job("finishing").getStatus().getFailed());
+        assertEquals(List.of("started"), Files.readAllLines(data().resolve("started")), "no replacement pod");
+        assertEquals(List.of("done"), Files.readAllLines(data().resolve("finished")));
+    }
+
     /** Guards activeDeadlineSeconds: a Job running past it fails with DeadlineExceeded and its pod is ended. */
     @Test
     void activeDeadlineFailsTheJob() throws Exception {

@@ -45,8 +45,13 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
     AlignmentRunReconciler reconciler;
 
     private void driveDatasetToReady(String ns, String name) {
+        driveDatasetToReady(ns, name, 1);
+    }
+
+    /** Plays the dataset's three stage Jobs of {@code generation} to success. */
+    private void driveDatasetToReady(String ns, String name, long generation) {
         for (String stage : List.of("sample", "annotate", "build")) {
-            String job = name + "-" + stage + "-1";
+            String job = name + "-" + stage + "-" + generation;
             kubelet.awaitJob(ns, job);
             kubelet.start(ns, job);
             int shards = kubelet.jobs(ns).stream().filter(j -> j.getMetadata().getName().equals(job)).findFirst()
@@ -108,7 +113,7 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
         reportProgress(ns, "dpo", 40, 120, 0.52);
         awaitResource(AlignmentRun.class, ns, "dpo", r -> r.getStatus().phase == RunPhase.Training);
 
-        kubelet.succeed(ns, "dpo-train-1", 0, result(StageName.train, Map.of("step", 120L),
+        kubelet.succeed(ns, "dpo-train-1", 0, result(StageName.train, Map.of("checkpointStep", 120L),
                 Map.of("loss", 0.41, "rewards/accuracies", 0.78, "rewards/margins", 1.9),
                 Map.of("adapter", "mmalign/runs/dpo/adapter", "merged", "mmalign/runs/dpo/merged",
                         "checkpoint", "mmalign/runs/dpo/checkpoints/step-120")));
@@ -155,10 +160,12 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
         PrinterTable.save("benchmarksuites-owned.txt", List.of(get(BenchmarkSuite.class, ns, "dpo-eval")), true);
     }
 
-    /** Guards waiting on a dataset that never becomes Ready: no train Job, phase WaitingForDataset with the reason
-     * saying what is missing (here: the dataset does not exist at all). */
+    /** Guards waiting on a dataset that is not there, then fails, then is fixed: no train Job while it is missing
+     * (WaitingForDataset, DatasetNotFound, Progressing True); when it fails the run is blocked, not failed (reason
+     * DatasetFailed naming the dataset and its own failure message, Progressing False, Failed False, no Job); once
+     * the dataset is fixed (a spec change) and Ready, the run trains. */
     @Test
-    void datasetThatNeverBecomesReadyKeepsTheRunWaiting() {
+    void runWaitsForAMissingDatasetIsBlockedByAFailedOneAndRecoversWhenItIsFixed() {
         String ns = "run-nodata";
         client.resource(Fixtures.run(ns, "orphan", "missing")).create();
         AlignmentRun run = awaitResource(AlignmentRun.class, ns, "orphan", r -> r.getStatus() != null
@@ -168,16 +175,46 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
         assertFalse(ready(run.getStatus().conditions));
         assertEquals(0, kubelet.jobs(ns).size());
 
-        // The dataset appears but fails (bad spec): the run keeps waiting and says why.
+        assertTrue(isTrue(run.getStatus().conditions, ConditionTypes.PROGRESSING), "waiting is progressing");
+
+        // The dataset appears but fails (bad spec): the run is blocked, says by what, and has not failed itself.
         PreferenceDataset broken = Fixtures.dataset(ns, "missing");
+        String claim = broken.getSpec().storage.claimName;
         broken.getSpec().storage.claimName = null;
         client.resource(broken).create();
-        AlignmentRun still = awaitResource(AlignmentRun.class, ns, "orphan", r -> condition(r.getStatus().conditions,
-                ConditionTypes.PROGRESSING).map(c -> "DatasetNotReady".equals(c.getReason())).orElse(false));
-        assertEquals(RunPhase.WaitingForDataset, still.getStatus().phase);
-        assertTrue(condition(still.getStatus().conditions, ConditionTypes.PROGRESSING).get().getMessage()
-                .contains("(phase Failed)"));
-        assertEquals(0, kubelet.jobs(ns).size());
+        PreferenceDataset failed = awaitResource(PreferenceDataset.class, ns, "missing",
+                d -> d.getStatus() != null && d.getStatus().phase == DatasetPhase.Failed);
+        String datasetMessage = condition(failed.getStatus().conditions, ConditionTypes.FAILED).orElseThrow()
+                .getMessage();
+        AlignmentRun blocked = awaitResource(AlignmentRun.class, ns, "orphan", r -> condition(r.getStatus().conditions,
+                ConditionTypes.PROGRESSING).map(c -> "DatasetFailed".equals(c.getReason())).orElse(false));
+        var st = blocked.getStatus();
+        assertEquals(RunPhase.WaitingForDataset, st.phase);
+        var progressing = condition(st.conditions, ConditionTypes.PROGRESSING).orElseThrow();
+        assertEquals("False", progressing.getStatus(), "blocked: nothing progresses");
+        assertTrue(progressing.getMessage().contains("PreferenceDataset missing failed"), progressing.getMessage());
+        assertTrue(progressing.getMessage().contains(datasetMessage), progressing.getMessage());
+        assertEquals(blocked.getMetadata().getGeneration(), progressing.getObservedGeneration());
+        var failedCondition = condition(st.conditions, ConditionTypes.FAILED).orElseThrow();
+        assertEquals("False", failedCondition.getStatus(), "the run itself has not failed");
+        assertEquals("DatasetFailed", failedCondition.getReason());
+        assertFalse(ready(st.conditions));
+        assertNull(st.completionTime);
+        assertEquals(0, kubelet.jobs(ns).stream().filter(j -> j.getMetadata().getName().startsWith("orphan-")).count());
+
+        // The dataset is fixed (generation 2 reruns it) and becomes Ready: the run goes on and trains.
+        client.resources(PreferenceDataset.class).inNamespace(ns).withName("missing").edit(d -> {
+            d.getSpec().storage.claimName = claim;
+            return d;
+        });
+        driveDatasetToReady(ns, "missing", 2);
+        kubelet.awaitJob(ns, "orphan-train-1");
+        kubelet.start(ns, "orphan-train-1");
+        AlignmentRun training = awaitResource(AlignmentRun.class, ns, "orphan",
+                r -> r.getStatus().phase == RunPhase.Training);
+        assertTrue(isTrue(training.getStatus().conditions, ConditionTypes.PROGRESSING));
+        assertEquals("Training", condition(training.getStatus().conditions, ConditionTypes.PROGRESSING).get()
+                .getReason());
     }
 
     /** Guards suspend/resume: spec.suspend suspends the running Job (phase Suspended, condition Suspended); unsetting
@@ -185,9 +222,7 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
     @Test
     void suspendAndResumeTheSameJob() {
         String ns = "run-suspend";
-        AlignmentRun run = Fixtures.run(ns, "pausable", null);
-        run.getSpec().dataset.name = null;
-        run.getSpec().dataset.path = "sets/dpo.jsonl";
+        AlignmentRun run = Fixtures.runOnFile(ns, "pausable");
         client.resource(run).create();
         kubelet.awaitJob(ns, "pausable-train-1");
         kubelet.start(ns, "pausable-train-1");
@@ -225,9 +260,7 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
     @Test
     void queuedRunWaitsForKueueAdmission() {
         String ns = "run-kueue";
-        AlignmentRun run = Fixtures.run(ns, "queued", null);
-        run.getSpec().dataset.name = null;
-        run.getSpec().dataset.path = "sets/dpo.jsonl";
+        AlignmentRun run = Fixtures.runOnFile(ns, "queued");
         run.getSpec().queueName = "gpu-queue";
         client.resource(run).create();
         Job job = kubelet.awaitJob(ns, "queued-train-1");
@@ -251,9 +284,7 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
     @Test
     void restartAndRetryMidTraining() {
         String ns = "run-restart";
-        AlignmentRun run = Fixtures.run(ns, "long", null);
-        run.getSpec().dataset.name = null;
-        run.getSpec().dataset.path = "sets/dpo.jsonl";
+        AlignmentRun run = Fixtures.runOnFile(ns, "long");
         AlignmentRun created = client.resource(run).create();
         kubelet.awaitJob(ns, "long-train-1");
         kubelet.start(ns, "long-train-1");
@@ -283,9 +314,7 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
     @Test
     void backoffLimitExceededFailsTheRun() {
         String ns = "run-fail";
-        AlignmentRun run = Fixtures.run(ns, "doomed", null);
-        run.getSpec().dataset.name = null;
-        run.getSpec().dataset.path = "sets/dpo.jsonl";
+        AlignmentRun run = Fixtures.runOnFile(ns, "doomed");
         client.resource(run).create();
         kubelet.awaitJob(ns, "doomed-train-1");
         kubelet.start(ns, "doomed-train-1");

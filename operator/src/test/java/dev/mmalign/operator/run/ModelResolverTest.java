@@ -5,13 +5,17 @@ import dev.mmalign.api.common.StageState;
 import dev.mmalign.api.run.AlignmentRun;
 import dev.mmalign.api.run.AlignmentRunStatus;
 import dev.mmalign.api.run.RunOutput;
+import dev.mmalign.api.run.RunPhase;
+import dev.mmalign.operator.status.Conditions;
 import dev.mmalign.operator.testing.Fixtures;
 import org.junit.jupiter.api.Test;
 
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -48,6 +52,24 @@ class ModelResolverTest {
         var busy = (ModelResolver.Waiting) resolver.resolve("m", null, "busy", false);
         assertEquals("ModelNotReady", busy.reason());
         assertTrue(busy.message().contains("busy"));
+        assertFalse(busy.blocked());
+    }
+
+    /** Guards a failed run: the wait for its model is blocked (reason AlignmentRunFailed, the run's own message). */
+    @Test
+    void failedRunBlocks() {
+        AlignmentRun failed = Fixtures.run("ns", "broken", "prefs");
+        failed.setStatus(new AlignmentRunStatus());
+        failed.getStatus().phase = RunPhase.Failed;
+        failed.getStatus().stages.add(new StageState("train", StageState.Phase.Failed));
+        Conditions.report(failed.getStatus().conditions, Conditions.State.FAILED, "JobFailed",
+                "stage train: exit code 1: out of memory", 1, Instant.now(), true);
+        runs.put("broken", failed);
+        var w = (ModelResolver.Waiting) resolver.resolve("m", null, "broken", false);
+        assertTrue(w.blocked());
+        assertEquals("AlignmentRunFailed", w.reason());
+        assertTrue(w.message().contains("AlignmentRun broken failed (stage train: exit code 1: out of memory)"),
+                w.message());
     }
 
     /** Guards run outputs: base folder + the run's adapter; merged when asked; adapters never stacked. */

@@ -47,7 +47,7 @@ class RunPlanTest {
     @Test
     void resultsIntoStatus() {
         AlignmentRunStatus st = new AlignmentRunStatus();
-        StageResult r = Fixtures.result(StageName.train, Map.of("step", 300L),
+        StageResult r = Fixtures.result(StageName.train, Map.of("checkpointStep", 300L),
                 Map.of("train/loss", 0.4, "rewards/chosen", 1.2, "learning_rate", 1e-5, "grad_norm", 0.9),
                 Map.of("adapter", "out/adapter", "checkpoint", "out/ckpt-300"));
         RunResults.applyFinal(st, "dpo", r);

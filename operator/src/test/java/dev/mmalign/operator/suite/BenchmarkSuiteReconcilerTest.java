@@ -50,9 +50,7 @@ class BenchmarkSuiteReconcilerTest extends OperatorTestBase {
         assertEquals("ModelsNotReady", cond.getReason());
         assertTrue(cond.getMessage().contains("AlignmentRun dpo-run does not exist"), cond.getMessage());
 
-        AlignmentRun run = Fixtures.run(ns, "dpo-run", null);
-        run.getSpec().dataset.name = null;
-        run.getSpec().dataset.path = "sets/dpo.jsonl";
+        AlignmentRun run = Fixtures.runOnFile(ns, "dpo-run");
         client.resource(run).create();
         kubelet.awaitJob(ns, "dpo-run-train-1");
         kubelet.start(ns, "dpo-run-train-1");
@@ -96,6 +94,50 @@ class BenchmarkSuiteReconcilerTest extends OperatorTestBase {
         assertTrue(st.stages.stream().allMatch(s -> s.phase == StageState.Phase.Succeeded));
         PrinterTable.save("benchmarksuites.txt", List.of(done), false);
         PrinterTable.save("benchmarksuites-wide.txt", List.of(done), true);
+    }
+
+    /** Guards a suite whose model's run failed: blocked, not failed (WaitingForModels, Progressing False with reason
+     * AlignmentRunFailed naming the run and its failure, Failed False, no Job for that model); once the run is fixed
+     * (a spec change reruns its training) and trained, the suite evaluates it. */
+    @Test
+    void modelOfAFailedRunBlocksTheSuiteUntilTheRunIsFixed() {
+        String ns = "suite-blocked";
+        AlignmentRun run = Fixtures.runOnFile(ns, "bad-run");
+        client.resource(run).create();
+        kubelet.awaitJob(ns, "bad-run-train-1");
+        kubelet.start(ns, "bad-run-train-1");
+        kubelet.fail(ns, "bad-run-train-1", 0, 2, TerminationMessage.encode(
+                Fixtures.failure(StageName.train, "sets/dpo.jsonl line 7: missing field \"chosen\"")),
+                true, "PodFailurePolicy");
+        awaitResource(AlignmentRun.class, ns, "bad-run", r -> r.getStatus() != null
+                && r.getStatus().phase == RunPhase.Failed);
+        client.resource(Fixtures.suite(ns, "cmp", List.of(Fixtures.modelOfRun("dpo", "bad-run")))).create();
+
+        BenchmarkSuite blocked = awaitResource(BenchmarkSuite.class, ns, "cmp", s -> s.getStatus() != null
+                && condition(s.getStatus().conditions, ConditionTypes.PROGRESSING)
+                .map(c -> "AlignmentRunFailed".equals(c.getReason())).orElse(false));
+        assertEquals(SuitePhase.WaitingForModels, blocked.getStatus().phase);
+        var progressing = condition(blocked.getStatus().conditions, ConditionTypes.PROGRESSING).orElseThrow();
+        assertEquals("False", progressing.getStatus());
+        assertTrue(progressing.getMessage().contains("AlignmentRun bad-run failed"), progressing.getMessage());
+        assertTrue(progressing.getMessage().contains("sets/dpo.jsonl line 7"), progressing.getMessage());
+        assertEquals("False", condition(blocked.getStatus().conditions, ConditionTypes.FAILED).orElseThrow()
+                .getStatus(), "the suite itself has not failed");
+        assertTrue(kubelet.jobs(ns).stream().noneMatch(j -> j.getMetadata().getName().startsWith("cmp-")));
+
+        // The run is fixed: its training reruns (generation 2) and succeeds; the suite evaluates it.
+        client.resources(AlignmentRun.class).inNamespace(ns).withName("bad-run").edit(r -> {
+            r.getSpec().dataset.path = "sets/dpo-fixed.jsonl";
+            return r;
+        });
+        kubelet.awaitJob(ns, "bad-run-train-2");
+        kubelet.start(ns, "bad-run-train-2");
+        kubelet.succeed(ns, "bad-run-train-2", 0, result(StageName.train, Map.of(), Map.of(),
+                Map.of("adapter", "mmalign/runs/bad-run/adapter")));
+        kubelet.awaitJob(ns, "cmp-evaluate-dpo-1");
+        BenchmarkSuite running = awaitResource(BenchmarkSuite.class, ns, "cmp",
+                s -> s.getStatus().phase == SuitePhase.Running);
+        assertTrue(isTrue(running.getStatus().conditions, ConditionTypes.PROGRESSING));
     }
 
     /** Guards a model's evaluation failing with exit 2: the suite fails with the pod's message. */

@@ -65,6 +65,13 @@ public final class Fixtures {
         return run;
     }
 
+    /** A DPO run that trains on a training-set file ({@code sets/dpo.jsonl}) rather than on a dataset: no waiting. */
+    public static AlignmentRun runOnFile(String ns, String name) {
+        AlignmentRun run = run(ns, name, null);
+        run.getSpec().dataset.path = "sets/dpo.jsonl";
+        return run;
+    }
+
     public static EvaluationSpec evaluation() {
         EvaluationSpec e = new EvaluationSpec();
         e.benchmarks = List.of(benchmark(BenchmarkName.POPE), benchmark(BenchmarkName.EXACT_MATCH));

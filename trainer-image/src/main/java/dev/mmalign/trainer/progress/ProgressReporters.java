@@ -2,6 +2,7 @@ package dev.mmalign.trainer.progress;
 
 import dev.mmalign.api.stage.OwnerInfo;
 import dev.mmalign.api.stage.ProgressReporting;
+import dev.mmalign.api.stage.Shard;
 import dev.mmalign.trainer.data.InvalidInputException;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
@@ -14,7 +15,9 @@ public final class ProgressReporters {
 
     private ProgressReporters() {}
 
-    public static ProgressReporter create(ProgressReporting settings, OwnerInfo owner, Path storageRoot, Path specFile) {
+    /** @param shard the stage's shard: a shard of several reports its part of the stage's progress */
+    public static ProgressReporter create(ProgressReporting settings, OwnerInfo owner, Shard shard, Path storageRoot,
+                                          Path specFile) {
         ProgressReporting s = settings == null ? new ProgressReporting() : settings;
         int seconds = s.intervalSeconds == null ? 10 : Math.max(0, s.intervalSeconds);
         ProgressReporter target = switch (s.mode == null ? ProgressReporting.Mode.stdout : s.mode) {
@@ -30,7 +33,8 @@ public final class ProgressReporters {
                     throw new InvalidInputException(specFile, "progress.mode kubernetes needs owner kind, namespace, name");
                 }
                 // In a pod the builder picks up the service account token and the in-cluster API address.
-                yield new KubernetesProgressReporter(new KubernetesClientBuilder().build(), owner);
+                yield new KubernetesProgressReporter(new KubernetesClientBuilder().build(), owner,
+                        shard == null ? new Shard() : shard);
             }
         };
         return new ThrottledProgressReporter(target, Duration.ofSeconds(seconds), Clock.systemUTC());

@@ -62,7 +62,7 @@ public final class StageRunner {
             PathMap pathMap = LocalModePaths.fromEnv(env);
             specFile = localSpecFile(specArgument, pathMap);
             spec = StageSpecLoader.load(specFile, name, env, pathMap);
-            try (ProgressReporter progress = ProgressReporters.create(spec.progress, spec.owner,
+            try (ProgressReporter progress = ProgressReporters.create(spec.progress, spec.owner, spec.shard,
                     Path.of(spec.paths.storageRoot), specFile)) {
                 result = stage.run(new StageContext(spec, specFile, progress, stop));
             }

@@ -15,6 +15,7 @@ import dev.mmalign.trainer.engine.data.Jsonl;
 import dev.mmalign.trainer.engine.data.PromptFormat;
 import dev.mmalign.trainer.engine.data.SftExample;
 import dev.mmalign.trainer.engine.lora.Lora;
+import dev.mmalign.trainer.engine.train.Checkpoints;
 import dev.mmalign.trainer.engine.train.DpoTrainer;
 import dev.mmalign.trainer.engine.train.SftTrainer;
 import dev.mmalign.trainer.engine.train.TrainConfig;
@@ -30,6 +31,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -38,7 +40,8 @@ import java.util.stream.Stream;
  * The train stage: one AlignmentRun through the engine. DPO trains on pairs, SFT / rejection sampling / SteerLM on
  * SFT examples. Checkpoints go to {@code paths.checkpointDir} (default {@code <outputDir>/checkpoints}) and a rerun
  * resumes from the latest complete one; a stop request (SIGTERM) saves a checkpoint and ends with outcome
- * interrupted (retryable exit). The trained LoRA adapter (PEFT) goes to {@code <outputDir>/adapter} and the model with
+ * interrupted (retryable exit). The result names the latest complete checkpoint (artifact {@code checkpoint}, count
+ * {@code checkpointStep}) and where the attempt started ({@code resumedFromStep}, 0 for a fresh start). The trained LoRA adapter (PEFT) goes to {@code <outputDir>/adapter} and the model with
  * the adapter merged to {@code <outputDir>/merged}; with full fine-tuning there is only the merged model. A finished
  * run leaves {@value #DONE_FILE}, so a rerun of a finished stage trains nothing and returns the same result.
  *
@@ -126,6 +129,8 @@ public final class TrainStage implements StageRunner.Stage {
             result.counts.put("steps", (long) trained.steps());
             result.counts.put("totalSteps", (long) trained.totalSteps());
             result.counts.put("stepsThisAttempt", (long) trained.losses().size());
+            // Where this attempt started: 0, or the step of the checkpoint it resumed from.
+            result.counts.put("resumedFromStep", (long) (trained.steps() - trained.losses().size()));
             result.counts.put("examples", examples);
             result.metrics.putAll(trained.lastMetrics());
             if (!trained.losses().isEmpty()) {
@@ -134,6 +139,7 @@ public final class TrainStage implements StageRunner.Stage {
                         .filter(Double::isFinite).average().orElse(Double.NaN));
             }
             result.artifacts.put("checkpoints", ctx.relative(work));
+            reportLatestCheckpoint(work, ctx, result);
             if (trained.stopped()) {
                 result.outcome = StageResult.Outcome.interrupted;
                 result.message = "stopped on request at step " + trained.steps() + " of " + trained.totalSteps()
@@ -151,6 +157,19 @@ public final class TrainStage implements StageRunner.Stage {
         result.outcome = StageResult.Outcome.succeeded;
         AtomicFiles.write(done, Json.pretty(result) + "\n");
         return result;
+    }
+
+    /**
+     * The latest complete checkpoint (what a retried or resumed pod starts from), as the operator reads it into
+     * status.latestCheckpoint: artifact {@code checkpoint} and count {@code checkpointStep}.
+     */
+    private static void reportLatestCheckpoint(Path work, StageContext ctx, StageResult result) throws IOException {
+        Optional<Path> latest = Checkpoints.latest(work);
+        if (latest.isPresent()) {
+            long step = Json.MAPPER.readTree(latest.get().resolve(Checkpoints.STATE).toFile()).path("step").asLong();
+            result.artifacts.put("checkpoint", ctx.relative(latest.get()));
+            result.counts.put("checkpointStep", step);
+        }
     }
 
     /** The base model; a base that is another run's output with an adapter is merged first (LoRA stacks on it). */

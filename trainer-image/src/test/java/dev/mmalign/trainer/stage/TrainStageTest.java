@@ -157,7 +157,11 @@ class TrainStageTest {
         StageResult stopped = fx.result(spec);
         assertEquals(StageResult.Outcome.interrupted, stopped.outcome);
         assertEquals(1L, stopped.counts.get("steps"));
+        assertEquals(0L, stopped.counts.get("resumedFromStep"));
         assertTrue(Files.exists(root.resolve("runs/r/checkpoints/checkpoints/checkpoint-1/trainer_state.json")));
+        assertEquals("runs/r/checkpoints/checkpoints/checkpoint-1", stopped.artifacts.get("checkpoint"),
+                "the checkpoint a retry starts from, for status.latestCheckpoint");
+        assertEquals(1L, stopped.counts.get("checkpointStep"));
         assertFalse(Files.exists(root.resolve("runs/r/merged")));
 
         StageFixture again = new StageFixture(root);
@@ -165,6 +169,7 @@ class TrainStageTest {
         StageResult done = again.result(spec);
         assertEquals(8L, done.counts.get("steps"));
         assertEquals(7L, done.counts.get("stepsThisAttempt"), "resumed after step 1");
+        assertEquals(1L, done.counts.get("resumedFromStep"));
         assertTrue(Files.exists(root.resolve("runs/r/merged/config.json")), "full fine-tuning: merged model only");
         assertFalse(done.artifacts.containsKey("adapter"));
     }
