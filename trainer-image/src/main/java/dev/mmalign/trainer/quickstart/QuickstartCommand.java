@@ -31,7 +31,7 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--heldout-scenes", defaultValue = "100", description = "Scenes of the held-out benchmarks.")
     int heldoutScenes;
 
-    @Option(names = "--text-train", defaultValue = "200", description = "Text-only instructions in the base's tuning.")
+    @Option(names = "--text-train", defaultValue = "60", description = "Text-only instructions in the base's tuning.")
     int textTrain;
 
     @Option(names = "--text-heldout", defaultValue = "40", description = "Text-only held-out questions.")
