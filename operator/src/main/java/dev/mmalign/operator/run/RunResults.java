@@ -51,9 +51,18 @@ public final class RunResults {
         }
     }
 
+    /**
+     * TRL-named metrics as status fields, rounded to 4 significant digits (what TRL logs show; kubectl prints the
+     * Loss column as stored, and 0.6796250343322754 says no more than 0.6796). Non-finite values are left out: JSON
+     * cannot hold them.
+     */
     static TrainingMetrics metrics(Map<String, Double> raw) {
         Map<String, Double> m = new LinkedHashMap<>();
-        raw.forEach((k, v) -> m.put(camel(k), v));
+        raw.forEach((k, v) -> {
+            if (v != null && Double.isFinite(v)) {
+                m.put(camel(k), new java.math.BigDecimal(v).round(new java.math.MathContext(4)).doubleValue());
+            }
+        });
         return Json.convert(m, TrainingMetrics.class);
     }
 
