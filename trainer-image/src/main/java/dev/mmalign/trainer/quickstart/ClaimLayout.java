@@ -35,7 +35,7 @@ final class ClaimLayout {
         m.put(QuickstartSpecs.TEXT_ONLY, "synthetic/heldout/text-only.jsonl");
         // Last: its config.json is what a reader takes as "the claim is prepared".
         m.put(ArtifactLayout.runMerged(QuickstartSpecs.BASE), "models/tiny-base");
-        return Map.copyOf(m);
+        return java.util.Collections.unmodifiableMap(m); // keeps the order: the base model is exported last
     }
 
     /** Whether every piece is in place under {@code claim}. */
