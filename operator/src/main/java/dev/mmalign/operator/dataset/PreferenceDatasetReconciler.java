@@ -11,16 +11,16 @@ import dev.mmalign.api.stage.StageName;
 import dev.mmalign.operator.OperatorSettings;
 import dev.mmalign.operator.jobs.JobObservation;
 import dev.mmalign.operator.jobs.StageJobRequest;
+import dev.mmalign.operator.jobs.OwnedJobs;
 import dev.mmalign.operator.jobs.StageRunner;
 import dev.mmalign.operator.k8s.ChildNames;
 import dev.mmalign.operator.k8s.EventRecorder;
-import dev.mmalign.operator.k8s.Labels;
 import dev.mmalign.operator.metrics.OperatorMetrics;
 import dev.mmalign.operator.run.ModelResolver;
 import dev.mmalign.operator.status.Conditions;
 import dev.mmalign.operator.status.Conditions.State;
 import dev.mmalign.operator.status.StageStates;
-import dev.mmalign.operator.status.StatusWriter;
+import dev.mmalign.operator.status.ReconcileCycle;
 import dev.mmalign.operator.status.TransitionRecorder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -33,7 +33,6 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 
 import java.time.Instant;
 import java.util.List;
@@ -59,6 +58,7 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
     private final EventRecorder events;
     private final OperatorMetrics metrics;
     private final OperatorSettings settings;
+    private final ReconcileCycle<PreferenceDatasetStatus, PreferenceDataset> cycle;
 
     public PreferenceDatasetReconciler(KubernetesClient client, StageRunner runner, TransitionRecorder transitions,
                                        EventRecorder events, OperatorMetrics metrics, OperatorSettings settings) {
@@ -68,17 +68,16 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
         this.events = events;
         this.metrics = metrics;
         this.settings = settings;
+        // Status fields the stage pods write (see StatusWriter).
+        this.cycle = new ReconcileCycle<>(KIND, PreferenceDatasetStatus.class, List.of("progress"),
+                status -> status.phase, metrics);
     }
 
     @Override
     public List<EventSource<?, PreferenceDataset>> prepareEventSources(EventSourceContext<PreferenceDataset> context) {
         var cache = context.getPrimaryCache();
         metrics.phaseGauges(KIND, DatasetPhase.values(), id -> cache.get(id).isPresent());
-        var jobs = InformerEventSourceConfiguration.from(Job.class, PreferenceDataset.class)
-                .withName("jobs")
-                .withLabelSelector(Labels.selectorForKind(KIND))
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(PreferenceDataset.class))
-                .build();
+        var jobs = OwnedJobs.informer(PreferenceDataset.class, KIND);
         // A dataset sampling from a run's output waits for that run.
         var runs = InformerEventSourceConfiguration.from(AlignmentRun.class, PreferenceDataset.class)
                 .withName("sampling-model-runs")
@@ -93,21 +92,7 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
 
     @Override
     public UpdateControl<PreferenceDataset> reconcile(PreferenceDataset ds, Context<PreferenceDataset> context) {
-        var timer = metrics.startReconcile();
-        try {
-            var asRead = StatusWriter.snapshot(ds.getStatus());
-            UpdateControl<PreferenceDataset> control = reconcile(ds);
-            StatusWriter.write(ds, asRead, context, PreferenceDatasetStatus.class,
-                    List.of("progress"));
-            metrics.phase(KIND, ds, ds.getStatus().phase);
-            metrics.reconciled(timer, KIND, "success");
-            // Status is written above; JOSDK only schedules the next look.
-            return control.getScheduleDelay().map(d -> UpdateControl.<PreferenceDataset>noUpdate().rescheduleAfter(d))
-                    .orElseGet(UpdateControl::noUpdate);
-        } catch (RuntimeException e) {
-            metrics.reconciled(timer, KIND, "error");
-            throw e;
-        }
+        return cycle.run(ds, context, this::reconcile);
     }
 
     /**

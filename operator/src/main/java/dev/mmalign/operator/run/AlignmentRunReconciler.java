@@ -17,6 +17,7 @@ import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.operator.OperatorSettings;
 import dev.mmalign.operator.jobs.JobObservation;
 import dev.mmalign.operator.jobs.StageJobRequest;
+import dev.mmalign.operator.jobs.OwnedJobs;
 import dev.mmalign.operator.jobs.StageRunner;
 import dev.mmalign.operator.k8s.ChildNames;
 import dev.mmalign.operator.k8s.EventRecorder;
@@ -27,7 +28,7 @@ import dev.mmalign.operator.metrics.OperatorMetrics;
 import dev.mmalign.operator.status.Conditions;
 import dev.mmalign.operator.status.Conditions.State;
 import dev.mmalign.operator.status.StageStates;
-import dev.mmalign.operator.status.StatusWriter;
+import dev.mmalign.operator.status.ReconcileCycle;
 import dev.mmalign.operator.status.TransitionRecorder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -68,6 +69,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun> {
     private final EventRecorder events;
     private final OperatorMetrics metrics;
     private final OperatorSettings settings;
+    private final ReconcileCycle<AlignmentRunStatus, AlignmentRun> cycle;
 
     public AlignmentRunReconciler(KubernetesClient client, StageRunner runner, TransitionRecorder transitions,
                                   EventRecorder events, OperatorMetrics metrics, OperatorSettings settings) {
@@ -77,17 +79,16 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun> {
         this.events = events;
         this.metrics = metrics;
         this.settings = settings;
+        // Status fields the stage pods write (see StatusWriter).
+        this.cycle = new ReconcileCycle<>(KIND, AlignmentRunStatus.class, List.of("progress", "metrics"),
+                status -> status.phase, metrics);
     }
 
     @Override
     public List<EventSource<?, AlignmentRun>> prepareEventSources(EventSourceContext<AlignmentRun> context) {
         var cache = context.getPrimaryCache();
         metrics.phaseGauges(KIND, RunPhase.values(), id -> cache.get(id).isPresent());
-        var jobs = InformerEventSourceConfiguration.from(Job.class, AlignmentRun.class)
-                .withName("jobs")
-                .withLabelSelector(Labels.selectorForKind(KIND))
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(AlignmentRun.class))
-                .build();
+        var jobs = OwnedJobs.informer(AlignmentRun.class, KIND);
         var suites = InformerEventSourceConfiguration.from(BenchmarkSuite.class, AlignmentRun.class)
                 .withName("evaluation-suites")
                 .withLabelSelector(Labels.selectorForKind(KIND))
@@ -106,21 +107,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun> {
 
     @Override
     public UpdateControl<AlignmentRun> reconcile(AlignmentRun run, Context<AlignmentRun> context) {
-        var timer = metrics.startReconcile();
-        try {
-            var asRead = StatusWriter.snapshot(run.getStatus());
-            UpdateControl<AlignmentRun> control = reconcile(run);
-            StatusWriter.write(run, asRead, context, AlignmentRunStatus.class,
-                    List.of("progress", "metrics"));
-            metrics.phase(KIND, run, run.getStatus().phase);
-            metrics.reconciled(timer, KIND, "success");
-            // Status is written above; JOSDK only schedules the next look.
-            return control.getScheduleDelay().map(d -> UpdateControl.<AlignmentRun>noUpdate().rescheduleAfter(d))
-                    .orElseGet(UpdateControl::noUpdate);
-        } catch (RuntimeException e) {
-            metrics.reconciled(timer, KIND, "error");
-            throw e;
-        }
+        return cycle.run(run, context, this::reconcile);
     }
 
     record Outcome(RunPhase phase, State state, String reason, String message, boolean waiting) {}

@@ -12,15 +12,15 @@ import dev.mmalign.api.stage.StageName;
 import dev.mmalign.operator.OperatorSettings;
 import dev.mmalign.operator.jobs.JobObservation;
 import dev.mmalign.operator.jobs.StageJobRequest;
+import dev.mmalign.operator.jobs.OwnedJobs;
 import dev.mmalign.operator.jobs.StageRunner;
 import dev.mmalign.operator.k8s.ChildNames;
-import dev.mmalign.operator.k8s.Labels;
 import dev.mmalign.operator.metrics.OperatorMetrics;
 import dev.mmalign.operator.run.ModelResolver;
 import dev.mmalign.operator.status.Conditions;
 import dev.mmalign.operator.status.Conditions.State;
 import dev.mmalign.operator.status.StageStates;
-import dev.mmalign.operator.status.StatusWriter;
+import dev.mmalign.operator.status.ReconcileCycle;
 import dev.mmalign.operator.status.TransitionRecorder;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -33,7 +33,6 @@ import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -59,6 +58,7 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite> {
     private final TransitionRecorder transitions;
     private final OperatorMetrics metrics;
     private final OperatorSettings settings;
+    private final ReconcileCycle<BenchmarkSuiteStatus, BenchmarkSuite> cycle;
 
     public BenchmarkSuiteReconciler(KubernetesClient client, StageRunner runner, TransitionRecorder transitions,
                                     OperatorMetrics metrics, OperatorSettings settings) {
@@ -67,17 +67,16 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite> {
         this.transitions = transitions;
         this.metrics = metrics;
         this.settings = settings;
+        // Status fields the stage pods write (see StatusWriter).
+        this.cycle = new ReconcileCycle<>(KIND, BenchmarkSuiteStatus.class, List.of("progress"),
+                status -> status.phase, metrics);
     }
 
     @Override
     public List<EventSource<?, BenchmarkSuite>> prepareEventSources(EventSourceContext<BenchmarkSuite> context) {
         var cache = context.getPrimaryCache();
         metrics.phaseGauges(KIND, SuitePhase.values(), id -> cache.get(id).isPresent());
-        var jobs = InformerEventSourceConfiguration.from(Job.class, BenchmarkSuite.class)
-                .withName("jobs")
-                .withLabelSelector(Labels.selectorForKind(KIND))
-                .withSecondaryToPrimaryMapper(Mappers.fromOwnerReferences(BenchmarkSuite.class))
-                .build();
+        var jobs = OwnedJobs.informer(BenchmarkSuite.class, KIND);
         var runs = InformerEventSourceConfiguration.from(AlignmentRun.class, BenchmarkSuite.class)
                 .withName("evaluated-runs")
                 .withSecondaryToPrimaryMapper(run -> cache.list(run.getMetadata().getNamespace())
@@ -90,21 +89,7 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite> {
 
     @Override
     public UpdateControl<BenchmarkSuite> reconcile(BenchmarkSuite suite, Context<BenchmarkSuite> context) {
-        var timer = metrics.startReconcile();
-        try {
-            var asRead = StatusWriter.snapshot(suite.getStatus());
-            UpdateControl<BenchmarkSuite> control = reconcile(suite);
-            StatusWriter.write(suite, asRead, context, BenchmarkSuiteStatus.class,
-                    List.of("progress"));
-            metrics.phase(KIND, suite, suite.getStatus().phase);
-            metrics.reconciled(timer, KIND, "success");
-            // Status is written above; JOSDK only schedules the next look.
-            return control.getScheduleDelay().map(d -> UpdateControl.<BenchmarkSuite>noUpdate().rescheduleAfter(d))
-                    .orElseGet(UpdateControl::noUpdate);
-        } catch (RuntimeException e) {
-            metrics.reconciled(timer, KIND, "error");
-            throw e;
-        }
+        return cycle.run(suite, context, this::reconcile);
     }
 
     record Outcome(SuitePhase phase, State state, String reason, String message, boolean waiting) {}
