@@ -6,8 +6,6 @@ import dev.mmalign.api.dataset.SamplingSpec;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.trainer.data.PromptRecord;
-import dev.mmalign.trainer.engine.ModelLoader;
-import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.synthetic.Scene;
 import dev.mmalign.trainer.synthetic.SceneObject;
 import dev.mmalign.trainer.synthetic.SceneRenderer;
@@ -36,9 +34,8 @@ class SampleBatchingEngineTest {
      */
     @Test
     void batchedSamplingWritesTheSameCompletionsAsOnePromptAtATime() throws Exception {
-        try (VisionLanguageModel vlm = ModelLoader.create("tiny", 8)) {
-            ModelLoader.save(vlm, root.resolve("models/base"));
-        }
+        StageFixture fx = new StageFixture(root);
+        fx.writeTinyModel("models/base", 8);
         List<PromptRecord> prompts = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
             new SceneRenderer(32).write(new Scene("s" + i, List.of(new SceneObject(Shape.values()[i % 3],
@@ -47,7 +44,6 @@ class SampleBatchingEngineTest {
                     null, null, null));
         }
         prompts.add(new PromptRecord("t", null, "A text-only question?", null, null, null));
-        StageFixture fx = new StageFixture(root);
         fx.writeJsonl("in/prompts.jsonl", prompts);
 
         for (int batch : new int[] {1, 4}) {

@@ -5,6 +5,8 @@ import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.trainer.data.Json;
+import dev.mmalign.trainer.engine.ModelLoader;
+import dev.mmalign.trainer.engine.VisionLanguageModel;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -76,5 +78,14 @@ public final class StageFixture {
         for (Object r : records) text.append(Json.line(r)).append('\n');
         Files.writeString(file, text.toString());
         return file;
+    }
+
+    /** A fresh tiny-preset model saved in HF layout under {@code relative} (a stage's base model). */
+    public Path writeTinyModel(String relative, long seed) throws IOException {
+        Path dir = root.resolve(relative);
+        try (VisionLanguageModel vlm = ModelLoader.create("tiny", seed)) {
+            ModelLoader.save(vlm, dir);
+        }
+        return dir;
     }
 }

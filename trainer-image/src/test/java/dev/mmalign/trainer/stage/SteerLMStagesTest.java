@@ -16,8 +16,6 @@ import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.trainer.annotate.JudgeTuning;
 import dev.mmalign.trainer.data.SftExampleRecord;
-import dev.mmalign.trainer.engine.ModelLoader;
-import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.eval.EvaluateStage;
 import dev.mmalign.trainer.sets.SteerLMCondition;
 import dev.mmalign.trainer.sets.SteerLMDescriptor;
@@ -57,9 +55,7 @@ class SteerLMStagesTest {
     @BeforeEach
     void world() throws Exception {
         fx = new StageFixture(root);
-        try (VisionLanguageModel vlm = ModelLoader.create("tiny", 5)) {
-            ModelLoader.save(vlm, root.resolve("models/base"));
-        }
+        fx.writeTinyModel("models/base", 5);
         SyntheticWorld.write(root.resolve("world"), new SyntheticWorld.Config(0, 2, 0, 2, 32, 3, 3));
     }
 

@@ -12,8 +12,6 @@ import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.trainer.data.DpoPairRecord;
 import dev.mmalign.trainer.data.SftExampleRecord;
-import dev.mmalign.trainer.engine.ModelLoader;
-import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.synthetic.Scene;
 import dev.mmalign.trainer.synthetic.SceneObject;
 import dev.mmalign.trainer.synthetic.SceneRenderer;
@@ -46,9 +44,7 @@ class TrainStageTest {
     @BeforeEach
     void world() throws Exception {
         fx = new StageFixture(root);
-        try (VisionLanguageModel vlm = ModelLoader.create("tiny", 5)) {
-            ModelLoader.save(vlm, root.resolve("models/base"));
-        }
+        fx.writeTinyModel("models/base", 5);
         new SceneRenderer(32).write(new Scene("s", List.of(new SceneObject(Shape.values()[0], ShapeColor.values()[0],
                 0, 0))), root.resolve("images/s.png"));
         List<DpoPairRecord> pairs = new ArrayList<>();
