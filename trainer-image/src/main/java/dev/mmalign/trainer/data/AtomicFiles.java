@@ -35,4 +35,19 @@ public final class AtomicFiles {
         }
         write(file, text.toString());
     }
+
+    /**
+     * Deletes a folder and everything in it (a no-op when absent): the stale temporary sibling before a folder is
+     * written again, or the old folder a finished one replaces.
+     */
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (java.util.stream.Stream<Path> all = Files.walk(dir)) {
+            for (Path p : all.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause(); // Files.walk reports I/O errors met while listing this way
+        }
+    }
 }

@@ -1,12 +1,12 @@
 package dev.mmalign.trainer.quickstart;
 
 import dev.mmalign.api.stage.ArtifactLayout;
+import dev.mmalign.trainer.data.AtomicFiles;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -53,7 +53,7 @@ final class ClaimLayout {
             Path to = claim.resolve(piece.getValue());
             if (Files.exists(to)) continue;
             Path tmp = to.resolveSibling(to.getFileName() + ".tmp");
-            deleteTree(tmp);
+            AtomicFiles.deleteTree(tmp);
             copyTree(work.resolve(piece.getKey()), tmp);
             Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE);
         }
@@ -72,15 +72,6 @@ final class ClaimLayout {
                 } else {
                     Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
                 }
-            }
-        }
-    }
-
-    private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(p);
             }
         }
     }

@@ -24,7 +24,6 @@ import dev.mmalign.trainer.sets.SteerLMDescriptor;
 
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -334,7 +333,7 @@ public final class TrainStage implements StageRunner.Stage {
             result.artifacts.put("adapter", ctx.relative(adapter));
             Lora.merge(vlm.model());
             Path tmp = out.resolve(".merged.tmp");
-            deleteRecursively(tmp);
+            AtomicFiles.deleteTree(tmp);
             ModelLoader.save(vlm, tmp);
             replaceDir(tmp, merged, false, steer);
         } else {
@@ -350,7 +349,7 @@ public final class TrainStage implements StageRunner.Stage {
     private static void replaceDir(Path from, Path to, boolean copy, SteerLMDescriptor steer) throws IOException {
         Path tmp = to.resolveSibling("." + to.getFileName() + ".tmp");
         if (copy) {
-            deleteRecursively(tmp);
+            AtomicFiles.deleteTree(tmp);
             Files.createDirectories(tmp);
             try (Stream<Path> files = Files.list(from)) {
                 for (Path f : files.toList()) {
@@ -361,18 +360,7 @@ public final class TrainStage implements StageRunner.Stage {
             tmp = from;
         }
         if (steer != null) steer.write(tmp);
-        deleteRecursively(to);
+        AtomicFiles.deleteTree(to);
         Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    static void deleteRecursively(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> all = Files.walk(dir)) {
-            for (Path p : all.sorted((a, b) -> b.getNameCount() - a.getNameCount()).toList()) {
-                Files.delete(p);
-            }
-        } catch (UncheckedIOException e) {
-            throw e.getCause();
-        }
     }
 }

@@ -10,6 +10,7 @@ import dev.mmalign.api.run.TrainingSpec;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
+import dev.mmalign.trainer.data.AtomicFiles;
 import dev.mmalign.trainer.data.DpoPairRecord;
 import dev.mmalign.trainer.data.SftExampleRecord;
 import dev.mmalign.trainer.synthetic.Scene;
@@ -217,14 +218,14 @@ class TrainStageTest {
         assertEquals(0L, fx.result(spec).counts.get("referenceRecomputed"), "nothing cut at the DPO default 300");
         assertFalse(Files.exists(root.resolve("runs/r/checkpoints/" + TrainStage.REFERENCE_FILE)));
 
-        TrainStage.deleteRecursively(root.resolve("runs"));
+        AtomicFiles.deleteTree(root.resolve("runs"));
         // "USER: Is there a circle? 0 ASSISTANT:" is 38 positions with BOS; 45 fits " Yes." + EOS but not the long one.
         spec.run.training.maxLength = 45;
         assertEquals(0, run(spec), fx.stderrText());
         assertEquals(2L, fx.result(spec).counts.get("referenceRecomputed"), "the two pairs whose chosen is cut");
         assertTrue(Files.exists(root.resolve("runs/r/checkpoints/" + TrainStage.REFERENCE_FILE)));
 
-        TrainStage.deleteRecursively(root.resolve("runs"));
+        AtomicFiles.deleteTree(root.resolve("runs"));
         spec.run.training.maxLength = null;
         spec.run.dpo.averageLogProbs = true;
         assertEquals(0, run(spec), fx.stderrText());
