@@ -1,6 +1,7 @@
 package dev.mmalign.operator.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mmalign.api.stage.QuickstartClaim;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.Serialization;
 
@@ -32,9 +33,7 @@ public final class ClaimPreparer {
     static final List<String> PREPARE_ARGS = List.of("quickstart", "--prepare-only", "--out");
 
     /** What a prepared claim holds (paths of examples/quickstart/*.yaml). */
-    public static final List<String> LAYOUT = List.of("synthetic/images", "synthetic/train/prompts.jsonl",
-            "synthetic/heldout/pope.jsonl", "synthetic/heldout/mmbench.tsv", "synthetic/heldout/text-only.jsonl",
-            "models/tiny-base/config.json");
+    public static final List<String> LAYOUT = QuickstartClaim.REQUIRED;
 
     private final Path trainerJar;
     private final List<String> quickstartOptions;

@@ -1,6 +1,7 @@
 package dev.mmalign.trainer.quickstart;
 
 import dev.mmalign.api.stage.ArtifactLayout;
+import dev.mmalign.api.stage.QuickstartClaim;
 import dev.mmalign.trainer.data.AtomicFiles;
 
 import java.io.IOException;
@@ -28,20 +29,19 @@ final class ClaimLayout {
 
     private static Map<String, String> pieces() {
         Map<String, String> m = new LinkedHashMap<>();
-        m.put(QuickstartSpecs.IMAGES, "synthetic/images");
-        m.put(QuickstartSpecs.PREF_PROMPTS, "synthetic/train/prompts.jsonl");
-        m.put(QuickstartSpecs.POPE, "synthetic/heldout/pope.jsonl");
-        m.put(QuickstartSpecs.MMBENCH, "synthetic/heldout/mmbench.tsv");
-        m.put(QuickstartSpecs.TEXT_ONLY, "synthetic/heldout/text-only.jsonl");
+        m.put(QuickstartSpecs.IMAGES, QuickstartClaim.IMAGES);
+        m.put(QuickstartSpecs.PREF_PROMPTS, QuickstartClaim.PROMPTS);
+        m.put(QuickstartSpecs.POPE, QuickstartClaim.POPE);
+        m.put(QuickstartSpecs.MMBENCH, QuickstartClaim.MMBENCH);
+        m.put(QuickstartSpecs.TEXT_ONLY, QuickstartClaim.TEXT_ONLY);
         // Last: its config.json is what a reader takes as "the claim is prepared".
-        m.put(ArtifactLayout.runMerged(QuickstartSpecs.BASE), "models/tiny-base");
+        m.put(ArtifactLayout.runMerged(QuickstartSpecs.BASE), QuickstartClaim.BASE_MODEL);
         return java.util.Collections.unmodifiableMap(m); // keeps the order: the base model is exported last
     }
 
     /** Whether every piece is in place under {@code claim}. */
     static boolean complete(Path claim) {
-        return PIECES.values().stream().allMatch(p -> Files.exists(claim.resolve(p)))
-                && Files.exists(claim.resolve("models/tiny-base/config.json"));
+        return QuickstartClaim.REQUIRED.stream().allMatch(p -> Files.exists(claim.resolve(p)));
     }
 
     /**
