@@ -1,7 +1,7 @@
 package dev.mmalign.trainer.quickstart;
 
+import dev.mmalign.trainer.evaluate.CircularChoice;
 import dev.mmalign.trainer.data.PromptRecord;
-import dev.mmalign.trainer.eval.CircularChoice;
 import dev.mmalign.trainer.synthetic.PromptTruth;
 import dev.mmalign.trainer.synthetic.ShapeColor;
 

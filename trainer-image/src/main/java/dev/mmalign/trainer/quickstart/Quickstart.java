@@ -1,5 +1,10 @@
 package dev.mmalign.trainer.quickstart;
 
+import dev.mmalign.trainer.build.BuildStage;
+import dev.mmalign.trainer.evaluate.EvaluateStage;
+import dev.mmalign.trainer.evaluate.ResultsFile;
+import dev.mmalign.trainer.sample.SampleStage;
+import dev.mmalign.trainer.train.TrainStage;
 import dev.mmalign.api.run.Method;
 import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.StageName;
@@ -13,15 +18,10 @@ import dev.mmalign.trainer.data.JsonlReader;
 import dev.mmalign.trainer.data.PromptRecord;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
-import dev.mmalign.trainer.eval.EvaluateStage;
-import dev.mmalign.trainer.eval.ResultsFile;
 import dev.mmalign.trainer.sets.GoldSftBuilder;
-import dev.mmalign.trainer.stage.BuildStage;
 import dev.mmalign.trainer.stage.PolicyModelLoader;
-import dev.mmalign.trainer.stage.SampleStage;
 import dev.mmalign.trainer.stage.StageRunner;
 import dev.mmalign.trainer.stage.StopSignal;
-import dev.mmalign.trainer.stage.TrainStage;
 import dev.mmalign.trainer.synthetic.SyntheticWorld;
 
 import java.io.IOException;

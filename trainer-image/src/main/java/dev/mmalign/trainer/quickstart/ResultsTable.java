@@ -1,7 +1,7 @@
 package dev.mmalign.trainer.quickstart;
 
-import dev.mmalign.trainer.eval.ResultsFile;
 
+import dev.mmalign.trainer.evaluate.ResultsFile;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** The results table as plain text: one row per model, one column per benchmark/metric (Table 2 of the paper). */
-final class ResultsTable {
+public final class ResultsTable {
 
     /** The columns shown; the rest stays in results.json and the HTML report. */
     static final List<String> COLUMNS = List.of("pope/f1", "pope/accuracy", "pope/yesRatio", "mmbench/accuracy",
@@ -18,7 +18,7 @@ final class ResultsTable {
 
     private ResultsTable() {}
 
-    static String render(ResultsFile.Table table) {
+    public static String render(ResultsFile.Table table) {
         List<String> columns = new ArrayList<>();
         Set<String> present = new LinkedHashSet<>();
         table.models().values().forEach(b -> b.forEach((bench, metrics) ->

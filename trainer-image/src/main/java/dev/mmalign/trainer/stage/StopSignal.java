@@ -4,7 +4,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Set on SIGTERM (preemption, Kueue suspend, node drain): stages check it between units of work, finish the unit in
- * hand (its output is appended atomically) and return with outcome {@code interrupted}.
+ * hand (its output is appended atomically) and return with outcome {@code interrupted}. The one stop signal of the
+ * trainer: the engine's training loop takes it as a {@code BooleanSupplier} ({@code stop::requested}), checked at every
+ * optimiser step, so the engine needs no signal type of its own.
  */
 public final class StopSignal {
 

@@ -1,5 +1,6 @@
 package dev.mmalign.trainer.quickstart;
 
+import dev.mmalign.trainer.cli.QuickstartCommand;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mmalign.trainer.data.Json;
 import org.junit.jupiter.api.Test;

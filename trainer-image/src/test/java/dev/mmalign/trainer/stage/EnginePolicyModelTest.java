@@ -1,10 +1,10 @@
 package dev.mmalign.trainer.stage;
 
+import dev.mmalign.trainer.engine.lora.LoraConfig;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.lora.Lora;
 import dev.mmalign.trainer.engine.model.LlavaModel;
-import dev.mmalign.trainer.engine.train.LoraConfig;
 import dev.mmalign.trainer.engine.train.LogProbs;
 import dev.mmalign.trainer.synthetic.Scene;
 import dev.mmalign.trainer.synthetic.SceneObject;

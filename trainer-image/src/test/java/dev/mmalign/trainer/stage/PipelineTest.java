@@ -1,5 +1,12 @@
 package dev.mmalign.trainer.stage;
 
+import dev.mmalign.trainer.build.BuildStage;
+import dev.mmalign.trainer.cli.AnnotateCommand;
+import dev.mmalign.trainer.cli.BuildCommand;
+import dev.mmalign.trainer.cli.EvaluateCommand;
+import dev.mmalign.trainer.cli.SampleCommand;
+import dev.mmalign.trainer.evaluate.EvaluateStage;
+import dev.mmalign.trainer.sample.SampleStage;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mmalign.api.bench.BenchmarkName;
 import dev.mmalign.api.bench.BenchmarkSpec;
@@ -19,7 +26,6 @@ import dev.mmalign.trainer.annotate.JudgeTuning;
 import dev.mmalign.trainer.data.DpoPairRecord;
 import dev.mmalign.trainer.data.Json;
 import dev.mmalign.trainer.data.JsonlReader;
-import dev.mmalign.trainer.eval.EvaluateStage;
 import dev.mmalign.trainer.synthetic.SyntheticWorld;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

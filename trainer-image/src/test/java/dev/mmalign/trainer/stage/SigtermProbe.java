@@ -1,5 +1,6 @@
 package dev.mmalign.trainer.stage;
 
+import dev.mmalign.trainer.sample.SampleStage;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.trainer.data.InvalidInputException;

@@ -1,5 +1,7 @@
 package dev.mmalign.trainer.stage;
 
+import dev.mmalign.trainer.evaluate.EvaluateStage;
+import dev.mmalign.trainer.train.TrainStage;
 import dev.mmalign.api.bench.BenchmarkName;
 import dev.mmalign.api.bench.BenchmarkSpec;
 import dev.mmalign.api.dataset.HelpSteerAttribute;
@@ -16,7 +18,6 @@ import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.trainer.annotate.JudgeTuning;
 import dev.mmalign.trainer.data.SftExampleRecord;
-import dev.mmalign.trainer.eval.EvaluateStage;
 import dev.mmalign.trainer.sets.SteerLMCondition;
 import dev.mmalign.trainer.sets.SteerLMDescriptor;
 import dev.mmalign.trainer.synthetic.SyntheticWorld;

@@ -1,7 +1,7 @@
 package dev.mmalign.trainer.engine.data;
 
-import dev.mmalign.trainer.engine.OwnedArrays;
 
+import dev.mmalign.trainer.engine.ndarray.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;

@@ -1,7 +1,7 @@
 package dev.mmalign.trainer.engine.lora;
 
-import dev.mmalign.trainer.engine.OwnedArrays;
 
+import dev.mmalign.trainer.engine.ndarray.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
@@ -13,7 +13,6 @@ import dev.mmalign.trainer.engine.model.LlavaModel;
 import dev.mmalign.trainer.engine.safetensors.SafeTensorsReader;
 import dev.mmalign.trainer.engine.safetensors.SafeTensorsWriter;
 import dev.mmalign.trainer.engine.safetensors.Tensor;
-import dev.mmalign.trainer.engine.train.LoraConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package dev.mmalign.trainer.engine.train;
 
+import dev.mmalign.trainer.engine.ndarray.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
-import dev.mmalign.trainer.engine.OwnedArrays;
 import dev.mmalign.trainer.engine.safetensors.Tensor;
 import java.util.LinkedHashMap;
 import java.util.List;

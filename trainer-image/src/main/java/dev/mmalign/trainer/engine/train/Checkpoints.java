@@ -1,7 +1,8 @@
 package dev.mmalign.trainer.engine.train;
 
+import dev.mmalign.trainer.engine.lora.LoraConfig;
+import dev.mmalign.trainer.engine.ndarray.OwnedArrays;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.mmalign.trainer.engine.OwnedArrays;
 import dev.mmalign.trainer.engine.lora.Lora;
 import dev.mmalign.trainer.engine.model.LlavaModel;
 import dev.mmalign.trainer.engine.safetensors.SafeTensorsReader;

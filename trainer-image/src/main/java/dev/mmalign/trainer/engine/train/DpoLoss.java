@@ -1,8 +1,8 @@
 package dev.mmalign.trainer.engine.train;
 
+import dev.mmalign.trainer.engine.ndarray.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Activation;
-import dev.mmalign.trainer.engine.OwnedArrays;
 
 /**
  * DPO losses as in TRL's DPOTrainer, over per-example log-probs [B] of the policy and the (precomputed)

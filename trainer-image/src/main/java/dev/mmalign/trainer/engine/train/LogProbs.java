@@ -1,8 +1,8 @@
 package dev.mmalign.trainer.engine.train;
 
+import dev.mmalign.trainer.engine.ndarray.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import dev.mmalign.trainer.engine.OwnedArrays;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.data.Batch;
 import dev.mmalign.trainer.engine.data.EncodedExample;

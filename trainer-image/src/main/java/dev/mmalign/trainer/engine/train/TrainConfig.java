@@ -1,5 +1,7 @@
 package dev.mmalign.trainer.engine.train;
 
+import dev.mmalign.trainer.engine.lora.LoraConfig;
+
 /**
  * Everything a training run needs besides model and data (AlignmentRun spec.training/dpo/lora).
  * Defaults follow the paper's DPO recipe where it has one.

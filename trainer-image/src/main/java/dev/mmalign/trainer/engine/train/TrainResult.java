@@ -8,7 +8,7 @@ import java.util.Map;
  * How a run ended.
  *
  * @param steps optimiser steps done (including those of earlier attempts when resumed)
- * @param stopped true when a {@link StopSignal} ended it early (a checkpoint was saved)
+ * @param stopped true when the caller's stop request ended it early (a checkpoint was saved)
  * @param losses loss per optimiser step of this attempt
  * @param output where the trained weights are: PEFT adapter dir (LoRA) or HF model dir (full)
  */

@@ -1,11 +1,11 @@
 package dev.mmalign.trainer.engine.train;
 
+import dev.mmalign.trainer.engine.ndarray.OwnedArrays;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import dev.mmalign.trainer.engine.ModelLoader;
-import dev.mmalign.trainer.engine.OwnedArrays;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.lora.Lora;
 import dev.mmalign.trainer.engine.model.LlavaModel;
@@ -18,11 +18,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 
 /**
  * The optimiser loop shared by DPO and SFT: seeded shuffling per epoch, micro-batches with gradient
  * accumulation, AdamW with clipping and the LR schedule, per-step metrics, atomic checkpoints every N steps,
- * resume from the latest checkpoint, and a clean stop (checkpoint first) on {@link StopSignal}.
+ * resume from the latest checkpoint, and a clean stop (checkpoint first) when the caller's stop request
+ * ({@code BooleanSupplier}, checked at every optimiser-step boundary) turns true.
  *
  * <p>A step whose loss or gradient norm is NaN or infinite is skipped (weights and AdamW state untouched, gradients
  * zeroed, counted in the {@code skipped_steps} metric); {@link TrainConfig#maxNonFiniteSteps} of them in a row end the
@@ -58,19 +60,13 @@ public abstract class TrainingLoop<E> {
      * Trains on {@code data}, resuming from the latest checkpoint under {@code output} if there is one.
      * Writes the result to {@code output/adapter} (PEFT, with LoRA) or {@code output/model} (full).
      */
-    public TrainResult train(List<E> data, Path output, MetricsListener listener, StopSignal stop)
+    public TrainResult train(List<E> data, Path output, MetricsListener listener, BooleanSupplier stopRequested)
             throws IOException {
-        try {
-            return run(data, output, listener == null ? (s, t, m) -> {} : listener,
-                    stop == null ? new StopSignal() : stop);
-        } finally {
-            if (stop != null) {
-                stop.finished();
-            }
-        }
+        return run(data, output, listener == null ? (s, t, m) -> {} : listener,
+                stopRequested == null ? () -> false : stopRequested);
     }
 
-    private TrainResult run(List<E> data, Path output, MetricsListener listener, StopSignal stop)
+    private TrainResult run(List<E> data, Path output, MetricsListener listener, BooleanSupplier stopRequested)
             throws IOException {
         if (!cfg.precision.equals("fp32")) {
             throw new IllegalArgumentException("precision " + cfg.precision + " is not supported by the CPU"
@@ -166,11 +162,11 @@ public abstract class TrainingLoop<E> {
                             step - nonFiniteInARow));
                 }
                 boolean periodic = cfg.checkpointEvery > 0 && step % cfg.checkpointEvery == 0;
-                if (stop.requested() || (periodic && step < total)) {
+                if (stopRequested.getAsBoolean() || (periodic && step < total)) {
                     Checkpoints.save(output, state(step, stepsPerEpoch, total), trainable, optimizer, model,
                             cfg.lora, cfg.keepCheckpoints);
                 }
-                if (stop.requested() && step < total) {
+                if (stopRequested.getAsBoolean() && step < total) {
                     stopped = true;
                     break;
                 }

@@ -13,7 +13,6 @@ import dev.mmalign.trainer.engine.model.LlavaModel;
 import dev.mmalign.trainer.engine.safetensors.SafeTensorsReader;
 import dev.mmalign.trainer.engine.safetensors.Tensor;
 import dev.mmalign.trainer.engine.train.DpoTrainer;
-import dev.mmalign.trainer.engine.train.LoraConfig;
 import dev.mmalign.trainer.engine.train.TrainConfig;
 import dev.mmalign.trainer.engine.train.TrainResult;
 import java.nio.file.Path;

@@ -1,10 +1,10 @@
 package dev.mmalign.trainer.engine.train;
 
+import dev.mmalign.trainer.engine.ndarray.OwnedArrays;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ai.djl.ndarray.NDArray;
 import dev.mmalign.trainer.engine.ModelLoader;
-import dev.mmalign.trainer.engine.OwnedArrays;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.bench.ToyData;
 import dev.mmalign.trainer.engine.data.SftExample;

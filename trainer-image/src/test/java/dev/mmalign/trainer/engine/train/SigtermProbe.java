@@ -1,10 +1,14 @@
 package dev.mmalign.trainer.engine.train;
 
+import dev.mmalign.trainer.engine.lora.LoraConfig;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.bench.ToyData;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Child process for SigtermTest: a long LoRA DPO run wired to SIGTERM, printing each step. */
 public final class SigtermProbe {
@@ -16,7 +20,17 @@ public final class SigtermProbe {
         cfg.batchSize = 2;
         cfg.gradientAccumulation = 1;
         cfg.epochs = 100_000;
-        StopSignal stop = StopSignal.onSigterm(60);
+        // SIGTERM asks the loop to stop, then holds the exit until train() has returned (checkpoint saved).
+        AtomicBoolean stop = new AtomicBoolean();
+        CountDownLatch finished = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stop.set(true);
+            try {
+                finished.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "probe-sigterm-checkpoint"));
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 1)) {
             TrainResult r = new DpoTrainer(vlm, cfg, out.resolve("img")).train(ToyData.preferencePairs(images),
                     out.resolve("run"), (s, t, m) -> {
@@ -27,9 +41,11 @@ public final class SigtermProbe {
                         } catch (InterruptedException e) {
                             Thread.currentThread().interrupt();
                         }
-                    }, stop);
+                    }, stop::get);
             System.out.println("stopped=" + r.stopped() + " at " + r.steps());
             System.out.flush();
+        } finally {
+            finished.countDown();
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.mmalign.trainer.engine.train;
 
+import dev.mmalign.trainer.engine.lora.LoraConfig;
 import static org.junit.jupiter.api.Assertions.*;
 
 import ai.djl.ndarray.BaseNDManager;
@@ -14,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -85,14 +87,14 @@ class TrainingLoopTest {
             full = new DpoTrainer(vlm, dpoConfig(), dir.resolve("img")).train(pairs, dir.resolve("a"), null, null);
         }
         assertEquals(6, full.losses().size());
-        StopSignal stop = new StopSignal();
+        AtomicBoolean stop = new AtomicBoolean();
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 1)) {
             TrainResult first = new DpoTrainer(vlm, dpoConfig(), dir.resolve("img")).train(pairs, dir.resolve("b"),
                     (s, t, m) -> {
                         if (s == 3) {
-                            stop.request();
+                            stop.set(true);
                         }
-                    }, stop);
+                    }, stop::get);
             assertTrue(first.stopped());
             assertEquals(3, first.steps());
             assertEquals(full.losses().subList(0, 3), first.losses());

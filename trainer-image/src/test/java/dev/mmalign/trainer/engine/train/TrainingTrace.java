@@ -1,5 +1,6 @@
 package dev.mmalign.trainer.engine.train;
 
+import dev.mmalign.trainer.engine.lora.LoraConfig;
 import ai.djl.ndarray.NDArray;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;

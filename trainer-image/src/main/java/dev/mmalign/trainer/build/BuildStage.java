@@ -1,0 +1,192 @@
+package dev.mmalign.trainer.build;
+
+import dev.mmalign.trainer.stage.PolicyModel;
+import dev.mmalign.trainer.stage.PolicyModelLoader;
+import dev.mmalign.trainer.stage.StageContext;
+import dev.mmalign.trainer.stage.StageRunner;
+import dev.mmalign.api.dataset.DpoSetSpec;
+import dev.mmalign.api.dataset.RejectionSamplingSetSpec;
+import dev.mmalign.api.dataset.SteerLMSetSpec;
+import dev.mmalign.api.dataset.TrainingSetsSpec;
+import dev.mmalign.api.stage.StageInputs;
+import dev.mmalign.api.stage.StageResult;
+import dev.mmalign.trainer.data.AnnotationRecord;
+import dev.mmalign.trainer.data.AtomicFiles;
+import dev.mmalign.trainer.data.CompletionRecord;
+import dev.mmalign.trainer.data.DatasetReader;
+import dev.mmalign.trainer.data.DpoPairRecord;
+import dev.mmalign.trainer.data.InvalidInputException;
+import dev.mmalign.trainer.data.JsonlAppender;
+import dev.mmalign.trainer.data.JsonlReader;
+import dev.mmalign.trainer.data.PromptRecord;
+import dev.mmalign.trainer.data.SftExampleRecord;
+import dev.mmalign.trainer.data.StableHash;
+import dev.mmalign.trainer.progress.ProgressTracker;
+import dev.mmalign.trainer.sets.AnnotatedPrompt;
+import dev.mmalign.trainer.sets.DpoPairBuilder;
+import dev.mmalign.trainer.sets.GoldSftBuilder;
+import dev.mmalign.trainer.sets.RejectionSamplingBuilder;
+import dev.mmalign.trainer.sets.ScoredCompletion;
+import dev.mmalign.trainer.sets.SetStatistics;
+import dev.mmalign.trainer.sets.SteerLMBuilder;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The build stage: the training sets of DESIGN.md §1 from the annotations, each written atomically as
+ * &lt;outputDir&gt;/&lt;set&gt;.jsonl. Reference log-probs of the DPO pairs are computed with the sampling model once and
+ * cached in an append-only file, so a rerun after a crash computes only the missing ones. Only prompts whose every
+ * completion is rated are used.
+ */
+public final class BuildStage implements StageRunner.Stage {
+
+    public static final String REFERENCE_CACHE = "dpo-reference-logps.jsonl";
+
+    private final PolicyModelLoader loader;
+
+    public BuildStage(PolicyModelLoader loader) {
+        this.loader = loader;
+    }
+
+    @Override
+    public StageResult run(StageContext ctx) throws Exception {
+        TrainingSetsSpec sets = ctx.spec().trainingSets != null ? ctx.spec().trainingSets : new TrainingSetsSpec();
+        Path promptsFile = ctx.requiredInput(StageInputs.PROMPTS);
+        Map<String, JsonlReader.Line<PromptRecord>> prompts = DatasetReader.prompts(promptsFile);
+        Map<String, List<CompletionRecord>> completions =
+                DatasetReader.completions(ctx.requiredInput(StageInputs.COMPLETIONS), prompts);
+        Map<String, AnnotationRecord> ratings = DatasetReader.annotations(ctx.requiredInput(StageInputs.ANNOTATIONS));
+
+        List<AnnotatedPrompt> annotated = new ArrayList<>();
+        long partly = 0;
+        for (JsonlReader.Line<PromptRecord> line : prompts.values()) {
+            List<CompletionRecord> group = completions.getOrDefault(line.value().id(), List.of());
+            List<ScoredCompletion> scored = new ArrayList<>();
+            for (CompletionRecord c : group) {
+                AnnotationRecord a = ratings.get(c.completionId());
+                if (a != null) scored.add(new ScoredCompletion(c, a.ratings()));
+            }
+            if (!group.isEmpty() && scored.size() == group.size()) {
+                annotated.add(new AnnotatedPrompt(line.value(), scored));
+            } else if (!scored.isEmpty()) {
+                partly++;
+            }
+        }
+
+        Path out = ctx.outputDir();
+        StageResult result = new StageResult();
+        result.counts.put("prompts", (long) prompts.size());
+        result.counts.put("annotated", (long) annotated.size());
+        result.counts.put("promptsPartlyAnnotated", partly);
+        result.metrics.putAll(SetStatistics.attributeMeans(annotated));
+        result.outcome = StageResult.Outcome.succeeded;
+
+        DpoSetSpec dpo = sets.dpo;
+        if (dpo != null && !Boolean.FALSE.equals(dpo.enabled)) {
+            DpoPairBuilder.Result built = new DpoPairBuilder(dpo).build(annotated);
+            List<DpoPairRecord> pairs = built.pairs();
+            if (!Boolean.FALSE.equals(dpo.precomputeReferenceLogProbs) && !pairs.isEmpty()) {
+                pairs = withReferenceLogps(ctx, pairs, promptsFile, prompts, result);
+                if (pairs == null) return result;
+            }
+            AtomicFiles.writeJsonl(out.resolve("dpo.jsonl"), pairs);
+            result.counts.put("dpoPairs", (long) pairs.size());
+            result.counts.put("promptsWithoutPair", built.promptsWithoutPair());
+            result.metrics.putAll(SetStatistics.dpo(pairs));
+            result.artifacts.put("dpo", ctx.relative(out.resolve("dpo.jsonl")));
+        }
+        RejectionSamplingSetSpec rs = sets.rejectionSampling;
+        if (rs != null && !Boolean.FALSE.equals(rs.enabled)) {
+            writeSft(ctx, result, "rejectionSampling", new RejectionSamplingBuilder(rs.scoreAttributes).build(annotated));
+        }
+        SteerLMSetSpec steer = sets.steerLM;
+        if (steer != null && !Boolean.FALSE.equals(steer.enabled)) {
+            writeSft(ctx, result, "steerLM", new SteerLMBuilder(steer.template, steer.attributes).build(annotated));
+        }
+        if (sets.goldSFT != null && !Boolean.FALSE.equals(sets.goldSFT.enabled)) {
+            List<PromptRecord> all = prompts.values().stream().map(JsonlReader.Line::value).toList();
+            writeSft(ctx, result, "goldSFT", GoldSftBuilder.build(all));
+        }
+        return result;
+    }
+
+    private static void writeSft(StageContext ctx, StageResult result, String name, List<SftExampleRecord> records) {
+        Path file = ctx.outputDir().resolve(name + ".jsonl");
+        AtomicFiles.writeJsonl(file, records);
+        result.counts.put(name, (long) records.size());
+        result.artifacts.put(name, ctx.relative(file));
+    }
+
+    /** The pairs with reference log-probs, or null when stopped on request (the cache keeps what was done). */
+    private List<DpoPairRecord> withReferenceLogps(StageContext ctx, List<DpoPairRecord> pairs, Path promptsFile,
+                                                   Map<String, JsonlReader.Line<PromptRecord>> prompts,
+                                                   StageResult result) throws Exception {
+        Path cacheFile = ctx.outputDir().resolve(REFERENCE_CACHE);
+        Path imageRoot = ctx.optionalInput(StageInputs.IMAGE_ROOT);
+        try (JsonlAppender cache = JsonlAppender.open(cacheFile)) {
+            Map<String, ReferenceLogpRecord> known = new HashMap<>();
+            for (ReferenceLogpRecord r : JsonlReader.readAll(cacheFile, ReferenceLogpRecord.class, null)) {
+                known.put(r.pairId() + "/" + r.textHash(), r);
+            }
+            List<DpoPairRecord> missing = pairs.stream().filter(p -> !known.containsKey(key(p))).toList();
+            result.counts.put("referenceLogpsReused", (long) (pairs.size() - missing.size()));
+            if (!missing.isEmpty()) {
+                Path modelDir = ctx.optionalInput(StageInputs.MODEL);
+                if (modelDir == null) {
+                    throw new InvalidInputException(ctx.specFile(), "paths.inputs.model is required to precompute "
+                            + "reference log-probs (or set trainingSets.dpo.precomputeReferenceLogProbs=false)");
+                }
+                ProgressTracker tracker = new ProgressTracker(ctx.progress(), "build", "pairs", pairs.size(),
+                        pairs.size() - missing.size(), Clock.systemUTC());
+                try (PolicyModel model = loader.load(modelDir, ctx.optionalInput(StageInputs.ADAPTER))) {
+                    for (DpoPairRecord p : missing) {
+                        if (ctx.stop().requested()) {
+                            result.outcome = StageResult.Outcome.interrupted;
+                            result.message = "stopped on request while computing reference log-probs; rerun resumes";
+                            return null;
+                        }
+                        Path image = imageOf(p, imageRoot, ctx, promptsFile, prompts);
+                        // Summed log-probs, as the paper's DPO uses (not averaged over tokens).
+                        ReferenceLogpRecord r = new ReferenceLogpRecord(p.id(), textHash(p),
+                                model.logProb(image, p.prompt(), p.chosen(), false),
+                                model.logProb(image, p.prompt(), p.rejected(), false));
+                        cache.append(r);
+                        known.put(key(p), r);
+                        tracker.advance(1, null);
+                    }
+                }
+            }
+            result.counts.put("referenceLogpsComputed", (long) missing.size());
+            List<DpoPairRecord> out = new ArrayList<>();
+            for (DpoPairRecord p : pairs) {
+                ReferenceLogpRecord r = known.get(key(p));
+                out.add(p.withReferenceLogps(r.chosen(), r.rejected()));
+            }
+            return out;
+        }
+    }
+
+    private static Path imageOf(DpoPairRecord p, Path imageRoot, StageContext ctx, Path promptsFile,
+                                Map<String, JsonlReader.Line<PromptRecord>> prompts) {
+        if (p.images().isEmpty()) return null;
+        Path image = (imageRoot == null ? ctx.storageRoot() : imageRoot).resolve(p.images().get(0)).normalize();
+        if (!java.nio.file.Files.isRegularFile(image)) {
+            throw new InvalidInputException(promptsFile, prompts.get(p.id()).number(), "image " + p.images().get(0)
+                    + " of prompt " + p.id() + " not found (looked at " + image + ")");
+        }
+        return image;
+    }
+
+    private static String key(DpoPairRecord p) {
+        return p.id() + "/" + textHash(p);
+    }
+
+    private static long textHash(DpoPairRecord p) {
+        return StableHash.of(0, p.prompt() + "\u0000" + p.chosen() + "\u0000" + p.rejected());
+    }
+}

@@ -1,0 +1,46 @@
+package dev.mmalign.trainer.evaluate;
+
+import dev.mmalign.trainer.annotate.ImageFiles;
+import dev.mmalign.trainer.annotate.JudgeRequest;
+import dev.mmalign.trainer.annotate.JudgeUnavailableException;
+import dev.mmalign.trainer.annotate.ResilientJudge;
+
+import java.nio.file.Path;
+
+/** Asks the benchmark judge one free-text question (optionally with the image) and parses its verdict. */
+final class BenchmarkJudge {
+
+    /** Thrown when the budget ran out: the stage stops with exit code 3, samples so far kept. */
+    static final class BudgetSpent extends Exception {
+        BudgetSpent() {
+            super("judge budget spent");
+        }
+    }
+
+    /** A parsed verdict, or the reason there is none, with the judge's text. */
+    record Verdict<T>(T value, String problem, String text) {}
+
+    private final ResilientJudge judge;
+
+    BenchmarkJudge(ResilientJudge judge) {
+        this.judge = judge;
+    }
+
+    <T> Verdict<T> ask(String prompt, Path image, ResilientJudge.AnswerParser<T> parser)
+            throws JudgeUnavailableException, InterruptedException, BudgetSpent {
+        JudgeRequest request = new JudgeRequest(JudgePrompts.SYSTEM, prompt,
+                image == null ? null : ImageFiles.read(image), image == null ? null : ImageFiles.mimeType(image), null);
+        String[] lastText = new String[1];
+        ResilientJudge.Outcome<T> outcome = judge.ask(request, text -> {
+            lastText[0] = text;
+            return parser.parse(text);
+        });
+        if (outcome instanceof ResilientJudge.Answered<T> a) {
+            return new Verdict<>(a.value(), null, lastText[0]);
+        }
+        if (outcome instanceof ResilientJudge.Quarantined<T> q) {
+            return new Verdict<>(null, q.reason(), q.lastAnswer());
+        }
+        throw new BudgetSpent();
+    }
+}

@@ -1,0 +1,89 @@
+package dev.mmalign.trainer.evaluate;
+
+import dev.mmalign.api.bench.BenchmarkName;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/** Summary metrics of a benchmark from its per-sample outputs, and which metric heads the comparison table. */
+public final class BenchmarkMetrics {
+
+    /** Headline metrics in order of preference: the first one a benchmark has is its column in the report. */
+    public static final List<String> HEADLINES = List.of("f1", "relativeScore", "winRate", "score", "accuracy");
+
+    private BenchmarkMetrics() {}
+
+    public static Map<String, Double> summarize(BenchmarkName name, List<SampleOutput> outputs,
+                                                Map<String, BenchmarkItem> items) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        switch (name) {
+            case POPE -> {
+                List<String[]> pairs = new ArrayList<>();
+                for (SampleOutput o : outputs) pairs.add(new String[] {items.get(o.id()).answer(), o.prediction()});
+                m.putAll(PopeScore.metrics(pairs));
+            }
+            case MMBENCH -> {
+                m.put("accuracy", mean(outputs.stream().map(o -> o.correct() ? 1.0 : 0.0).toList()));
+                m.put("firstPassAccuracy", mean(outputs.stream().map(o -> o.firstPassCorrect() ? 1.0 : 0.0).toList()));
+                m.put("n", (double) outputs.size());
+            }
+            case EXACT_MATCH -> {
+                m.put("accuracy", mean(outputs.stream().map(o -> o.correct() ? 1.0 : 0.0).toList()));
+                m.put("containsAccuracy", mean(outputs.stream().map(o -> o.lenientCorrect() ? 1.0 : 0.0).toList()));
+                m.put("n", (double) outputs.size());
+            }
+            case MT_BENCH -> {
+                List<SampleOutput> scored = scored(outputs);
+                m.put("score", mean(scored.stream().map(SampleOutput::score).toList()));
+                for (int t = 0; t < 2; t++) {
+                    int turn = t;
+                    List<Double> s = scored.stream().filter(o -> o.turnScores().size() > turn)
+                            .map(o -> o.turnScores().get(turn)).toList();
+                    if (!s.isEmpty()) m.put("score/turn" + (t + 1), mean(s));
+                }
+                counts(m, outputs, scored);
+            }
+            case LLAVA_BENCH -> {
+                List<SampleOutput> scored = scored(outputs);
+                double model = scored.stream().mapToDouble(SampleOutput::score).sum();
+                double reference = scored.stream().mapToDouble(SampleOutput::referenceScore).sum();
+                m.put("relativeScore", reference == 0 ? 0 : 100 * model / reference);
+                m.put("modelScore", mean(scored.stream().map(SampleOutput::score).toList()));
+                m.put("referenceScore", mean(scored.stream().map(SampleOutput::referenceScore).toList()));
+                counts(m, outputs, scored);
+            }
+            case MM_VET -> {
+                List<SampleOutput> scored = scored(outputs);
+                m.put("score", 100 * mean(scored.stream().map(SampleOutput::score).toList()));
+                counts(m, outputs, scored);
+            }
+            case ALPACA_EVAL -> {
+                List<SampleOutput> scored = scored(outputs);
+                m.put("winRate", 100 * mean(scored.stream().map(SampleOutput::score).toList()));
+                counts(m, outputs, scored);
+            }
+        }
+        return m;
+    }
+
+    public static String headline(Map<String, Double> metrics) {
+        for (String h : HEADLINES) if (metrics.containsKey(h)) return h;
+        return metrics.keySet().stream().findFirst().orElse(null);
+    }
+
+    private static List<SampleOutput> scored(List<SampleOutput> outputs) {
+        return outputs.stream().filter(o -> o.score() != null).toList();
+    }
+
+    private static void counts(Map<String, Double> m, List<SampleOutput> all, List<SampleOutput> scored) {
+        m.put("n", (double) scored.size());
+        m.put("unscored", (double) (all.size() - scored.size()));
+    }
+
+    private static double mean(List<Double> values) {
+        return values.stream().filter(Objects::nonNull).mapToDouble(Double::doubleValue).average().orElse(0);
+    }
+}

@@ -1,0 +1,165 @@
+package dev.mmalign.trainer.evaluate;
+
+import dev.mmalign.api.bench.BenchmarkSpec;
+import dev.mmalign.api.common.JudgeProvider;
+import dev.mmalign.api.common.JudgeSpec;
+import dev.mmalign.api.stage.ResolvedModel;
+import dev.mmalign.api.stage.StageResult;
+import dev.mmalign.trainer.annotate.CostBudget;
+import dev.mmalign.trainer.annotate.JudgeTuning;
+import dev.mmalign.trainer.annotate.JudgeUnavailableException;
+import dev.mmalign.trainer.annotate.ResilientJudges;
+import dev.mmalign.trainer.annotate.ShardShare;
+import dev.mmalign.trainer.data.InvalidInputException;
+import dev.mmalign.trainer.data.JsonlAppender;
+import dev.mmalign.trainer.data.JsonlReader;
+import dev.mmalign.trainer.progress.ProgressTracker;
+import dev.mmalign.trainer.stage.PolicyModel;
+import dev.mmalign.trainer.stage.PolicyModelLoader;
+import dev.mmalign.trainer.stage.StageContext;
+import dev.mmalign.trainer.stage.StageRunner;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The evaluate stage: every model of this shard (shards split the models) answers every benchmark; each answered and
+ * scored question is appended to samples/&lt;model&gt;/&lt;benchmark&gt;.jsonl, so a rerun continues where it stopped. The
+ * summaries go into the result, results.json and report.html in the output folder.
+ */
+public final class EvaluateStage implements StageRunner.Stage {
+
+    private final PolicyModelLoader loader;
+    private final Map<String, String> env;
+    private final JudgeTuning tuning;
+
+    public EvaluateStage(PolicyModelLoader loader, Map<String, String> env, JudgeTuning tuning) {
+        this.loader = loader;
+        this.env = env;
+        this.tuning = tuning;
+    }
+
+    @Override
+    public StageResult run(StageContext ctx) throws Exception {
+        List<ResolvedModel> models = ctx.spec().models;
+        List<BenchmarkSpec> benchmarks = ctx.spec().benchmarks;
+        if (models == null || models.isEmpty() || benchmarks == null || benchmarks.isEmpty()) {
+            throw new InvalidInputException(ctx.specFile(), "evaluate needs models and benchmarks");
+        }
+        Path out = ctx.outputDir();
+        Map<String, List<BenchmarkItem>> itemsByBenchmark = new LinkedHashMap<>();
+        for (BenchmarkSpec b : benchmarks) {
+            if (b.name == null || b.dataPath == null) {
+                throw new InvalidInputException(ctx.specFile(), "every benchmark needs name and dataPath");
+            }
+            List<BenchmarkItem> items = BenchmarkReaders.read(b.name, ctx.resolve(b.dataPath),
+                    b.imageRoot == null ? null : ctx.resolve(b.imageRoot), out.resolve("images"));
+            if (b.limit != null && items.size() > b.limit) items = items.subList(0, b.limit);
+            List<BenchmarkItem> withNoise = new ArrayList<>();
+            for (BenchmarkItem item : items) {
+                Path noise = item.image() == null
+                        ? NoisyImages.imageFor(b.noisyImage, item.id(), out.resolve("noise")) : null;
+                withNoise.add(noise == null ? item : item.withImage(noise));
+            }
+            itemsByBenchmark.put(b.effectiveId(), withNoise);
+        }
+        BenchmarkJudge judge = judgeIfNeeded(ctx, benchmarks);
+
+        List<ResolvedModel> mine = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) if (ctx.shard().owns(i)) mine.add(models.get(i));
+        long total = mine.size() * (long) itemsByBenchmark.values().stream().mapToInt(List::size).sum();
+        ProgressTracker tracker = new ProgressTracker(ctx.progress(), "evaluate", "samples", total, 0,
+                Clock.systemUTC());
+
+        StageResult result = new StageResult();
+        result.outcome = StageResult.Outcome.succeeded;
+        Path resultsFile = out.resolve("results.json");
+        Path report = out.resolve("report.html");
+        long samples = 0;
+        for (ResolvedModel m : mine) {
+            Map<String, Map<String, Double>> scores = new LinkedHashMap<>();
+            try (PolicyModel model = loader.load(ctx.resolve(m.path),
+                    m.adapterPath == null ? null : ctx.resolve(m.adapterPath))) {
+                for (BenchmarkSpec b : benchmarks) {
+                    String id = b.effectiveId();
+                    Path samplesFile = out.resolve("samples").resolve(m.name).resolve(id + ".jsonl");
+                    BenchmarkRun run = new BenchmarkRun(b.name, model, b.maxNewTokens == null ? 512 : b.maxNewTokens,
+                            judge);
+                    StageResult.Outcome stopped = answerAll(ctx, run, itemsByBenchmark.get(id), samplesFile, tracker);
+                    if (stopped != null) {
+                        result.outcome = stopped;
+                        result.message = stopped == StageResult.Outcome.budgetExhausted
+                                ? "judge budget spent; samples so far are kept" : "stopped on request; rerun resumes";
+                        return result;
+                    }
+                    Map<String, BenchmarkItem> byId = new LinkedHashMap<>();
+                    itemsByBenchmark.get(id).forEach(item -> byId.put(item.id(), item));
+                    List<SampleOutput> outputs = readOutputs(samplesFile, byId.keySet());
+                    Map<String, Double> metrics = BenchmarkMetrics.summarize(b.name, outputs, byId);
+                    scores.put(id, metrics);
+                    metrics.forEach((k, v) -> result.metrics.put(m.name + "/" + id + "/" + k, v));
+                    result.artifacts.put("samples/" + m.name + "/" + id, ctx.relative(samplesFile));
+                    samples += outputs.size();
+                }
+            }
+            ResultsFile.merge(resultsFile, report, m.name, scores);
+        }
+        result.counts.put("models", (long) mine.size());
+        result.counts.put("samples", samples);
+        result.artifacts.put("results", ctx.relative(resultsFile));
+        result.artifacts.put("report", ctx.relative(report));
+        return result;
+    }
+
+    /** Answers the items not yet in the samples file; returns how it stopped early, or null when all are done. */
+    private static StageResult.Outcome answerAll(StageContext ctx, BenchmarkRun run, List<BenchmarkItem> items,
+                                                 Path samplesFile, ProgressTracker tracker)
+            throws JudgeUnavailableException, InterruptedException {
+        try (JsonlAppender appender = JsonlAppender.open(samplesFile)) {
+            Set<String> done = new HashSet<>();
+            for (SampleOutput o : JsonlReader.readAll(samplesFile, SampleOutput.class, null)) done.add(o.id());
+            tracker.advance(done.size(), null);
+            for (BenchmarkItem item : items) {
+                if (done.contains(item.id())) continue;
+                if (ctx.stop().requested()) return StageResult.Outcome.interrupted;
+                try {
+                    appender.append(run.evaluate(item));
+                } catch (BenchmarkJudge.BudgetSpent e) {
+                    return StageResult.Outcome.budgetExhausted;
+                }
+                tracker.advance(1, null);
+            }
+        }
+        return null;
+    }
+
+    /** The outputs of the current items, first record per id (a rerun never counts a sample twice). */
+    private static List<SampleOutput> readOutputs(Path file, Set<String> ids) {
+        Map<String, SampleOutput> byId = new LinkedHashMap<>();
+        for (SampleOutput o : JsonlReader.readAll(file, SampleOutput.class, null)) {
+            if (ids.contains(o.id())) byId.putIfAbsent(o.id(), o);
+        }
+        return new ArrayList<>(byId.values());
+    }
+
+    private BenchmarkJudge judgeIfNeeded(StageContext ctx, List<BenchmarkSpec> benchmarks) {
+        boolean needed = benchmarks.stream().anyMatch(b -> b.name.judgeScored());
+        if (!needed) return null;
+        JudgeSpec spec = ctx.spec().judge;
+        if (spec == null || spec.provider == null) {
+            throw new InvalidInputException(ctx.specFile(), "judge-scored benchmarks need judge");
+        }
+        if (spec.provider != JudgeProvider.VERTEX_GEMINI && spec.provider != JudgeProvider.OPENAI_COMPATIBLE) {
+            throw new InvalidInputException(ctx.specFile(), "judge provider " + spec.provider.wireName()
+                    + " cannot score open-ended answers; use vertex-gemini or openai-compatible");
+        }
+        CostBudget budget = new CostBudget(ShardShare.costUsd(spec.maxCostUSD, ctx.shard().count), 0);
+        return new BenchmarkJudge(ResilientJudges.create(spec, ctx, env, tuning, budget));
+    }
+}

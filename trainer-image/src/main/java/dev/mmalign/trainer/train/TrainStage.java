@@ -1,0 +1,367 @@
+package dev.mmalign.trainer.train;
+
+import dev.mmalign.trainer.stage.StageContext;
+import dev.mmalign.trainer.stage.StageRunner;
+import ai.djl.engine.Engine;
+import dev.mmalign.api.run.AlignmentRunSpec;
+import dev.mmalign.api.run.Method;
+import dev.mmalign.api.stage.StageInputs;
+import dev.mmalign.api.stage.StageResult;
+import dev.mmalign.trainer.data.AtomicFiles;
+import dev.mmalign.trainer.data.InvalidInputException;
+import dev.mmalign.trainer.data.Json;
+import dev.mmalign.trainer.engine.ModelLoader;
+import dev.mmalign.trainer.engine.VisionLanguageModel;
+import dev.mmalign.trainer.engine.data.DpoPair;
+import dev.mmalign.trainer.engine.data.Jsonl;
+import dev.mmalign.trainer.engine.data.PromptFormat;
+import dev.mmalign.trainer.engine.data.SftExample;
+import dev.mmalign.trainer.engine.lora.Lora;
+import dev.mmalign.trainer.engine.train.Checkpoints;
+import dev.mmalign.trainer.engine.train.DpoTrainer;
+import dev.mmalign.trainer.engine.train.SftTrainer;
+import dev.mmalign.trainer.engine.train.TrainConfig;
+import dev.mmalign.trainer.engine.train.TrainResult;
+import dev.mmalign.trainer.sets.SteerLMDescriptor;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+/**
+ * The train stage: one AlignmentRun through the engine. DPO trains on pairs, SFT / rejection sampling / SteerLM on
+ * SFT examples. Checkpoints go to {@code paths.checkpointDir} (default {@code <outputDir>/checkpoints}) and a rerun
+ * resumes from the latest complete one; a stop request (SIGTERM) saves a checkpoint and ends with outcome
+ * interrupted (retryable exit). The result names the latest complete checkpoint (artifact {@code checkpoint}, count
+ * {@code checkpointStep}) and where the attempt started ({@code resumedFromStep}, 0 for a fresh start). The trained LoRA adapter (PEFT) goes to {@code <outputDir>/adapter} and the model with
+ * the adapter merged to {@code <outputDir>/merged}; with full fine-tuning there is only the merged model. A finished
+ * run leaves {@value #DONE_FILE}, so a rerun of a finished stage trains nothing and returns the same result.
+ *
+ * <p>SteerLM: the training set is self-describing (every prompt ends in its completion's condition); the stage reads
+ * the template and attribute list from it, strictly, and writes the inference condition (all attributes at 4) as
+ * {@code steerlm.json} into the adapter and merged folders, which the model loader then applies to every question.
+ *
+ * <p>training.maxLength counts the sequence the model sees, image patches included, and is capped at the model's
+ * positions; examples whose prompt leaves no room for a response token are skipped and counted
+ * ({@code skippedPromptTooLong}). DPO with {@code dpo.precomputeReferenceLogProbs=false} computes the reference each
+ * step with LoRA disabled, which needs LoRA with a frozen projector (else exit code 2).
+ */
+public final class TrainStage implements StageRunner.Stage {
+
+    static final String DONE_FILE = "train-complete.json";
+    /** Pairs with their reference log-probs, cached beside the checkpoints so a resumed run does not recompute them. */
+    static final String REFERENCE_FILE = "dpo-pairs-with-reference.jsonl";
+
+    private final PrintStream log;
+
+    public TrainStage(PrintStream log) {
+        this.log = log;
+    }
+
+    @Override
+    public StageResult run(StageContext ctx) throws Exception {
+        AlignmentRunSpec run = ctx.spec().run;
+        if (run == null || run.method == null) {
+            throw new InvalidInputException(ctx.specFile(), "train needs the run section with a method");
+        }
+        Path out = ctx.outputDir();
+        Path done = out.resolve(DONE_FILE);
+        if (Files.isRegularFile(done)) {
+            log.println("train: " + done + " exists, the run has finished before; nothing to do");
+            return Json.MAPPER.readValue(Files.readString(done), StageResult.class);
+        }
+        Path dataset = ctx.requiredInput(StageInputs.DATASET);
+        Path modelDir = ctx.requiredInput(StageInputs.MODEL);
+        Path imageRoot = ctx.optionalInput(StageInputs.IMAGE_ROOT);
+        if (imageRoot == null) imageRoot = ctx.storageRoot();
+        Path work = ctx.spec().paths.checkpointDir == null ? out.resolve("checkpoints")
+                : ctx.resolve(ctx.spec().paths.checkpointDir);
+        double fraction = run.dataFraction == null ? 1.0 : run.dataFraction;
+        if (!(fraction > 0 && fraction <= 1)) {
+            throw new InvalidInputException(ctx.specFile(), "run.dataFraction must be in (0, 1], got " + fraction);
+        }
+        TrainConfig cfg = TrainConfigs.of(run, Engine.getInstance().getGpuCount() > 0, log);
+        if (run.method == Method.DPO && !cfg.dpo.precomputeReference) {
+            requireOnTheFlyReference(ctx, cfg);
+        }
+        // A SteerLM set says itself how it conditions its prompts; checked before any weight is loaded.
+        SteerLMDescriptor steer = run.method == Method.SteerLM ? TrainingData.steerLM(dataset) : null;
+
+        StageResult result = new StageResult();
+        try (VisionLanguageModel vlm = loadBase(modelDir, ctx.optionalInput(StageInputs.ADAPTER))) {
+            limitToModel(vlm, cfg);
+            TrainProgress progress = new TrainProgress(ctx.progress());
+            TrainResult trained;
+            long examples;
+            if (run.method == Method.DPO) {
+                List<DpoPair> pairs = TrainingData.dpoPairs(dataset, fraction);
+                requireData(dataset, pairs.size());
+                requireImages(dataset, imageRoot, pairs.stream().map(DpoPair::images));
+                pairs = fitting(vlm, cfg, dataset, pairs, DpoPair::id, DpoPair::prompt, DpoPair::images, result);
+                if (cfg.dpo.precomputeReference) {
+                    pairs = withoutMismatchedReference(vlm, pairs, cfg, result);
+                    pairs = withReference(vlm, pairs, cfg, imageRoot, work);
+                } else {
+                    log.println("train: reference log-probs computed every step by the model with LoRA disabled"
+                            + " (dpo.precomputeReferenceLogProbs=false)"
+                            + (pairs.stream().anyMatch(DpoPair::hasReference)
+                                    ? "; the reference values stored in the pairs are not used" : ""));
+                }
+                examples = pairs.size();
+                trained = new DpoTrainer(vlm, cfg, imageRoot).train(pairs, work, progress, ctx.stop()::requested);
+            } else {
+                List<SftExample> sft = TrainingData.sftExamples(dataset, fraction);
+                requireData(dataset, sft.size());
+                requireImages(dataset, imageRoot, sft.stream().map(SftExample::images));
+                sft = fitting(vlm, cfg, dataset, sft, SftExample::id, SftExample::prompt, SftExample::images, result);
+                examples = sft.size();
+                trained = new SftTrainer(vlm, cfg, imageRoot).train(sft, work, progress, ctx.stop()::requested);
+            }
+            result.counts.put("steps", (long) trained.steps());
+            result.counts.put("totalSteps", (long) trained.totalSteps());
+            result.counts.put("stepsThisAttempt", (long) trained.losses().size());
+            // Where this attempt started: 0, or the step of the checkpoint it resumed from.
+            result.counts.put("resumedFromStep", (long) (trained.steps() - trained.losses().size()));
+            result.counts.put("examples", examples);
+            result.metrics.putAll(trained.lastMetrics());
+            if (!trained.losses().isEmpty()) {
+                // Over the steps that counted: a skipped non-finite step (skipped_steps) did not train the model.
+                result.metrics.put("train_loss", trained.losses().stream().mapToDouble(Double::doubleValue)
+                        .filter(Double::isFinite).average().orElse(Double.NaN));
+            }
+            result.artifacts.put("checkpoints", ctx.relative(work));
+            reportLatestCheckpoint(work, ctx, result);
+            if (trained.stopped()) {
+                result.outcome = StageResult.Outcome.interrupted;
+                result.message = "stopped on request at step " + trained.steps() + " of " + trained.totalSteps()
+                        + "; checkpoint saved, a rerun resumes";
+                return result;
+            }
+            // No check of the last loss here: the engine skips non-finite steps, fails the run after
+            // TrainConfig.maxNonFiniteSteps in a row (NonFiniteTrainingException: a retryable exit naming the step) and
+            // never returns NaN weights.
+            writeOutputs(vlm, cfg, trained, out, ctx, result, steer);
+            if (steer != null) {
+                result.artifacts.put("steerLM", ctx.relative(out.resolve("merged").resolve(SteerLMDescriptor.FILE)));
+            }
+        }
+        result.outcome = StageResult.Outcome.succeeded;
+        AtomicFiles.write(done, Json.pretty(result) + "\n");
+        return result;
+    }
+
+    /**
+     * The latest complete checkpoint (what a retried or resumed pod starts from), as the operator reads it into
+     * status.latestCheckpoint: artifact {@code checkpoint} and count {@code checkpointStep}.
+     */
+    private static void reportLatestCheckpoint(Path work, StageContext ctx, StageResult result) throws IOException {
+        Optional<Path> latest = Checkpoints.latest(work);
+        if (latest.isPresent()) {
+            long step = Json.MAPPER.readTree(latest.get().resolve(Checkpoints.STATE).toFile()).path("step").asLong();
+            result.artifacts.put("checkpoint", ctx.relative(latest.get()));
+            result.counts.put("checkpointStep", step);
+        }
+    }
+
+    /** The base model; a base that is another run's output with an adapter is merged first (LoRA stacks on it). */
+    private static VisionLanguageModel loadBase(Path modelDir, Path adapterDir) throws IOException {
+        if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
+            throw new InvalidInputException(modelDir.resolve("config.json"), "base model folder has no config.json");
+        }
+        VisionLanguageModel vlm = ModelLoader.load(modelDir);
+        if (adapterDir != null) {
+            try {
+                Lora.load(vlm.model(), adapterDir);
+                Lora.merge(vlm.model());
+            } catch (IOException | RuntimeException e) {
+                vlm.close();
+                throw e;
+            }
+        }
+        return vlm;
+    }
+
+    /** DPO with reference log-probs computed during training: only where the model can switch back to the base. */
+    private static void requireOnTheFlyReference(StageContext ctx, TrainConfig cfg) {
+        try {
+            DpoTrainer.requireOnTheFlyReference(cfg);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException(ctx.specFile(), "spec.dpo.precomputeReferenceLogProbs=false: "
+                    + e.getMessage() + " (set spec.dpo.precomputeReferenceLogProbs=true"
+                    + (cfg.lora == null ? ", or enable spec.lora)" : ", or spec.lora.trainProjector=false)"));
+        }
+    }
+
+    /**
+     * maxLength never above the model's positions: the rotary table has maxPositions rows, so a longer sequence could
+     * not be run at all (HF warns and caps the same way).
+     */
+    private void limitToModel(VisionLanguageModel vlm, TrainConfig cfg) {
+        int positions = vlm.model().config().text().maxPositions();
+        if (cfg.maxLength > positions) {
+            log.println("train: training.maxLength " + cfg.maxLength + " is above the model's max_position_embeddings "
+                    + positions + "; using " + positions);
+            cfg.maxLength = positions;
+        }
+    }
+
+    /**
+     * The examples whose prompt leaves room for at least one response token within maxLength, which counts the
+     * sequence the model sees (image patches included). Responses are cut to fit while training; a prompt is never
+     * cut (that would drop the image or, for SteerLM, the condition), so an example whose prompt alone fills maxLength
+     * is left out and counted ({@code skippedPromptTooLong}) rather than trained on with no target token at all: such
+     * rows give a loss of -0.0 and no gradient (TRL keeps them, silently). If no example fits, the run fails (exit 2).
+     */
+    private <E> List<E> fitting(VisionLanguageModel vlm, TrainConfig cfg, Path dataset, List<E> data,
+                                Function<E, String> id, Function<E, String> prompt,
+                                Function<E, List<String>> images, StageResult result) {
+        List<E> kept = new ArrayList<>();
+        List<String> skipped = new ArrayList<>();
+        int shortest = Integer.MAX_VALUE;
+        for (E e : data) {
+            int positions = vlm.promptPositions(prompt.apply(e), !images.apply(e).isEmpty());
+            shortest = Math.min(shortest, positions);
+            if (positions + 1 <= cfg.maxLength) {
+                kept.add(e);
+            } else {
+                skipped.add(id.apply(e));
+            }
+        }
+        result.counts.put("skippedPromptTooLong", (long) skipped.size());
+        if (kept.isEmpty()) {
+            throw new InvalidInputException(dataset, "no example fits spec.training.maxLength=" + cfg.maxLength
+                    + ": the shortest prompt takes " + shortest + " positions (BOS and " + vlm.imagePositions()
+                    + " image patches included) and a response needs at least one more; raise"
+                    + " spec.training.maxLength");
+        }
+        if (!skipped.isEmpty()) {
+            log.println("train: " + skipped.size() + " of " + data.size() + " examples skipped: their prompt leaves no"
+                    + " room for a response within maxLength " + cfg.maxLength + " (image patches count); first: "
+                    + String.join(", ", skipped.subList(0, Math.min(5, skipped.size()))));
+        }
+        return kept;
+    }
+
+    private static void requireData(Path dataset, int size) {
+        if (size == 0) throw new InvalidInputException(dataset, "training set is empty");
+    }
+
+    private static void requireImages(Path dataset, Path imageRoot, Stream<List<String>> images) {
+        Set<String> checked = new HashSet<>();
+        images.filter(list -> !list.isEmpty()).map(list -> list.get(0)).filter(checked::add).forEach(image -> {
+            if (!Files.isRegularFile(imageRoot.resolve(image))) {
+                throw new InvalidInputException(dataset, "image " + image + " not found under " + imageRoot);
+            }
+        });
+    }
+
+    /**
+     * Reference values stored in the pairs (the build stage's) are summed log-probs of the whole responses. This run
+     * compares them with its own policy log-probs, which are averaged when dpo.averageLogProbs is set and cover only
+     * the part of a response that fits maxLength: a stored value is kept only where both mean the same thing, else it
+     * is dropped (and computed again before training, counted as {@code referenceRecomputed}).
+     */
+    private List<DpoPair> withoutMismatchedReference(VisionLanguageModel vlm, List<DpoPair> pairs, TrainConfig cfg,
+                                                     StageResult result) {
+        List<DpoPair> out = new ArrayList<>();
+        long dropped = 0;
+        for (DpoPair p : pairs) {
+            boolean whole = fitsWhole(vlm, p, p.chosen(), cfg) && fitsWhole(vlm, p, p.rejected(), cfg);
+            if (p.hasReference() && (cfg.dpo.averageLogProbs || !whole)) {
+                out.add(new DpoPair(p.id(), p.images(), p.prompt(), p.chosen(), p.rejected(), p.chosenScore(),
+                        p.rejectedScore(), null, null));
+                dropped++;
+            } else {
+                out.add(p);
+            }
+        }
+        result.counts.put("referenceRecomputed", dropped);
+        if (dropped > 0) {
+            log.println("train: " + dropped + " stored reference log-probs do not match this run's scoring ("
+                    + (cfg.dpo.averageLogProbs ? "averaged log-probs" : "responses cut at maxLength " + cfg.maxLength)
+                    + "); computing them again");
+        }
+        return out;
+    }
+
+    /** Whether prompt, image patches, the whole response and EOS fit maxLength (so training scores all of it). */
+    private static boolean fitsWhole(VisionLanguageModel vlm, DpoPair p, String response, TrainConfig cfg) {
+        int responseTokens = vlm.tokenizer().encode(PromptFormat.response(response)).length + 1;
+        return vlm.promptPositions(p.prompt(), !p.images().isEmpty()) + responseTokens <= cfg.maxLength;
+    }
+
+    /**
+     * Reference log-probs of the untouched base for the pairs lacking them, computed once before training (the
+     * paper's way) and cached in the work folder, so a resumed attempt reads them instead of recomputing them.
+     */
+    private List<DpoPair> withReference(VisionLanguageModel vlm, List<DpoPair> pairs, TrainConfig cfg,
+                                        Path imageRoot, Path work) throws IOException {
+        if (pairs.stream().allMatch(DpoPair::hasReference)) return pairs;
+        Path cache = work.resolve(REFERENCE_FILE);
+        if (Files.isRegularFile(cache)) {
+            List<DpoPair> cached = Jsonl.read(cache, DpoPair.class);
+            if (cached.stream().map(DpoPair::id).toList().equals(pairs.stream().map(DpoPair::id).toList())) {
+                return cached;
+            }
+        }
+        long missing = pairs.stream().filter(p -> !p.hasReference()).count();
+        log.println("train: computing reference log-probs of " + missing + " pairs with the base model");
+        List<DpoPair> out = DpoTrainer.precomputeReference(vlm, pairs, cfg, imageRoot);
+        Files.createDirectories(work);
+        Jsonl.write(cache, out);
+        return out;
+    }
+
+    /**
+     * The adapter (LoRA) and the merged model in the output folder, each replaced as a whole. A SteerLM run puts its
+     * inference condition ({@link SteerLMDescriptor}) into both before they appear, so neither is ever seen without it.
+     */
+    private static void writeOutputs(VisionLanguageModel vlm, TrainConfig cfg, TrainResult trained, Path out,
+                                     StageContext ctx, StageResult result, SteerLMDescriptor steer) throws IOException {
+        Path merged = out.resolve("merged");
+        if (cfg.lora != null) {
+            Path adapter = out.resolve("adapter");
+            replaceDir(trained.output(), adapter, true, steer);
+            result.artifacts.put("adapter", ctx.relative(adapter));
+            Lora.merge(vlm.model());
+            Path tmp = out.resolve(".merged.tmp");
+            AtomicFiles.deleteTree(tmp);
+            ModelLoader.save(vlm, tmp);
+            replaceDir(tmp, merged, false, steer);
+        } else {
+            replaceDir(trained.output(), merged, true, steer);
+        }
+        result.artifacts.put("merged", ctx.relative(merged));
+    }
+
+    /**
+     * Puts {@code from} at {@code to} (copy or move), through a temporary folder and a rename, with the SteerLM
+     * descriptor (when there is one) written into the temporary folder first.
+     */
+    private static void replaceDir(Path from, Path to, boolean copy, SteerLMDescriptor steer) throws IOException {
+        Path tmp = to.resolveSibling("." + to.getFileName() + ".tmp");
+        if (copy) {
+            AtomicFiles.deleteTree(tmp);
+            Files.createDirectories(tmp);
+            try (Stream<Path> files = Files.list(from)) {
+                for (Path f : files.toList()) {
+                    Files.copy(f, tmp.resolve(f.getFileName().toString()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } else {
+            tmp = from;
+        }
+        if (steer != null) steer.write(tmp);
+        AtomicFiles.deleteTree(to);
+        Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE);
+    }
+}

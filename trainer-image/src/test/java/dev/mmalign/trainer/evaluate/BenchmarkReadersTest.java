@@ -1,0 +1,100 @@
+package dev.mmalign.trainer.evaluate;
+
+import dev.mmalign.api.bench.BenchmarkName;
+import dev.mmalign.trainer.data.InvalidInputException;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Base64;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Guards reading each benchmark's public file format, and file/line errors on malformed files. */
+class BenchmarkReadersTest {
+
+    @TempDir
+    Path dir;
+    Path images;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        images = Files.createDirectories(dir.resolve("images"));
+        Files.write(images.resolve("a.jpg"), new byte[] {1});
+    }
+
+    private Path file(String name, String text) throws Exception {
+        Path f = dir.resolve(name);
+        Files.writeString(f, text);
+        return f;
+    }
+
+    @Test
+    void pope() throws Exception {
+        Path f = file("pope.jsonl", "{\"question_id\":1,\"image\":\"a.jpg\",\"text\":\"Is there a dog?\",\"label\":\"no\"}\n");
+        BenchmarkItem item = BenchmarkReaders.read(BenchmarkName.POPE, f, images, dir).get(0);
+        assertEquals("1", item.id());
+        assertEquals("no", item.answer());
+        assertEquals(images.resolve("a.jpg"), item.image());
+        Path bad = file("bad.jsonl", "{\"question_id\":1,\"image\":\"a.jpg\",\"text\":\"?\",\"label\":\"maybe\"}\n");
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> BenchmarkReaders.read(BenchmarkName.POPE, bad, images, dir));
+        assertTrue(e.getMessage().startsWith(bad + ":1: label must be yes or no"));
+    }
+
+    @Test
+    void mmbenchWithBase64ImagesAndWrongColumnCount() throws Exception {
+        String b64 = Base64.getEncoder().encodeToString(new byte[] {9, 9});
+        Path f = file("mmb.tsv", "index\tquestion\thint\tA\tB\tC\tD\tanswer\tcategory\timage\n"
+                + "7\tWhat colour?\tnan\tred\tblue\tnan\tnan\tB\tcolor\t" + b64 + "\n");
+        BenchmarkItem item = BenchmarkReaders.read(BenchmarkName.MMBENCH, f, images, dir.resolve("scratch")).get(0);
+        assertEquals(List.of("red", "blue"), item.options());
+        assertEquals("B", item.answer());
+        assertEquals(null, item.hint());
+        assertEquals(2, Files.size(item.image()));
+        Path bad = file("bad.tsv", "index\tquestion\tA\tB\tanswer\timage\n1\tq\tx\ty\tB\n");
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> BenchmarkReaders.read(BenchmarkName.MMBENCH, bad, images, dir));
+        assertTrue(e.getMessage().startsWith(bad + ":2: expected 6 columns"), e.getMessage());
+    }
+
+    @Test
+    void mmVetLlavaBenchMtBenchAlpacaEvalAndExactMatch() throws Exception {
+        Path mmvet = file("mm-vet.json", "{\"v1_0\":{\"imagename\":\"a.jpg\",\"question\":\"q\",\"answer\":\"4<AND>5\"}}");
+        assertEquals("4<AND>5", BenchmarkReaders.read(BenchmarkName.MM_VET, mmvet, images, dir).get(0).answer());
+
+        Files.createDirectories(dir.resolve("llava"));
+        Path questions = file("llava/questions.jsonl", "{\"question_id\":0,\"image\":\"a.jpg\",\"text\":\"Describe.\","
+                + "\"category\":\"detail\"}\n");
+        file("llava/answers_gpt4.jsonl", "{\"question_id\":0,\"text\":\"A reference.\"}\n");
+        assertEquals("A reference.", BenchmarkReaders.read(BenchmarkName.LLAVA_BENCH, questions, images, dir).get(0)
+                .answer());
+
+        Path mt = file("question.jsonl", "{\"question_id\":81,\"category\":\"math\",\"turns\":[\"t1\",\"t2\"],"
+                + "\"reference\":[\"r1\",\"r2\"]}\n");
+        BenchmarkItem q = BenchmarkReaders.read(BenchmarkName.MT_BENCH, mt, null, dir).get(0);
+        assertEquals(List.of("t1", "t2"), q.turns());
+        assertEquals(List.of("r1", "r2"), q.referenceTurns());
+
+        Path alpaca = file("alpaca.json", "[{\"instruction\":\"i\",\"output\":\"o\",\"generator\":\"gpt4\"}]");
+        assertEquals("o", BenchmarkReaders.read(BenchmarkName.ALPACA_EVAL, alpaca, null, dir).get(0).answer());
+
+        Path em = file("em.jsonl", "{\"id\":\"x\",\"question\":\"2+2?\",\"answer\":\"4\"}\n{\"id\":\"y\"}\n");
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> BenchmarkReaders.read(BenchmarkName.EXACT_MATCH, em, null, dir));
+        assertEquals(em + ":2: missing field \"question\"", e.getMessage());
+    }
+
+    @Test
+    void aMissingBenchmarkImageNamesFileAndLine() throws Exception {
+        Path f = file("pope.jsonl", "{\"question_id\":1,\"image\":\"zzz.jpg\",\"text\":\"?\",\"label\":\"no\"}\n");
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> BenchmarkReaders.read(BenchmarkName.POPE, f, images, dir));
+        assertTrue(e.getMessage().startsWith(f + ":1: image zzz.jpg not found"));
+    }
+}

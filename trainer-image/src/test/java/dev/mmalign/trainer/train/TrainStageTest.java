@@ -1,0 +1,248 @@
+package dev.mmalign.trainer.train;
+
+import dev.mmalign.trainer.stage.EnginePolicyModelLoader;
+import dev.mmalign.trainer.stage.GenerationSettings;
+import dev.mmalign.trainer.stage.PolicyModel;
+import dev.mmalign.trainer.stage.StageFixture;
+import dev.mmalign.trainer.stage.StageRunner;
+import dev.mmalign.api.run.AlignmentRunSpec;
+import dev.mmalign.api.run.DatasetRef;
+import dev.mmalign.api.run.DpoSpec;
+import dev.mmalign.api.run.LoraSpec;
+import dev.mmalign.api.run.Method;
+import dev.mmalign.api.run.Precision;
+import dev.mmalign.api.run.TrainingSpec;
+import dev.mmalign.api.stage.StageName;
+import dev.mmalign.api.stage.StageResult;
+import dev.mmalign.api.stage.StageSpec;
+import dev.mmalign.trainer.data.AtomicFiles;
+import dev.mmalign.trainer.data.DpoPairRecord;
+import dev.mmalign.trainer.data.SftExampleRecord;
+import dev.mmalign.trainer.synthetic.Scene;
+import dev.mmalign.trainer.synthetic.SceneObject;
+import dev.mmalign.trainer.synthetic.SceneRenderer;
+import dev.mmalign.trainer.synthetic.Shape;
+import dev.mmalign.trainer.synthetic.ShapeColor;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The train stage on the engine's tiny preset: spec → engine config, outputs, resume, stop, bad input. */
+class TrainStageTest {
+
+    @TempDir
+    Path root;
+    StageFixture fx;
+    final ByteArrayOutputStream log = new ByteArrayOutputStream();
+
+    @BeforeEach
+    void world() throws Exception {
+        fx = new StageFixture(root);
+        fx.writeTinyModel("models/base", 5);
+        new SceneRenderer(32).write(new Scene("s", List.of(new SceneObject(Shape.values()[0], ShapeColor.values()[0],
+                0, 0))), root.resolve("images/s.png"));
+        List<DpoPairRecord> pairs = new ArrayList<>();
+        List<SftExampleRecord> sft = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            List<String> images = i % 2 == 0 ? List.of("s.png") : List.of();
+            pairs.add(new DpoPairRecord("p" + i, images, "Is there a circle? " + i, "Yes.", "No.", 8, 2, null, null));
+            sft.add(new SftExampleRecord("e" + i, images, "What is " + i + " plus 1?", (i + 1) + "."));
+        }
+        fx.writeJsonl("sets/dpo.jsonl", pairs);
+        fx.writeJsonl("sets/sft.jsonl", sft);
+    }
+
+    private StageSpec spec(Method method, String dataset) {
+        StageSpec spec = fx.spec(StageName.train, "runs/r");
+        spec.paths.checkpointDir = "runs/r/checkpoints";
+        spec.paths.inputs.put("model", "models/base");
+        spec.paths.inputs.put("dataset", dataset);
+        spec.paths.inputs.put("imageRoot", "images");
+        spec.run = new AlignmentRunSpec();
+        spec.run.method = method;
+        spec.run.dataset = new DatasetRef();
+        spec.run.dataset.path = dataset;
+        spec.run.lora = new LoraSpec();
+        spec.run.lora.rank = 4;
+        spec.run.lora.alpha = 8.0;
+        spec.run.training = new TrainingSpec();
+        spec.run.training.epochs = 2;
+        spec.run.training.perDeviceBatchSize = 2;
+        spec.run.training.gradientAccumulationSteps = 1;
+        spec.run.training.learningRate = 1e-3;
+        spec.run.training.checkpointEverySteps = 100;
+        if (method == Method.DPO) spec.run.dpo = new DpoSpec();
+        return spec;
+    }
+
+    private int run(StageSpec spec) throws Exception {
+        return fx.run(spec, new TrainStage(new PrintStream(log, true)));
+    }
+
+    /**
+     * Guards the DPO path: reference log-probs computed before training, TRL metrics in the result, the PEFT adapter
+     * and the merged model written, progress with step/total/epoch, bf16 turned into fp32 on CPU with a log line.
+     */
+    @Test
+    void dpoWritesAdapterMergedModelMetricsAndProgress() throws Exception {
+        StageSpec spec = spec(Method.DPO, "sets/dpo.jsonl");
+        spec.run.training.precision = Precision.bf16;
+        assertEquals(0, run(spec), fx.stderrText());
+
+        StageResult r = fx.result(spec);
+        assertEquals(8L, r.counts.get("steps"), "8 pairs / batch 2 × 2 epochs");
+        assertEquals(8L, r.counts.get("examples"));
+        for (String key : List.of("loss", "rewards/chosen", "rewards/rejected", "rewards/accuracies",
+                "rewards/margins", "learning_rate", "grad_norm", "train_loss")) {
+            assertNotNull(r.metrics.get(key), key);
+        }
+        assertEquals("runs/r/adapter", r.artifacts.get("adapter"));
+        assertEquals("runs/r/merged", r.artifacts.get("merged"));
+        assertTrue(Files.exists(root.resolve("runs/r/adapter/adapter_config.json")));
+        assertTrue(Files.exists(root.resolve("runs/r/adapter/adapter_model.safetensors")));
+        assertTrue(Files.exists(root.resolve("runs/r/merged/config.json")));
+        assertTrue(Files.exists(root.resolve("runs/r/checkpoints/" + TrainStage.REFERENCE_FILE)),
+                "reference log-probs cached for a resumed attempt");
+        assertTrue(log.toString().contains("training in fp32"), log.toString());
+        List<String> progress = Files.readAllLines(root.resolve("progress-train.jsonl"));
+        String last = progress.get(progress.size() - 1);
+        assertTrue(last.contains("\"current\":8") && last.contains("\"total\":8") && last.contains("\"epoch\":2.0")
+                && last.contains("\"percent\":100.0"), last);
+        try (PolicyModel merged = new EnginePolicyModelLoader().load(root.resolve("runs/r/merged"), null)) {
+            assertEquals(1, merged.generate(null, "Hi", GenerationSettings.greedy(4)).size(),
+                    "the merged model loads and runs");
+        }
+    }
+
+    /** Guards idempotence: a finished run is not trained again and returns the same result. */
+    @Test
+    void rerunOfAFinishedRunTrainsNothing() throws Exception {
+        StageSpec spec = spec(Method.SFT, "sets/sft.jsonl");
+        assertEquals(0, run(spec), fx.stderrText());
+        StageResult first = fx.result(spec);
+        assertEquals(0, run(spec), fx.stderrText());
+        assertTrue(log.toString().contains("nothing to do"));
+        assertEquals(first.metrics, fx.result(spec).metrics);
+    }
+
+    /** Guards dataFraction: the nested subset of the sets package (ceil(f·n) examples). */
+    @Test
+    void dataFractionKeepsASubset() throws Exception {
+        StageSpec spec = spec(Method.SFT, "sets/sft.jsonl");
+        spec.run.dataFraction = 0.25;
+        assertEquals(0, run(spec), fx.stderrText());
+        assertEquals(2L, fx.result(spec).counts.get("examples"));
+    }
+
+    /**
+     * Guards SIGTERM handling: a stop request saves a checkpoint and ends with the retryable exit code; the rerun
+     * resumes from that checkpoint (it trains only the remaining steps) and finishes.
+     */
+    @Test
+    void stopCheckpointsAndTheRerunResumes() throws Exception {
+        StageSpec spec = spec(Method.SFT, "sets/sft.jsonl");
+        spec.run.lora.enabled = false;
+        fx.stop.request();
+        assertEquals(StageRunner.INTERRUPTED, run(spec), fx.stderrText());
+        StageResult stopped = fx.result(spec);
+        assertEquals(StageResult.Outcome.interrupted, stopped.outcome);
+        assertEquals(1L, stopped.counts.get("steps"));
+        assertEquals(0L, stopped.counts.get("resumedFromStep"));
+        assertTrue(Files.exists(root.resolve("runs/r/checkpoints/checkpoints/checkpoint-1/trainer_state.json")));
+        assertEquals("runs/r/checkpoints/checkpoints/checkpoint-1", stopped.artifacts.get("checkpoint"),
+                "the checkpoint a retry starts from, for status.latestCheckpoint");
+        assertEquals(1L, stopped.counts.get("checkpointStep"));
+        assertFalse(Files.exists(root.resolve("runs/r/merged")));
+
+        StageFixture again = new StageFixture(root);
+        assertEquals(0, again.run(spec, new TrainStage(new PrintStream(log, true))), again.stderrText());
+        StageResult done = again.result(spec);
+        assertEquals(8L, done.counts.get("steps"));
+        assertEquals(7L, done.counts.get("stepsThisAttempt"), "resumed after step 1");
+        assertEquals(1L, done.counts.get("resumedFromStep"));
+        assertTrue(Files.exists(root.resolve("runs/r/merged/config.json")), "full fine-tuning: merged model only");
+        assertFalse(done.artifacts.containsKey("adapter"));
+    }
+
+    /**
+     * Guards spec.dpo.precomputeReferenceLogProbs=false with LoRA: the run trains with the reference computed each step
+     * (no reference pass before training, so no cached reference file) and says so.
+     */
+    @Test
+    void dpoWithoutPrecomputedReferenceComputesItDuringTraining() throws Exception {
+        StageSpec spec = spec(Method.DPO, "sets/dpo.jsonl");
+        spec.run.dpo.precomputeReferenceLogProbs = false;
+        assertEquals(0, run(spec), fx.stderrText());
+        assertFalse(Files.exists(root.resolve("runs/r/checkpoints/" + TrainStage.REFERENCE_FILE)));
+        assertTrue(log.toString().contains("reference log-probs computed every step"), log.toString());
+        assertNotNull(fx.result(spec).metrics.get("rewards/margins"));
+    }
+
+    /**
+     * Guards the combination with no reference to fall back on: full fine-tuning keeps no frozen copy, so
+     * precomputeReferenceLogProbs=false is exit code 2 naming the field, before any weight is loaded.
+     */
+    @Test
+    void dpoWithoutPrecomputedReferenceAndFullFineTuningIsInvalidInput() throws Exception {
+        StageSpec spec = spec(Method.DPO, "sets/dpo.jsonl");
+        spec.run.dpo.precomputeReferenceLogProbs = false;
+        spec.run.lora.enabled = false;
+        assertEquals(2, run(spec));
+        String message = fx.result(spec).message;
+        assertTrue(message.contains("spec.dpo.precomputeReferenceLogProbs=false") && message.contains("need LoRA"),
+                message);
+    }
+
+    /**
+     * Guards stored reference values (the build stage's: summed over whole responses): used as they are when the run
+     * scores whole responses the same way, computed again when maxLength cuts a response (they would then compare
+     * log-probs of different texts) or when the run averages log-probs.
+     */
+    @Test
+    void storedReferenceIsUsedOnlyWhereItMatchesTheRunsScoring() throws Exception {
+        List<DpoPairRecord> stored = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            stored.add(new DpoPairRecord("p" + i, List.of(), "Is there a circle? " + i,
+                    i < 2 ? "Yes." : "Yes, there is one circle in the middle of the image.", "No.", 8, 2, -5.0, -6.0));
+        }
+        fx.writeJsonl("sets/stored.jsonl", stored);
+        StageSpec spec = spec(Method.DPO, "sets/stored.jsonl");
+        assertEquals(0, run(spec), fx.stderrText());
+        assertEquals(0L, fx.result(spec).counts.get("referenceRecomputed"), "nothing cut at the DPO default 300");
+        assertFalse(Files.exists(root.resolve("runs/r/checkpoints/" + TrainStage.REFERENCE_FILE)));
+
+        AtomicFiles.deleteTree(root.resolve("runs"));
+        // "USER: Is there a circle? 0 ASSISTANT:" is 38 positions with BOS; 45 fits " Yes." + EOS but not the long one.
+        spec.run.training.maxLength = 45;
+        assertEquals(0, run(spec), fx.stderrText());
+        assertEquals(2L, fx.result(spec).counts.get("referenceRecomputed"), "the two pairs whose chosen is cut");
+        assertTrue(Files.exists(root.resolve("runs/r/checkpoints/" + TrainStage.REFERENCE_FILE)));
+
+        AtomicFiles.deleteTree(root.resolve("runs"));
+        spec.run.training.maxLength = null;
+        spec.run.dpo.averageLogProbs = true;
+        assertEquals(0, run(spec), fx.stderrText());
+        assertEquals(4L, fx.result(spec).counts.get("referenceRecomputed"), "sums are no averages");
+    }
+
+    /** Guards bad input: an SFT file given to a DPO run fails with exit code 2 naming the file and line. */
+    @Test
+    void wrongSetForTheMethodIsInvalidInput() throws Exception {
+        StageSpec spec = spec(Method.DPO, "sets/sft.jsonl");
+        assertEquals(2, run(spec));
+        String message = fx.result(spec).message;
+        assertTrue(message.contains("sft.jsonl:1:"), message);
+    }
+}
