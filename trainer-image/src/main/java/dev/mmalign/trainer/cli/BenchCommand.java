@@ -1,5 +1,7 @@
 package dev.mmalign.trainer.cli;
 
+import dev.mmalign.trainer.data.DpoPairRecord;
+import dev.mmalign.trainer.data.SftExampleRecord;
 import dev.mmalign.trainer.engine.bench.Flops;
 import dev.mmalign.trainer.engine.bench.Rss;
 import dev.mmalign.trainer.engine.bench.ToyData;
@@ -10,9 +12,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
-import dev.mmalign.trainer.engine.data.DpoPair;
 import dev.mmalign.trainer.engine.data.EncodedExample;
-import dev.mmalign.trainer.engine.data.SftExample;
 import dev.mmalign.trainer.engine.generate.GenerationConfig;
 import dev.mmalign.trainer.engine.generate.Generator;
 import dev.mmalign.trainer.engine.model.LlavaConfig;
@@ -139,7 +139,7 @@ public final class BenchCommand implements Callable<Integer> {
         List<String> images = ToyData.writeImages(work.resolve("mfu-images"), batch * (trainSteps + warmupSteps),
                 config.vision().imageSize());
         int promptBytes = textBytes / 4;
-        List<SftExample> data = ToyData.randomText(images, promptBytes, textBytes - promptBytes, 7);
+        List<SftExampleRecord> data = ToyData.randomText(images, promptBytes, textBytes - promptBytes, 7);
         try (VisionLanguageModel vlm = ModelLoader.create(preset, 1);
                 NDManager mm = NDManager.newBaseManager()) {
             NDArray a = mm.randomNormal(new Shape(2048, 2048));
@@ -242,7 +242,7 @@ public final class BenchCommand implements Callable<Integer> {
         try (VisionLanguageModel vlm = ModelLoader.create(rssPreset, 1)) {
             List<String> images = ToyData.writeImages(work.resolve("rss-images"), 8,
                     vlm.model().config().vision().imageSize());
-            List<DpoPair> pairs = ToyData.preferencePairs(images);
+            List<DpoPairRecord> pairs = ToyData.preferencePairs(images);
             TrainConfig cfg = new TrainConfig();
             cfg.lora = LoraConfig.of(8, 16);
             cfg.batchSize = 2;
@@ -295,16 +295,16 @@ public final class BenchCommand implements Callable<Integer> {
             cfg.gradientAccumulation = 1;
             cfg.epochs = 10;
             cfg.learningRate = 2e-3;
-            List<DpoPair> pairs = DpoTrainer.precomputeReference(vlm, ToyData.preferencePairs(images), cfg, root);
+            List<DpoPairRecord> pairs = DpoTrainer.precomputeReference(vlm, ToyData.preferencePairs(images), cfg, root);
             List<Double> margins = new ArrayList<>();
             TrainResult r = new DpoTrainer(vlm, cfg, root).train(pairs, work.resolve("dpo-run"),
                     (step, total, m) -> margins.add(m.get("rewards/margins")), null);
             // Reference recomputed after training with LoRA off must equal the stored values bit for bit.
-            List<DpoPair> fresh = new ArrayList<>();
-            for (DpoPair p : pairs) {
-                fresh.add(new DpoPair(p.id(), p.images(), p.prompt(), p.chosen(), p.rejected(), null, null, null, null));
+            List<DpoPairRecord> fresh = new ArrayList<>();
+            for (DpoPairRecord p : pairs) {
+                fresh.add(new DpoPairRecord(p.id(), p.images(), p.prompt(), p.chosen(), p.rejected(), null, null, null, null));
             }
-            List<DpoPair> again = DpoTrainer.precomputeReference(vlm, fresh, cfg, root);
+            List<DpoPairRecord> again = DpoTrainer.precomputeReference(vlm, fresh, cfg, root);
             boolean identical = true;
             for (int i = 0; i < pairs.size(); i++) {
                 identical &= pairs.get(i).refChosenLogp().equals(again.get(i).refChosenLogp())

@@ -63,7 +63,7 @@ public final class DpoPairBuilder {
             case WORST -> worst(below);
         };
         return new DpoPairRecord(p.prompt().id(), p.images(), p.prompt().question(), chosen.completion().text(),
-                rejected.completion().text(), best, rejected.score(attributes), null, null);
+                rejected.completion().text(), (double) best, (double) rejected.score(attributes), null, null);
     }
 
     private ScoredCompletion worst(List<ScoredCompletion> candidates) {

@@ -1,5 +1,8 @@
 package dev.mmalign.trainer.train;
 
+import dev.mmalign.trainer.data.DpoPairRecord;
+import dev.mmalign.trainer.data.SftExampleRecord;
+import dev.mmalign.trainer.data.JsonlReader;
 import dev.mmalign.trainer.stage.StageContext;
 import dev.mmalign.trainer.stage.StageRunner;
 import ai.djl.engine.Engine;
@@ -12,10 +15,7 @@ import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.data.Json;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
-import dev.mmalign.trainer.engine.data.DpoPair;
-import dev.mmalign.trainer.engine.data.Jsonl;
 import dev.mmalign.trainer.engine.data.PromptFormat;
-import dev.mmalign.trainer.engine.data.SftExample;
 import dev.mmalign.trainer.engine.lora.Lora;
 import dev.mmalign.trainer.engine.train.Checkpoints;
 import dev.mmalign.trainer.engine.train.DpoTrainer;
@@ -103,26 +103,26 @@ public final class TrainStage implements StageRunner.Stage {
             TrainResult trained;
             long examples;
             if (run.method == Method.DPO) {
-                List<DpoPair> pairs = TrainingData.dpoPairs(dataset, fraction);
+                List<DpoPairRecord> pairs = TrainingData.dpoPairs(dataset, fraction);
                 requireData(dataset, pairs.size());
-                requireImages(dataset, imageRoot, pairs.stream().map(DpoPair::images));
-                pairs = fitting(vlm, cfg, dataset, pairs, DpoPair::id, DpoPair::prompt, DpoPair::images, result);
+                requireImages(dataset, imageRoot, pairs.stream().map(DpoPairRecord::images));
+                pairs = fitting(vlm, cfg, dataset, pairs, DpoPairRecord::id, DpoPairRecord::prompt, DpoPairRecord::images, result);
                 if (cfg.dpo.precomputeReference) {
                     pairs = withoutMismatchedReference(vlm, pairs, cfg, result);
                     pairs = withReference(vlm, pairs, cfg, imageRoot, work);
                 } else {
                     log.println("train: reference log-probs computed every step by the model with LoRA disabled"
                             + " (dpo.precomputeReferenceLogProbs=false)"
-                            + (pairs.stream().anyMatch(DpoPair::hasReference)
+                            + (pairs.stream().anyMatch(DpoPairRecord::hasReference)
                                     ? "; the reference values stored in the pairs are not used" : ""));
                 }
                 examples = pairs.size();
                 trained = new DpoTrainer(vlm, cfg, imageRoot).train(pairs, work, progress, ctx.stop()::requested);
             } else {
-                List<SftExample> sft = TrainingData.sftExamples(dataset, fraction);
+                List<SftExampleRecord> sft = TrainingData.sftExamples(dataset, fraction);
                 requireData(dataset, sft.size());
-                requireImages(dataset, imageRoot, sft.stream().map(SftExample::images));
-                sft = fitting(vlm, cfg, dataset, sft, SftExample::id, SftExample::prompt, SftExample::images, result);
+                requireImages(dataset, imageRoot, sft.stream().map(SftExampleRecord::images));
+                sft = fitting(vlm, cfg, dataset, sft, SftExampleRecord::id, SftExampleRecord::prompt, SftExampleRecord::images, result);
                 examples = sft.size();
                 trained = new SftTrainer(vlm, cfg, imageRoot).train(sft, work, progress, ctx.stop()::requested);
             }
@@ -270,14 +270,14 @@ public final class TrainStage implements StageRunner.Stage {
      * the part of a response that fits maxLength: a stored value is kept only where both mean the same thing, else it
      * is dropped (and computed again before training, counted as {@code referenceRecomputed}).
      */
-    private List<DpoPair> withoutMismatchedReference(VisionLanguageModel vlm, List<DpoPair> pairs, TrainConfig cfg,
+    private List<DpoPairRecord> withoutMismatchedReference(VisionLanguageModel vlm, List<DpoPairRecord> pairs, TrainConfig cfg,
                                                      StageResult result) {
-        List<DpoPair> out = new ArrayList<>();
+        List<DpoPairRecord> out = new ArrayList<>();
         long dropped = 0;
-        for (DpoPair p : pairs) {
+        for (DpoPairRecord p : pairs) {
             boolean whole = fitsWhole(vlm, p, p.chosen(), cfg) && fitsWhole(vlm, p, p.rejected(), cfg);
             if (p.hasReference() && (cfg.dpo.averageLogProbs || !whole)) {
-                out.add(new DpoPair(p.id(), p.images(), p.prompt(), p.chosen(), p.rejected(), p.chosenScore(),
+                out.add(new DpoPairRecord(p.id(), p.images(), p.prompt(), p.chosen(), p.rejected(), p.chosenScore(),
                         p.rejectedScore(), null, null));
                 dropped++;
             } else {
@@ -294,7 +294,7 @@ public final class TrainStage implements StageRunner.Stage {
     }
 
     /** Whether prompt, image patches, the whole response and EOS fit maxLength (so training scores all of it). */
-    private static boolean fitsWhole(VisionLanguageModel vlm, DpoPair p, String response, TrainConfig cfg) {
+    private static boolean fitsWhole(VisionLanguageModel vlm, DpoPairRecord p, String response, TrainConfig cfg) {
         int responseTokens = vlm.tokenizer().encode(PromptFormat.response(response)).length + 1;
         return vlm.promptPositions(p.prompt(), !p.images().isEmpty()) + responseTokens <= cfg.maxLength;
     }
@@ -303,21 +303,28 @@ public final class TrainStage implements StageRunner.Stage {
      * Reference log-probs of the untouched base for the pairs lacking them, computed once before training (the
      * paper's way) and cached in the work folder, so a resumed attempt reads them instead of recomputing them.
      */
-    private List<DpoPair> withReference(VisionLanguageModel vlm, List<DpoPair> pairs, TrainConfig cfg,
+    private List<DpoPairRecord> withReference(VisionLanguageModel vlm, List<DpoPairRecord> pairs, TrainConfig cfg,
                                         Path imageRoot, Path work) throws IOException {
-        if (pairs.stream().allMatch(DpoPair::hasReference)) return pairs;
+        if (pairs.stream().allMatch(DpoPairRecord::hasReference)) return pairs;
         Path cache = work.resolve(REFERENCE_FILE);
         if (Files.isRegularFile(cache)) {
-            List<DpoPair> cached = Jsonl.read(cache, DpoPair.class);
-            if (cached.stream().map(DpoPair::id).toList().equals(pairs.stream().map(DpoPair::id).toList())) {
+            List<DpoPairRecord> cached;
+            try {
+                cached = JsonlReader.readAll(cache, DpoPairRecord.class, null);
+            } catch (InvalidInputException e) {
+                // The cache is the trainer's own file, not user input: a damaged one is a retryable failure (exit 1),
+                // not the permanent exit 2 of a bad input.
+                throw new IOException("unreadable reference log-prob cache: " + e.getMessage(), e);
+            }
+            if (cached.stream().map(DpoPairRecord::id).toList().equals(pairs.stream().map(DpoPairRecord::id).toList())) {
                 return cached;
             }
         }
         long missing = pairs.stream().filter(p -> !p.hasReference()).count();
         log.println("train: computing reference log-probs of " + missing + " pairs with the base model");
-        List<DpoPair> out = DpoTrainer.precomputeReference(vlm, pairs, cfg, imageRoot);
+        List<DpoPairRecord> out = DpoTrainer.precomputeReference(vlm, pairs, cfg, imageRoot);
         Files.createDirectories(work);
-        Jsonl.write(cache, out);
+        AtomicFiles.writeJsonl(cache, out);
         return out;
     }
 

@@ -6,8 +6,6 @@ import dev.mmalign.trainer.data.DpoPairRecord;
 import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.data.JsonlReader;
 import dev.mmalign.trainer.data.SftExampleRecord;
-import dev.mmalign.trainer.engine.data.DpoPair;
-import dev.mmalign.trainer.engine.data.SftExample;
 import dev.mmalign.trainer.sets.FractionSubset;
 import dev.mmalign.trainer.sets.SteerLMCondition;
 import dev.mmalign.trainer.sets.SteerLMDescriptor;
@@ -29,18 +27,18 @@ final class TrainingData {
 
     private TrainingData() {}
 
-    static List<DpoPair> dpoPairs(Path file, double fraction) {
+    static List<DpoPairRecord> dpoPairs(Path file, double fraction) {
         List<DpoPairRecord> records = JsonlReader.readAll(file, DpoPairRecord.class, TrainingData::dpoProblem);
         return FractionSubset.select(records, fraction, FRACTION_SEED, DpoPairRecord::id).stream()
-                .map(r -> new DpoPair(r.id(), images(r.images()), r.prompt(), r.chosen(), r.rejected(),
+                .map(r -> new DpoPairRecord(r.id(), images(r.images()), r.prompt(), r.chosen(), r.rejected(),
                         r.chosenScore(), r.rejectedScore(), r.refChosenLogp(), r.refRejectedLogp()))
                 .toList();
     }
 
-    static List<SftExample> sftExamples(Path file, double fraction) {
+    static List<SftExampleRecord> sftExamples(Path file, double fraction) {
         List<SftExampleRecord> records = JsonlReader.readAll(file, SftExampleRecord.class, TrainingData::sftProblem);
         return FractionSubset.select(records, fraction, FRACTION_SEED, SftExampleRecord::id).stream()
-                .map(r -> new SftExample(r.id(), images(r.images()), r.prompt(), r.completion()))
+                .map(r -> new SftExampleRecord(r.id(), images(r.images()), r.prompt(), r.completion()))
                 .toList();
     }
 

@@ -57,7 +57,7 @@ class TrainStageTest {
         List<SftExampleRecord> sft = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
             List<String> images = i % 2 == 0 ? List.of("s.png") : List.of();
-            pairs.add(new DpoPairRecord("p" + i, images, "Is there a circle? " + i, "Yes.", "No.", 8, 2, null, null));
+            pairs.add(new DpoPairRecord("p" + i, images, "Is there a circle? " + i, "Yes.", "No.", 8.0, 2.0, null, null));
             sft.add(new SftExampleRecord("e" + i, images, "What is " + i + " plus 1?", (i + 1) + "."));
         }
         fx.writeJsonl("sets/dpo.jsonl", pairs);
@@ -215,7 +215,7 @@ class TrainStageTest {
         List<DpoPairRecord> stored = new ArrayList<>();
         for (int i = 0; i < 4; i++) {
             stored.add(new DpoPairRecord("p" + i, List.of(), "Is there a circle? " + i,
-                    i < 2 ? "Yes." : "Yes, there is one circle in the middle of the image.", "No.", 8, 2, -5.0, -6.0));
+                    i < 2 ? "Yes." : "Yes, there is one circle in the middle of the image.", "No.", 8.0, 2.0, -5.0, -6.0));
         }
         fx.writeJsonl("sets/stored.jsonl", stored);
         StageSpec spec = spec(Method.DPO, "sets/stored.jsonl");

@@ -1,7 +1,7 @@
 package dev.mmalign.trainer.engine.bench;
 
-import dev.mmalign.trainer.engine.data.DpoPair;
-import dev.mmalign.trainer.engine.data.SftExample;
+import dev.mmalign.trainer.data.DpoPairRecord;
+import dev.mmalign.trainer.data.SftExampleRecord;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.image.BufferedImage;
@@ -45,31 +45,31 @@ public final class ToyData {
     }
 
     /** Pairs whose chosen answer names the image's colour and whose rejected answer is a refusal. */
-    public static List<DpoPair> preferencePairs(List<String> images) {
-        List<DpoPair> pairs = new ArrayList<>();
+    public static List<DpoPairRecord> preferencePairs(List<String> images) {
+        List<DpoPairRecord> pairs = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
-            pairs.add(new DpoPair("pair-" + i, List.of(images.get(i)), "What colour is it?",
+            pairs.add(new DpoPairRecord("pair-" + i, List.of(images.get(i)), "What colour is it?",
                     "It is " + colour(i) + ".", "I cannot tell.", 9.0, 3.0, null, null));
         }
         return pairs;
     }
 
-    public static List<SftExample> sftExamples(List<String> images) {
-        List<SftExample> out = new ArrayList<>();
+    public static List<SftExampleRecord> sftExamples(List<String> images) {
+        List<SftExampleRecord> out = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
-            out.add(new SftExample("sft-" + i, List.of(images.get(i)), "Describe the image.",
+            out.add(new SftExampleRecord("sft-" + i, List.of(images.get(i)), "Describe the image.",
                     "A " + colour(i) + " picture."));
         }
         return out;
     }
 
     /** SFT examples with random text of a fixed byte length (benchmark throughput). */
-    public static List<SftExample> randomText(List<String> images, int promptBytes, int completionBytes,
+    public static List<SftExampleRecord> randomText(List<String> images, int promptBytes, int completionBytes,
             long seed) {
         Random rnd = new Random(seed);
-        List<SftExample> out = new ArrayList<>();
+        List<SftExampleRecord> out = new ArrayList<>();
         for (int i = 0; i < images.size(); i++) {
-            out.add(new SftExample("r-" + i, List.of(images.get(i)), letters(rnd, promptBytes),
+            out.add(new SftExampleRecord("r-" + i, List.of(images.get(i)), letters(rnd, promptBytes),
                     letters(rnd, completionBytes)));
         }
         return out;

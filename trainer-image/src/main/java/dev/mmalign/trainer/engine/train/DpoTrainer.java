@@ -1,13 +1,13 @@
 package dev.mmalign.trainer.engine.train;
 
 
+import dev.mmalign.trainer.data.DpoPairRecord;
 import dev.mmalign.trainer.engine.ndarray.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.data.Batch;
-import dev.mmalign.trainer.engine.data.DpoPair;
 import dev.mmalign.trainer.engine.data.EncodedExample;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -22,14 +22,14 @@ import java.util.Map;
  * micro-step by the same model with LoRA disabled (the base, hence the fixed reference). Chosen and rejected
  * responses run as one concatenated batch (TRL's layout).
  */
-public final class DpoTrainer extends TrainingLoop<DpoPair> {
+public final class DpoTrainer extends TrainingLoop<DpoPairRecord> {
 
     public DpoTrainer(VisionLanguageModel vlm, TrainConfig cfg, Path imageRoot) {
         super(vlm, cfg, imageRoot);
     }
 
     @Override
-    protected List<DpoPair> prepare(List<DpoPair> pairs) throws IOException {
+    protected List<DpoPairRecord> prepare(List<DpoPairRecord> pairs) throws IOException {
         if (!cfg.dpo.precomputeReference) {
             requireOnTheFlyReference(cfg);
             return pairs; // any stored reference values are ignored: every step computes its own
@@ -57,12 +57,12 @@ public final class DpoTrainer extends TrainingLoop<DpoPair> {
      * Fills refChosenLogp/refRejectedLogp for pairs lacking them, with any LoRA disabled (= the reference).
      * Stages call this to store the reference with the pairs, as the paper does before training.
      */
-    public static List<DpoPair> precomputeReference(VisionLanguageModel vlm, List<DpoPair> pairs, TrainConfig cfg,
+    public static List<DpoPairRecord> precomputeReference(VisionLanguageModel vlm, List<DpoPairRecord> pairs, TrainConfig cfg,
             Path imageRoot) throws IOException {
         List<Integer> missing = new ArrayList<>();
         List<EncodedExample> encoded = new ArrayList<>();
         for (int i = 0; i < pairs.size(); i++) {
-            DpoPair p = pairs.get(i);
+            DpoPairRecord p = pairs.get(i);
             if (!p.hasReference()) {
                 missing.add(i);
                 Path img = resolveImage(imageRoot, p.images());
@@ -85,24 +85,24 @@ public final class DpoTrainer extends TrainingLoop<DpoPair> {
         } finally {
             vlm.model().setLoraEnabled(true);
         }
-        List<DpoPair> out = new ArrayList<>(pairs);
+        List<DpoPairRecord> out = new ArrayList<>(pairs);
         for (int k = 0; k < missing.size(); k++) {
             int i = missing.get(k);
-            out.set(i, pairs.get(i).withReference(lp[2 * k], lp[2 * k + 1]));
+            out.set(i, pairs.get(i).withReferenceLogps(lp[2 * k], lp[2 * k + 1]));
         }
         return out;
     }
 
     @Override
-    protected MicroResult microStep(NDManager m, List<DpoPair> pairs) throws IOException {
+    protected MicroResult microStep(NDManager m, List<DpoPairRecord> pairs) throws IOException {
         int b = pairs.size();
         List<EncodedExample> seqs = new ArrayList<>();
         for (int i = 0; i < b; i++) {
-            DpoPair p = pairs.get(i);
+            DpoPairRecord p = pairs.get(i);
             seqs.add(encode(p, p.chosen()));
         }
         for (int i = 0; i < b; i++) {
-            DpoPair p = pairs.get(i);
+            DpoPairRecord p = pairs.get(i);
             seqs.add(encode(p, p.rejected()));
         }
         Batch batch = Batch.build(m, vlm.model(), seqs);
@@ -165,13 +165,13 @@ public final class DpoTrainer extends TrainingLoop<DpoPair> {
      * {@code precomputeReference = false} computes them (one batch, LoRA disabled), whatever LoRA is attached now. For
      * checking that they equal the precomputed ones and stay fixed while training.
      */
-    public static double[][] onTheFlyReference(VisionLanguageModel vlm, List<DpoPair> pairs, TrainConfig cfg,
+    public static double[][] onTheFlyReference(VisionLanguageModel vlm, List<DpoPairRecord> pairs, TrainConfig cfg,
             Path imageRoot) throws IOException {
         List<EncodedExample> seqs = new ArrayList<>();
-        for (DpoPair p : pairs) {
+        for (DpoPairRecord p : pairs) {
             seqs.add(vlm.encode(resolveImage(imageRoot, p.images()), p.prompt(), p.chosen(), cfg.maxLength));
         }
-        for (DpoPair p : pairs) {
+        for (DpoPairRecord p : pairs) {
             seqs.add(vlm.encode(resolveImage(imageRoot, p.images()), p.prompt(), p.rejected(), cfg.maxLength));
         }
         int b = pairs.size();
@@ -187,7 +187,7 @@ public final class DpoTrainer extends TrainingLoop<DpoPair> {
         }
     }
 
-    private EncodedExample encode(DpoPair p, String response) throws IOException {
+    private EncodedExample encode(DpoPairRecord p, String response) throws IOException {
         try {
             return vlm.encode(image(p.images()), p.prompt(), response, cfg.maxLength);
         } catch (EncodedExample.PromptTooLongException e) {

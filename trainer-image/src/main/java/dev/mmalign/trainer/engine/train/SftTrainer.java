@@ -1,9 +1,9 @@
 package dev.mmalign.trainer.engine.train;
 
+import dev.mmalign.trainer.data.SftExampleRecord;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.data.Batch;
 import dev.mmalign.trainer.engine.data.EncodedExample;
-import dev.mmalign.trainer.engine.data.SftExample;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -12,16 +12,16 @@ import java.util.List;
 import java.util.Map;
 
 /** Supervised fine-tuning: mean NLL of the completion tokens (SFT, rejection sampling, SteerLM). */
-public final class SftTrainer extends TrainingLoop<SftExample> {
+public final class SftTrainer extends TrainingLoop<SftExampleRecord> {
 
     public SftTrainer(VisionLanguageModel vlm, TrainConfig cfg, Path imageRoot) {
         super(vlm, cfg, imageRoot);
     }
 
     @Override
-    protected MicroResult microStep(NDManager m, List<SftExample> examples) throws IOException {
+    protected MicroResult microStep(NDManager m, List<SftExampleRecord> examples) throws IOException {
         List<EncodedExample> seqs = new ArrayList<>();
-        for (SftExample e : examples) {
+        for (SftExampleRecord e : examples) {
             try {
                 seqs.add(vlm.encode(image(e.images()), e.prompt(), e.completion(), cfg.maxLength));
             } catch (EncodedExample.PromptTooLongException x) {

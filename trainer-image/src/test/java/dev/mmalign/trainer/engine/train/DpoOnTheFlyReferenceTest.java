@@ -1,5 +1,6 @@
 package dev.mmalign.trainer.engine.train;
 
+import dev.mmalign.trainer.data.DpoPairRecord;
 import dev.mmalign.trainer.engine.lora.LoraConfig;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -8,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.bench.ToyData;
-import dev.mmalign.trainer.engine.data.DpoPair;
 import dev.mmalign.trainer.engine.data.EncodedExample;
 import dev.mmalign.trainer.engine.lora.Lora;
 import dev.mmalign.trainer.engine.model.LlavaModel;
@@ -55,15 +55,15 @@ class DpoOnTheFlyReferenceTest {
     void adaptersOffGiveThePrecomputedReference() throws Exception {
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 5)) {
             TrainConfig cfg = config(false);
-            List<DpoPair> pairs = ToyData.preferencePairs(images);
-            List<DpoPair> precomputed = DpoTrainer.precomputeReference(vlm, pairs, cfg, root);
+            List<DpoPairRecord> pairs = ToyData.preferencePairs(images);
+            List<DpoPairRecord> precomputed = DpoTrainer.precomputeReference(vlm, pairs, cfg, root);
             Lora.attach(vlm.model(), cfg.lora, 1);
             for (LlavaModel.LoraWeights w : vlm.model().lora().values()) {
                 w.b().addi(0.05f);
             }
             double[][] ref = DpoTrainer.onTheFlyReference(vlm, pairs, cfg, root);
             List<EncodedExample> chosen = new ArrayList<>();
-            for (DpoPair p : pairs) {
+            for (DpoPairRecord p : pairs) {
                 chosen.add(vlm.encode(root.resolve(p.images().get(0)), p.prompt(), p.chosen(), cfg.maxLength));
             }
             double[] policy = LogProbs.compute(vlm, chosen, false, 8);
@@ -83,7 +83,7 @@ class DpoOnTheFlyReferenceTest {
     @Test
     void onTheFlyTrainingMatchesPrecomputedTrainingAndTheReferenceStaysFixed() throws Exception {
         List<Map<String, Double>> withStored = new ArrayList<>();
-        List<DpoPair> precomputed;
+        List<DpoPairRecord> precomputed;
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 5)) {
             TrainConfig cfg = config(true);
             precomputed = DpoTrainer.precomputeReference(vlm, ToyData.preferencePairs(images), cfg, root);
@@ -93,8 +93,8 @@ class DpoOnTheFlyReferenceTest {
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 5)) {
             TrainConfig cfg = config(false);
             // Stored values that are wrong on purpose: on-the-fly mode must not read them.
-            List<DpoPair> poisoned = new ArrayList<>();
-            for (DpoPair p : precomputed) poisoned.add(p.withReference(-1e6, 1e6));
+            List<DpoPairRecord> poisoned = new ArrayList<>();
+            for (DpoPairRecord p : precomputed) poisoned.add(p.withReferenceLogps(-1e6, 1e6));
             new DpoTrainer(vlm, cfg, root).train(poisoned, dir.resolve("b"), (s, t, m) -> onTheFly.add(m), null);
 
             assertEquals(8, onTheFly.size());

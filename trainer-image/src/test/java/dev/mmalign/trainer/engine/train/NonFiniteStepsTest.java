@@ -1,5 +1,6 @@
 package dev.mmalign.trainer.engine.train;
 
+import dev.mmalign.trainer.data.SftExampleRecord;
 import dev.mmalign.trainer.engine.ndarray.OwnedArrays;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -7,7 +8,6 @@ import ai.djl.ndarray.NDArray;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.bench.ToyData;
-import dev.mmalign.trainer.engine.data.SftExample;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -44,7 +44,7 @@ class NonFiniteStepsTest {
         cfg.gradientAccumulation = 1;
         cfg.epochs = 2;
         cfg.learningRate = 3e-3;
-        TrainingLoop<SftExample> loop = new WrappedLoop<>(new SftTrainer(vlm, cfg, dir.resolve("img")), vlm, cfg,
+        TrainingLoop<SftExampleRecord> loop = new WrappedLoop<>(new SftTrainer(vlm, cfg, dir.resolve("img")), vlm, cfg,
                 dir.resolve("img"), hook);
         return loop.train(ToyData.sftExamples(images), dir.resolve("out"), (s, t, m) -> {
             metrics.add(m);

@@ -1,5 +1,9 @@
 package dev.mmalign.trainer.engine.train;
 
+import dev.mmalign.trainer.data.DpoPairRecord;
+import dev.mmalign.trainer.data.SftExampleRecord;
+import dev.mmalign.trainer.data.AtomicFiles;
+import dev.mmalign.trainer.data.JsonlReader;
 import dev.mmalign.trainer.engine.lora.LoraConfig;
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -8,9 +12,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.bench.ToyData;
-import dev.mmalign.trainer.engine.data.DpoPair;
-import dev.mmalign.trainer.engine.data.Jsonl;
-import dev.mmalign.trainer.engine.data.SftExample;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,10 +52,10 @@ class TrainingLoopTest {
             cfg.gradientAccumulation = 1;
             cfg.epochs = 10;
             Path root = dir.resolve("img");
-            List<DpoPair> pairs = DpoTrainer.precomputeReference(vlm, ToyData.preferencePairs(images), cfg, root);
-            Jsonl.write(dir.resolve("pairs.jsonl"), pairs);
-            List<DpoPair> stored = Jsonl.read(dir.resolve("pairs.jsonl"), DpoPair.class);
-            assertTrue(stored.stream().allMatch(DpoPair::hasReference), "reference log-probs stored with the pairs");
+            List<DpoPairRecord> pairs = DpoTrainer.precomputeReference(vlm, ToyData.preferencePairs(images), cfg, root);
+            AtomicFiles.writeJsonl(dir.resolve("pairs.jsonl"), pairs);
+            List<DpoPairRecord> stored = JsonlReader.readAll(dir.resolve("pairs.jsonl"), DpoPairRecord.class, null);
+            assertTrue(stored.stream().allMatch(DpoPairRecord::hasReference), "reference log-probs stored with the pairs");
             List<Map<String, Double>> metrics = new ArrayList<>();
             TrainResult r = new DpoTrainer(vlm, cfg, root).train(stored, dir.resolve("out"),
                     (s, t, m) -> metrics.add(m), null);
@@ -67,11 +68,11 @@ class TrainingLoopTest {
             assertTrue(r.lastMetrics().get("rewards/margins") > metrics.get(0).get("rewards/margins") + 0.05);
             assertTrue(r.lastMetrics().get("loss") < metrics.get(0).get("loss"));
             // The reference (base model, LoRA off) recomputed after training is bit-identical.
-            List<DpoPair> stripped = new ArrayList<>();
-            for (DpoPair p : pairs) {
-                stripped.add(new DpoPair(p.id(), p.images(), p.prompt(), p.chosen(), p.rejected(), null, null, null, null));
+            List<DpoPairRecord> stripped = new ArrayList<>();
+            for (DpoPairRecord p : pairs) {
+                stripped.add(new DpoPairRecord(p.id(), p.images(), p.prompt(), p.chosen(), p.rejected(), null, null, null, null));
             }
-            List<DpoPair> again = DpoTrainer.precomputeReference(vlm, stripped, cfg, root);
+            List<DpoPairRecord> again = DpoTrainer.precomputeReference(vlm, stripped, cfg, root);
             for (int i = 0; i < pairs.size(); i++) {
                 assertEquals(pairs.get(i).refChosenLogp(), again.get(i).refChosenLogp());
                 assertEquals(pairs.get(i).refRejectedLogp(), again.get(i).refRejectedLogp());
@@ -81,7 +82,7 @@ class TrainingLoopTest {
 
     @Test
     void runStoppedAtStepThreeAndResumedReproducesTheUninterruptedLosses() throws Exception {
-        List<DpoPair> pairs = ToyData.preferencePairs(images);
+        List<DpoPairRecord> pairs = ToyData.preferencePairs(images);
         TrainResult full;
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 1)) {
             full = new DpoTrainer(vlm, dpoConfig(), dir.resolve("img")).train(pairs, dir.resolve("a"), null, null);
@@ -140,7 +141,7 @@ class TrainingLoopTest {
     @Test
     void gradientAccumulationOfTwoHalfBatchesEqualsOneFullBatch() throws Exception {
         // Equal-length examples, so per-micro-batch token means average to the full-batch token mean.
-        List<SftExample> data = ToyData.randomText(images.subList(0, 4), 10, 12, 3);
+        List<SftExampleRecord> data = ToyData.randomText(images.subList(0, 4), 10, 12, 3);
         double[][] figures = new double[2][];
         for (int run = 0; run < 2; run++) {
             try (VisionLanguageModel vlm = ModelLoader.create("tiny", 4)) {
@@ -194,7 +195,7 @@ class TrainingLoopTest {
 
     @Test
     void sftTermAddsWeightedChosenNllToTheDpoLoss() throws Exception {
-        List<DpoPair> pairs = ToyData.preferencePairs(images);
+        List<DpoPairRecord> pairs = ToyData.preferencePairs(images);
         double[] loss = new double[2];
         for (int run = 0; run < 2; run++) {
             try (VisionLanguageModel vlm = ModelLoader.create("tiny", 6)) {
@@ -211,7 +212,7 @@ class TrainingLoopTest {
         // At step 1 the policy is the base model (LoRA B = 0): NLL = −Σ log p(chosen) / Σ chosen tokens.
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 6)) {
             List<dev.mmalign.trainer.engine.data.EncodedExample> chosen = new ArrayList<>();
-            for (DpoPair p : pairs) {
+            for (DpoPairRecord p : pairs) {
                 chosen.add(vlm.encode(dir.resolve("img").resolve(p.images().get(0)), p.prompt(), p.chosen(), 300));
             }
             double[] sums = LogProbs.compute(vlm, chosen, false, 8);

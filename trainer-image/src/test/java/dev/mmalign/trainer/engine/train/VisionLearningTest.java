@@ -2,9 +2,9 @@ package dev.mmalign.trainer.engine.train;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mmalign.trainer.data.SftExampleRecord;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
-import dev.mmalign.trainer.engine.data.SftExample;
 import dev.mmalign.trainer.synthetic.Scene;
 import dev.mmalign.trainer.synthetic.SceneGenerator;
 import dev.mmalign.trainer.synthetic.SceneRenderer;
@@ -29,13 +29,13 @@ class VisionLearningTest {
         SceneGenerator scenes = new SceneGenerator(3, 1);
         SceneRenderer renderer = new SceneRenderer(48);
         String question = "What color is the shape?";
-        List<SftExample> train = new ArrayList<>();
+        List<SftExampleRecord> train = new ArrayList<>();
         List<Scene> heldout = new ArrayList<>();
         for (int i = 0; i < 640; i++) {
             Scene s = scenes.next("s" + i);
             renderer.write(s, dir.resolve(s.id() + ".png"));
             if (i < 600) {
-                train.add(new SftExample(s.id(), List.of(s.id() + ".png"), question, s.objects().get(0).color().word()));
+                train.add(new SftExampleRecord(s.id(), List.of(s.id() + ".png"), question, s.objects().get(0).color().word()));
             } else {
                 heldout.add(s);
             }
