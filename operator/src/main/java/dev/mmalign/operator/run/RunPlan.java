@@ -23,7 +23,7 @@ public final class RunPlan {
     private RunPlan() {}
 
     /**
-     * The train stage spec: the run's spec with the per-method training defaults resolved, the base model, the
+     * The train stage spec: the run's spec with every training, LoRA and DPO default resolved, the base model, the
      * training set, and the checkpoint folder. resumeFrom stays unset: a retried, resumed or rerun pod continues from
      * the latest complete checkpoint in checkpointDir. {@code imageRoot} is the folder the training set's image paths
      * are relative to (a PreferenceDataset's prompts.imageRoot); null means the storage root.
@@ -37,7 +37,7 @@ public final class RunPlan {
                 generation);
         s.progress = progress;
         AlignmentRunSpec spec = Json.convert(run.getSpec(), AlignmentRunSpec.class);
-        spec.training = TrainingDefaults.resolve(spec.training, spec.method);
+        TrainingDefaults.resolve(spec); // every training, LoRA and DPO default, once: the trainer reads them as-is
         spec.evaluation = null; // not the train stage's business
         s.run = spec;
         s.paths.storageRoot = PodLayout.STORAGE_ROOT;

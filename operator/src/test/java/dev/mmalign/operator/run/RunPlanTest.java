@@ -2,6 +2,7 @@ package dev.mmalign.operator.run;
 
 import dev.mmalign.api.bench.BenchmarkSuite;
 import dev.mmalign.api.run.AlignmentRun;
+import dev.mmalign.api.run.LossType;
 import dev.mmalign.api.run.Method;
 import dev.mmalign.api.stage.ProgressReporting;
 import dev.mmalign.api.stage.ResolvedModel;
@@ -41,6 +42,23 @@ class RunPlanTest {
         assertEquals("mmalign/runs/sft/checkpoints", spec.paths.checkpointDir);
         assertNull(spec.paths.resumeFrom);
         assertTrue(run.getSpec().evaluation != null, "the resource itself is not modified");
+    }
+
+    /** Guards that the train spec carries every LoRA and DPO default too: the trainer adds none of its own. */
+    @Test
+    void trainSpecResolvesLoraAndDpoDefaults() {
+        AlignmentRun run = Fixtures.run("ns", "dpo", "prefs");
+        run.getSpec().lora = null;
+        run.getSpec().dpo = null;
+        var spec = RunPlan.stageSpec(run, 1, new ResolvedModel("base", "models/llava", null),
+                "mmalign/datasets/prefs/sets/dpo.jsonl", null, new ProgressReporting());
+        assertEquals(128, spec.run.lora.rank);
+        assertEquals(256.0, spec.run.lora.alpha);
+        assertEquals(0.1, spec.run.dpo.beta);
+        assertEquals(LossType.sigmoid, spec.run.dpo.lossType);
+        assertEquals(876, spec.run.training.maxLength);
+        assertEquals(3, spec.run.training.epochs);
+        assertNull(run.getSpec().lora, "the resource's own spec is left as it is");
     }
 
     /** Guards the result contract: TRL metric names mapped to status fields, artifact paths, checkpoint. */

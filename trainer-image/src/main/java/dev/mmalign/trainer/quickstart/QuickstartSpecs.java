@@ -13,6 +13,7 @@ import dev.mmalign.api.run.DpoSpec;
 import dev.mmalign.api.run.LoraSpec;
 import dev.mmalign.api.run.Method;
 import dev.mmalign.api.run.Precision;
+import dev.mmalign.api.run.TrainingDefaults;
 import dev.mmalign.api.run.TrainingSpec;
 import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.ProgressReporting;
@@ -72,7 +73,7 @@ final class QuickstartSpecs {
         TrainingSpec t = training(s.vitEpochs(), s.vitLearningRate(), 16);
         StageSpec spec = train(BASE, Method.SFT, VIT_SET, INIT_MODEL, t);
         spec.run.lora.enabled = false;
-        return spec;
+        return resolved(spec);
     }
 
     StageSpec sample() {
@@ -130,6 +131,12 @@ final class QuickstartSpecs {
             spec.run.dpo = new DpoSpec();
             spec.run.dpo.beta = s.beta();
         }
+        return resolved(spec);
+    }
+
+    /** The operator's training defaults, filled by the same resolver (RunPlan's), since the trainer adds none. */
+    private static StageSpec resolved(StageSpec spec) {
+        TrainingDefaults.resolve(spec.run);
         return spec;
     }
 

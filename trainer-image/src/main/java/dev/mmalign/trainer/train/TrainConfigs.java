@@ -9,15 +9,18 @@ import dev.mmalign.api.run.Method;
 import dev.mmalign.api.run.Precision;
 import dev.mmalign.api.run.TrainingDefaults;
 import dev.mmalign.api.run.TrainingSpec;
+import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.engine.train.DpoConfig;
 import dev.mmalign.trainer.engine.train.TrainConfig;
 
 import java.io.PrintStream;
-import java.util.List;
+import java.nio.file.Path;
 
 /**
- * Maps an AlignmentRun spec onto the engine's {@link TrainConfig}, after filling the paper's per-method defaults in
- * ({@link TrainingDefaults#resolve}). Rejection sampling and SteerLM are SFT on their own sets.
+ * Maps an AlignmentRun spec onto the engine's {@link TrainConfig}, reading every value as it is: the operator has
+ * filled the defaults in ({@link TrainingDefaults#resolve(AlignmentRunSpec)}), so a missing value is a stage spec
+ * that did not go through it, an exit-2 error naming the field, never a second default here. Rejection sampling and
+ * SteerLM are SFT on their own sets.
  */
 public final class TrainConfigs {
 
@@ -26,60 +29,69 @@ public final class TrainConfigs {
     /**
      * @param gpu whether the engine runs on a GPU; on CPU every precision becomes fp32 (said on {@code log}), since a
      *            CPU pod asked for bf16 should still train rather than fail
+     * @param specFile the stage spec, named in the error when a resolved value is missing
      */
-    public static TrainConfig of(AlignmentRunSpec run, boolean gpu, PrintStream log) {
-        TrainingSpec t = TrainingDefaults.resolve(run.training, run.method);
+    public static TrainConfig of(AlignmentRunSpec run, boolean gpu, PrintStream log, Path specFile) {
+        Fields f = new Fields(specFile);
+        TrainingSpec t = f.required(run.training, "run.training");
         TrainConfig c = new TrainConfig();
         c.method = run.method == Method.DPO ? "dpo" : "sft";
-        c.learningRate = t.learningRate;
-        c.epochs = orDefault(t.epochs, 3);
-        c.batchSize = t.perDeviceBatchSize;
-        c.gradientAccumulation = t.gradientAccumulationSteps;
-        c.maxLength = t.maxLength;
-        c.warmupRatio = orDefault(t.warmupRatio, 0.03);
-        c.scheduler = t.scheduler == null ? "cosine" : t.scheduler.name();
-        c.weightDecay = orDefault(t.weightDecay, 0.0);
-        c.maxGradNorm = orDefault(t.maxGradNorm, 1.0);
-        c.seed = orDefault(t.seed, 42L);
-        c.checkpointEvery = orDefault(t.checkpointEverySteps, 100);
-        c.keepCheckpoints = orDefault(t.keepCheckpoints, 2);
-        Precision asked = t.precision == null ? Precision.bf16 : t.precision;
+        c.learningRate = f.required(t.learningRate, "run.training.learningRate");
+        c.epochs = f.required(t.epochs, "run.training.epochs");
+        c.batchSize = f.required(t.perDeviceBatchSize, "run.training.perDeviceBatchSize");
+        c.gradientAccumulation = f.required(t.gradientAccumulationSteps, "run.training.gradientAccumulationSteps");
+        c.maxLength = f.required(t.maxLength, "run.training.maxLength");
+        c.warmupRatio = f.required(t.warmupRatio, "run.training.warmupRatio");
+        c.scheduler = f.required(t.scheduler, "run.training.scheduler").name();
+        c.weightDecay = f.required(t.weightDecay, "run.training.weightDecay");
+        c.maxGradNorm = f.required(t.maxGradNorm, "run.training.maxGradNorm");
+        c.seed = f.required(t.seed, "run.training.seed");
+        c.checkpointEvery = f.required(t.checkpointEverySteps, "run.training.checkpointEverySteps");
+        c.keepCheckpoints = f.required(t.keepCheckpoints, "run.training.keepCheckpoints");
+        Precision asked = f.required(t.precision, "run.training.precision");
         if (gpu || asked == Precision.fp32) {
             c.precision = asked.name();
         } else {
             c.precision = "fp32";
             log.println("train: precision " + asked + " requested, but this pod has no GPU: training in fp32");
         }
-        c.lora = lora(run.lora);
-        c.dpo = dpo(run.dpo);
+        c.lora = lora(f.required(run.lora, "run.lora"), f);
+        // The DPO settings only matter to DPO (the schema rejects them for the other methods).
+        if (run.method == Method.DPO) {
+            c.dpo = dpo(f.required(run.dpo, "run.dpo"), f);
+        }
         return c;
     }
 
     /** Null (full fine-tuning) when LoRA is switched off. */
-    static LoraConfig lora(LoraSpec spec) {
-        LoraSpec s = spec == null ? new LoraSpec() : spec;
-        if (Boolean.FALSE.equals(s.enabled)) return null;
-        LoraConfig c = LoraConfig.of(orDefault(s.rank, 128), orDefault(s.alpha, 256.0));
-        c.dropout = orDefault(s.dropout, 0.05);
-        List<LoraTarget> targets = s.targetModules == null ? List.of(LoraTarget.values()) : s.targetModules;
-        c.targetModules = targets.stream().map(LoraTarget::name).toList();
-        c.trainProjector = Boolean.TRUE.equals(s.trainProjector);
+    private static LoraConfig lora(LoraSpec s, Fields f) {
+        if (!f.required(s.enabled, "run.lora.enabled")) return null;
+        LoraConfig c = LoraConfig.of(f.required(s.rank, "run.lora.rank"), f.required(s.alpha, "run.lora.alpha"));
+        c.dropout = f.required(s.dropout, "run.lora.dropout");
+        c.targetModules = f.required(s.targetModules, "run.lora.targetModules").stream().map(LoraTarget::name).toList();
+        c.trainProjector = f.required(s.trainProjector, "run.lora.trainProjector");
         return c;
     }
 
-    static DpoConfig dpo(DpoSpec spec) {
-        DpoSpec s = spec == null ? new DpoSpec() : spec;
+    private static DpoConfig dpo(DpoSpec s, Fields f) {
         DpoConfig c = new DpoConfig();
-        c.beta = orDefault(s.beta, 0.1);
-        c.lossType = s.lossType == null ? "sigmoid" : s.lossType.name();
-        c.labelSmoothing = orDefault(s.labelSmoothing, 0.0);
-        c.averageLogProbs = Boolean.TRUE.equals(s.averageLogProbs);
-        c.sftWeight = orDefault(s.sftLossWeight, 0.0);
-        c.precomputeReference = !Boolean.FALSE.equals(s.precomputeReferenceLogProbs);
+        c.beta = f.required(s.beta, "run.dpo.beta");
+        c.lossType = f.required(s.lossType, "run.dpo.lossType").name();
+        c.labelSmoothing = f.required(s.labelSmoothing, "run.dpo.labelSmoothing");
+        c.averageLogProbs = f.required(s.averageLogProbs, "run.dpo.averageLogProbs");
+        c.sftWeight = f.required(s.sftLossWeight, "run.dpo.sftLossWeight");
+        c.precomputeReference = f.required(s.precomputeReferenceLogProbs, "run.dpo.precomputeReferenceLogProbs");
         return c;
     }
 
-    private static <T> T orDefault(T value, T fallback) {
-        return value == null ? fallback : value;
+    /** Reads resolved values of one stage spec. */
+    private record Fields(Path specFile) {
+        <T> T required(T value, String field) {
+            if (value == null) {
+                throw new InvalidInputException(specFile, field + " is not set; the operator fills every training"
+                        + " default before the train stage runs (dev.mmalign.api.run.TrainingDefaults)");
+            }
+            return value;
+        }
     }
 }

@@ -89,7 +89,7 @@ public final class TrainStage implements StageRunner.Stage {
         if (!(fraction > 0 && fraction <= 1)) {
             throw new InvalidInputException(ctx.specFile(), "run.dataFraction must be in (0, 1], got " + fraction);
         }
-        TrainConfig cfg = TrainConfigs.of(run, Engine.getInstance().getGpuCount() > 0, log);
+        TrainConfig cfg = TrainConfigs.of(run, Engine.getInstance().getGpuCount() > 0, log, ctx.specFile());
         if (run.method == Method.DPO && !cfg.dpo.precomputeReference) {
             requireOnTheFlyReference(ctx, cfg);
         }

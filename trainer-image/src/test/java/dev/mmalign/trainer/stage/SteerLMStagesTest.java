@@ -10,6 +10,7 @@ import dev.mmalign.api.run.AlignmentRunSpec;
 import dev.mmalign.api.run.DatasetRef;
 import dev.mmalign.api.run.LoraSpec;
 import dev.mmalign.api.run.Method;
+import dev.mmalign.api.run.TrainingDefaults;
 import dev.mmalign.api.run.TrainingSpec;
 import dev.mmalign.api.stage.ExitCodes;
 import dev.mmalign.api.stage.ResolvedModel;
@@ -92,6 +93,7 @@ class SteerLMStagesTest {
     }
 
     private int run(StageSpec spec) throws Exception {
+        TrainingDefaults.resolve(spec.run); // the operator's part (RunPlan): the trainer reads resolved values only
         return fx.run(spec, new TrainStage(new PrintStream(log, true)));
     }
 

@@ -11,6 +11,7 @@ import dev.mmalign.api.run.DpoSpec;
 import dev.mmalign.api.run.LoraSpec;
 import dev.mmalign.api.run.Method;
 import dev.mmalign.api.run.Precision;
+import dev.mmalign.api.run.TrainingDefaults;
 import dev.mmalign.api.run.TrainingSpec;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageResult;
@@ -88,6 +89,7 @@ class TrainStageTest {
     }
 
     private int run(StageSpec spec) throws Exception {
+        TrainingDefaults.resolve(spec.run); // the operator's part (RunPlan): the trainer reads resolved values only
         return fx.run(spec, new TrainStage(new PrintStream(log, true)));
     }
 
@@ -194,6 +196,20 @@ class TrainStageTest {
      * Guards the combination with no reference to fall back on: full fine-tuning keeps no frozen copy, so
      * precomputeReferenceLogProbs=false is exit code 2 naming the field, before any weight is loaded.
      */
+    /**
+     * Guards that the trainer adds no default of its own: a stage spec that did not go through the operator's
+     * resolver (a value left null) is exit code 2 naming the field, before any weight is loaded.
+     */
+    @Test
+    void anUnresolvedTrainingValueIsInvalidInputNamingTheField() throws Exception {
+        StageSpec spec = spec(Method.DPO, "sets/dpo.jsonl");
+        TrainingDefaults.resolve(spec.run);
+        spec.run.training.maxLength = null; // no schema default: only the resolver fills it (876 for DPO)
+        assertEquals(2, fx.run(spec, new TrainStage(new PrintStream(log, true))), fx.stderrText());
+        String message = fx.result(spec).message;
+        assertTrue(message.contains("run.training.maxLength is not set"), message);
+    }
+
     @Test
     void dpoWithoutPrecomputedReferenceAndFullFineTuningIsInvalidInput() throws Exception {
         StageSpec spec = spec(Method.DPO, "sets/dpo.jsonl");

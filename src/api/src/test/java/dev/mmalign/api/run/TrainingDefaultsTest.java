@@ -2,7 +2,10 @@ package dev.mmalign.api.run;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 class TrainingDefaultsTest {
 
@@ -56,5 +59,66 @@ class TrainingDefaultsTest {
         assertEquals(TrainingSet.steerLM, DatasetRef.effectiveSet(ref, Method.SteerLM));
         ref.trainingSet = TrainingSet.rejectionSampling;
         assertEquals(TrainingSet.rejectionSampling, DatasetRef.effectiveSet(ref, Method.SFT));
+    }
+
+    /** Guards that resolving a run fills every training, LoRA and DPO field, null ones included, with the paper's values. */
+    @Test
+    void aRunIsResolvedWhole() {
+        AlignmentRunSpec run = new AlignmentRunSpec();
+        run.method = Method.DPO;
+        run.training = new TrainingSpec();
+        run.training.epochs = null; // an explicit null in a manifest, or a spec built in code
+        run.training.scheduler = null;
+        run.training.precision = null;
+        run.lora = null;
+        run.dpo = new DpoSpec();
+        run.dpo.beta = null;
+        run.dpo.lossType = null;
+        run.dpo.precomputeReferenceLogProbs = null;
+        TrainingDefaults.resolve(run);
+        assertEquals(3, run.training.epochs);
+        assertEquals(Scheduler.cosine, run.training.scheduler);
+        assertEquals(Precision.bf16, run.training.precision);
+        assertEquals(0.03, run.training.warmupRatio);
+        assertEquals(0.0, run.training.weightDecay);
+        assertEquals(1.0, run.training.maxGradNorm);
+        assertEquals(42L, run.training.seed);
+        assertEquals(100, run.training.checkpointEverySteps);
+        assertEquals(2, run.training.keepCheckpoints);
+        assertEquals(true, run.lora.enabled);
+        assertEquals(128, run.lora.rank);
+        assertEquals(256.0, run.lora.alpha);
+        assertEquals(0.05, run.lora.dropout);
+        assertEquals(List.of(LoraTarget.values()), run.lora.targetModules);
+        assertEquals(false, run.lora.trainProjector);
+        assertEquals(0.1, run.dpo.beta);
+        assertEquals(LossType.sigmoid, run.dpo.lossType);
+        assertEquals(0.0, run.dpo.labelSmoothing);
+        assertEquals(false, run.dpo.averageLogProbs);
+        assertEquals(true, run.dpo.precomputeReferenceLogProbs);
+        assertEquals(0.0, run.dpo.sftLossWeight);
+    }
+
+    /** Guards that explicit LoRA and DPO values are kept, and that a non-DPO run gets no DPO settings. */
+    @Test
+    void explicitLoraAndDpoValuesAreKeptAndSftGetsNoDpo() {
+        AlignmentRunSpec run = new AlignmentRunSpec();
+        run.method = Method.DPO;
+        run.lora.rank = 4;
+        run.lora.enabled = false;
+        run.dpo = new DpoSpec();
+        run.dpo.beta = 0.5;
+        run.dpo.lossType = LossType.ipo;
+        TrainingDefaults.resolve(run);
+        assertEquals(4, run.lora.rank);
+        assertEquals(false, run.lora.enabled);
+        assertEquals(0.5, run.dpo.beta);
+        assertEquals(LossType.ipo, run.dpo.lossType);
+
+        AlignmentRunSpec sft = new AlignmentRunSpec();
+        sft.method = Method.SFT;
+        TrainingDefaults.resolve(sft);
+        assertNull(sft.dpo);
+        assertEquals(4e-4, sft.training.learningRate);
     }
 }
