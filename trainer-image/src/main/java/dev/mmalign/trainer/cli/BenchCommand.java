@@ -150,7 +150,7 @@ public final class BenchCommand implements Callable<Integer> {
             double flopsPerStep = Flops.trainingFlops(config, probe.ids().length, true) * batch;
             long seqLen = probe.ids().length + config.vision().numPatches() - 1;
             TrainConfig cfg = new TrainConfig();
-            cfg.method = "sft";
+            cfg.method = TrainConfig.Method.SFT;
             cfg.lora = null; // full fine-tuning: 6·N·tokens assumes every weight gets a gradient
             cfg.batchSize = batch;
             cfg.gradientAccumulation = 1;

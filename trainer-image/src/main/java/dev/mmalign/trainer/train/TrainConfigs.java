@@ -35,14 +35,18 @@ public final class TrainConfigs {
         Fields f = new Fields(specFile);
         TrainingSpec t = f.required(run.training, "run.training");
         TrainConfig c = new TrainConfig();
-        c.method = run.method == Method.DPO ? "dpo" : "sft";
+        c.method = run.method == Method.DPO ? TrainConfig.Method.DPO : TrainConfig.Method.SFT;
         c.learningRate = f.required(t.learningRate, "run.training.learningRate");
         c.epochs = f.required(t.epochs, "run.training.epochs");
         c.batchSize = f.required(t.perDeviceBatchSize, "run.training.perDeviceBatchSize");
         c.gradientAccumulation = f.required(t.gradientAccumulationSteps, "run.training.gradientAccumulationSteps");
         c.maxLength = f.required(t.maxLength, "run.training.maxLength");
         c.warmupRatio = f.required(t.warmupRatio, "run.training.warmupRatio");
-        c.scheduler = f.required(t.scheduler, "run.training.scheduler").name();
+        c.scheduler = switch (f.required(t.scheduler, "run.training.scheduler")) {
+            case cosine -> TrainConfig.Scheduler.COSINE;
+            case linear -> TrainConfig.Scheduler.LINEAR;
+            case constant -> TrainConfig.Scheduler.CONSTANT;
+        };
         c.weightDecay = f.required(t.weightDecay, "run.training.weightDecay");
         c.maxGradNorm = f.required(t.maxGradNorm, "run.training.maxGradNorm");
         c.seed = f.required(t.seed, "run.training.seed");
@@ -50,9 +54,13 @@ public final class TrainConfigs {
         c.keepCheckpoints = f.required(t.keepCheckpoints, "run.training.keepCheckpoints");
         Precision asked = f.required(t.precision, "run.training.precision");
         if (gpu || asked == Precision.fp32) {
-            c.precision = asked.name();
+            c.precision = switch (asked) {
+                case fp32 -> TrainConfig.Precision.FP32;
+                case bf16 -> TrainConfig.Precision.BF16;
+                case fp16 -> TrainConfig.Precision.FP16;
+            };
         } else {
-            c.precision = "fp32";
+            c.precision = TrainConfig.Precision.FP32;
             log.println("train: precision " + asked + " requested, but this pod has no GPU: training in fp32");
         }
         c.lora = lora(f.required(run.lora, "run.lora"), f);
@@ -76,7 +84,11 @@ public final class TrainConfigs {
     private static DpoConfig dpo(DpoSpec s, Fields f) {
         DpoConfig c = new DpoConfig();
         c.beta = f.required(s.beta, "run.dpo.beta");
-        c.lossType = f.required(s.lossType, "run.dpo.lossType").name();
+        c.lossType = switch (f.required(s.lossType, "run.dpo.lossType")) {
+            case sigmoid -> DpoConfig.LossType.SIGMOID;
+            case ipo -> DpoConfig.LossType.IPO;
+            case hinge -> DpoConfig.LossType.HINGE;
+        };
         c.labelSmoothing = f.required(s.labelSmoothing, "run.dpo.labelSmoothing");
         c.averageLogProbs = f.required(s.averageLogProbs, "run.dpo.averageLogProbs");
         c.sftWeight = f.required(s.sftLossWeight, "run.dpo.sftLossWeight");

@@ -2,9 +2,18 @@ package dev.mmalign.trainer.engine.train;
 
 /** DPO settings (AlignmentRun spec.dpo); defaults are the paper's. */
 public class DpoConfig {
+    /** The DPO loss of the margin z: sigmoid (the paper's, with optional label smoothing), IPO or SLiC hinge. */
+    public enum LossType {
+        SIGMOID, IPO, HINGE;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     public double beta = 0.1;
-    /** sigmoid | ipo | hinge */
-    public String lossType = "sigmoid";
+    public LossType lossType = LossType.SIGMOID;
     public double labelSmoothing = 0.0;
     /** The paper sums log-probs over response tokens (false). */
     public boolean averageLogProbs = false;

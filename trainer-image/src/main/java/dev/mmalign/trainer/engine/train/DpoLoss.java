@@ -27,15 +27,13 @@ public final class DpoLoss {
         float beta = (float) cfg.beta;
         float smoothing = (float) cfg.labelSmoothing;
         NDArray losses = switch (cfg.lossType) {
-            case "sigmoid" -> {
+            case SIGMOID -> {
                 // −log σ(x) = softplus(−x)
                 NDArray l = Activation.softPlus(z.mul(c(z, -beta))).mul(c(z, 1f - smoothing));
                 yield smoothing == 0 ? l : l.add(Activation.softPlus(z.mul(c(z, beta))).mul(c(z, smoothing)));
             }
-            case "ipo" -> z.sub(c(z, 1f / (2f * beta))).square();
-            case "hinge" -> Activation.relu(z.mul(c(z, -beta)).add(c(z, 1f)));
-            default -> throw new IllegalArgumentException("unknown DPO loss type " + cfg.lossType
-                    + " (sigmoid, ipo, hinge)");
+            case IPO -> z.sub(c(z, 1f / (2f * beta))).square();
+            case HINGE -> Activation.relu(z.mul(c(z, -beta)).add(c(z, 1f)));
         };
         NDArray chosen = policyChosen.sub(refChosen).mul(c(z, beta)).stopGradient();
         NDArray rejected = policyRejected.sub(refRejected).mul(c(z, beta)).stopGradient();

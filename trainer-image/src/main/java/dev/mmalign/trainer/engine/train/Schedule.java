@@ -12,11 +12,9 @@ public final class Schedule {
         }
         double progress = (double) (step - warmup) / Math.max(1, totalSteps - warmup);
         return switch (c.scheduler) {
-            case "cosine" -> c.learningRate * 0.5 * (1 + Math.cos(Math.PI * progress));
-            case "linear" -> c.learningRate * (1 - progress);
-            case "constant" -> c.learningRate;
-            default -> throw new IllegalArgumentException("unknown scheduler " + c.scheduler
-                    + " (cosine, linear, constant)");
+            case COSINE -> c.learningRate * 0.5 * (1 + Math.cos(Math.PI * progress));
+            case LINEAR -> c.learningRate * (1 - progress);
+            case CONSTANT -> c.learningRate;
         };
     }
 }

@@ -7,8 +7,37 @@ import dev.mmalign.trainer.engine.lora.LoraConfig;
  * Defaults follow the paper's DPO recipe where it has one.
  */
 public class TrainConfig {
-    /** dpo | sft (rejection sampling and SteerLM are SFT on their own data). */
-    public String method = "dpo";
+    /** What is optimised; rejection sampling and SteerLM are SFT on their own data. */
+    public enum Method {
+        DPO, SFT;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Learning-rate decay after the warmup, as transformers' schedulers of the same names. */
+    public enum Scheduler {
+        COSINE, LINEAR, CONSTANT;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** Training precision; the CPU engine trains in fp32 only and rejects the others up front. */
+    public enum Precision {
+        FP32, BF16, FP16;
+
+        @Override
+        public String toString() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public Method method = Method.DPO;
     public double learningRate = 5e-5;
     public int epochs = 3;
     /** Examples (DPO: pairs) per micro-batch. */
@@ -17,8 +46,7 @@ public class TrainConfig {
     /** Text tokens per sequence (prompt + response); responses are truncated, never prompts. */
     public int maxLength = 300;
     public double warmupRatio = 0.03;
-    /** cosine | linear | constant */
-    public String scheduler = "cosine";
+    public Scheduler scheduler = Scheduler.COSINE;
     public double weightDecay = 0.0;
     public double maxGradNorm = 1.0;
     public long seed = 42;
@@ -26,8 +54,8 @@ public class TrainConfig {
     public int checkpointEvery = 0;
     /** Keep at most this many checkpoints (oldest removed); 0 = keep all. */
     public int keepCheckpoints = 2;
-    /** fp32 (CPU) | bf16 (not supported by the CPU engine: rejected with a clear error). */
-    public String precision = "fp32";
+    /** FP32 (CPU); BF16 and FP16 are not supported by the CPU engine: rejected with a clear error. */
+    public Precision precision = Precision.FP32;
     /** Stop after this many optimiser steps (< 0: run all epochs). */
     public int maxSteps = -1;
     /**

@@ -68,7 +68,7 @@ public abstract class TrainingLoop<E> {
 
     private TrainResult run(List<E> data, Path output, MetricsListener listener, BooleanSupplier stopRequested)
             throws IOException {
-        if (!cfg.precision.equals("fp32")) {
+        if (cfg.precision != TrainConfig.Precision.FP32) {
             throw new IllegalArgumentException("precision " + cfg.precision + " is not supported by the CPU"
                     + " engine; use fp32 (bf16 needs a GPU build of libtorch)");
         }

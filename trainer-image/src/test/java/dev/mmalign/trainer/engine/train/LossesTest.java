@@ -29,7 +29,7 @@ class LossesTest {
     private static float[] losses(String type, double smoothing) {
         DpoConfig c = new DpoConfig();
         c.beta = 0.1;
-        c.lossType = type;
+        c.lossType = DpoConfig.LossType.valueOf(type.toUpperCase(java.util.Locale.ROOT));
         c.labelSmoothing = smoothing;
         DpoLoss.Result r = DpoLoss.compute(m.create(new float[] {-1, -3}), m.create(new float[] {-2, -1}),
                 m.create(new float[] {-1.5f, -2}), m.create(new float[] {-1.5f, -2}), c);
@@ -102,9 +102,9 @@ class LossesTest {
         assertEquals(1.0, Schedule.learningRate(c, 2, 20), 1e-12);
         assertEquals(0.5, Schedule.learningRate(c, 11, 20), 1e-12); // halfway through the 18 decay steps
         assertEquals(0.5 * (1 + Math.cos(Math.PI * 17 / 18)), Schedule.learningRate(c, 19, 20), 1e-12);
-        c.scheduler = "linear";
+        c.scheduler = TrainConfig.Scheduler.LINEAR;
         assertEquals(0.5, Schedule.learningRate(c, 11, 20), 1e-12);
-        c.scheduler = "constant";
+        c.scheduler = TrainConfig.Scheduler.CONSTANT;
         assertEquals(1.0, Schedule.learningRate(c, 19, 20), 1e-12);
     }
 }

@@ -163,7 +163,7 @@ class TrainingLoopTest {
     void sftLossFallsAndFullFineTuningWritesAnHfModel() throws Exception {
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 4)) {
             TrainConfig cfg = new TrainConfig();
-            cfg.method = "sft";
+            cfg.method = TrainConfig.Method.SFT;
             cfg.lora = null;
             cfg.batchSize = 4;
             cfg.gradientAccumulation = 1;
@@ -226,7 +226,7 @@ class TrainingLoopTest {
     void unsupportedPrecisionIsRejectedUpFront() throws Exception {
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 4)) {
             TrainConfig cfg = dpoConfig();
-            cfg.precision = "bf16";
+            cfg.precision = TrainConfig.Precision.BF16;
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> new DpoTrainer(vlm, cfg, dir.resolve("img")).train(ToyData.preferencePairs(images),
                             dir.resolve("out"), null, null));

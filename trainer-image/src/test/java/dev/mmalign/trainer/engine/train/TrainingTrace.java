@@ -33,7 +33,7 @@ public record TrainingTrace(String kind, List<Long> lossBits, List<Long> gradNor
     static TrainingTrace sft(Path dir, long seed, WrappedLoop.BeforeBackward hook) throws Exception {
         List<String> images = ToyData.writeImages(dir.resolve("img"), 8, 16);
         TrainConfig cfg = new TrainConfig();
-        cfg.method = "sft";
+        cfg.method = TrainConfig.Method.SFT;
         cfg.lora = null;
         cfg.batchSize = 2;
         cfg.gradientAccumulation = 1;

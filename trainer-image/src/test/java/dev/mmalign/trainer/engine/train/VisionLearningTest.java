@@ -42,7 +42,7 @@ class VisionLearningTest {
         }
         try (VisionLanguageModel vlm = ModelLoader.create("quickstart", 7)) {
             TrainConfig cfg = new TrainConfig();
-            cfg.method = "sft";
+            cfg.method = TrainConfig.Method.SFT;
             cfg.lora = null;
             cfg.batchSize = 16;
             cfg.gradientAccumulation = 1;
