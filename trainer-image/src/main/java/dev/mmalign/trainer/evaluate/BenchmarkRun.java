@@ -36,8 +36,9 @@ final class BenchmarkRun {
             case MMBENCH -> circular(item);
             case EXACT_MATCH -> {
                 String answer = answer(item, item.turns().get(0));
-                yield new SampleOutput(item.id(), List.of(answer), answer, ExactMatch.exact(answer, item.answer()),
-                        ExactMatch.contains(answer, item.answer()), null, null, null, null, null, null);
+                yield SampleOutput.of(item.id(), List.of(answer)).prediction(answer)
+                        .correct(ExactMatch.exact(answer, item.answer()))
+                        .lenientCorrect(ExactMatch.contains(answer, item.answer())).build();
             }
             case MT_BENCH -> mtBench(item);
             case LLAVA_BENCH -> {
@@ -45,16 +46,17 @@ final class BenchmarkRun {
                 BenchmarkJudge.Verdict<double[]> v = judge.ask(
                         JudgePrompts.llavaBench(item.turns().get(0), item.answer(), answer), item.image(),
                         JudgePrompts::parseLlavaBench);
-                yield new SampleOutput(item.id(), List.of(answer), null, null, null, null,
-                        v.value() == null ? null : v.value()[1], v.value() == null ? null : v.value()[0], null,
-                        v.text(), v.problem());
+                yield SampleOutput.of(item.id(), List.of(answer))
+                        .score(v.value() == null ? null : v.value()[1])
+                        .referenceScore(v.value() == null ? null : v.value()[0])
+                        .judged(v.text(), v.problem()).build();
             }
             case MM_VET -> {
                 String answer = answer(item, item.turns().get(0));
                 BenchmarkJudge.Verdict<Double> v = judge.ask(
                         JudgePrompts.mmVet(item.turns().get(0), item.answer(), answer), null, JudgePrompts::parseMmVet);
-                yield new SampleOutput(item.id(), List.of(answer), null, null, null, null, v.value(), null, null,
-                        v.text(), v.problem());
+                yield SampleOutput.of(item.id(), List.of(answer)).score(v.value()).judged(v.text(), v.problem())
+                        .build();
             }
             case ALPACA_EVAL -> alpaca(item);
         };
@@ -78,7 +80,7 @@ final class BenchmarkRun {
             all &= right;
             if (r == 0) first = right;
         }
-        return new SampleOutput(item.id(), answers, null, all, null, first, null, null, null, null, null);
+        return SampleOutput.of(item.id(), answers).correct(all).firstPassCorrect(first).build();
     }
 
     /** Both turns answered in one conversation; each turn judged with the conversation before it. */
@@ -104,8 +106,8 @@ final class BenchmarkRun {
             judgements.append(v.text()).append('\n');
         }
         Double mean = scores.contains(null) ? null : scores.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-        return new SampleOutput(item.id(), answers, null, null, null, null, mean, null, scores,
-                judgements.toString().trim(), problem);
+        return SampleOutput.of(item.id(), answers).score(mean).turnScores(scores)
+                .judged(judgements.toString().trim(), problem).build();
     }
 
     /** The model's and the reference output in an order fixed per question, so position bias averages out. */
@@ -117,7 +119,6 @@ final class BenchmarkRun {
                 modelFirst ? answer : item.answer(), modelFirst ? item.answer() : answer), null,
                 JudgePrompts::parseAlpacaEval);
         Double win = v.value() == null ? null : (v.value() == 'A') == modelFirst ? 1.0 : 0.0;
-        return new SampleOutput(item.id(), List.of(answer), null, null, null, null, win, null, null, v.text(),
-                v.problem());
+        return SampleOutput.of(item.id(), List.of(answer)).score(win).judged(v.text(), v.problem()).build();
     }
 }
