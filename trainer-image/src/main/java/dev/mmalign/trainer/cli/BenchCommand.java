@@ -149,14 +149,15 @@ public final class BenchCommand implements Callable<Integer> {
                     data.get(0).completion(), Integer.MAX_VALUE);
             double flopsPerStep = Flops.trainingFlops(config, probe.ids().length, true) * batch;
             long seqLen = probe.ids().length + config.vision().numPatches() - 1;
-            TrainConfig cfg = new TrainConfig();
-            cfg.method = TrainConfig.Method.SFT;
-            cfg.lora = null; // full fine-tuning: 6·N·tokens assumes every weight gets a gradient
-            cfg.batchSize = batch;
-            cfg.gradientAccumulation = 1;
-            cfg.epochs = 1;
-            cfg.learningRate = 1e-4;
-            cfg.maxLength = 4096;
+            TrainConfig cfg = TrainConfig.builder()
+                    .method(TrainConfig.Method.SFT)
+                    .lora(null) // full fine-tuning: 6·N·tokens assumes every weight gets a gradient
+                    .batchSize(batch)
+                    .gradientAccumulation(1)
+                    .epochs(1)
+                    .learningRate(1e-4)
+                    .maxLength(4096)
+                    .build();
             List<Double> achieved = new ArrayList<>();
             List<Double> matmul = new ArrayList<>();
             long[] last = {System.nanoTime()};
@@ -243,14 +244,15 @@ public final class BenchCommand implements Callable<Integer> {
             List<String> images = ToyData.writeImages(work.resolve("rss-images"), 8,
                     vlm.model().config().vision().imageSize());
             List<DpoPairRecord> pairs = ToyData.preferencePairs(images);
-            TrainConfig cfg = new TrainConfig();
-            cfg.lora = LoraConfig.of(8, 16);
-            cfg.batchSize = 2;
-            cfg.gradientAccumulation = 1;
-            cfg.epochs = rssSteps; // 4 steps per epoch; maxSteps caps it
-            cfg.maxSteps = rssSteps;
-            cfg.learningRate = 1e-4;
-            cfg.checkpointEvery = 0;
+            TrainConfig cfg = TrainConfig.builder()
+                    .lora(LoraConfig.of(8, 16))
+                    .batchSize(2)
+                    .gradientAccumulation(1)
+                    .epochs(rssSteps) // 4 steps per epoch; maxSteps caps it
+                    .maxSteps(rssSteps)
+                    .learningRate(1e-4)
+                    .checkpointEvery(0)
+                    .build();
             long[] rss = new long[2];
             long[] peak = new long[2];
             // Earlier sections (the small model) set the process peak; measure this run's own peak.
@@ -288,13 +290,13 @@ public final class BenchCommand implements Callable<Integer> {
             List<String> images = ToyData.writeImages(work.resolve("dpo-images"), 8,
                     vlm.model().config().vision().imageSize());
             Path root = work.resolve("dpo-images");
-            TrainConfig cfg = new TrainConfig();
-            cfg.lora = LoraConfig.of(8, 16);
-            cfg.lora.dropout = 0;
-            cfg.batchSize = 4;
-            cfg.gradientAccumulation = 1;
-            cfg.epochs = 10;
-            cfg.learningRate = 2e-3;
+            TrainConfig cfg = TrainConfig.builder()
+                    .lora(LoraConfig.builder().rank(8).alpha(16).dropout(0).build())
+                    .batchSize(4)
+                    .gradientAccumulation(1)
+                    .epochs(10)
+                    .learningRate(2e-3)
+                    .build();
             List<DpoPairRecord> pairs = DpoTrainer.precomputeReference(vlm, ToyData.preferencePairs(images), cfg, root);
             List<Double> margins = new ArrayList<>();
             TrainResult r = new DpoTrainer(vlm, cfg, root).train(pairs, work.resolve("dpo-run"),

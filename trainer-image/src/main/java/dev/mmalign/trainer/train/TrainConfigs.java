@@ -34,66 +34,69 @@ public final class TrainConfigs {
     public static TrainConfig of(AlignmentRunSpec run, boolean gpu, PrintStream log, Path specFile) {
         Fields f = new Fields(specFile);
         TrainingSpec t = f.required(run.training, "run.training");
-        TrainConfig c = new TrainConfig();
-        c.method = run.method == Method.DPO ? TrainConfig.Method.DPO : TrainConfig.Method.SFT;
-        c.learningRate = f.required(t.learningRate, "run.training.learningRate");
-        c.epochs = f.required(t.epochs, "run.training.epochs");
-        c.batchSize = f.required(t.perDeviceBatchSize, "run.training.perDeviceBatchSize");
-        c.gradientAccumulation = f.required(t.gradientAccumulationSteps, "run.training.gradientAccumulationSteps");
-        c.maxLength = f.required(t.maxLength, "run.training.maxLength");
-        c.warmupRatio = f.required(t.warmupRatio, "run.training.warmupRatio");
-        c.scheduler = switch (f.required(t.scheduler, "run.training.scheduler")) {
-            case cosine -> TrainConfig.Scheduler.COSINE;
-            case linear -> TrainConfig.Scheduler.LINEAR;
-            case constant -> TrainConfig.Scheduler.CONSTANT;
-        };
-        c.weightDecay = f.required(t.weightDecay, "run.training.weightDecay");
-        c.maxGradNorm = f.required(t.maxGradNorm, "run.training.maxGradNorm");
-        c.seed = f.required(t.seed, "run.training.seed");
-        c.checkpointEvery = f.required(t.checkpointEverySteps, "run.training.checkpointEverySteps");
-        c.keepCheckpoints = f.required(t.keepCheckpoints, "run.training.keepCheckpoints");
+        TrainConfig.Builder c = TrainConfig.builder()
+                .method(run.method == Method.DPO ? TrainConfig.Method.DPO : TrainConfig.Method.SFT)
+                .learningRate(f.required(t.learningRate, "run.training.learningRate"))
+                .epochs(f.required(t.epochs, "run.training.epochs"))
+                .batchSize(f.required(t.perDeviceBatchSize, "run.training.perDeviceBatchSize"))
+                .gradientAccumulation(f.required(t.gradientAccumulationSteps, "run.training.gradientAccumulationSteps"))
+                .maxLength(f.required(t.maxLength, "run.training.maxLength"))
+                .warmupRatio(f.required(t.warmupRatio, "run.training.warmupRatio"))
+                .scheduler(switch (f.required(t.scheduler, "run.training.scheduler")) {
+                    case cosine -> TrainConfig.Scheduler.COSINE;
+                    case linear -> TrainConfig.Scheduler.LINEAR;
+                    case constant -> TrainConfig.Scheduler.CONSTANT;
+                })
+                .weightDecay(f.required(t.weightDecay, "run.training.weightDecay"))
+                .maxGradNorm(f.required(t.maxGradNorm, "run.training.maxGradNorm"))
+                .seed(f.required(t.seed, "run.training.seed"))
+                .checkpointEvery(f.required(t.checkpointEverySteps, "run.training.checkpointEverySteps"))
+                .keepCheckpoints(f.required(t.keepCheckpoints, "run.training.keepCheckpoints"));
         Precision asked = f.required(t.precision, "run.training.precision");
         if (gpu || asked == Precision.fp32) {
-            c.precision = switch (asked) {
+            c.precision(switch (asked) {
                 case fp32 -> TrainConfig.Precision.FP32;
                 case bf16 -> TrainConfig.Precision.BF16;
                 case fp16 -> TrainConfig.Precision.FP16;
-            };
+            });
         } else {
-            c.precision = TrainConfig.Precision.FP32;
+            c.precision(TrainConfig.Precision.FP32);
             log.println("train: precision " + asked + " requested, but this pod has no GPU: training in fp32");
         }
-        c.lora = lora(f.required(run.lora, "run.lora"), f);
+        c.lora(lora(f.required(run.lora, "run.lora"), f));
         // The DPO settings only matter to DPO (the schema rejects them for the other methods).
         if (run.method == Method.DPO) {
-            c.dpo = dpo(f.required(run.dpo, "run.dpo"), f);
+            c.dpo(dpo(f.required(run.dpo, "run.dpo"), f));
         }
-        return c;
+        return c.build();
     }
 
     /** Null (full fine-tuning) when LoRA is switched off. */
     private static LoraConfig lora(LoraSpec s, Fields f) {
         if (!f.required(s.enabled, "run.lora.enabled")) return null;
-        LoraConfig c = LoraConfig.of(f.required(s.rank, "run.lora.rank"), f.required(s.alpha, "run.lora.alpha"));
-        c.dropout = f.required(s.dropout, "run.lora.dropout");
-        c.targetModules = f.required(s.targetModules, "run.lora.targetModules").stream().map(LoraTarget::name).toList();
-        c.trainProjector = f.required(s.trainProjector, "run.lora.trainProjector");
-        return c;
+        return LoraConfig.builder()
+                .rank(f.required(s.rank, "run.lora.rank"))
+                .alpha(f.required(s.alpha, "run.lora.alpha"))
+                .dropout(f.required(s.dropout, "run.lora.dropout"))
+                .targetModules(f.required(s.targetModules, "run.lora.targetModules").stream()
+                        .map(LoraTarget::name).toList())
+                .trainProjector(f.required(s.trainProjector, "run.lora.trainProjector"))
+                .build();
     }
 
     private static DpoConfig dpo(DpoSpec s, Fields f) {
-        DpoConfig c = new DpoConfig();
-        c.beta = f.required(s.beta, "run.dpo.beta");
-        c.lossType = switch (f.required(s.lossType, "run.dpo.lossType")) {
-            case sigmoid -> DpoConfig.LossType.SIGMOID;
-            case ipo -> DpoConfig.LossType.IPO;
-            case hinge -> DpoConfig.LossType.HINGE;
-        };
-        c.labelSmoothing = f.required(s.labelSmoothing, "run.dpo.labelSmoothing");
-        c.averageLogProbs = f.required(s.averageLogProbs, "run.dpo.averageLogProbs");
-        c.sftWeight = f.required(s.sftLossWeight, "run.dpo.sftLossWeight");
-        c.precomputeReference = f.required(s.precomputeReferenceLogProbs, "run.dpo.precomputeReferenceLogProbs");
-        return c;
+        return DpoConfig.builder()
+                .beta(f.required(s.beta, "run.dpo.beta"))
+                .lossType(switch (f.required(s.lossType, "run.dpo.lossType")) {
+                    case sigmoid -> DpoConfig.LossType.SIGMOID;
+                    case ipo -> DpoConfig.LossType.IPO;
+                    case hinge -> DpoConfig.LossType.HINGE;
+                })
+                .labelSmoothing(f.required(s.labelSmoothing, "run.dpo.labelSmoothing"))
+                .averageLogProbs(f.required(s.averageLogProbs, "run.dpo.averageLogProbs"))
+                .sftWeight(f.required(s.sftLossWeight, "run.dpo.sftLossWeight"))
+                .precomputeReference(f.required(s.precomputeReferenceLogProbs, "run.dpo.precomputeReferenceLogProbs"))
+                .build();
     }
 
     /** Reads resolved values of one stage spec. */

@@ -89,16 +89,16 @@ public final class TrainStage implements StageRunner.Stage {
         if (!(fraction > 0 && fraction <= 1)) {
             throw new InvalidInputException(ctx.specFile(), "run.dataFraction must be in (0, 1], got " + fraction);
         }
-        TrainConfig cfg = TrainConfigs.of(run, Engine.getInstance().getGpuCount() > 0, log, ctx.specFile());
-        if (run.method == Method.DPO && !cfg.dpo.precomputeReference) {
-            requireOnTheFlyReference(ctx, cfg);
+        TrainConfig requested = TrainConfigs.of(run, Engine.getInstance().getGpuCount() > 0, log, ctx.specFile());
+        if (run.method == Method.DPO && !requested.dpo().precomputeReference()) {
+            requireOnTheFlyReference(ctx, requested);
         }
         // A SteerLM set says itself how it conditions its prompts; checked before any weight is loaded.
         SteerLMDescriptor steer = run.method == Method.SteerLM ? TrainingData.steerLM(dataset) : null;
 
         StageResult result = new StageResult();
         try (VisionLanguageModel vlm = loadBase(modelDir, ctx.optionalInput(StageInputs.ADAPTER))) {
-            limitToModel(vlm, cfg);
+            TrainConfig cfg = limitToModel(vlm, requested);
             TrainProgress progress = new TrainProgress(ctx.progress());
             TrainResult trained;
             long examples;
@@ -107,7 +107,7 @@ public final class TrainStage implements StageRunner.Stage {
                 requireData(dataset, pairs.size());
                 requireImages(dataset, imageRoot, pairs.stream().map(DpoPairRecord::images));
                 pairs = fitting(vlm, cfg, dataset, pairs, DpoPairRecord::id, DpoPairRecord::prompt, DpoPairRecord::images, result);
-                if (cfg.dpo.precomputeReference) {
+                if (cfg.dpo().precomputeReference()) {
                     pairs = withoutMismatchedReference(vlm, pairs, cfg, result);
                     pairs = withReference(vlm, pairs, cfg, imageRoot, work);
                 } else {
@@ -197,7 +197,7 @@ public final class TrainStage implements StageRunner.Stage {
         } catch (IllegalArgumentException e) {
             throw new InvalidInputException(ctx.specFile(), "spec.dpo.precomputeReferenceLogProbs=false: "
                     + e.getMessage() + " (set spec.dpo.precomputeReferenceLogProbs=true"
-                    + (cfg.lora == null ? ", or enable spec.lora)" : ", or spec.lora.trainProjector=false)"));
+                    + (cfg.lora() == null ? ", or enable spec.lora)" : ", or spec.lora.trainProjector=false)"));
         }
     }
 
@@ -205,13 +205,14 @@ public final class TrainStage implements StageRunner.Stage {
      * maxLength never above the model's positions: the rotary table has maxPositions rows, so a longer sequence could
      * not be run at all (HF warns and caps the same way).
      */
-    private void limitToModel(VisionLanguageModel vlm, TrainConfig cfg) {
+    private TrainConfig limitToModel(VisionLanguageModel vlm, TrainConfig cfg) {
         int positions = vlm.model().config().text().maxPositions();
-        if (cfg.maxLength > positions) {
-            log.println("train: training.maxLength " + cfg.maxLength + " is above the model's max_position_embeddings "
+        if (cfg.maxLength() > positions) {
+            log.println("train: training.maxLength " + cfg.maxLength() + " is above the model's max_position_embeddings "
                     + positions + "; using " + positions);
-            cfg.maxLength = positions;
+            return cfg.toBuilder().maxLength(positions).build();
         }
+        return cfg;
     }
 
     /**
@@ -230,7 +231,7 @@ public final class TrainStage implements StageRunner.Stage {
         for (E e : data) {
             int positions = vlm.promptPositions(prompt.apply(e), !images.apply(e).isEmpty());
             shortest = Math.min(shortest, positions);
-            if (positions + 1 <= cfg.maxLength) {
+            if (positions + 1 <= cfg.maxLength()) {
                 kept.add(e);
             } else {
                 skipped.add(id.apply(e));
@@ -238,14 +239,14 @@ public final class TrainStage implements StageRunner.Stage {
         }
         result.counts.put("skippedPromptTooLong", (long) skipped.size());
         if (kept.isEmpty()) {
-            throw new InvalidInputException(dataset, "no example fits spec.training.maxLength=" + cfg.maxLength
+            throw new InvalidInputException(dataset, "no example fits spec.training.maxLength=" + cfg.maxLength()
                     + ": the shortest prompt takes " + shortest + " positions (BOS and " + vlm.imagePositions()
                     + " image patches included) and a response needs at least one more; raise"
                     + " spec.training.maxLength");
         }
         if (!skipped.isEmpty()) {
             log.println("train: " + skipped.size() + " of " + data.size() + " examples skipped: their prompt leaves no"
-                    + " room for a response within maxLength " + cfg.maxLength + " (image patches count); first: "
+                    + " room for a response within maxLength " + cfg.maxLength() + " (image patches count); first: "
                     + String.join(", ", skipped.subList(0, Math.min(5, skipped.size()))));
         }
         return kept;
@@ -276,7 +277,7 @@ public final class TrainStage implements StageRunner.Stage {
         long dropped = 0;
         for (DpoPairRecord p : pairs) {
             boolean whole = fitsWhole(vlm, p, p.chosen(), cfg) && fitsWhole(vlm, p, p.rejected(), cfg);
-            if (p.hasReference() && (cfg.dpo.averageLogProbs || !whole)) {
+            if (p.hasReference() && (cfg.dpo().averageLogProbs() || !whole)) {
                 out.add(new DpoPairRecord(p.id(), p.images(), p.prompt(), p.chosen(), p.rejected(), p.chosenScore(),
                         p.rejectedScore(), null, null));
                 dropped++;
@@ -287,7 +288,7 @@ public final class TrainStage implements StageRunner.Stage {
         result.counts.put("referenceRecomputed", dropped);
         if (dropped > 0) {
             log.println("train: " + dropped + " stored reference log-probs do not match this run's scoring ("
-                    + (cfg.dpo.averageLogProbs ? "averaged log-probs" : "responses cut at maxLength " + cfg.maxLength)
+                    + (cfg.dpo().averageLogProbs() ? "averaged log-probs" : "responses cut at maxLength " + cfg.maxLength())
                     + "); computing them again");
         }
         return out;
@@ -296,7 +297,7 @@ public final class TrainStage implements StageRunner.Stage {
     /** Whether prompt, image patches, the whole response and EOS fit maxLength (so training scores all of it). */
     private static boolean fitsWhole(VisionLanguageModel vlm, DpoPairRecord p, String response, TrainConfig cfg) {
         int responseTokens = vlm.tokenizer().encode(PromptFormat.response(response)).length + 1;
-        return vlm.promptPositions(p.prompt(), !p.images().isEmpty()) + responseTokens <= cfg.maxLength;
+        return vlm.promptPositions(p.prompt(), !p.images().isEmpty()) + responseTokens <= cfg.maxLength();
     }
 
     /**
@@ -335,7 +336,7 @@ public final class TrainStage implements StageRunner.Stage {
     private static void writeOutputs(VisionLanguageModel vlm, TrainConfig cfg, TrainResult trained, Path out,
                                      StageContext ctx, StageResult result, SteerLMDescriptor steer) throws IOException {
         Path merged = out.resolve("merged");
-        if (cfg.lora != null) {
+        if (cfg.lora() != null) {
             Path adapter = out.resolve("adapter");
             replaceDir(trained.output(), adapter, true, steer);
             result.artifacts.put("adapter", ctx.relative(adapter));

@@ -47,23 +47,23 @@ public final class Lora {
         Random rnd = new Random(seed);
         NDManager m = model.manager();
         Map<String, NDArray> trainable = new LinkedHashMap<>();
-        float scale = (float) (cfg.alpha / cfg.rank);
-        for (String linear : targetLinears(model, cfg.targetModules)) {
+        float scale = (float) (cfg.alpha() / cfg.rank());
+        for (String linear : targetLinears(model, cfg.targetModules())) {
             long[] shape = model.weights().get(linear + ".weight").getShape().getShape();
             long out = shape[0];
             long in = shape[1];
-            float[] a = new float[(int) (cfg.rank * in)];
+            float[] a = new float[(int) (cfg.rank() * in)];
             double bound = 1.0 / Math.sqrt(in);
             for (int i = 0; i < a.length; i++) {
                 a[i] = (float) ((rnd.nextDouble() * 2 - 1) * bound);
             }
-            NDArray arrA = OwnedArrays.of(m, a, new Shape(cfg.rank, in));
-            NDArray arrB = m.zeros(new Shape(out, cfg.rank));
-            model.attachLora(linear, new LlavaModel.LoraWeights(arrA, arrB, scale, (float) cfg.dropout));
+            NDArray arrA = OwnedArrays.of(m, a, new Shape(cfg.rank(), in));
+            NDArray arrB = m.zeros(new Shape(out, cfg.rank()));
+            model.attachLora(linear, new LlavaModel.LoraWeights(arrA, arrB, scale, (float) cfg.dropout()));
             trainable.put(linear + ".lora_A.weight", arrA);
             trainable.put(linear + ".lora_B.weight", arrB);
         }
-        if (cfg.trainProjector) {
+        if (cfg.trainProjector()) {
             model.weights().forEach((name, arr) -> {
                 if (name.startsWith(LlavaModel.PROJECTOR)) {
                     trainable.put(name, arr);
@@ -96,22 +96,22 @@ public final class Lora {
         ObjectNode c = JSON.createObjectNode();
         c.put("peft_type", "LORA");
         c.put("task_type", "CAUSAL_LM");
-        c.put("r", cfg.rank);
-        c.put("lora_alpha", cfg.alpha);
-        c.put("lora_dropout", cfg.dropout);
+        c.put("r", cfg.rank());
+        c.put("lora_alpha", cfg.alpha());
+        c.put("lora_dropout", cfg.dropout());
         c.put("bias", "none");
         c.put("fan_in_fan_out", false);
         c.put("inference_mode", true);
         c.put("base_model_name_or_path", baseModelPath == null ? "" : baseModelPath);
         // A regex, so PEFT adapts only the language model and not the CLIP tower's q/k/v_proj of the same name.
         List<String> names = new ArrayList<>();
-        for (String t : cfg.targetModules) {
+        for (String t : cfg.targetModules()) {
             String key = t.endsWith("_proj") ? t.substring(0, t.length() - 5) : t;
             names.add(MODULES.get(key).substring(MODULES.get(key).indexOf('.') + 1));
         }
         c.put("target_modules", ".*language_model.*\\.(" + String.join("|", names) + ")");
         ArrayNode save = c.putArray("modules_to_save");
-        if (cfg.trainProjector) {
+        if (cfg.trainProjector()) {
             save.add("multi_modal_projector");
         }
         JSON.writerWithDefaultPrettyPrinter().writeValue(dir.resolve(ADAPTER_CONFIG).toFile(), c);
@@ -120,7 +120,7 @@ public final class Lora {
             tensors.put(PEFT_PREFIX + linear + ".lora_A.weight", host(l.a()));
             tensors.put(PEFT_PREFIX + linear + ".lora_B.weight", host(l.b()));
         });
-        if (cfg.trainProjector) {
+        if (cfg.trainProjector()) {
             model.weights().forEach((name, arr) -> {
                 if (name.startsWith(LlavaModel.PROJECTOR)) {
                     tensors.put(PEFT_PREFIX + name, host(arr));
@@ -133,13 +133,15 @@ public final class Lora {
     /** Reads a PEFT adapter written by {@link #save} (or PEFT itself) and attaches it to the model. */
     public static LoraConfig load(LlavaModel model, Path dir) throws IOException {
         JsonNode c = JSON.readTree(dir.resolve(ADAPTER_CONFIG).toFile());
-        LoraConfig cfg = new LoraConfig();
-        cfg.rank = c.path("r").asInt();
-        cfg.alpha = c.path("lora_alpha").asDouble();
-        cfg.dropout = c.path("lora_dropout").asDouble();
-        cfg.trainProjector = false;
-        c.path("modules_to_save").forEach(n -> cfg.trainProjector |= n.asText().equals("multi_modal_projector"));
-        float scale = (float) (cfg.alpha / cfg.rank);
+        boolean trainProjector = false;
+        for (JsonNode n : c.path("modules_to_save")) {
+            trainProjector |= n.asText().equals("multi_modal_projector");
+        }
+        LoraConfig.Builder read = LoraConfig.builder().rank(c.path("r").asInt())
+                .alpha(c.path("lora_alpha").asDouble()).dropout(c.path("lora_dropout").asDouble())
+                .trainProjector(trainProjector);
+        LoraConfig cfg = read.build();
+        float scale = (float) (cfg.alpha() / cfg.rank());
         NDManager m = model.manager();
         List<String> targets = new ArrayList<>();
         try (SafeTensorsReader r = SafeTensorsReader.open(dir.resolve(ADAPTER_WEIGHTS))) {
@@ -153,7 +155,7 @@ public final class Lora {
                     Tensor a = r.read(key);
                     Tensor b = r.read(PEFT_PREFIX + linear + ".lora_B.weight");
                     model.attachLora(linear, new LlavaModel.LoraWeights(OwnedArrays.of(m, a.data(), new Shape(a.shape())),
-                            OwnedArrays.of(m, b.data(), new Shape(b.shape())), scale, (float) cfg.dropout));
+                            OwnedArrays.of(m, b.data(), new Shape(b.shape())), scale, (float) cfg.dropout()));
                     String module = linear.substring(linear.lastIndexOf('.') + 1).replace("_proj", "");
                     if (!targets.contains(module)) {
                         targets.add(module);
@@ -163,8 +165,7 @@ public final class Lora {
                 }
             }
         }
-        cfg.targetModules = targets;
-        return cfg;
+        return read.targetModules(targets).build();
     }
 
     /** Folds every LoRA pair into its base weight (W += scale · B A) and removes the pairs. */

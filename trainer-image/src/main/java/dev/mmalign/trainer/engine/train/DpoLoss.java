@@ -24,9 +24,9 @@ public final class DpoLoss {
     public static Result compute(NDArray policyChosen, NDArray policyRejected, NDArray refChosen,
             NDArray refRejected, DpoConfig cfg) {
         NDArray z = policyChosen.sub(policyRejected).sub(refChosen.sub(refRejected));
-        float beta = (float) cfg.beta;
-        float smoothing = (float) cfg.labelSmoothing;
-        NDArray losses = switch (cfg.lossType) {
+        float beta = (float) cfg.beta();
+        float smoothing = (float) cfg.labelSmoothing();
+        NDArray losses = switch (cfg.lossType()) {
             case SIGMOID -> {
                 // −log σ(x) = softplus(−x)
                 NDArray l = Activation.softPlus(z.mul(c(z, -beta))).mul(c(z, 1f - smoothing));

@@ -30,7 +30,7 @@ public final class DpoTrainer extends TrainingLoop<DpoPairRecord> {
 
     @Override
     protected List<DpoPairRecord> prepare(List<DpoPairRecord> pairs) throws IOException {
-        if (!cfg.dpo.precomputeReference) {
+        if (!cfg.dpo().precomputeReference()) {
             requireOnTheFlyReference(cfg);
             return pairs; // any stored reference values are ignored: every step computes its own
         }
@@ -43,11 +43,11 @@ public final class DpoTrainer extends TrainingLoop<DpoPairRecord> {
      * off neither would be the reference any more (TRL would load a second model for this; this engine never does).
      */
     public static void requireOnTheFlyReference(TrainConfig cfg) {
-        if (cfg.lora == null) {
+        if (cfg.lora() == null) {
             throw new IllegalArgumentException("reference log-probs computed during training need LoRA (the reference"
                     + " is the model with its adapters disabled); with full fine-tuning precompute them");
         }
-        if (cfg.lora.trainProjector) {
+        if (cfg.lora().trainProjector()) {
             throw new IllegalArgumentException("reference log-probs computed during training need a frozen projector"
                     + " (a trained projector changes the reference too); precompute them or freeze the projector");
         }
@@ -67,8 +67,8 @@ public final class DpoTrainer extends TrainingLoop<DpoPairRecord> {
                 missing.add(i);
                 Path img = resolveImage(imageRoot, p.images());
                 try {
-                    encoded.add(vlm.encode(img, p.prompt(), p.chosen(), cfg.maxLength));
-                    encoded.add(vlm.encode(img, p.prompt(), p.rejected(), cfg.maxLength));
+                    encoded.add(vlm.encode(img, p.prompt(), p.chosen(), cfg.maxLength()));
+                    encoded.add(vlm.encode(img, p.prompt(), p.rejected(), cfg.maxLength()));
                 } catch (EncodedExample.PromptTooLongException e) {
                     throw new IllegalArgumentException("DPO pair " + p.id() + ": " + e.getMessage(), e);
                 }
@@ -80,8 +80,8 @@ public final class DpoTrainer extends TrainingLoop<DpoPairRecord> {
         vlm.model().setLoraEnabled(false);
         double[] lp;
         try {
-            lp = LogProbs.compute(vlm, encoded, cfg.dpo.averageLogProbs,
-                    Math.max(1, cfg.batchSize));
+            lp = LogProbs.compute(vlm, encoded, cfg.dpo().averageLogProbs(),
+                    Math.max(1, cfg.batchSize()));
         } finally {
             vlm.model().setLoraEnabled(true);
         }
@@ -108,7 +108,7 @@ public final class DpoTrainer extends TrainingLoop<DpoPairRecord> {
         Batch batch = Batch.build(m, vlm.model(), seqs);
         NDArray refChosen;
         NDArray refRejected;
-        if (cfg.dpo.precomputeReference) {
+        if (cfg.dpo().precomputeReference()) {
             float[] refC = new float[b];
             float[] refR = new float[b];
             for (int i = 0; i < b; i++) {
@@ -118,18 +118,18 @@ public final class DpoTrainer extends TrainingLoop<DpoPairRecord> {
             refChosen = OwnedArrays.of(m, refC, new Shape(b));
             refRejected = OwnedArrays.of(m, refR, new Shape(b));
         } else {
-            NDArray ref = referenceLogProbs(vlm, batch, cfg.dpo.averageLogProbs);
+            NDArray ref = referenceLogProbs(vlm, batch, cfg.dpo().averageLogProbs());
             refChosen = ref.get(":" + b);
             refRejected = ref.get(b + ":");
         }
         NDArray logits = LogProbs.logits(vlm.model(), batch);
-        NDArray lp = LogProbs.sequenceLogProbs(logits, batch, cfg.dpo.averageLogProbs);
-        DpoLoss.Result r = DpoLoss.compute(lp.get(":" + b), lp.get(b + ":"), refChosen, refRejected, cfg.dpo);
+        NDArray lp = LogProbs.sequenceLogProbs(logits, batch, cfg.dpo().averageLogProbs());
+        DpoLoss.Result r = DpoLoss.compute(lp.get(":" + b), lp.get(b + ":"), refChosen, refRejected, cfg.dpo());
         NDArray loss = r.losses().mean();
-        if (cfg.dpo.sftWeight > 0) {
+        if (cfg.dpo().sftWeight() > 0) {
             NDArray nll = LogProbs.meanTokenNll(logits.get(":" + b), batch.targets().get(":" + b),
                     batch.mask().get(":" + b));
-            loss = loss.add(nll.mul(OwnedArrays.scalar(nll, (float) cfg.dpo.sftWeight)));
+            loss = loss.add(nll.mul(OwnedArrays.scalar(nll, (float) cfg.dpo().sftWeight())));
         }
         float[] c = r.chosenRewards().toFloatArray();
         float[] rj = r.rejectedRewards().toFloatArray();
@@ -169,14 +169,14 @@ public final class DpoTrainer extends TrainingLoop<DpoPairRecord> {
             Path imageRoot) throws IOException {
         List<EncodedExample> seqs = new ArrayList<>();
         for (DpoPairRecord p : pairs) {
-            seqs.add(vlm.encode(resolveImage(imageRoot, p.images()), p.prompt(), p.chosen(), cfg.maxLength));
+            seqs.add(vlm.encode(resolveImage(imageRoot, p.images()), p.prompt(), p.chosen(), cfg.maxLength()));
         }
         for (DpoPairRecord p : pairs) {
-            seqs.add(vlm.encode(resolveImage(imageRoot, p.images()), p.prompt(), p.rejected(), cfg.maxLength));
+            seqs.add(vlm.encode(resolveImage(imageRoot, p.images()), p.prompt(), p.rejected(), cfg.maxLength()));
         }
         int b = pairs.size();
         try (NDManager m = vlm.manager().newSubManager()) {
-            float[] lp = referenceLogProbs(vlm, Batch.build(m, vlm.model(), seqs), cfg.dpo.averageLogProbs)
+            float[] lp = referenceLogProbs(vlm, Batch.build(m, vlm.model(), seqs), cfg.dpo().averageLogProbs())
                     .toFloatArray();
             double[][] out = new double[2][b];
             for (int i = 0; i < b; i++) {
@@ -189,7 +189,7 @@ public final class DpoTrainer extends TrainingLoop<DpoPairRecord> {
 
     private EncodedExample encode(DpoPairRecord p, String response) throws IOException {
         try {
-            return vlm.encode(image(p.images()), p.prompt(), response, cfg.maxLength);
+            return vlm.encode(image(p.images()), p.prompt(), response, cfg.maxLength());
         } catch (EncodedExample.PromptTooLongException e) {
             throw new IllegalArgumentException("DPO pair " + p.id() + ": " + e.getMessage(), e);
         }

@@ -6,15 +6,15 @@ public final class Schedule {
 
     /** Learning rate for optimiser step {@code step} (0-based). */
     public static double learningRate(TrainConfig c, int step, int totalSteps) {
-        int warmup = (int) Math.ceil(c.warmupRatio * totalSteps);
+        int warmup = (int) Math.ceil(c.warmupRatio() * totalSteps);
         if (step < warmup) {
-            return c.learningRate * (step + 1.0) / warmup;
+            return c.learningRate() * (step + 1.0) / warmup;
         }
         double progress = (double) (step - warmup) / Math.max(1, totalSteps - warmup);
-        return switch (c.scheduler) {
-            case COSINE -> c.learningRate * 0.5 * (1 + Math.cos(Math.PI * progress));
-            case LINEAR -> c.learningRate * (1 - progress);
-            case CONSTANT -> c.learningRate;
+        return switch (c.scheduler()) {
+            case COSINE -> c.learningRate() * 0.5 * (1 + Math.cos(Math.PI * progress));
+            case LINEAR -> c.learningRate() * (1 - progress);
+            case CONSTANT -> c.learningRate();
         };
     }
 }

@@ -2,18 +2,37 @@ package dev.mmalign.trainer.engine.train;
 
 import dev.mmalign.trainer.engine.lora.LoraConfig;
 
+import java.util.Locale;
+
 /**
- * Everything a training run needs besides model and data (AlignmentRun spec.training/dpo/lora).
- * Defaults follow the paper's DPO recipe where it has one.
+ * Everything a training run needs besides model and data (AlignmentRun spec.training/dpo/lora), immutable: made with
+ * {@link #builder()}, whose defaults follow the paper's DPO recipe where it has one, or changed with
+ * {@link #toBuilder()}.
+ *
+ * @param method what is optimised (rejection sampling and SteerLM are SFT on their own data)
+ * @param batchSize examples (DPO: pairs) per micro-batch
+ * @param maxLength positions per sequence (prompt + response); responses are truncated, never prompts
+ * @param checkpointEvery save a checkpoint every N optimiser steps; 0 = only on stop and at the end
+ * @param keepCheckpoints keep at most this many checkpoints (oldest removed); 0 = keep all
+ * @param precision FP32 (CPU); BF16 and FP16 are not supported by the CPU engine: rejected with a clear error
+ * @param maxSteps stop after this many optimiser steps (&lt; 0: run all epochs)
+ * @param maxNonFiniteSteps fail the run after this many optimiser steps in a row whose loss or gradient norm is NaN or
+ *     infinite (each is skipped without touching the weights). One such step can be a fluke; several in a row mean
+ *     divergence.
+ * @param lora null = full fine-tuning of all weights
  */
-public class TrainConfig {
+public record TrainConfig(Method method, double learningRate, int epochs, int batchSize, int gradientAccumulation,
+        int maxLength, double warmupRatio, Scheduler scheduler, double weightDecay, double maxGradNorm, long seed,
+        int checkpointEvery, int keepCheckpoints, Precision precision, int maxSteps, int maxNonFiniteSteps,
+        LoraConfig lora, DpoConfig dpo) {
+
     /** What is optimised; rejection sampling and SteerLM are SFT on their own data. */
     public enum Method {
         DPO, SFT;
 
         @Override
         public String toString() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -23,7 +42,7 @@ public class TrainConfig {
 
         @Override
         public String toString() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -33,37 +52,73 @@ public class TrainConfig {
 
         @Override
         public String toString() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
-    public Method method = Method.DPO;
-    public double learningRate = 5e-5;
-    public int epochs = 3;
-    /** Examples (DPO: pairs) per micro-batch. */
-    public int batchSize = 8;
-    public int gradientAccumulation = 4;
-    /** Text tokens per sequence (prompt + response); responses are truncated, never prompts. */
-    public int maxLength = 300;
-    public double warmupRatio = 0.03;
-    public Scheduler scheduler = Scheduler.COSINE;
-    public double weightDecay = 0.0;
-    public double maxGradNorm = 1.0;
-    public long seed = 42;
-    /** Save a checkpoint every N optimiser steps; 0 = only on stop and at the end. */
-    public int checkpointEvery = 0;
-    /** Keep at most this many checkpoints (oldest removed); 0 = keep all. */
-    public int keepCheckpoints = 2;
-    /** FP32 (CPU); BF16 and FP16 are not supported by the CPU engine: rejected with a clear error. */
-    public Precision precision = Precision.FP32;
-    /** Stop after this many optimiser steps (< 0: run all epochs). */
-    public int maxSteps = -1;
-    /**
-     * Fail the run after this many optimiser steps in a row whose loss or gradient norm is NaN or infinite (each is
-     * skipped without touching the weights). One such step can be a fluke; several in a row mean divergence.
-     */
-    public int maxNonFiniteSteps = 3;
-    /** Null = full fine-tuning of all weights. */
-    public LoraConfig lora = LoraConfig.of(128, 256);
-    public DpoConfig dpo = new DpoConfig();
+    public TrainConfig {
+        if (method == null || scheduler == null || precision == null || dpo == null) {
+            throw new IllegalArgumentException("method, scheduler, precision and dpo are required");
+        }
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public Builder toBuilder() {
+        return new Builder().method(method).learningRate(learningRate).epochs(epochs).batchSize(batchSize)
+                .gradientAccumulation(gradientAccumulation).maxLength(maxLength).warmupRatio(warmupRatio)
+                .scheduler(scheduler).weightDecay(weightDecay).maxGradNorm(maxGradNorm).seed(seed)
+                .checkpointEvery(checkpointEvery).keepCheckpoints(keepCheckpoints).precision(precision)
+                .maxSteps(maxSteps).maxNonFiniteSteps(maxNonFiniteSteps).lora(lora).dpo(dpo);
+    }
+
+    public static final class Builder {
+        private Method method = Method.DPO;
+        private double learningRate = 5e-5;
+        private int epochs = 3;
+        private int batchSize = 8;
+        private int gradientAccumulation = 4;
+        private int maxLength = 300;
+        private double warmupRatio = 0.03;
+        private Scheduler scheduler = Scheduler.COSINE;
+        private double weightDecay = 0.0;
+        private double maxGradNorm = 1.0;
+        private long seed = 42;
+        private int checkpointEvery = 0;
+        private int keepCheckpoints = 2;
+        private Precision precision = Precision.FP32;
+        private int maxSteps = -1;
+        private int maxNonFiniteSteps = 3;
+        private LoraConfig lora = LoraConfig.of(128, 256);
+        private DpoConfig dpo = DpoConfig.builder().build();
+
+        private Builder() {}
+
+        public Builder method(Method v) { method = v; return this; }
+        public Builder learningRate(double v) { learningRate = v; return this; }
+        public Builder epochs(int v) { epochs = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder gradientAccumulation(int v) { gradientAccumulation = v; return this; }
+        public Builder maxLength(int v) { maxLength = v; return this; }
+        public Builder warmupRatio(double v) { warmupRatio = v; return this; }
+        public Builder scheduler(Scheduler v) { scheduler = v; return this; }
+        public Builder weightDecay(double v) { weightDecay = v; return this; }
+        public Builder maxGradNorm(double v) { maxGradNorm = v; return this; }
+        public Builder seed(long v) { seed = v; return this; }
+        public Builder checkpointEvery(int v) { checkpointEvery = v; return this; }
+        public Builder keepCheckpoints(int v) { keepCheckpoints = v; return this; }
+        public Builder precision(Precision v) { precision = v; return this; }
+        public Builder maxSteps(int v) { maxSteps = v; return this; }
+        public Builder maxNonFiniteSteps(int v) { maxNonFiniteSteps = v; return this; }
+        public Builder lora(LoraConfig v) { lora = v; return this; }
+        public Builder dpo(DpoConfig v) { dpo = v; return this; }
+
+        public TrainConfig build() {
+            return new TrainConfig(method, learningRate, epochs, batchSize, gradientAccumulation, maxLength,
+                    warmupRatio, scheduler, weightDecay, maxGradNorm, seed, checkpointEvery, keepCheckpoints,
+                    precision, maxSteps, maxNonFiniteSteps, lora, dpo);
+        }
+    }
 }

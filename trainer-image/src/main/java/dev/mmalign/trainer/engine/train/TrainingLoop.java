@@ -68,8 +68,8 @@ public abstract class TrainingLoop<E> {
 
     private TrainResult run(List<E> data, Path output, MetricsListener listener, BooleanSupplier stopRequested)
             throws IOException {
-        if (cfg.precision != TrainConfig.Precision.FP32) {
-            throw new IllegalArgumentException("precision " + cfg.precision + " is not supported by the CPU"
+        if (cfg.precision() != TrainConfig.Precision.FP32) {
+            throw new IllegalArgumentException("precision " + cfg.precision() + " is not supported by the CPU"
                     + " engine; use fp32 (bf16 needs a GPU build of libtorch)");
         }
         if (data.isEmpty()) {
@@ -77,15 +77,15 @@ public abstract class TrainingLoop<E> {
         }
         LlavaModel model = vlm.model();
         List<E> examples = prepare(data);
-        Map<String, NDArray> trainable = cfg.lora != null ? Lora.attach(model, cfg.lora, cfg.seed)
+        Map<String, NDArray> trainable = cfg.lora() != null ? Lora.attach(model, cfg.lora(), cfg.seed())
                 : new LinkedHashMap<>(model.weights());
-        AdamW optimizer = new AdamW(model.manager(), trainable, cfg.weightDecay);
+        AdamW optimizer = new AdamW(model.manager(), trainable, cfg.weightDecay());
 
-        int microPerEpoch = (examples.size() + cfg.batchSize - 1) / cfg.batchSize;
-        int stepsPerEpoch = (microPerEpoch + cfg.gradientAccumulation - 1) / cfg.gradientAccumulation;
-        int total = stepsPerEpoch * cfg.epochs;
-        if (cfg.maxSteps >= 0) {
-            total = Math.min(total, cfg.maxSteps);
+        int microPerEpoch = (examples.size() + cfg.batchSize() - 1) / cfg.batchSize();
+        int stepsPerEpoch = (microPerEpoch + cfg.gradientAccumulation() - 1) / cfg.gradientAccumulation();
+        int total = stepsPerEpoch * cfg.epochs();
+        if (cfg.maxSteps() >= 0) {
+            total = Math.min(total, cfg.maxSteps());
         }
         int step = 0;
         Optional<Path> resume = Checkpoints.latest(output);
@@ -101,17 +101,17 @@ public abstract class TrainingLoop<E> {
         try {
             while (step < total) {
                 int epoch = step / stepsPerEpoch;
-                int firstMicro = (step % stepsPerEpoch) * cfg.gradientAccumulation;
-                int micros = Math.min(cfg.gradientAccumulation, microPerEpoch - firstMicro);
+                int firstMicro = (step % stepsPerEpoch) * cfg.gradientAccumulation();
+                int micros = Math.min(cfg.gradientAccumulation(), microPerEpoch - firstMicro);
                 List<Integer> order = order(examples.size(), epoch);
-                Engine.getInstance().setRandomSeed(TrainingState.torchSeed(cfg.seed, step));
+                Engine.getInstance().setRandomSeed(TrainingState.torchSeed(cfg.seed(), step));
                 long t0 = System.nanoTime();
                 Map<String, Double> sums = new LinkedHashMap<>();
                 long tokens = 0;
                 for (int mi = 0; mi < micros; mi++) {
-                    int from = (firstMicro + mi) * cfg.batchSize;
+                    int from = (firstMicro + mi) * cfg.batchSize();
                     List<E> batch = new ArrayList<>();
-                    for (int i = from; i < Math.min(examples.size(), from + cfg.batchSize); i++) {
+                    for (int i = from; i < Math.min(examples.size(), from + cfg.batchSize()); i++) {
                         batch.add(examples.get(order.get(i)));
                     }
                     try (NDManager m = vlm.manager().newSubManager();
@@ -131,7 +131,7 @@ public abstract class TrainingLoop<E> {
                     // A NaN or infinite loss or gradient must never reach the weights or AdamW's moments: skip the
                     // update. Zeroing below clears the non-finite gradients, so the next step starts clean.
                     if (Double.isFinite(loss) && Double.isFinite(gradNorm)) {
-                        optimizer.step(scratch, lr, gradNorm, cfg.maxGradNorm);
+                        optimizer.step(scratch, lr, gradNorm, cfg.maxGradNorm());
                         nonFiniteInARow = 0;
                     } else {
                         skipped++;
@@ -153,7 +153,7 @@ public abstract class TrainingLoop<E> {
                 losses.add(metrics.get("loss"));
                 last = metrics;
                 listener.onStep(step, total, metrics);
-                if (nonFiniteInARow >= cfg.maxNonFiniteSteps) {
+                if (nonFiniteInARow >= cfg.maxNonFiniteSteps()) {
                     throw new NonFiniteTrainingException(step, String.format(java.util.Locale.ROOT,
                             "loss %s, gradient norm %s at step %d of %d: %d steps in a row with a non-finite loss or"
                             + " gradient (steps %d-%d skipped, the weights are those after step %d); lower the"
@@ -161,10 +161,10 @@ public abstract class TrainingLoop<E> {
                             loss, gradNorm, step, total, nonFiniteInARow, step - nonFiniteInARow + 1, step,
                             step - nonFiniteInARow));
                 }
-                boolean periodic = cfg.checkpointEvery > 0 && step % cfg.checkpointEvery == 0;
+                boolean periodic = cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0;
                 if (stopRequested.getAsBoolean() || (periodic && step < total)) {
                     Checkpoints.save(output, state(step, stepsPerEpoch, total), trainable, optimizer, model,
-                            cfg.lora, cfg.keepCheckpoints);
+                            cfg.lora(), cfg.keepCheckpoints());
                 }
                 if (stopRequested.getAsBoolean() && step < total) {
                     stopped = true;
@@ -181,9 +181,9 @@ public abstract class TrainingLoop<E> {
         Path result;
         if (stopped) {
             result = Checkpoints.latest(output).orElseThrow();
-        } else if (cfg.lora != null) {
+        } else if (cfg.lora() != null) {
             result = output.resolve("adapter");
-            Lora.save(model, cfg.lora, result, null);
+            Lora.save(model, cfg.lora(), result, null);
         } else {
             result = output.resolve("model");
             ModelLoader.save(vlm, result);
@@ -207,8 +207,8 @@ public abstract class TrainingLoop<E> {
 
     private TrainingState state(int step, int stepsPerEpoch, int total) {
         int epoch = step / stepsPerEpoch;
-        return new TrainingState(step, epoch, (step % stepsPerEpoch) * cfg.gradientAccumulation, cfg.seed, total,
-                TrainingState.torchSeed(cfg.seed, step), TrainingState.shuffleSeed(cfg.seed, epoch));
+        return new TrainingState(step, epoch, (step % stepsPerEpoch) * cfg.gradientAccumulation(), cfg.seed(), total,
+                TrainingState.torchSeed(cfg.seed(), step), TrainingState.shuffleSeed(cfg.seed(), epoch));
     }
 
     private List<Integer> order(int n, int epoch) {
@@ -216,7 +216,7 @@ public abstract class TrainingLoop<E> {
         for (int i = 0; i < n; i++) {
             idx.add(i);
         }
-        Collections.shuffle(idx, new Random(TrainingState.shuffleSeed(cfg.seed, epoch)));
+        Collections.shuffle(idx, new Random(TrainingState.shuffleSeed(cfg.seed(), epoch)));
         return idx;
     }
 

@@ -27,13 +27,13 @@ class LoraTest {
 
     private TrainResult trainLora(VisionLanguageModel vlm, boolean trainProjector) throws Exception {
         List<String> images = ToyData.writeImages(dir.resolve("img"), 4, 16);
-        TrainConfig cfg = new TrainConfig();
-        cfg.lora = LoraConfig.of(4, 8);
-        cfg.lora.trainProjector = trainProjector;
-        cfg.batchSize = 2;
-        cfg.gradientAccumulation = 1;
-        cfg.epochs = 2;
-        cfg.learningRate = 5e-3;
+        TrainConfig cfg = TrainConfig.builder()
+                .lora(LoraConfig.builder().rank(4).alpha(8).trainProjector(trainProjector).build())
+                .batchSize(2)
+                .gradientAccumulation(1)
+                .epochs(2)
+                .learningRate(5e-3)
+                .build();
         return new DpoTrainer(vlm, cfg, dir.resolve("img")).train(ToyData.preferencePairs(images),
                 dir.resolve("out"), null, null);
     }
@@ -94,7 +94,7 @@ class LoraTest {
             float[] trained = Fixtures.logits(vlm.model(), vlm.manager(), probe(vlm));
             try (VisionLanguageModel fresh = ModelLoader.create("tiny", 2)) {
                 LoraConfig loaded = Lora.load(fresh.model(), adapter);
-                assertEquals(4, loaded.rank);
+                assertEquals(4, loaded.rank());
                 assertArrayEquals(trained, Fixtures.logits(fresh.model(), fresh.manager(), probe(fresh)), 1e-6f);
             }
         }

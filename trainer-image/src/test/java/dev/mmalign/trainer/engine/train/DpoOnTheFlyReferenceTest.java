@@ -36,14 +36,14 @@ class DpoOnTheFlyReferenceTest {
     }
 
     private static TrainConfig config(boolean precompute) {
-        TrainConfig cfg = new TrainConfig();
-        cfg.lora = LoraConfig.of(8, 16);
-        cfg.lora.dropout = 0.1; // training-mode dropout must not reach the reference pass
-        cfg.batchSize = 2;
-        cfg.gradientAccumulation = 1;
-        cfg.epochs = 2; // 8 pairs / 2 = 4 steps per epoch → 8 steps
-        cfg.learningRate = 2e-3;
-        cfg.dpo.precomputeReference = precompute;
+        TrainConfig cfg = TrainConfig.builder()
+                .lora(LoraConfig.builder().rank(8).alpha(16).dropout(0.1).build()) // training-mode dropout must not reach the reference pass
+                .batchSize(2)
+                .gradientAccumulation(1)
+                .epochs(2) // 8 pairs / 2 = 4 steps per epoch → 8 steps
+                .learningRate(2e-3)
+                .dpo(DpoConfig.builder().precomputeReference(precompute).build())
+                .build();
         return cfg;
     }
 
@@ -57,14 +57,14 @@ class DpoOnTheFlyReferenceTest {
             TrainConfig cfg = config(false);
             List<DpoPairRecord> pairs = ToyData.preferencePairs(images);
             List<DpoPairRecord> precomputed = DpoTrainer.precomputeReference(vlm, pairs, cfg, root);
-            Lora.attach(vlm.model(), cfg.lora, 1);
+            Lora.attach(vlm.model(), cfg.lora(), 1);
             for (LlavaModel.LoraWeights w : vlm.model().lora().values()) {
                 w.b().addi(0.05f);
             }
             double[][] ref = DpoTrainer.onTheFlyReference(vlm, pairs, cfg, root);
             List<EncodedExample> chosen = new ArrayList<>();
             for (DpoPairRecord p : pairs) {
-                chosen.add(vlm.encode(root.resolve(p.images().get(0)), p.prompt(), p.chosen(), cfg.maxLength));
+                chosen.add(vlm.encode(root.resolve(p.images().get(0)), p.prompt(), p.chosen(), cfg.maxLength()));
             }
             double[] policy = LogProbs.compute(vlm, chosen, false, 8);
             for (int i = 0; i < pairs.size(); i++) {
@@ -116,13 +116,14 @@ class DpoOnTheFlyReferenceTest {
     @Test
     void fullFineTuningOrATrainedProjectorIsRejected() throws Exception {
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 5)) {
-            TrainConfig full = config(false);
-            full.lora = null;
+            TrainConfig full = config(false).toBuilder()
+                    .lora(null)
+                    .build();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new DpoTrainer(vlm, full,
                     root).train(ToyData.preferencePairs(images), dir.resolve("c"), null, null));
             assertTrue(e.getMessage().contains("need LoRA"), e.getMessage());
-            TrainConfig projector = config(false);
-            projector.lora.trainProjector = true;
+            TrainConfig base = config(false);
+            TrainConfig projector = base.toBuilder().lora(base.lora().toBuilder().trainProjector(true).build()).build();
             e = assertThrows(IllegalArgumentException.class, () -> new DpoTrainer(vlm, projector, root)
                     .train(ToyData.preferencePairs(images), dir.resolve("d"), null, null));
             assertTrue(e.getMessage().contains("frozen projector"), e.getMessage());

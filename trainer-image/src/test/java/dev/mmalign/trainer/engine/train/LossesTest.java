@@ -27,10 +27,11 @@ class LossesTest {
     }
 
     private static float[] losses(String type, double smoothing) {
-        DpoConfig c = new DpoConfig();
-        c.beta = 0.1;
-        c.lossType = DpoConfig.LossType.valueOf(type.toUpperCase(java.util.Locale.ROOT));
-        c.labelSmoothing = smoothing;
+        DpoConfig c = DpoConfig.builder()
+                .beta(0.1)
+                .lossType(DpoConfig.LossType.valueOf(type.toUpperCase(java.util.Locale.ROOT)))
+                .labelSmoothing(smoothing)
+                .build();
         DpoLoss.Result r = DpoLoss.compute(m.create(new float[] {-1, -3}), m.create(new float[] {-2, -1}),
                 m.create(new float[] {-1.5f, -2}), m.create(new float[] {-1.5f, -2}), c);
         return r.losses().toFloatArray();
@@ -63,7 +64,7 @@ class LossesTest {
 
     @Test
     void rewardsAreBetaTimesPolicyMinusReference() {
-        DpoConfig c = new DpoConfig();
+        DpoConfig c = DpoConfig.builder().build();
         DpoLoss.Result r = DpoLoss.compute(m.create(new float[] {-1, -3}), m.create(new float[] {-2, -1}),
                 m.create(new float[] {-1.5f, -2}), m.create(new float[] {-1.5f, -2}), c);
         assertArrayEquals(new float[] {0.05f, -0.1f}, r.chosenRewards().toFloatArray(), 1e-6f);
@@ -77,7 +78,7 @@ class LossesTest {
 
     @Test
     void sigmoidLossGradientPushesChosenUpAndRejectedDown() {
-        DpoConfig c = new DpoConfig();
+        DpoConfig c = DpoConfig.builder().build();
         NDArray pc = m.create(new float[] {-1f});
         NDArray pr = m.create(new float[] {-2f});
         pc.setRequiresGradient(true);
@@ -94,17 +95,18 @@ class LossesTest {
 
     @Test
     void cosineScheduleWarmsUpLinearlyThenDecaysToZero() {
-        TrainConfig c = new TrainConfig();
-        c.learningRate = 1.0;
-        c.warmupRatio = 0.1; // ceil(0.1 · 20) = 2 warmup steps
+        TrainConfig c = TrainConfig.builder()
+                .learningRate(1.0)
+                .warmupRatio(0.1)
+                .build(); // ceil(0.1 · 20) = 2 warmup steps
         assertEquals(0.5, Schedule.learningRate(c, 0, 20), 1e-12);
         assertEquals(1.0, Schedule.learningRate(c, 1, 20), 1e-12);
         assertEquals(1.0, Schedule.learningRate(c, 2, 20), 1e-12);
         assertEquals(0.5, Schedule.learningRate(c, 11, 20), 1e-12); // halfway through the 18 decay steps
         assertEquals(0.5 * (1 + Math.cos(Math.PI * 17 / 18)), Schedule.learningRate(c, 19, 20), 1e-12);
-        c.scheduler = TrainConfig.Scheduler.LINEAR;
+        c = c.toBuilder().scheduler(TrainConfig.Scheduler.LINEAR).build();
         assertEquals(0.5, Schedule.learningRate(c, 11, 20), 1e-12);
-        c.scheduler = TrainConfig.Scheduler.CONSTANT;
+        c = c.toBuilder().scheduler(TrainConfig.Scheduler.CONSTANT).build();
         assertEquals(1.0, Schedule.learningRate(c, 19, 20), 1e-12);
     }
 }

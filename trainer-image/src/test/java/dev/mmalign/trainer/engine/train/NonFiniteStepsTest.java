@@ -38,12 +38,13 @@ class NonFiniteStepsTest {
     private TrainResult train(VisionLanguageModel vlm, WrappedLoop.BeforeBackward hook, List<Map<String, Double>> metrics,
             List<int[]> weights) throws Exception {
         List<String> images = ToyData.writeImages(dir.resolve("img"), 8, 16);
-        TrainConfig cfg = new TrainConfig();
-        cfg.lora = null;
-        cfg.batchSize = 2;
-        cfg.gradientAccumulation = 1;
-        cfg.epochs = 2;
-        cfg.learningRate = 3e-3;
+        TrainConfig cfg = TrainConfig.builder()
+                .lora(null)
+                .batchSize(2)
+                .gradientAccumulation(1)
+                .epochs(2)
+                .learningRate(3e-3)
+                .build();
         TrainingLoop<SftExampleRecord> loop = new WrappedLoop<>(new SftTrainer(vlm, cfg, dir.resolve("img")), vlm, cfg,
                 dir.resolve("img"), hook);
         return loop.train(ToyData.sftExamples(images), dir.resolve("out"), (s, t, m) -> {

@@ -15,11 +15,12 @@ public final class SigtermProbe {
     public static void main(String[] args) throws Exception {
         Path out = Path.of(args[0]);
         List<String> images = ToyData.writeImages(out.resolve("img"), 4, 16);
-        TrainConfig cfg = new TrainConfig();
-        cfg.lora = LoraConfig.of(4, 8);
-        cfg.batchSize = 2;
-        cfg.gradientAccumulation = 1;
-        cfg.epochs = 100_000;
+        TrainConfig cfg = TrainConfig.builder()
+                .lora(LoraConfig.of(4, 8))
+                .batchSize(2)
+                .gradientAccumulation(1)
+                .epochs(100_000)
+                .build();
         // SIGTERM asks the loop to stop, then holds the exit until train() has returned (checkpoint saved).
         AtomicBoolean stop = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);

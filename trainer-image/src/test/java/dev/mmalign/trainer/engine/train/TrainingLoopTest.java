@@ -33,13 +33,13 @@ class TrainingLoopTest {
     }
 
     private static TrainConfig dpoConfig() {
-        TrainConfig cfg = new TrainConfig();
-        cfg.lora = LoraConfig.of(8, 16);
-        cfg.lora.dropout = 0.1; // exercises the RNG, so resume must restore it
-        cfg.batchSize = 2;
-        cfg.gradientAccumulation = 2;
-        cfg.epochs = 3; // 8 pairs / (2 · 2) = 2 steps per epoch → 6 steps
-        cfg.learningRate = 2e-3;
+        TrainConfig cfg = TrainConfig.builder()
+                .lora(LoraConfig.builder().rank(8).alpha(16).dropout(0.1).build()) // exercises the RNG, so resume must restore it
+                .batchSize(2)
+                .gradientAccumulation(2)
+                .epochs(3) // 8 pairs / (2 · 2) = 2 steps per epoch → 6 steps
+                .learningRate(2e-3)
+                .build();
         return cfg;
     }
 
@@ -47,10 +47,11 @@ class TrainingLoopTest {
     void dpoOnToyPreferencesReachesHighAccuracyWithRisingMarginsAndUnchangedReference() throws Exception {
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 5)) {
             TrainConfig cfg = dpoConfig();
-            cfg.lora.dropout = 0;
-            cfg.batchSize = 4;
-            cfg.gradientAccumulation = 1;
-            cfg.epochs = 10;
+            cfg = cfg.toBuilder().lora(cfg.lora().toBuilder().dropout(0).build())
+                    .batchSize(4)
+                    .gradientAccumulation(1)
+                    .epochs(10)
+                    .build();
             Path root = dir.resolve("img");
             List<DpoPairRecord> pairs = DpoTrainer.precomputeReference(vlm, ToyData.preferencePairs(images), cfg, root);
             AtomicFiles.writeJsonl(dir.resolve("pairs.jsonl"), pairs);
@@ -114,9 +115,10 @@ class TrainingLoopTest {
     @Test
     void periodicCheckpointsAreCompleteAndIncompleteOnesAreIgnored() throws Exception {
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 1)) {
-            TrainConfig cfg = dpoConfig();
-            cfg.checkpointEvery = 2;
-            cfg.keepCheckpoints = 1;
+            TrainConfig cfg = dpoConfig().toBuilder()
+                    .checkpointEvery(2)
+                    .keepCheckpoints(1)
+                    .build();
             new DpoTrainer(vlm, cfg, dir.resolve("img")).train(ToyData.preferencePairs(images), dir.resolve("out"),
                     null, null);
         }
@@ -145,11 +147,12 @@ class TrainingLoopTest {
         double[][] figures = new double[2][];
         for (int run = 0; run < 2; run++) {
             try (VisionLanguageModel vlm = ModelLoader.create("tiny", 4)) {
-                TrainConfig cfg = new TrainConfig();
-                cfg.lora = null;
-                cfg.batchSize = run == 0 ? 4 : 2;
-                cfg.gradientAccumulation = run == 0 ? 1 : 2;
-                cfg.maxSteps = 1;
+                TrainConfig cfg = TrainConfig.builder()
+                        .lora(null)
+                        .batchSize(run == 0 ? 4 : 2)
+                        .gradientAccumulation(run == 0 ? 1 : 2)
+                        .maxSteps(1)
+                        .build();
                 TrainResult r = new SftTrainer(vlm, cfg, dir.resolve("img")).train(data, dir.resolve("g" + run),
                         null, null);
                 figures[run] = new double[] {r.lastMetrics().get("loss"), r.lastMetrics().get("grad_norm")};
@@ -162,14 +165,15 @@ class TrainingLoopTest {
     @Test
     void sftLossFallsAndFullFineTuningWritesAnHfModel() throws Exception {
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 4)) {
-            TrainConfig cfg = new TrainConfig();
-            cfg.method = TrainConfig.Method.SFT;
-            cfg.lora = null;
-            cfg.batchSize = 4;
-            cfg.gradientAccumulation = 1;
-            cfg.epochs = 5;
-            cfg.learningRate = 3e-3;
-            cfg.weightDecay = 0.01;
+            TrainConfig cfg = TrainConfig.builder()
+                    .method(TrainConfig.Method.SFT)
+                    .lora(null)
+                    .batchSize(4)
+                    .gradientAccumulation(1)
+                    .epochs(5)
+                    .learningRate(3e-3)
+                    .weightDecay(0.01)
+                    .build();
             TrainResult r = new SftTrainer(vlm, cfg, dir.resolve("img")).train(ToyData.sftExamples(images),
                     dir.resolve("out"), null, null);
             assertTrue(r.losses().get(r.losses().size() - 1) < r.losses().get(0) - 0.5, r.losses().toString());
@@ -183,8 +187,9 @@ class TrainingLoopTest {
     @Test
     void noNdArraysLeakAcrossSteps() throws Exception {
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 4)) {
-            TrainConfig cfg = dpoConfig();
-            cfg.epochs = 5;
+            TrainConfig cfg = dpoConfig().toBuilder()
+                    .epochs(5)
+                    .build();
             List<Integer> counts = new ArrayList<>();
             new DpoTrainer(vlm, cfg, dir.resolve("img")).train(ToyData.preferencePairs(images), dir.resolve("out"),
                     (s, t, m) -> counts.add(((BaseNDManager) vlm.manager()).getManagedArrays().size()), null);
@@ -200,11 +205,12 @@ class TrainingLoopTest {
         for (int run = 0; run < 2; run++) {
             try (VisionLanguageModel vlm = ModelLoader.create("tiny", 6)) {
                 TrainConfig cfg = dpoConfig();
-                cfg.lora.dropout = 0;
-                cfg.batchSize = 8;
-                cfg.gradientAccumulation = 1;
-                cfg.maxSteps = 1;
-                cfg.dpo.sftWeight = run == 0 ? 0 : 0.5;
+                cfg = cfg.toBuilder().lora(cfg.lora().toBuilder().dropout(0).build())
+                        .batchSize(8)
+                        .gradientAccumulation(1)
+                        .maxSteps(1)
+                        .build();
+                cfg = cfg.toBuilder().dpo(cfg.dpo().toBuilder().sftWeight(run == 0 ? 0 : 0.5).build()).build();
                 loss[run] = new DpoTrainer(vlm, cfg, dir.resolve("img")).train(pairs, dir.resolve("s" + run), null,
                         null).lastMetrics().get("loss");
             }
@@ -225,8 +231,9 @@ class TrainingLoopTest {
     @Test
     void unsupportedPrecisionIsRejectedUpFront() throws Exception {
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 4)) {
-            TrainConfig cfg = dpoConfig();
-            cfg.precision = TrainConfig.Precision.BF16;
+            TrainConfig cfg = dpoConfig().toBuilder()
+                    .precision(TrainConfig.Precision.BF16)
+                    .build();
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                     () -> new DpoTrainer(vlm, cfg, dir.resolve("img")).train(ToyData.preferencePairs(images),
                             dir.resolve("out"), null, null));

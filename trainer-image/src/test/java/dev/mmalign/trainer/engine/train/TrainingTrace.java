@@ -32,15 +32,16 @@ public record TrainingTrace(String kind, List<Long> lossBits, List<Long> gradNor
     /** Same, with {@code hook} run on every micro-batch's loss between forward and backward (null: none). */
     static TrainingTrace sft(Path dir, long seed, WrappedLoop.BeforeBackward hook) throws Exception {
         List<String> images = ToyData.writeImages(dir.resolve("img"), 8, 16);
-        TrainConfig cfg = new TrainConfig();
-        cfg.method = TrainConfig.Method.SFT;
-        cfg.lora = null;
-        cfg.batchSize = 2;
-        cfg.gradientAccumulation = 1;
-        cfg.epochs = 5;
-        cfg.learningRate = 3e-3;
-        cfg.weightDecay = 0.01;
-        cfg.seed = seed;
+        TrainConfig cfg = TrainConfig.builder()
+                .method(TrainConfig.Method.SFT)
+                .lora(null)
+                .batchSize(2)
+                .gradientAccumulation(1)
+                .epochs(5)
+                .learningRate(3e-3)
+                .weightDecay(0.01)
+                .seed(seed)
+                .build();
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", seed)) {
             return run("sft", vlm, new SftTrainer(vlm, cfg, dir.resolve("img")), cfg, dir, hook,
                     ToyData.sftExamples(images));
@@ -57,16 +58,15 @@ public record TrainingTrace(String kind, List<Long> lossBits, List<Long> gradNor
 
     static TrainingTrace dpo(Path dir, long seed, WrappedLoop.BeforeBackward hook) throws Exception {
         List<String> images = ToyData.writeImages(dir.resolve("img"), 8, 16);
-        TrainConfig cfg = new TrainConfig();
-        cfg.lora = LoraConfig.of(8, 16);
-        cfg.lora.dropout = 0.1;
-        cfg.lora.trainProjector = true;
-        cfg.batchSize = 2;
-        cfg.gradientAccumulation = 2;
-        cfg.epochs = 10;
-        cfg.learningRate = 2e-3;
-        cfg.dpo.sftWeight = 0.2;
-        cfg.seed = seed;
+        TrainConfig cfg = TrainConfig.builder()
+                .lora(LoraConfig.builder().rank(8).alpha(16).dropout(0.1).trainProjector(true).build())
+                .batchSize(2)
+                .gradientAccumulation(2)
+                .epochs(10)
+                .learningRate(2e-3)
+                .dpo(DpoConfig.builder().sftWeight(0.2).build())
+                .seed(seed)
+                .build();
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", seed)) {
             return run("dpo", vlm, new DpoTrainer(vlm, cfg, dir.resolve("img")), cfg, dir, hook,
                     ToyData.preferencePairs(images));
@@ -75,7 +75,7 @@ public record TrainingTrace(String kind, List<Long> lossBits, List<Long> gradNor
 
     private static <E> TrainingTrace run(String kind, VisionLanguageModel vlm, TrainingLoop<E> trainer,
             TrainConfig cfg, Path dir, WrappedLoop.BeforeBackward hook, List<E> data) throws Exception {
-        Recorder rec = new Recorder(vlm.model(), cfg.lora != null);
+        Recorder rec = new Recorder(vlm.model(), cfg.lora() != null);
         TrainingLoop<E> loop = hook == null ? trainer : new WrappedLoop<>(trainer, vlm, cfg, dir.resolve("img"), hook);
         loop.train(data, dir.resolve(kind + "-out"), rec, null);
         return rec.trace(kind);

@@ -41,14 +41,15 @@ class VisionLearningTest {
             }
         }
         try (VisionLanguageModel vlm = ModelLoader.create("quickstart", 7)) {
-            TrainConfig cfg = new TrainConfig();
-            cfg.method = TrainConfig.Method.SFT;
-            cfg.lora = null;
-            cfg.batchSize = 16;
-            cfg.gradientAccumulation = 1;
-            cfg.epochs = 4;
-            cfg.learningRate = 1e-3;
-            cfg.maxLength = 96;
+            TrainConfig cfg = TrainConfig.builder()
+                    .method(TrainConfig.Method.SFT)
+                    .lora(null)
+                    .batchSize(16)
+                    .gradientAccumulation(1)
+                    .epochs(4)
+                    .learningRate(1e-3)
+                    .maxLength(96)
+                    .build();
             new SftTrainer(vlm, cfg, dir).train(train, dir.resolve("out"), null, null);
 
             int right = 0;
