@@ -3,6 +3,7 @@ package dev.mmalign.trainer.annotate;
 import dev.mmalign.api.common.JudgeProvider;
 import dev.mmalign.api.dataset.AnnotationSpec;
 import dev.mmalign.api.dataset.HelpSteerAttribute;
+import dev.mmalign.api.stage.JudgeWiring;
 import dev.mmalign.api.stage.StageInputs;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.trainer.data.AnnotationRecord;
@@ -261,19 +262,24 @@ public final class AnnotateStage implements StageRunner.Stage {
     }
 
     /**
-     * The built-in guide, or the one from the spec's ConfigMap, which the operator mounts beside the stage spec at
-     * {@code <spec folder>/guide/<key>}.
+     * The built-in guide, or the one from the spec's ConfigMap, whose file the operator mounts and names in
+     * {@link JudgeWiring#ENV_GUIDE_FILE}.
      */
-    private static String guide(StageContext ctx, AnnotationSpec spec, List<HelpSteerAttribute> attributes) {
+    private String guide(StageContext ctx, AnnotationSpec spec, List<HelpSteerAttribute> attributes) {
         if (spec.guide == null) {
             return HelpSteerGuide.text(attributes);
         }
-        Path file = ctx.specFile().toAbsolutePath().getParent().resolve("guide").resolve(spec.guide.key);
+        String notMounted = "labelling guide from ConfigMap " + spec.guide.configMapName + " is not mounted";
+        String named = env.get(JudgeWiring.ENV_GUIDE_FILE);
+        if (named == null || named.isBlank()) {
+            throw new InvalidInputException(ctx.specFile(), notMounted + " (" + JudgeWiring.ENV_GUIDE_FILE
+                    + " is unset)");
+        }
+        Path file = Path.of(named);
         try {
             return Files.readString(file);
         } catch (java.nio.file.NoSuchFileException e) {
-            throw new InvalidInputException(file, "labelling guide from ConfigMap " + spec.guide.configMapName
-                    + " is not mounted");
+            throw new InvalidInputException(file, notMounted);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
