@@ -3,7 +3,6 @@ package dev.mmalign.trainer.annotate;
 import dev.mmalign.api.common.JudgeProvider;
 import dev.mmalign.api.dataset.AnnotationSpec;
 import dev.mmalign.api.dataset.HelpSteerAttribute;
-import dev.mmalign.api.stage.JudgeWiring;
 import dev.mmalign.api.stage.StageInputs;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.trainer.data.AnnotationRecord;
@@ -20,8 +19,6 @@ import dev.mmalign.trainer.progress.ProgressTracker;
 import dev.mmalign.trainer.stage.StageContext;
 import dev.mmalign.trainer.stage.StageRunner;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -252,37 +249,13 @@ public final class AnnotateStage implements StageRunner.Stage {
                 ResilientJudge judge = ResilientJudges.create(spec, ctx, env, tuning, budget);
                 Path imageRoot = ctx.optionalInput(StageInputs.IMAGE_ROOT);
                 yield new JudgeAnnotator(judge, attributes, spec.chainOfThought == null || spec.chainOfThought,
-                        guide(ctx, spec, attributes), imageRoot == null ? ctx.storageRoot() : imageRoot, promptsFile);
+                        LabellingGuide.read(spec, attributes, env, ctx.specFile()), imageRoot == null ? ctx.storageRoot() : imageRoot, promptsFile);
             }
         };
     }
 
     private static boolean isJudge(JudgeProvider provider) {
         return provider == JudgeProvider.VERTEX_GEMINI || provider == JudgeProvider.OPENAI_COMPATIBLE;
-    }
-
-    /**
-     * The built-in guide, or the one from the spec's ConfigMap, whose file the operator mounts and names in
-     * {@link JudgeWiring#ENV_GUIDE_FILE}.
-     */
-    private String guide(StageContext ctx, AnnotationSpec spec, List<HelpSteerAttribute> attributes) {
-        if (spec.guide == null) {
-            return HelpSteerGuide.text(attributes);
-        }
-        String notMounted = "labelling guide from ConfigMap " + spec.guide.configMapName + " is not mounted";
-        String named = env.get(JudgeWiring.ENV_GUIDE_FILE);
-        if (named == null || named.isBlank()) {
-            throw new InvalidInputException(ctx.specFile(), notMounted + " (" + JudgeWiring.ENV_GUIDE_FILE
-                    + " is unset)");
-        }
-        Path file = Path.of(named);
-        try {
-            return Files.readString(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new InvalidInputException(file, notMounted);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Cost of earlier runs: each prompt's usage once (its K records share it), plus every quarantined prompt's. */
