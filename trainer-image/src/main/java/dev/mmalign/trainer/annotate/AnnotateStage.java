@@ -249,7 +249,8 @@ public final class AnnotateStage implements StageRunner.Stage {
                 ResilientJudge judge = ResilientJudges.create(spec, ctx, env, tuning, budget);
                 Path imageRoot = ctx.optionalInput(StageInputs.IMAGE_ROOT);
                 yield new JudgeAnnotator(judge, attributes, spec.chainOfThought == null || spec.chainOfThought,
-                        LabellingGuide.read(spec, attributes, env, ctx.specFile()), imageRoot == null ? ctx.storageRoot() : imageRoot, promptsFile);
+                        LabellingGuide.read(spec, attributes, env, ctx.specFile()),
+                        imageRoot == null ? ctx.storageRoot() : imageRoot, promptsFile);
             }
         };
     }

@@ -67,8 +67,8 @@ class VertexGeminiAnnotateTest {
                 new JudgeTuning(1, 5, Sleeper.REAL, 2000, null));
         assertEquals(ExitCodes.SUCCESS, data.fx.run(spec, stage));
         assertEquals(PROMPTS, server.requests.get());
-        assertTrue(server.tokenRequests.get(0).contains("grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer"),
-                server.tokenRequests.get(0));
+        String grant = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer";
+        assertTrue(server.tokenRequests.get(0).contains(grant), server.tokenRequests.get(0));
         assertTrue(server.authorizations.stream().allMatch(("Bearer " + FakeJudgeServer.ACCESS_TOKEN)::equals),
                 server.authorizations.toString());
     }
