@@ -6,12 +6,12 @@ import dev.mmalign.api.dataset.PreferenceDataset;
 import dev.mmalign.api.dataset.PreferenceDatasetSpec;
 import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.OwnerInfo;
+import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.api.stage.ProgressReporting;
 import dev.mmalign.api.stage.ResolvedModel;
 import dev.mmalign.api.stage.StageInputs;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageSpec;
-import dev.mmalign.operator.jobs.PodLayout;
 
 import java.util.List;
 
@@ -50,7 +50,7 @@ public final class DatasetPlan {
                 generation);
         s.shard = new dev.mmalign.api.stage.Shard(0, shards(spec, stage));
         s.progress = progress;
-        s.paths.storageRoot = PodLayout.STORAGE_ROOT;
+        s.paths.storageRoot = PodContract.STORAGE_ROOT;
         s.paths.inputs.put(StageInputs.IMAGE_ROOT, spec.prompts.imageRoot);
         // sample writes the selected prompts here; annotate and build read them.
         s.paths.inputs.put(StageInputs.PROMPTS, ArtifactLayout.datasetPrompts(name));

@@ -2,6 +2,7 @@ package dev.mmalign.operator.jobs;
 
 import dev.mmalign.api.common.StageState;
 import dev.mmalign.api.stage.ExitCodes;
+import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.TerminationMessage;
 import dev.mmalign.operator.k8s.Labels;
@@ -149,7 +150,7 @@ public final class JobObserver {
             return List.of();
         }
         return pod.getStatus().getContainerStatuses().stream()
-                .filter(cs -> PodLayout.CONTAINER.equals(cs.getName())).toList();
+                .filter(cs -> PodContract.CONTAINER.equals(cs.getName())).toList();
     }
 
     private static int completionIndex(Pod pod) {

@@ -2,8 +2,13 @@ package dev.mmalign.operator.jobs;
 
 import dev.mmalign.api.common.ComputeResources;
 import dev.mmalign.api.common.JobPolicy;
-import dev.mmalign.api.common.JudgeProvider;
+import dev.mmalign.api.common.JudgeSpec;
+import dev.mmalign.api.dataset.AnnotationSpec;
+import dev.mmalign.api.dataset.GuideSpec;
 import dev.mmalign.api.stage.ExitCodes;
+import dev.mmalign.api.stage.JudgeWiring;
+import dev.mmalign.api.stage.StageName;
+import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.operator.k8s.Labels;
 import dev.mmalign.operator.k8s.Owners;
 import io.fabric8.kubernetes.api.model.Container;
@@ -29,9 +34,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Builds the batch/v1 Job of one stage (pure: no API calls). The pod follows DESIGN.md §4: stage spec from a
- * ConfigMap, the claim at /data, accelerators, placement, /dev/shm, a restricted security context, judge credentials
- * only for judge stages, Kueue label, podFailurePolicy.
+ * Builds the batch/v1 Job of one stage (pure: no API calls). The pod follows the contract of {@link PodContract}
+ * (DESIGN.md §4): stage spec from a ConfigMap, the claim at the storage root, accelerators, placement, /dev/shm, a
+ * restricted security context, judge credentials and guide only for judge stages ({@link JudgeWiring}), Kueue
+ * label, podFailurePolicy.
  */
 public final class StageJobBuilder {
 
@@ -86,7 +92,7 @@ public final class StageJobBuilder {
                 .addNewRule()
                     .withAction("FailJob")
                     .withNewOnExitCodes()
-                        .withContainerName(PodLayout.CONTAINER)
+                        .withContainerName(PodContract.CONTAINER)
                         .withOperator("In")
                         .withValues(ExitCodes.INVALID_INPUT, ExitCodes.BUDGET_EXHAUSTED)
                     .endOnExitCodes()
@@ -105,56 +111,44 @@ public final class StageJobBuilder {
 
         volumes.add(new VolumeBuilder().withName("stage-spec")
                 .withNewConfigMap().withName(req.configMapName()).endConfigMap().build());
-        mounts.add(new VolumeMountBuilder().withName("stage-spec").withMountPath(PodLayout.SPEC_DIR)
+        mounts.add(new VolumeMountBuilder().withName("stage-spec").withMountPath(PodContract.SPEC_DIR)
                 .withReadOnly(true).build());
 
         volumes.add(new VolumeBuilder().withName("data")
                 .withNewPersistentVolumeClaim().withClaimName(req.storage().claimName).endPersistentVolumeClaim()
                 .build());
         String subPath = req.storage().subPath == null ? "" : req.storage().subPath;
-        mounts.add(new VolumeMountBuilder().withName("data").withMountPath(PodLayout.STORAGE_ROOT)
+        mounts.add(new VolumeMountBuilder().withName("data").withMountPath(PodContract.STORAGE_ROOT)
                 .withSubPath(subPath.isEmpty() ? null : subPath).build());
 
         // Data loaders and NCCL need a larger /dev/shm than the container runtime's 64 MiB.
         volumes.add(new VolumeBuilder().withName("dshm")
                 .withNewEmptyDir().withMedium("Memory").withSizeLimit(new Quantity(res.shmSize != null ? res.shmSize : "1Gi"))
                 .endEmptyDir().build());
-        mounts.add(new VolumeMountBuilder().withName("dshm").withMountPath("/dev/shm").build());
+        mounts.add(new VolumeMountBuilder().withName("dshm").withMountPath(PodContract.SHM_DIR).build());
 
         // The root filesystem is read-only; /tmp is the one scratch place (JVM, native library extraction).
         volumes.add(new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build());
-        mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath("/tmp").build());
+        mounts.add(new VolumeMountBuilder().withName("tmp").withMountPath(PodContract.TMP_DIR).build());
 
         List<EnvVar> env = new ArrayList<>();
-        env.add(fieldRef("POD_NAME", "metadata.name"));
-        env.add(fieldRef("POD_NAMESPACE", "metadata.namespace"));
-        env.add(new EnvVarBuilder().withName("MMALIGN_STAGE_SPEC").withValue(PodLayout.SPEC_FILE).build());
-        env.add(new EnvVarBuilder().withName("HOME").withValue("/tmp").build());
-
-        if (req.usesJudge() && req.judge() != null && req.judge().credentials != null
-                && req.judge().credentials.secretRef != null) {
-            var ref = req.judge().credentials.secretRef;
-            volumes.add(new VolumeBuilder().withName("judge-credentials")
-                    .withNewSecret().withSecretName(ref.name).withDefaultMode(0400).endSecret().build());
-            mounts.add(new VolumeMountBuilder().withName("judge-credentials").withMountPath(PodLayout.CREDENTIALS_DIR)
-                    .withReadOnly(true).build());
-            String file = PodLayout.CREDENTIALS_DIR + "/" + ref.key;
-            env.add(new EnvVarBuilder().withName(PodLayout.CREDENTIALS_ENV).withValue(file).build());
-            if (req.judge().provider == JudgeProvider.VERTEX_GEMINI) {
-                // Google's client libraries find a service-account key through this variable.
-                env.add(new EnvVarBuilder().withName("GOOGLE_APPLICATION_CREDENTIALS").withValue(file).build());
-            }
+        env.add(fieldRef(PodContract.ENV_POD_NAME, "metadata.name"));
+        env.add(fieldRef(PodContract.ENV_POD_NAMESPACE, "metadata.namespace"));
+        env.add(envVar(PodContract.ENV_STAGE_SPEC, PodContract.SPEC_FILE));
+        env.add(envVar(PodContract.ENV_HOME, PodContract.TMP_DIR));
+        if (req.usesJudge() && req.judge() != null) {
+            judgeWiring(req.judge(), req.stage() == StageName.annotate, volumes, mounts, env);
         }
 
         Container container = new ContainerBuilder()
-                .withName(PodLayout.CONTAINER)
+                .withName(PodContract.CONTAINER)
                 .withImage(image.image())
                 .withImagePullPolicy(image.pullPolicy())
-                .withCommand(PodLayout.COMMAND, req.stage().name(), "--spec", PodLayout.SPEC_FILE)
+                .withCommand(PodContract.COMMAND, req.stage().name(), PodContract.SPEC_OPTION, PodContract.SPEC_FILE)
                 .withEnv(env)
                 .withVolumeMounts(mounts)
                 .withResources(resources(res))
-                .withTerminationMessagePath(PodLayout.TERMINATION_LOG)
+                .withTerminationMessagePath(PodContract.TERMINATION_LOG)
                 .withTerminationMessagePolicy("File")
                 .withNewSecurityContext()
                     .withRunAsNonRoot(true)
@@ -203,6 +197,40 @@ public final class StageJobBuilder {
             limits.put(name, new Quantity(String.valueOf(res.gpus)));
         }
         return new ResourceRequirementsBuilder().withRequests(requests).withLimits(limits).build();
+    }
+
+    /**
+     * The judge's credentials and labelling guide, as {@link JudgeWiring} lays them out: a credential Secret mounted
+     * read-only with the provider's variable naming its file, and an annotation guide ConfigMap mounted with
+     * {@link JudgeWiring#ENV_GUIDE_FILE} naming its file (annotate pods only). Workload Identity needs neither (the ServiceAccount carries
+     * it).
+     */
+    static void judgeWiring(JudgeSpec judge, boolean annotates, List<Volume> volumes, List<VolumeMount> mounts,
+                            List<EnvVar> env) {
+        String fileEnv = JudgeWiring.credentialFileEnv(judge.provider);
+        if (fileEnv != null && judge.credentials != null && judge.credentials.secretRef != null) {
+            var ref = judge.credentials.secretRef;
+            volumes.add(new VolumeBuilder().withName("judge-credentials")
+                    .withNewSecret().withSecretName(ref.name).withDefaultMode(0400).endSecret().build());
+            mounts.add(new VolumeMountBuilder().withName("judge-credentials")
+                    .withMountPath(PodContract.CREDENTIALS_DIR).withReadOnly(true).build());
+            env.add(envVar(fileEnv, JudgeWiring.credentialFile(ref)));
+        }
+        if (annotates && judge instanceof AnnotationSpec annotation && annotation.guide != null) {
+            GuideSpec guide = annotation.guide;
+            // Only the guide's key is projected: the ConfigMap may hold other keys the pod has no business reading.
+            volumes.add(new VolumeBuilder().withName("judge-guide")
+                    .withNewConfigMap().withName(guide.configMapName)
+                        .addNewItem().withKey(guide.key).withPath(guide.key).endItem()
+                    .endConfigMap().build());
+            mounts.add(new VolumeMountBuilder().withName("judge-guide").withMountPath(PodContract.GUIDE_DIR)
+                    .withReadOnly(true).build());
+            env.add(envVar(JudgeWiring.ENV_GUIDE_FILE, JudgeWiring.guideFile(guide)));
+        }
+    }
+
+    private static EnvVar envVar(String name, String value) {
+        return new EnvVarBuilder().withName(name).withValue(value).build();
     }
 
     private static EnvVar fieldRef(String name, String path) {

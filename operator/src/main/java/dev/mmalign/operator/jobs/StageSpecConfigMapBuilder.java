@@ -1,5 +1,6 @@
 package dev.mmalign.operator.jobs;
 
+import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.operator.k8s.Json;
 import dev.mmalign.operator.k8s.Labels;
@@ -24,7 +25,7 @@ public final class StageSpecConfigMapBuilder {
                 .endMetadata()
                 // Immutable: a stage runs the spec it started with (see the rerun rule in the reconcilers).
                 .withImmutable(true)
-                .addToData(PodLayout.SPEC_KEY, Json.write(spec))
+                .addToData(PodContract.SPEC_KEY, Json.write(spec))
                 .build();
     }
 }

@@ -1,5 +1,6 @@
 package dev.mmalign.operator.local;
 
+import dev.mmalign.api.stage.PodContract;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.EnvVarBuilder;
@@ -69,9 +70,9 @@ final class PodFactory {
             spec.setHostname(base);
             for (Container c : spec.getContainers()) {
                 List<EnvVar> env = new ArrayList<>(c.getEnv() == null ? List.of() : c.getEnv());
-                env.removeIf(e -> e.getName().equals("JOB_COMPLETION_INDEX"));
-                env.add(0, new EnvVarBuilder().withName("JOB_COMPLETION_INDEX").withNewValueFrom().withNewFieldRef()
-                        .withFieldPath("metadata.annotations['" + COMPLETION_INDEX + "']").endFieldRef()
+                env.removeIf(e -> e.getName().equals(PodContract.ENV_JOB_COMPLETION_INDEX));
+                env.add(0, new EnvVarBuilder().withName(PodContract.ENV_JOB_COMPLETION_INDEX)
+                        .withNewValueFrom().withNewFieldRef().withFieldPath("metadata.annotations['" + COMPLETION_INDEX + "']").endFieldRef()
                         .endValueFrom().build());
                 c.setEnv(env);
             }

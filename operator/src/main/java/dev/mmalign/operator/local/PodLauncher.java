@@ -1,6 +1,7 @@
 package dev.mmalign.operator.local;
 
 import dev.mmalign.api.stage.PathMap;
+import dev.mmalign.api.stage.PodContract;
 
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -31,7 +32,6 @@ import java.util.Map;
 final class PodLauncher {
 
     private static final Logger LOG = Logger.getLogger(PodLauncher.class);
-    static final String TRAINER_COMMAND = "mmalign-trainer";
 
     private final LocalExecutorConfig config;
     private final VolumeMapper volumes;
@@ -98,7 +98,7 @@ final class PodLauncher {
     /** Whether the container runs the trainer: its command's program is {@code mmalign-trainer} (any folder). */
     static boolean isTrainer(Container c) {
         return c.getCommand() != null && !c.getCommand().isEmpty()
-                && Path.of(c.getCommand().get(0)).getFileName().toString().equals(TRAINER_COMMAND);
+                && Path.of(c.getCommand().get(0)).getFileName().toString().equals(PodContract.COMMAND);
     }
 
     /** command + args, $(VAR)-expanded, in-pod paths rewritten, the trainer mapped to its jar. */

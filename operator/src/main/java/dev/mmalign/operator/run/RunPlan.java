@@ -5,12 +5,12 @@ import dev.mmalign.api.run.AlignmentRunSpec;
 import dev.mmalign.api.run.TrainingDefaults;
 import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.OwnerInfo;
+import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.api.stage.ProgressReporting;
 import dev.mmalign.api.stage.ResolvedModel;
 import dev.mmalign.api.stage.StageInputs;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageSpec;
-import dev.mmalign.operator.jobs.PodLayout;
 import dev.mmalign.operator.k8s.Json;
 
 /** The train stage of an AlignmentRun (pure). */
@@ -40,7 +40,7 @@ public final class RunPlan {
         TrainingDefaults.resolve(spec); // every training, LoRA and DPO default, once: the trainer reads them as-is
         spec.evaluation = null; // not the train stage's business
         s.run = spec;
-        s.paths.storageRoot = PodLayout.STORAGE_ROOT;
+        s.paths.storageRoot = PodContract.STORAGE_ROOT;
         s.paths.inputs.put(StageInputs.MODEL, base.path);
         if (base.adapterPath != null) {
             s.paths.inputs.put(StageInputs.ADAPTER, base.adapterPath);

@@ -3,11 +3,11 @@ package dev.mmalign.operator.suite;
 import dev.mmalign.api.bench.BenchmarkSuite;
 import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.OwnerInfo;
+import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.api.stage.ProgressReporting;
 import dev.mmalign.api.stage.ResolvedModel;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageSpec;
-import dev.mmalign.operator.jobs.PodLayout;
 
 import java.util.List;
 
@@ -67,7 +67,7 @@ public final class SuitePlan {
                 suite.getMetadata().getUid(), generation);
         s.progress = progress;
         s.benchmarks = suite.getSpec().benchmarks;
-        s.paths.storageRoot = PodLayout.STORAGE_ROOT;
+        s.paths.storageRoot = PodContract.STORAGE_ROOT;
         return s;
     }
 

@@ -5,9 +5,9 @@ import dev.mmalign.api.common.Progress;
 import dev.mmalign.api.common.StageState;
 import dev.mmalign.api.dataset.DatasetPhase;
 import dev.mmalign.api.dataset.PreferenceDataset;
+import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageSpec;
-import dev.mmalign.operator.jobs.PodLayout;
 import dev.mmalign.operator.k8s.Json;
 import dev.mmalign.operator.k8s.Labels;
 import dev.mmalign.operator.testing.Fixtures;
@@ -79,7 +79,7 @@ class PreferenceDatasetReconcilerTest extends OperatorTestBase {
         assertEquals("nvidia.com/gpu", sample.getSpec().getTemplate().getSpec().getContainers().get(0).getResources()
                 .getLimits().keySet().stream().filter(k -> k.contains("gpu")).findFirst().orElseThrow());
         var spec = Json.MAPPER.readValue(client.configMaps().inNamespace(ns).withName("quickstart-sample-1-spec").get()
-                .getData().get(PodLayout.SPEC_KEY), StageSpec.class);
+                .getData().get(PodContract.SPEC_KEY), StageSpec.class);
         assertEquals(StageName.sample, spec.stage);
         assertEquals("models/tiny", spec.paths.inputs.get("model"));
         assertEquals("mmalign/datasets/quickstart/completions", spec.paths.outputDir);

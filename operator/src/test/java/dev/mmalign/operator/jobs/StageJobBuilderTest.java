@@ -7,7 +7,10 @@ import dev.mmalign.api.common.JudgeProvider;
 import dev.mmalign.api.common.JudgeSpec;
 import dev.mmalign.api.common.SecretKeyRef;
 import dev.mmalign.api.common.StorageSpec;
+import dev.mmalign.api.dataset.AnnotationSpec;
+import dev.mmalign.api.dataset.GuideSpec;
 import dev.mmalign.api.dataset.PreferenceDataset;
+import dev.mmalign.api.stage.JudgeWiring;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.operator.k8s.Labels;
 import dev.mmalign.operator.testing.Fixtures;
@@ -191,7 +194,7 @@ class StageJobBuilderTest {
                 .filter(e -> e.getValue() != null).collect(java.util.stream.Collectors.toMap(e -> e.getName(),
                         e -> e.getValue()));
         assertEquals("/var/run/secrets/mmalign/judge/key.json", env.get("GOOGLE_APPLICATION_CREDENTIALS"));
-        assertEquals("/var/run/secrets/mmalign/judge/key.json", env.get(PodLayout.CREDENTIALS_ENV));
+        assertFalse(env.containsKey(JudgeWiring.ENV_API_KEY_FILE), "a Vertex key is not an API key");
         assertEquals(0400, annotate.getSpec().getTemplate().getSpec().getVolumes().stream()
                 .filter(v -> v.getName().equals("judge-credentials")).findFirst().get().getSecret().getDefaultMode());
 
@@ -201,6 +204,43 @@ class StageJobBuilderTest {
             assertTrue(container(job).getEnv().stream().noneMatch(e -> e.getName().contains("CREDENTIALS")),
                     stage.name());
         }
+    }
+
+    /** Guards the OpenAI-compatible judge's key (the variable the trainer reads, not a name of the operator's own) and
+     * the labelling guide: mounted from its ConfigMap (that key only) into the annotate pod, named by the variable
+     * the trainer reads; an evaluate pod of the same judge gets the key but no guide. */
+    @Test
+    void openAiKeyAndGuideReachTheAnnotatePod() {
+        AnnotationSpec judge = new AnnotationSpec();
+        judge.provider = JudgeProvider.OPENAI_COMPATIBLE;
+        judge.credentials = new CredentialsSpec();
+        judge.credentials.secretRef = new SecretKeyRef();
+        judge.credentials.secretRef.name = "judge-api-key";
+        judge.credentials.secretRef.key = "api-key";
+        judge.guide = new GuideSpec();
+        judge.guide.configMapName = "team-guide";
+        judge.guide.key = "guide.md";
+
+        Job annotate = build(request(StageName.annotate, null, judge, null, false));
+        Map<String, String> env = plainEnv(annotate);
+        assertEquals("/var/run/secrets/mmalign/judge/api-key", env.get("MMALIGN_JUDGE_API_KEY_FILE"));
+        assertFalse(env.containsKey("GOOGLE_APPLICATION_CREDENTIALS"));
+        assertEquals("/etc/mmalign-guide", mounts(annotate).get("judge-guide"));
+        assertEquals("/etc/mmalign-guide/guide.md", env.get("MMALIGN_JUDGE_GUIDE_FILE"));
+        var guideVolume = annotate.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getName().equals("judge-guide")).findFirst().orElseThrow().getConfigMap();
+        assertEquals("team-guide", guideVolume.getName());
+        assertEquals(List.of("guide.md"), guideVolume.getItems().stream().map(i -> i.getKey()).toList());
+
+        Job evaluate = build(request(StageName.evaluate, null, judge, null, false));
+        assertEquals("/var/run/secrets/mmalign/judge/api-key", plainEnv(evaluate).get("MMALIGN_JUDGE_API_KEY_FILE"));
+        assertNull(mounts(evaluate).get("judge-guide"));
+        assertFalse(plainEnv(evaluate).containsKey("MMALIGN_JUDGE_GUIDE_FILE"));
+    }
+
+    private static Map<String, String> plainEnv(Job job) {
+        return container(job).getEnv().stream().filter(e -> e.getValue() != null)
+                .collect(java.util.stream.Collectors.toMap(e -> e.getName(), e -> e.getValue()));
     }
 
     /** Guards ownership and identification: controller owner reference to the resource, standard labels on Job and

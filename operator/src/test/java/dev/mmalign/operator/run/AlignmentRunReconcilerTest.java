@@ -11,9 +11,9 @@ import dev.mmalign.api.run.Method;
 import dev.mmalign.api.run.RunPhase;
 import dev.mmalign.api.run.TrainingMetrics;
 import dev.mmalign.api.run.TrainingSet;
+import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageSpec;
-import dev.mmalign.operator.jobs.PodLayout;
 import dev.mmalign.operator.k8s.Json;
 import dev.mmalign.operator.k8s.Labels;
 import dev.mmalign.operator.testing.Fixtures;
@@ -102,7 +102,7 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
         assertEquals("2", train.getSpec().getTemplate().getSpec().getContainers().get(0).getResources().getLimits()
                 .get("nvidia.com/gpu").getAmount());
         StageSpec stageSpec = Json.MAPPER.readValue(client.configMaps().inNamespace(ns).withName("dpo-train-1-spec")
-                .get().getData().get(PodLayout.SPEC_KEY), StageSpec.class);
+                .get().getData().get(PodContract.SPEC_KEY), StageSpec.class);
         assertEquals("mmalign/datasets/prefs/sets/dpo.jsonl", stageSpec.paths.inputs.get("dataset"));
         assertEquals("mmalign/runs/dpo/checkpoints", stageSpec.paths.checkpointDir);
         assertNull(stageSpec.paths.resumeFrom, "resume from the latest checkpoint in checkpointDir");

@@ -6,10 +6,10 @@ import dev.mmalign.api.common.ConditionTypes;
 import dev.mmalign.api.common.StageState;
 import dev.mmalign.api.run.AlignmentRun;
 import dev.mmalign.api.run.RunPhase;
+import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.api.stage.TerminationMessage;
-import dev.mmalign.operator.jobs.PodLayout;
 import dev.mmalign.operator.k8s.Json;
 import dev.mmalign.operator.testing.Fixtures;
 import dev.mmalign.operator.testing.OperatorTestBase;
@@ -60,7 +60,7 @@ class BenchmarkSuiteReconcilerTest extends OperatorTestBase {
 
         kubelet.awaitJob(ns, "table2-evaluate-dpo-1");
         StageSpec spec = Json.MAPPER.readValue(client.configMaps().inNamespace(ns)
-                .withName("table2-evaluate-dpo-1-spec").get().getData().get(PodLayout.SPEC_KEY), StageSpec.class);
+                .withName("table2-evaluate-dpo-1-spec").get().getData().get(PodContract.SPEC_KEY), StageSpec.class);
         assertEquals("models/tiny", spec.models.get(0).path);
         assertEquals("mmalign/runs/dpo-run/adapter", spec.models.get(0).adapterPath);
         assertEquals("mmalign/suites/table2/models/dpo", spec.paths.outputDir);
@@ -69,7 +69,7 @@ class BenchmarkSuiteReconcilerTest extends OperatorTestBase {
 
         kubelet.awaitJob(ns, "table2-report-1");
         StageSpec report = Json.MAPPER.readValue(client.configMaps().inNamespace(ns)
-                .withName("table2-report-1-spec").get().getData().get(PodLayout.SPEC_KEY), StageSpec.class);
+                .withName("table2-report-1-spec").get().getData().get(PodContract.SPEC_KEY), StageSpec.class);
         assertEquals("mmalign/suites/table2/models", report.paths.inputs.get("results"));
         assertNull(report.judge);
         kubelet.start(ns, "table2-report-1");

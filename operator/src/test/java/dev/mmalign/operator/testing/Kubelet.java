@@ -1,8 +1,8 @@
 package dev.mmalign.operator.testing;
 
+import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.TerminationMessage;
-import dev.mmalign.operator.jobs.PodLayout;
 import dev.mmalign.operator.k8s.Labels;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -122,7 +122,7 @@ public final class Kubelet {
                 .withSpec(job.getSpec().getTemplate().getSpec())
                 .withNewStatus()
                     .withPhase("Running")
-                    .addToContainerStatuses(new ContainerStatusBuilder().withName(PodLayout.CONTAINER)
+                    .addToContainerStatuses(new ContainerStatusBuilder().withName(PodContract.CONTAINER)
                             .withNewState().withNewRunning().withStartedAt(Instant.now().truncatedTo(ChronoUnit.SECONDS).toString())
                             .endRunning().endState().build())
                 .endStatus()
@@ -137,7 +137,7 @@ public final class Kubelet {
         Instant started = Instant.parse(pod.getStatus().getContainerStatuses().get(0).getState().getRunning()
                 .getStartedAt());
         pod.getStatus().setPhase(exitCode == 0 ? "Succeeded" : "Failed");
-        pod.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(PodLayout.CONTAINER)
+        pod.getStatus().setContainerStatuses(List.of(new ContainerStatusBuilder().withName(PodContract.CONTAINER)
                 .withNewState().withNewTerminated().withExitCode(exitCode).withMessage(message)
                 .withReason(exitCode == 0 ? "Completed" : "Error")
                 .withStartedAt(started.toString()).withFinishedAt(started.plusSeconds(60).toString()).endTerminated().endState().build()));

@@ -19,8 +19,6 @@ import dev.mmalign.trainer.progress.ProgressTracker;
 import dev.mmalign.trainer.stage.StageContext;
 import dev.mmalign.trainer.stage.StageRunner;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -251,32 +249,14 @@ public final class AnnotateStage implements StageRunner.Stage {
                 ResilientJudge judge = ResilientJudges.create(spec, ctx, env, tuning, budget);
                 Path imageRoot = ctx.optionalInput(StageInputs.IMAGE_ROOT);
                 yield new JudgeAnnotator(judge, attributes, spec.chainOfThought == null || spec.chainOfThought,
-                        guide(ctx, spec, attributes), imageRoot == null ? ctx.storageRoot() : imageRoot, promptsFile);
+                        LabellingGuide.read(spec, attributes, env, ctx.specFile()),
+                        imageRoot == null ? ctx.storageRoot() : imageRoot, promptsFile);
             }
         };
     }
 
     private static boolean isJudge(JudgeProvider provider) {
         return provider == JudgeProvider.VERTEX_GEMINI || provider == JudgeProvider.OPENAI_COMPATIBLE;
-    }
-
-    /**
-     * The built-in guide, or the one from the spec's ConfigMap, which the operator mounts beside the stage spec at
-     * {@code <spec folder>/guide/<key>}.
-     */
-    private static String guide(StageContext ctx, AnnotationSpec spec, List<HelpSteerAttribute> attributes) {
-        if (spec.guide == null) {
-            return HelpSteerGuide.text(attributes);
-        }
-        Path file = ctx.specFile().toAbsolutePath().getParent().resolve("guide").resolve(spec.guide.key);
-        try {
-            return Files.readString(file);
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new InvalidInputException(file, "labelling guide from ConfigMap " + spec.guide.configMapName
-                    + " is not mounted");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     /** Cost of earlier runs: each prompt's usage once (its K records share it), plus every quarantined prompt's. */

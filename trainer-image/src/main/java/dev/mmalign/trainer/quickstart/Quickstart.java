@@ -7,6 +7,7 @@ import dev.mmalign.trainer.sample.SampleStage;
 import dev.mmalign.trainer.train.TrainStage;
 import dev.mmalign.api.run.Method;
 import dev.mmalign.api.stage.ArtifactLayout;
+import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
@@ -167,7 +168,7 @@ public final class Quickstart {
         Files.createDirectories(specFile.getParent());
         Files.writeString(specFile, Json.pretty(spec) + "\n");
         Map<String, String> env = new HashMap<>();
-        env.put(StageRunner.TERMINATION_LOG_ENV, root.resolve("logs").resolve(label.replace(' ', '-')
+        env.put(PodContract.ENV_TERMINATION_LOG, root.resolve("logs").resolve(label.replace(' ', '-')
                 + ".termination-log").toString());
         Files.createDirectories(root.resolve("logs"));
         long t0 = System.nanoTime();

@@ -1,5 +1,6 @@
 package dev.mmalign.trainer.stage;
 
+import dev.mmalign.api.stage.ExitCodes;
 import dev.mmalign.api.stage.StageName;
 
 import java.nio.file.Path;
@@ -26,7 +27,7 @@ public final class StageLauncher {
     public static int launch(StageName name, Path specFile, StageRunner.Stage stage, Map<String, String> env) {
         StopSignal stop = new StopSignal();
         CountDownLatch finished = new CountDownLatch(1);
-        AtomicInteger exitCode = new AtomicInteger(StageRunner.INTERRUPTED);
+        AtomicInteger exitCode = new AtomicInteger(ExitCodes.INTERRUPTED);
         Thread hook = new Thread(() -> {
             stop.request();
             try {

@@ -1,9 +1,9 @@
 package dev.mmalign.trainer.stage;
 
-import dev.mmalign.api.stage.PathMap;
-
 import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.ExitCodes;
+import dev.mmalign.api.stage.PathMap;
+import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
@@ -30,11 +30,6 @@ import java.util.Map;
  */
 public final class StageRunner {
 
-    /** Exit code after a SIGTERM: the usual 128 + 15, retryable. */
-    public static final int INTERRUPTED = 143;
-    /** Where Kubernetes reads the termination message; MMALIGN_TERMINATION_LOG overrides it (local mode, tests). */
-    public static final String TERMINATION_LOG_ENV = "MMALIGN_TERMINATION_LOG";
-    public static final Path DEFAULT_TERMINATION_LOG = Path.of("/dev/termination-log");
 
     /** One stage's work; returns the result with its outcome, counts, metrics and artifacts filled in. */
     public interface Stage {
@@ -106,7 +101,7 @@ public final class StageRunner {
         return switch (outcome) {
             case succeeded -> ExitCodes.SUCCESS;
             case budgetExhausted -> ExitCodes.BUDGET_EXHAUSTED;
-            case interrupted -> INTERRUPTED;
+            case interrupted -> ExitCodes.INTERRUPTED;
             case failed -> 1;
         };
     }
@@ -130,16 +125,17 @@ public final class StageRunner {
     }
 
     private void writeTerminationLog(StageResult result) {
-        String override = env.get(TERMINATION_LOG_ENV);
+        String override = env.get(PodContract.ENV_TERMINATION_LOG);
+        Path inPod = Path.of(PodContract.TERMINATION_LOG);
         Path log;
         try {
-            log = override != null ? Path.of(override) : LocalModePaths.fromEnv(env).map(DEFAULT_TERMINATION_LOG);
+            log = override != null ? Path.of(override) : LocalModePaths.fromEnv(env).map(inPod);
         } catch (InvalidInputException e) {
             err.println("cannot map the termination log path: " + e.getMessage());
             return;
         }
         // Outside a pod (and unmapped) /dev/termination-log does not exist: nothing to do there.
-        boolean chosen = override != null || !log.equals(DEFAULT_TERMINATION_LOG);
+        boolean chosen = override != null || !log.equals(inPod);
         if (!chosen && !Files.isWritable(log)) {
             return;
         }

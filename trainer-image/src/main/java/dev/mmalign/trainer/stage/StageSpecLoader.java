@@ -1,11 +1,11 @@
 package dev.mmalign.trainer.stage;
 
-import dev.mmalign.api.stage.PathMap;
-
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mmalign.api.stage.PathMap;
+import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.api.stage.Shard;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageSpec;
@@ -24,9 +24,6 @@ import java.util.Map;
  * experiment.
  */
 public final class StageSpecLoader {
-
-    /** Set by Kubernetes in each pod of an Indexed Job; overrides the shard index in the spec. */
-    public static final String JOB_COMPLETION_INDEX = "JOB_COMPLETION_INDEX";
 
     private static final ObjectMapper STRICT = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
@@ -65,7 +62,9 @@ public final class StageSpecLoader {
             throw new InvalidInputException(file, "paths.storageRoot and paths.outputDir are required");
         }
         spec.paths.storageRoot = pathMap.map(spec.paths.storageRoot);
-        spec.shard = resolveShard(file, spec.shard == null ? new Shard() : spec.shard, env.get(JOB_COMPLETION_INDEX));
+        // Kubernetes sets the index in each pod of an Indexed Job; it overrides the shard index in the spec.
+        spec.shard = resolveShard(file, spec.shard == null ? new Shard() : spec.shard,
+                env.get(PodContract.ENV_JOB_COMPLETION_INDEX));
         return spec;
     }
 
@@ -75,7 +74,8 @@ public final class StageSpecLoader {
             try {
                 index = Integer.parseInt(indexFromEnv.trim());
             } catch (NumberFormatException e) {
-                throw new InvalidInputException(JOB_COMPLETION_INDEX + "=" + indexFromEnv + " is not an integer");
+                throw new InvalidInputException(PodContract.ENV_JOB_COMPLETION_INDEX + "=" + indexFromEnv
+                        + " is not an integer");
             }
         }
         try {

@@ -11,8 +11,11 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPairGenerator;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.List;
@@ -56,6 +59,10 @@ public final class FakeJudgeServer implements AutoCloseable {
     }
 
     private static final Pattern RESPONSE = Pattern.compile("Response (\\d+):");
+    /** Path of the OAuth token endpoint named in {@link #serviceAccountKey()}. */
+    public static final String TOKEN_PATH = "/token";
+    /** The access token the token endpoint hands out. */
+    public static final String ACCESS_TOKEN = "ya29.fake-access-token";
 
     private final HttpServer server;
     private final ExecutorService executor = Executors.newCachedThreadPool();
@@ -64,6 +71,8 @@ public final class FakeJudgeServer implements AutoCloseable {
     public final List<JsonNode> bodies = Collections.synchronizedList(new ArrayList<>());
     public final List<String> authorizations = Collections.synchronizedList(new ArrayList<>());
     public final AtomicInteger requests = new AtomicInteger();
+    /** Form bodies posted to the token endpoint. */
+    public final List<String> tokenRequests = Collections.synchronizedList(new ArrayList<>());
     /** Rating every default answer gives, per response index (1-based), cycling. */
     public volatile int[] helpfulness = {4, 1, 3, 0};
     public volatile int promptTokens = 1000;
@@ -91,7 +100,42 @@ public final class FakeJudgeServer implements AutoCloseable {
         return script.poll();
     }
 
+    /**
+     * A Google service-account key file (JSON, with a fresh RSA key) whose token endpoint is this server: Google's
+     * auth library signs a JWT with the key, posts it to {@code /token} and sends the access token it gets back.
+     */
+    public String serviceAccountKey() throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
+        generator.initialize(2048);
+        String pem = "-----BEGIN PRIVATE KEY-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(generator.generateKeyPair().getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n";
+        ObjectNode key = Json.MAPPER.createObjectNode();
+        key.put("type", "service_account").put("project_id", "p").put("private_key_id", "k1")
+                .put("private_key", pem).put("client_email", "judge@p.iam.gserviceaccount.com")
+                .put("client_id", "1").put("token_uri", baseUrl() + TOKEN_PATH);
+        return key.toString();
+    }
+
+    /** Google's OAuth token endpoint: a JWT-bearer grant in, an access token out. */
+    private void token(HttpExchange exchange) throws IOException {
+        try {
+            String form = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
+            tokenRequests.add(form);
+            ObjectNode answer = Json.MAPPER.createObjectNode();
+            answer.put("access_token", ACCESS_TOKEN).put("expires_in", 3600).put("token_type", "Bearer");
+            send(exchange, 200, answer.toString(), false);
+        } finally {
+            exchange.close();
+        }
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
+        if (exchange.getRequestURI().getPath().equals(TOKEN_PATH)) {
+            token(exchange);
+            return;
+        }
         requests.incrementAndGet();
         String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         JsonNode json = Json.MAPPER.readTree(body);

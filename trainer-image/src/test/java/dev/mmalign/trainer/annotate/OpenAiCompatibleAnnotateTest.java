@@ -3,6 +3,7 @@ package dev.mmalign.trainer.annotate;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mmalign.api.common.JudgeProvider;
 import dev.mmalign.api.stage.ExitCodes;
+import dev.mmalign.api.stage.JudgeWiring;
 import dev.mmalign.api.stage.StageSpec;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -46,8 +47,11 @@ class OpenAiCompatibleAnnotateTest {
     }
 
     private int run(StageSpec spec) throws Exception {
-        AnnotateStage stage = new AnnotateStage(Map.of(JudgeClients.API_KEY_ENV, "sk-test"),
-                new JudgeTuning(1, 5, Sleeper.REAL, 2000, null));
+        return run(spec, Map.of(JudgeWiring.ENV_API_KEY, "sk-test"));
+    }
+
+    private int run(StageSpec spec, Map<String, String> env) throws Exception {
+        AnnotateStage stage = new AnnotateStage(env, new JudgeTuning(1, 5, Sleeper.REAL, 2000, null));
         return data.fx.run(spec, stage);
     }
 
@@ -74,16 +78,22 @@ class OpenAiCompatibleAnnotateTest {
         spec.annotation.guide = new dev.mmalign.api.dataset.GuideSpec();
         spec.annotation.guide.configMapName = "my-guide";
         spec.annotation.guide.key = "guide.md";
-        // The operator mounts the ConfigMap beside the stage spec, at <spec folder>/guide/<key>.
+        // The operator mounts the ConfigMap and names the guide's file in the environment.
         java.nio.file.Files.createDirectories(root.resolve("guide"));
         java.nio.file.Files.writeString(root.resolve("guide/guide.md"), "Rate strictly.");
-        assertEquals(ExitCodes.SUCCESS, run(spec));
+        Map<String, String> env = Map.of(JudgeWiring.ENV_API_KEY, "sk-test",
+                JudgeWiring.ENV_GUIDE_FILE, root.resolve("guide/guide.md").toString());
+        assertEquals(ExitCodes.SUCCESS, run(spec, env));
         assertEquals("Rate strictly.", server.bodies.get(0).path("messages").path(0).path("content").asText());
 
         java.nio.file.Files.delete(root.resolve("guide/guide.md"));
         java.nio.file.Files.delete(root.resolve(AnnotateFixture.ANNOTATIONS));
-        assertEquals(ExitCodes.INVALID_INPUT, run(spec));
+        assertEquals(ExitCodes.INVALID_INPUT, run(spec, env));
         assertTrue(data.fx.result(spec).message.contains("my-guide is not mounted"));
+
+        // A guide named in the spec but not in the environment: the operator did not mount it.
+        assertEquals(ExitCodes.INVALID_INPUT, run(spec));
+        assertTrue(data.fx.result(spec).message.contains("my-guide is not mounted (MMALIGN_JUDGE_GUIDE_FILE is unset)"));
     }
 
     @Test

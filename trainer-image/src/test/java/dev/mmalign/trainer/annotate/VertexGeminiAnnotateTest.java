@@ -3,6 +3,7 @@ package dev.mmalign.trainer.annotate;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mmalign.api.common.JudgeProvider;
 import dev.mmalign.api.stage.ExitCodes;
+import dev.mmalign.api.stage.JudgeWiring;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.api.stage.TerminationMessage;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 
 import static dev.mmalign.trainer.annotate.AnnotateFixture.K;
 import static dev.mmalign.trainer.annotate.AnnotateFixture.PROMPTS;
@@ -50,6 +52,25 @@ class VertexGeminiAnnotateTest {
 
     private int run(StageSpec spec) throws Exception {
         return data.fx.run(spec, AnnotateFixture.vertexStage(server, 2000));
+    }
+
+    /** Guards the pod contract's Vertex half: the service-account key file the operator mounts and names in
+     * GOOGLE_APPLICATION_CREDENTIALS is what the stage authenticates with (exchanged for an access token at the
+     * key's token endpoint), whatever the process's own environment says. */
+    @Test
+    void theKeyFileNamedInTheStageEnvironmentAuthenticatesTheCalls() throws Exception {
+        Path keyFile = root.resolve("key.json");
+        Files.writeString(keyFile, server.serviceAccountKey());
+        StageSpec spec = data.spec(JudgeProvider.VERTEX_GEMINI);
+        spec.annotation.endpoint = server.baseUrl();
+        AnnotateStage stage = new AnnotateStage(Map.of(JudgeWiring.ENV_GOOGLE_CREDENTIALS_FILE, keyFile.toString()),
+                new JudgeTuning(1, 5, Sleeper.REAL, 2000, null));
+        assertEquals(ExitCodes.SUCCESS, data.fx.run(spec, stage));
+        assertEquals(PROMPTS, server.requests.get());
+        String grant = "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Ajwt-bearer";
+        assertTrue(server.tokenRequests.get(0).contains(grant), server.tokenRequests.get(0));
+        assertTrue(server.authorizations.stream().allMatch(("Bearer " + FakeJudgeServer.ACCESS_TOKEN)::equals),
+                server.authorizations.toString());
     }
 
     @Test

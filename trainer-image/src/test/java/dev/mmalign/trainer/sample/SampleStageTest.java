@@ -124,7 +124,7 @@ class SampleStageTest {
     @Test
     void stopRequestEndsAfterTheUnitInHandAndTheRerunFinishes() throws Exception {
         fx.stop.request();
-        assertEquals(StageRunner.INTERRUPTED, fx.run(spec(0, 1), new SampleStage(model.loader())));
+        assertEquals(ExitCodes.INTERRUPTED, fx.run(spec(0, 1), new SampleStage(model.loader())));
         assertEquals(0, completions().size());
         StageFixture fresh = new StageFixture(root);
         assertEquals(0, fresh.run(spec(0, 1), new SampleStage(model.loader())));

@@ -3,6 +3,8 @@ package dev.mmalign.trainer.stage;
 import dev.mmalign.api.common.ModelSource;
 import dev.mmalign.api.dataset.PromptsSpec;
 import dev.mmalign.api.dataset.SamplingSpec;
+import dev.mmalign.api.stage.ExitCodes;
+import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
@@ -46,7 +48,7 @@ class SigtermTest {
 
         Path completions = root.resolve("out/completions-00000-of-00001.jsonl");
         Process child = startAndSignalOnceExists(fx, "sample", specFile, completions);
-        assertEquals(StageRunner.INTERRUPTED, child.exitValue());
+        assertEquals(ExitCodes.INTERRUPTED, child.exitValue());
 
         StageResult result = fx.result(spec);
         assertEquals(StageResult.Outcome.interrupted, result.outcome);
@@ -81,7 +83,7 @@ class SigtermTest {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         ProcessBuilder pb = new ProcessBuilder(java.toString(), "-cp", System.getProperty("java.class.path"),
                 SigtermProbe.class.getName(), mode, specFile.toString());
-        pb.environment().put(StageRunner.TERMINATION_LOG_ENV, fx.termination.toString());
+        pb.environment().put(PodContract.ENV_TERMINATION_LOG, fx.termination.toString());
         pb.redirectErrorStream(true).redirectOutput(root.resolve("child.log").toFile());
         Process child = pb.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

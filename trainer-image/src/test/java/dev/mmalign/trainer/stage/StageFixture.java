@@ -1,6 +1,7 @@
 package dev.mmalign.trainer.stage;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
@@ -30,7 +31,7 @@ public final class StageFixture {
     public StageFixture(Path root) {
         this.root = root;
         this.termination = root.resolve("termination-log");
-        env.put(StageRunner.TERMINATION_LOG_ENV, termination.toString());
+        env.put(PodContract.ENV_TERMINATION_LOG, termination.toString());
     }
 
     /** A spec with this storage root, an output folder and quiet file progress. */

@@ -1,6 +1,7 @@
 package dev.mmalign.trainer.stage;
 
 import dev.mmalign.api.stage.ExitCodes;
+import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
@@ -109,7 +110,7 @@ class StageRunnerTest {
     void jobCompletionIndexSetsTheShard() throws Exception {
         StageSpec spec = fx.spec(StageName.sample, "out");
         spec.shard = new dev.mmalign.api.stage.Shard(0, 3);
-        fx.env.put(StageSpecLoader.JOB_COMPLETION_INDEX, "2");
+        fx.env.put(PodContract.ENV_JOB_COMPLETION_INDEX, "2");
         int[] seen = new int[1];
         fx.run(spec, ctx -> {
             seen[0] = ctx.shard().index;
@@ -124,7 +125,7 @@ class StageRunnerTest {
     @Test
     void shardIndexOutOfRangeIsInvalid() throws Exception {
         StageSpec spec = fx.spec(StageName.sample, "out");
-        fx.env.put(StageSpecLoader.JOB_COMPLETION_INDEX, "5");
+        fx.env.put(PodContract.ENV_JOB_COMPLETION_INDEX, "5");
         assertEquals(ExitCodes.INVALID_INPUT, fx.run(spec, ctx -> null));
     }
 }

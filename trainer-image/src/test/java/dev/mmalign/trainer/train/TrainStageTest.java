@@ -13,6 +13,7 @@ import dev.mmalign.api.run.Method;
 import dev.mmalign.api.run.Precision;
 import dev.mmalign.api.run.TrainingDefaults;
 import dev.mmalign.api.run.TrainingSpec;
+import dev.mmalign.api.stage.ExitCodes;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
@@ -157,7 +158,7 @@ class TrainStageTest {
         StageSpec spec = spec(Method.SFT, "sets/sft.jsonl");
         spec.run.lora.enabled = false;
         fx.stop.request();
-        assertEquals(StageRunner.INTERRUPTED, run(spec), fx.stderrText());
+        assertEquals(ExitCodes.INTERRUPTED, run(spec), fx.stderrText());
         StageResult stopped = fx.result(spec);
         assertEquals(StageResult.Outcome.interrupted, stopped.outcome);
         assertEquals(1L, stopped.counts.get("steps"));

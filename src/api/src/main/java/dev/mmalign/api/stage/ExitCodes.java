@@ -11,6 +11,11 @@ public final class ExitCodes {
     public static final int INVALID_INPUT = 2;
     /** The cost budget (maxCostUSD) is spent; all work so far is kept: permanent. */
     public static final int BUDGET_EXHAUSTED = 3;
+    /**
+     * Stopped early by SIGTERM (preemption, Kueue suspend, node drain) after saving its work: the usual 128 + 15,
+     * retryable.
+     */
+    public static final int INTERRUPTED = 143;
 
     private ExitCodes() {}
 
