@@ -16,17 +16,21 @@ import dev.mmalign.operator.jobs.StageRunner;
 import dev.mmalign.operator.k8s.ChildNames;
 import dev.mmalign.operator.k8s.EventRecorder;
 import dev.mmalign.operator.metrics.OperatorMetrics;
+import dev.mmalign.operator.reconcile.Outcome;
+import dev.mmalign.operator.reconcile.ReconcileShell;
+import dev.mmalign.operator.reconcile.ReconcileSteps;
 import dev.mmalign.operator.run.ModelResolver;
 import dev.mmalign.operator.status.Conditions;
 import dev.mmalign.operator.status.Conditions.State;
 import dev.mmalign.operator.status.StageStates;
-import dev.mmalign.operator.status.ReconcileCycle;
 import dev.mmalign.operator.status.TransitionRecorder;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import dev.mmalign.operator.status.Transitions;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -41,36 +45,30 @@ import java.util.stream.Collectors;
 
 /**
  * PreferenceDataset: sample → annotate → build, one (Indexed) Job each, each starting when the one before
- * succeeded. Observe (Jobs, pods, the sampling model) → validate → reconcile (create the next Job) → report status.
+ * succeeded. Its steps in the template of {@link ReconcileShell}: validate ({@link DatasetValidator}), then plan and
+ * apply each stage in order ({@link DatasetPlan}; the sampling model is resolved before a stage that uses it starts).
  *
  * <p>Rerun rule: a stage runs the spec it started with (its ConfigMap is immutable; StageState.generation records the
  * generation). A succeeded stage is never rerun by a spec change (an Event SpecChangeNotApplied says so); a failed
  * stage is rerun, under a new Job name, once the spec changes (e.g. after fixing the prompts path).
  */
 @ControllerConfiguration(name = "preferencedataset")
-public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset> {
+public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset>,
+        ReconcileSteps<PreferenceDataset, PreferenceDatasetStatus, DatasetPhase> {
 
     static final String KIND = "PreferenceDataset";
 
     private final KubernetesClient client;
     private final StageRunner runner;
-    private final TransitionRecorder transitions;
-    private final EventRecorder events;
     private final OperatorMetrics metrics;
-    private final OperatorSettings settings;
-    private final ReconcileCycle<PreferenceDatasetStatus, PreferenceDataset> cycle;
+    private final ReconcileShell<PreferenceDataset, PreferenceDatasetStatus, DatasetPhase> shell;
 
     public PreferenceDatasetReconciler(KubernetesClient client, StageRunner runner, TransitionRecorder transitions,
                                        EventRecorder events, OperatorMetrics metrics, OperatorSettings settings) {
         this.client = client;
         this.runner = runner;
-        this.transitions = transitions;
-        this.events = events;
         this.metrics = metrics;
-        this.settings = settings;
-        // Status fields the stage pods write (see StatusWriter).
-        this.cycle = new ReconcileCycle<>(KIND, PreferenceDatasetStatus.class, List.of("progress"),
-                status -> status.phase, metrics);
+        this.shell = new ReconcileShell<>(this, transitions, events, metrics, settings);
     }
 
     @Override
@@ -92,53 +90,109 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
 
     @Override
     public UpdateControl<PreferenceDataset> reconcile(PreferenceDataset ds, Context<PreferenceDataset> context) {
-        return cycle.run(ds, context, this::reconcile);
+        return shell.reconcile(ds, context);
     }
 
-    /**
-     * The reconcile itself: reads what it needs from the API server (no JOSDK context), creates what is missing,
-     * and returns the resource with its new status (written by the caller).
-     */
-    public UpdateControl<PreferenceDataset> reconcile(PreferenceDataset ds) {
-        if (ds.getStatus() == null) {
-            ds.setStatus(new PreferenceDatasetStatus());
-        }
-        PreferenceDatasetStatus st = ds.getStatus();
-        long gen = ds.getMetadata().getGeneration() != null ? ds.getMetadata().getGeneration() : 1L;
-        String oldPhase = st.phase != null ? st.phase.name() : null;
-        var oldStages = TransitionRecorder.snapshot(st.stages);
-        Long oldObserved = st.observedGeneration;
-        Instant now = Instant.now();
+    @Override
+    public ErrorStatusUpdateControl<PreferenceDataset> updateErrorStatus(PreferenceDataset ds,
+                                                                        Context<PreferenceDataset> context,
+                                                                        Exception e) {
+        return shell.updateErrorStatus(ds, context, e);
+    }
 
-        Outcome outcome;
-        List<String> errors = DatasetValidator.validate(ds.getSpec());
-        if (!errors.isEmpty()) {
-            outcome = new Outcome(DatasetPhase.Failed, State.FAILED, "InvalidSpec", String.join("; ", errors), false);
-        } else {
-            if (st.artifacts == null) {
-                st.artifacts = DatasetPlan.plannedArtifacts(ds);
-            }
-            var a = ds.getSpec().annotation;
-            runner.ensureProgressIdentity(ds, a.credentials != null ? a.credentials.gcpServiceAccount : null);
-            outcome = runPipeline(ds, st, gen);
-        }
+    /** The reconcile without its status write (see {@link ReconcileShell#decide}); the new status is on {@code ds}. */
+    public Outcome<DatasetPhase> decide(PreferenceDataset ds) {
+        return shell.decide(ds);
+    }
 
-        st.phase = outcome.phase();
-        st.observedGeneration = gen;
-        Conditions.report(st.conditions, outcome.state(), outcome.reason(), outcome.message(), gen, now, false);
-        transitions.record(ds, oldPhase, oldStages, st.phase.name(), st.stages, outcome.reason(), outcome.message());
-        if (oldObserved != null && oldObserved < gen && st.stages.stream().anyMatch(s ->
+    // --- ReconcileSteps -------------------------------------------------------------------------------------------
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public Class<PreferenceDatasetStatus> statusType() {
+        return PreferenceDatasetStatus.class;
+    }
+
+    @Override
+    public PreferenceDatasetStatus emptyStatus() {
+        return new PreferenceDatasetStatus();
+    }
+
+    @Override
+    public List<String> podOwnedFields() {
+        return List.of("progress");
+    }
+
+    @Override
+    public boolean suspendable() {
+        return false;
+    }
+
+    @Override
+    public DatasetPhase failedPhase() {
+        return DatasetPhase.Failed;
+    }
+
+    @Override
+    public DatasetPhase phase(PreferenceDatasetStatus status) {
+        return status.phase;
+    }
+
+    @Override
+    public void setPhase(PreferenceDatasetStatus status, DatasetPhase phase) {
+        status.phase = phase;
+    }
+
+    @Override
+    public Long observedGeneration(PreferenceDatasetStatus status) {
+        return status.observedGeneration;
+    }
+
+    @Override
+    public void setObservedGeneration(PreferenceDatasetStatus status, long generation) {
+        status.observedGeneration = generation;
+    }
+
+    @Override
+    public List<Condition> conditions(PreferenceDatasetStatus status) {
+        return status.conditions;
+    }
+
+    @Override
+    public List<StageState> stages(PreferenceDatasetStatus status) {
+        return status.stages;
+    }
+
+    @Override
+    public List<String> validate(PreferenceDataset ds) {
+        return DatasetValidator.validate(ds.getSpec());
+    }
+
+    @Override
+    public Outcome<DatasetPhase> advance(PreferenceDataset ds, PreferenceDatasetStatus st, long gen, Instant now) {
+        if (st.artifacts == null) {
+            st.artifacts = DatasetPlan.plannedArtifacts(ds);
+        }
+        var a = ds.getSpec().annotation;
+        runner.ensureProgressIdentity(ds, a.credentials != null ? a.credentials.gcpServiceAccount : null);
+        return runPipeline(ds, st, gen);
+    }
+
+    @Override
+    public List<Transitions.Event> notices(PreferenceDatasetStatus st, Long observedBefore, long gen) {
+        if (observedBefore != null && observedBefore < gen && st.stages.stream().anyMatch(s ->
                 s.phase == StageState.Phase.Succeeded && s.generation != null && s.generation < gen)) {
-            events.record(ds, "Warning", "SpecChangeNotApplied", "stages that already succeeded keep the spec of "
-                    + "their generation; delete and re-create the dataset to rebuild it");
+            return List.of(new Transitions.Event("Warning", "SpecChangeNotApplied", "stages that already succeeded "
+                    + "keep the spec of their generation; delete and re-create the dataset to rebuild it"));
         }
-        UpdateControl<PreferenceDataset> control = UpdateControl.patchStatus(ds);
-        return outcome.waiting() ? control.rescheduleAfter(settings.waitRecheckInterval()) : control;
+        return List.of();
     }
 
-    record Outcome(DatasetPhase phase, State state, String reason, String message, boolean waiting) {}
-
-    private Outcome runPipeline(PreferenceDataset ds, PreferenceDatasetStatus st, long gen) {
+    private Outcome<DatasetPhase> runPipeline(PreferenceDataset ds, PreferenceDatasetStatus st, long gen) {
         var spec = ds.getSpec();
         for (StageName stage : DatasetPlan.STAGES) {
             StageState s = StageStates.getOrAdd(st.stages, stage.name(), gen);
@@ -159,11 +213,11 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
                         .resolve("policy", m.path, m.alignmentRun, m.merged);
                 if (resolution instanceof ModelResolver.Waiting w) {
                     s.message = w.message();
-                    return new Outcome(phaseOf(stage), w.blocked() ? State.BLOCKED : State.WAITING, w.reason(),
-                            w.message(), true);
+                    return Outcome.waiting(phaseOf(stage), w.blocked() ? State.BLOCKED : State.WAITING, w.reason(),
+                            w.message());
                 }
                 if (resolution instanceof ModelResolver.Invalid i) {
-                    return new Outcome(DatasetPhase.Failed, State.FAILED, "InvalidSpec", i.message(), false);
+                    return Outcome.of(DatasetPhase.Failed, State.FAILED, "InvalidSpec", i.message());
                 }
                 model = ((ModelResolver.Resolved) resolution).model();
             }
@@ -194,26 +248,26 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
                     return failed(stage, s, obs.failureReason());
                 }
                 case Suspended -> {
-                    return new Outcome(phaseOf(stage), State.PROGRESSING, "QueuedByKueue",
-                            "stage " + stage + " waits for admission by Kueue queue " + spec.queueName, false);
+                    return Outcome.of(phaseOf(stage), State.PROGRESSING, "QueuedByKueue",
+                            "stage " + stage + " waits for admission by Kueue queue " + spec.queueName);
                 }
                 default -> {
                     String msg = "stage " + stage + ": " + obs.succeededShards() + "/" + obs.shards() + " shards done"
                             + (obs.lastFailure() != null ? "; retrying after " + obs.lastFailure() : "");
-                    return new Outcome(phaseOf(stage), State.PROGRESSING, capitalize(stage.name()) + "Running",
-                            msg, false);
+                    return Outcome.of(phaseOf(stage), State.PROGRESSING, capitalize(stage.name()) + "Running",
+                            msg);
                 }
             }
         }
         var c = st.counts;
         String summary = c == null ? "built" : "prompts " + c.prompts + ", annotated " + c.annotated
                 + ", dpo pairs " + c.dpoPairs;
-        return new Outcome(DatasetPhase.Ready, State.READY, "DatasetReady", summary, false);
+        return Outcome.of(DatasetPhase.Ready, State.READY, "DatasetReady", summary);
     }
 
-    private static Outcome failed(StageName stage, StageState s, String reason) {
-        return new Outcome(DatasetPhase.Failed, State.FAILED, reason != null ? reason : "JobFailed",
-                "stage " + stage + ": " + Objects.requireNonNullElse(s.message, "failed"), false);
+    private static Outcome<DatasetPhase> failed(StageName stage, StageState s, String reason) {
+        return Outcome.of(DatasetPhase.Failed, State.FAILED, reason != null ? reason : "JobFailed",
+                "stage " + stage + ": " + Objects.requireNonNullElse(s.message, "failed"));
     }
 
     /** The reason a failure was first reported with (JobFailed, BudgetExhausted, ...), kept on later reconciles. */

@@ -25,16 +25,20 @@ import dev.mmalign.operator.k8s.Json;
 import dev.mmalign.operator.k8s.Labels;
 import dev.mmalign.operator.k8s.Times;
 import dev.mmalign.operator.metrics.OperatorMetrics;
+import dev.mmalign.operator.reconcile.Outcome;
+import dev.mmalign.operator.reconcile.ReconcileShell;
+import dev.mmalign.operator.reconcile.ReconcileSteps;
 import dev.mmalign.operator.status.Conditions;
 import dev.mmalign.operator.status.Conditions.State;
 import dev.mmalign.operator.status.StageStates;
-import dev.mmalign.operator.status.ReconcileCycle;
 import dev.mmalign.operator.status.TransitionRecorder;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import dev.mmalign.operator.status.Transitions;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -57,7 +61,8 @@ import java.util.stream.Collectors;
  * spec.suspend is the one field applied to a running stage: it suspends and resumes the Job.
  */
 @ControllerConfiguration(name = "alignmentrun")
-public class AlignmentRunReconciler implements Reconciler<AlignmentRun> {
+public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
+        ReconcileSteps<AlignmentRun, AlignmentRunStatus, RunPhase> {
 
     static final String KIND = "AlignmentRun";
     /** Reason of a run whose dataset failed: it waits, blocked, until the dataset is fixed. */
@@ -65,23 +70,15 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun> {
 
     private final KubernetesClient client;
     private final StageRunner runner;
-    private final TransitionRecorder transitions;
-    private final EventRecorder events;
     private final OperatorMetrics metrics;
-    private final OperatorSettings settings;
-    private final ReconcileCycle<AlignmentRunStatus, AlignmentRun> cycle;
+    private final ReconcileShell<AlignmentRun, AlignmentRunStatus, RunPhase> shell;
 
     public AlignmentRunReconciler(KubernetesClient client, StageRunner runner, TransitionRecorder transitions,
                                   EventRecorder events, OperatorMetrics metrics, OperatorSettings settings) {
         this.client = client;
         this.runner = runner;
-        this.transitions = transitions;
-        this.events = events;
         this.metrics = metrics;
-        this.settings = settings;
-        // Status fields the stage pods write (see StatusWriter).
-        this.cycle = new ReconcileCycle<>(KIND, AlignmentRunStatus.class, List.of("progress", "metrics"),
-                status -> status.phase, metrics);
+        this.shell = new ReconcileShell<>(this, transitions, events, metrics, settings);
     }
 
     @Override
@@ -107,60 +104,118 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun> {
 
     @Override
     public UpdateControl<AlignmentRun> reconcile(AlignmentRun run, Context<AlignmentRun> context) {
-        return cycle.run(run, context, this::reconcile);
+        return shell.reconcile(run, context);
     }
 
-    record Outcome(RunPhase phase, State state, String reason, String message, boolean waiting) {}
+    @Override
+    public ErrorStatusUpdateControl<AlignmentRun> updateErrorStatus(AlignmentRun run, Context<AlignmentRun> context,
+                                                                   Exception e) {
+        return shell.updateErrorStatus(run, context, e);
+    }
 
-    /**
-     * The reconcile itself: reads what it needs from the API server (no JOSDK context), creates what is missing,
-     * and returns the resource with its new status (written by the caller).
-     */
-    public UpdateControl<AlignmentRun> reconcile(AlignmentRun run) {
-        if (run.getStatus() == null) {
-            run.setStatus(new AlignmentRunStatus());
-        }
-        AlignmentRunStatus st = run.getStatus();
-        long gen = run.getMetadata().getGeneration() != null ? run.getMetadata().getGeneration() : 1L;
-        String oldPhase = st.phase != null ? st.phase.name() : null;
-        var oldStages = TransitionRecorder.snapshot(st.stages);
-        Long oldObserved = st.observedGeneration;
-        Instant now = Instant.now();
+    /** The reconcile without its status write (see {@link ReconcileShell#decide}); the new status is on {@code run}. */
+    public Outcome<RunPhase> decide(AlignmentRun run) {
+        return shell.decide(run);
+    }
 
-        Outcome outcome;
-        List<String> errors = RunValidator.validate(run.getSpec());
-        if (!errors.isEmpty()) {
-            outcome = new Outcome(RunPhase.Failed, State.FAILED, "InvalidSpec", String.join("; ", errors), false);
-        } else {
-            runner.ensureProgressIdentity(run, null);
-            outcome = train(run, st, gen, now);
-            if (outcome == null) {
-                outcome = evaluate(run, st, gen);
-            }
-        }
+    // --- ReconcileSteps -------------------------------------------------------------------------------------------
 
-        st.phase = outcome.phase();
-        st.observedGeneration = gen;
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public Class<AlignmentRunStatus> statusType() {
+        return AlignmentRunStatus.class;
+    }
+
+    @Override
+    public AlignmentRunStatus emptyStatus() {
+        return new AlignmentRunStatus();
+    }
+
+    @Override
+    public List<String> podOwnedFields() {
+        return List.of("progress", "metrics");
+    }
+
+    @Override
+    public boolean suspendable() {
+        return true;
+    }
+
+    @Override
+    public RunPhase failedPhase() {
+        return RunPhase.Failed;
+    }
+
+    @Override
+    public RunPhase phase(AlignmentRunStatus status) {
+        return status.phase;
+    }
+
+    @Override
+    public void setPhase(AlignmentRunStatus status, RunPhase phase) {
+        status.phase = phase;
+    }
+
+    @Override
+    public Long observedGeneration(AlignmentRunStatus status) {
+        return status.observedGeneration;
+    }
+
+    @Override
+    public void setObservedGeneration(AlignmentRunStatus status, long generation) {
+        status.observedGeneration = generation;
+    }
+
+    @Override
+    public List<Condition> conditions(AlignmentRunStatus status) {
+        return status.conditions;
+    }
+
+    @Override
+    public List<StageState> stages(AlignmentRunStatus status) {
+        return status.stages;
+    }
+
+    @Override
+    public List<String> validate(AlignmentRun run) {
+        return RunValidator.validate(run.getSpec());
+    }
+
+    @Override
+    public Outcome<RunPhase> advance(AlignmentRun run, AlignmentRunStatus st, long gen, Instant now) {
+        runner.ensureProgressIdentity(run, null);
+        Outcome<RunPhase> outcome = train(run, st, gen, now);
+        return outcome != null ? outcome : evaluate(run, st, gen);
+    }
+
+    /** A run that ended (Succeeded or Failed) has a completion time; one that goes on (again) has none. */
+    @Override
+    public void completeStatus(AlignmentRunStatus st, Outcome<RunPhase> outcome, Instant now) {
         if ((st.phase == RunPhase.Succeeded || st.phase == RunPhase.Failed) && st.completionTime == null) {
             st.completionTime = Times.format(now);
         } else if (st.phase != RunPhase.Succeeded && st.phase != RunPhase.Failed) {
             st.completionTime = null;
         }
-        Conditions.report(st.conditions, outcome.state(), outcome.reason(), outcome.message(), gen, now, true);
-        transitions.record(run, oldPhase, oldStages, st.phase.name(), st.stages, outcome.reason(), outcome.message());
-        if (oldObserved != null && oldObserved < gen && StageStates.find(st.stages, RunPlan.TRAIN)
+    }
+
+    @Override
+    public List<Transitions.Event> notices(AlignmentRunStatus st, Long observedBefore, long gen) {
+        if (observedBefore != null && observedBefore < gen && StageStates.find(st.stages, RunPlan.TRAIN)
                 .map(s -> s.phase == StageState.Phase.Succeeded && s.generation != null && s.generation < gen)
                 .orElse(false)) {
-            events.record(run, "Warning", "SpecChangeNotApplied", "training already succeeded for generation "
-                    + StageStates.find(st.stages, RunPlan.TRAIN).get().generation
-                    + "; create a new AlignmentRun to train again");
+            return List.of(new Transitions.Event("Warning", "SpecChangeNotApplied", "training already succeeded "
+                    + "for generation " + StageStates.find(st.stages, RunPlan.TRAIN).get().generation
+                    + "; create a new AlignmentRun to train again"));
         }
-        UpdateControl<AlignmentRun> control = UpdateControl.patchStatus(run);
-        return outcome.waiting() ? control.rescheduleAfter(settings.waitRecheckInterval()) : control;
+        return List.of();
     }
 
     /** The train stage; null when it has succeeded (go on to evaluation). */
-    private Outcome train(AlignmentRun run, AlignmentRunStatus st, long gen, Instant now) {
+    private Outcome<RunPhase> train(AlignmentRun run, AlignmentRunStatus st, long gen, Instant now) {
         var spec = run.getSpec();
         String name = run.getMetadata().getName();
         StageState s = StageStates.getOrAdd(st.stages, RunPlan.TRAIN, gen);
@@ -173,7 +228,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun> {
         if (s.phase == StageState.Phase.Failed) {
             String reason = Conditions.find(st.conditions, ConditionTypes.FAILED)
                     .filter(c -> "True".equals(c.getStatus())).map(c -> c.getReason()).orElse("JobFailed");
-            return new Outcome(RunPhase.Failed, State.FAILED, reason, "stage train: " + s.message, false);
+            return Outcome.of(RunPhase.Failed, State.FAILED, reason, "stage train: " + s.message);
         }
         String jobName = ChildNames.job(name, RunPlan.TRAIN, s.generation);
         StageSpec stageSpec = null;
@@ -198,22 +253,22 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun> {
                             .map(c -> c.getMessage()).filter(m -> !m.isEmpty()).orElse("no message");
                     s.message = "PreferenceDataset " + spec.dataset.name + " failed (" + why + "); the run starts "
                             + "once it is fixed and Ready";
-                    return new Outcome(RunPhase.WaitingForDataset, State.BLOCKED, DATASET_FAILED, s.message, true);
+                    return Outcome.waiting(RunPhase.WaitingForDataset, State.BLOCKED, DATASET_FAILED, s.message);
                 }
                 if (phase != DatasetPhase.Ready) {
                     return waitingForDataset(s, "DatasetNotReady", "waiting for PreferenceDataset "
                             + spec.dataset.name + " to be Ready (phase " + (phase != null ? phase : "Pending") + ")");
                 }
                 if (!sameStorage(ds, run)) {
-                    return new Outcome(RunPhase.Failed, State.FAILED, "InvalidSpec", "PreferenceDataset "
-                            + spec.dataset.name + " is on another claim or subPath than the run's storage", false);
+                    return Outcome.of(RunPhase.Failed, State.FAILED, "InvalidSpec", "PreferenceDataset "
+                            + spec.dataset.name + " is on another claim or subPath than the run's storage");
                 }
                 var set = DatasetRef.effectiveSet(spec.dataset, spec.method);
                 datasetPath = ds.getStatus().artifacts == null ? null
                         : (String) Json.convert(ds.getStatus().artifacts, java.util.Map.class).get(set.name());
                 if (datasetPath == null) {
-                    return new Outcome(RunPhase.Failed, State.FAILED, "TrainingSetMissing", "PreferenceDataset "
-                            + spec.dataset.name + " has no " + set + " set (disabled in its trainingSets?)", false);
+                    return Outcome.of(RunPhase.Failed, State.FAILED, "TrainingSetMissing", "PreferenceDataset "
+                            + spec.dataset.name + " has no " + set + " set (disabled in its trainingSets?)");
                 }
                 // The sample stage writes every prompt's image relative to prompts.imageRoot (sources included),
                 // and the training sets keep those paths.
@@ -225,11 +280,11 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun> {
                     .resolve("base", base.path, base.alignmentRun, base.merged);
             if (resolution instanceof ModelResolver.Waiting w) {
                 s.message = w.message();
-                return w.blocked() ? new Outcome(RunPhase.Pending, State.BLOCKED, w.reason(), w.message(), true)
-                        : new Outcome(RunPhase.Pending, State.WAITING, "BaseModelNotReady", w.message(), true);
+                return w.blocked() ? Outcome.waiting(RunPhase.Pending, State.BLOCKED, w.reason(), w.message())
+                        : Outcome.waiting(RunPhase.Pending, State.WAITING, "BaseModelNotReady", w.message());
             }
             if (resolution instanceof ModelResolver.Invalid i) {
-                return new Outcome(RunPhase.Failed, State.FAILED, "InvalidSpec", i.message(), false);
+                return Outcome.of(RunPhase.Failed, State.FAILED, "InvalidSpec", i.message());
             }
             ResolvedModel model = ((ModelResolver.Resolved) resolution).model();
             stageSpec = RunPlan.stageSpec(run, s.generation, model, datasetPath, imageRoot,
@@ -260,23 +315,22 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun> {
                 st.progress = done(st.progress);
                 yield null;
             }
-            case Failed -> new Outcome(RunPhase.Failed, State.FAILED, obs.failureReason(),
-                    "stage train: " + obs.lastFailure(), false);
+            case Failed -> Outcome.of(RunPhase.Failed, State.FAILED, obs.failureReason(),
+                    "stage train: " + obs.lastFailure());
             case Suspended -> suspend
-                    ? new Outcome(RunPhase.Suspended, State.SUSPENDED, "SuspendedBySpec",
+                    ? Outcome.of(RunPhase.Suspended, State.SUSPENDED, "SuspendedBySpec",
                     "training is suspended; it resumes from checkpoint "
                             + (st.latestCheckpoint != null ? st.latestCheckpoint.path : "(latest)")
-                            + " when spec.suspend is unset", false)
-                    : new Outcome(RunPhase.Queued, State.PROGRESSING, "QueuedByKueue",
-                    "waiting for admission by Kueue queue " + spec.queueName, false);
-            default -> new Outcome(RunPhase.Training, State.PROGRESSING, "Training", trainingMessage(st, obs), false);
+                            + " when spec.suspend is unset")
+                    : Outcome.of(RunPhase.Queued, State.PROGRESSING, "QueuedByKueue",
+                    "waiting for admission by Kueue queue " + spec.queueName);
+            default -> Outcome.of(RunPhase.Training, State.PROGRESSING, "Training", trainingMessage(st, obs));
         };
     }
 
-    private Outcome evaluate(AlignmentRun run, AlignmentRunStatus st, long gen) {
+    private Outcome<RunPhase> evaluate(AlignmentRun run, AlignmentRunStatus st, long gen) {
         if (run.getSpec().evaluation == null) {
-            return new Outcome(RunPhase.Succeeded, State.READY, "Trained", "adapter at " + st.output.adapterPath,
-                    false);
+            return Outcome.of(RunPhase.Succeeded, State.READY, "Trained", "adapter at " + st.output.adapterPath);
         }
         BenchmarkSuite suite = runner.createIfAbsent(EvaluationSuiteBuilder.build(run));
         st.benchmarkSuite = suite.getMetadata().getName();
@@ -289,28 +343,28 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun> {
                 s.message = null;
                 st.evaluation = ss.results.stream()
                         .filter(r -> EvaluationSuiteBuilder.ALIGNED.equals(r.model)).toList();
-                return new Outcome(RunPhase.Succeeded, State.READY, "Evaluated",
-                        "trained and evaluated; scores in status.evaluation, report " + ss.reportPath, false);
+                return Outcome.of(RunPhase.Succeeded, State.READY, "Evaluated",
+                        "trained and evaluated; scores in status.evaluation, report " + ss.reportPath);
             }
             case Failed -> {
                 s.phase = StageState.Phase.Failed;
                 s.message = Conditions.find(ss.conditions, ConditionTypes.FAILED).map(c -> c.getMessage())
                         .orElse("failed");
-                return new Outcome(RunPhase.Failed, State.FAILED, "EvaluationFailed",
-                        "BenchmarkSuite " + st.benchmarkSuite + ": " + s.message, false);
+                return Outcome.of(RunPhase.Failed, State.FAILED, "EvaluationFailed",
+                        "BenchmarkSuite " + st.benchmarkSuite + ": " + s.message);
             }
             default -> {
                 s.phase = StageState.Phase.Running;
                 s.message = "BenchmarkSuite " + st.benchmarkSuite + " is " + phase
                         + (ss != null && ss.modelsDone != null ? " (" + ss.modelsDone + " models)" : "");
-                return new Outcome(RunPhase.Evaluating, State.PROGRESSING, "Evaluating", s.message, false);
+                return Outcome.of(RunPhase.Evaluating, State.PROGRESSING, "Evaluating", s.message);
             }
         }
     }
 
-    private static Outcome waitingForDataset(StageState s, String reason, String message) {
+    private static Outcome<RunPhase> waitingForDataset(StageState s, String reason, String message) {
         s.message = message;
-        return new Outcome(RunPhase.WaitingForDataset, State.WAITING, reason, message, true);
+        return Outcome.waiting(RunPhase.WaitingForDataset, State.WAITING, reason, message);
     }
 
     private static boolean sameStorage(PreferenceDataset ds, AlignmentRun run) {

@@ -15,18 +15,22 @@ import dev.mmalign.operator.jobs.StageJobRequest;
 import dev.mmalign.operator.jobs.OwnedJobs;
 import dev.mmalign.operator.jobs.StageRunner;
 import dev.mmalign.operator.k8s.ChildNames;
+import dev.mmalign.operator.k8s.EventRecorder;
 import dev.mmalign.operator.metrics.OperatorMetrics;
+import dev.mmalign.operator.reconcile.Outcome;
+import dev.mmalign.operator.reconcile.ReconcileShell;
+import dev.mmalign.operator.reconcile.ReconcileSteps;
 import dev.mmalign.operator.run.ModelResolver;
 import dev.mmalign.operator.status.Conditions;
 import dev.mmalign.operator.status.Conditions.State;
 import dev.mmalign.operator.status.StageStates;
-import dev.mmalign.operator.status.ReconcileCycle;
 import dev.mmalign.operator.status.TransitionRecorder;
-import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
+import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
@@ -34,6 +38,7 @@ import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,27 +54,22 @@ import java.util.stream.Collectors;
  * one is rerun when the spec changes.
  */
 @ControllerConfiguration(name = "benchmarksuite")
-public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite> {
+public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite>,
+        ReconcileSteps<BenchmarkSuite, BenchmarkSuiteStatus, SuitePhase> {
 
     static final String KIND = "BenchmarkSuite";
 
     private final KubernetesClient client;
     private final StageRunner runner;
-    private final TransitionRecorder transitions;
     private final OperatorMetrics metrics;
-    private final OperatorSettings settings;
-    private final ReconcileCycle<BenchmarkSuiteStatus, BenchmarkSuite> cycle;
+    private final ReconcileShell<BenchmarkSuite, BenchmarkSuiteStatus, SuitePhase> shell;
 
     public BenchmarkSuiteReconciler(KubernetesClient client, StageRunner runner, TransitionRecorder transitions,
-                                    OperatorMetrics metrics, OperatorSettings settings) {
+                                    EventRecorder events, OperatorMetrics metrics, OperatorSettings settings) {
         this.client = client;
         this.runner = runner;
-        this.transitions = transitions;
         this.metrics = metrics;
-        this.settings = settings;
-        // Status fields the stage pods write (see StatusWriter).
-        this.cycle = new ReconcileCycle<>(KIND, BenchmarkSuiteStatus.class, List.of("progress"),
-                status -> status.phase, metrics);
+        this.shell = new ReconcileShell<>(this, transitions, events, metrics, settings);
     }
 
     @Override
@@ -89,46 +89,96 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite> {
 
     @Override
     public UpdateControl<BenchmarkSuite> reconcile(BenchmarkSuite suite, Context<BenchmarkSuite> context) {
-        return cycle.run(suite, context, this::reconcile);
+        return shell.reconcile(suite, context);
     }
 
-    record Outcome(SuitePhase phase, State state, String reason, String message, boolean waiting) {}
-
-    /**
-     * The reconcile itself: reads what it needs from the API server (no JOSDK context), creates what is missing,
-     * and returns the resource with its new status (written by the caller).
-     */
-    public UpdateControl<BenchmarkSuite> reconcile(BenchmarkSuite suite) {
-        if (suite.getStatus() == null) {
-            suite.setStatus(new BenchmarkSuiteStatus());
-        }
-        BenchmarkSuiteStatus st = suite.getStatus();
-        long gen = suite.getMetadata().getGeneration() != null ? suite.getMetadata().getGeneration() : 1L;
-        String oldPhase = st.phase != null ? st.phase.name() : null;
-        var oldStages = TransitionRecorder.snapshot(st.stages);
-
-        Outcome outcome;
-        List<String> errors = SuiteValidator.validate(suite.getSpec());
-        if (!errors.isEmpty()) {
-            outcome = new Outcome(SuitePhase.Failed, State.FAILED, "InvalidSpec", String.join("; ", errors), false);
-        } else {
-            var judge = suite.getSpec().judge;
-            runner.ensureProgressIdentity(suite, judge != null && judge.credentials != null
-                    ? judge.credentials.gcpServiceAccount : null);
-            outcome = evaluate(suite, st, gen);
-        }
-
-        st.phase = outcome.phase();
-        st.observedGeneration = gen;
-        Conditions.report(st.conditions, outcome.state(), outcome.reason(), outcome.message(), gen,
-                java.time.Instant.now(), false);
-        transitions.record(suite, oldPhase, oldStages, st.phase.name(), st.stages, outcome.reason(),
-                outcome.message());
-        UpdateControl<BenchmarkSuite> control = UpdateControl.patchStatus(suite);
-        return outcome.waiting() ? control.rescheduleAfter(settings.waitRecheckInterval()) : control;
+    @Override
+    public ErrorStatusUpdateControl<BenchmarkSuite> updateErrorStatus(BenchmarkSuite suite,
+                                                                     Context<BenchmarkSuite> context, Exception e) {
+        return shell.updateErrorStatus(suite, context, e);
     }
 
-    private Outcome evaluate(BenchmarkSuite suite, BenchmarkSuiteStatus st, long gen) {
+    /** The reconcile without its status write (see {@link ReconcileShell#decide}); the new status is on {@code suite}. */
+    public Outcome<SuitePhase> decide(BenchmarkSuite suite) {
+        return shell.decide(suite);
+    }
+
+    // --- ReconcileSteps -------------------------------------------------------------------------------------------
+
+    @Override
+    public String kind() {
+        return KIND;
+    }
+
+    @Override
+    public Class<BenchmarkSuiteStatus> statusType() {
+        return BenchmarkSuiteStatus.class;
+    }
+
+    @Override
+    public BenchmarkSuiteStatus emptyStatus() {
+        return new BenchmarkSuiteStatus();
+    }
+
+    @Override
+    public List<String> podOwnedFields() {
+        return List.of("progress");
+    }
+
+    @Override
+    public boolean suspendable() {
+        return false;
+    }
+
+    @Override
+    public SuitePhase failedPhase() {
+        return SuitePhase.Failed;
+    }
+
+    @Override
+    public SuitePhase phase(BenchmarkSuiteStatus status) {
+        return status.phase;
+    }
+
+    @Override
+    public void setPhase(BenchmarkSuiteStatus status, SuitePhase phase) {
+        status.phase = phase;
+    }
+
+    @Override
+    public Long observedGeneration(BenchmarkSuiteStatus status) {
+        return status.observedGeneration;
+    }
+
+    @Override
+    public void setObservedGeneration(BenchmarkSuiteStatus status, long generation) {
+        status.observedGeneration = generation;
+    }
+
+    @Override
+    public List<Condition> conditions(BenchmarkSuiteStatus status) {
+        return status.conditions;
+    }
+
+    @Override
+    public List<StageState> stages(BenchmarkSuiteStatus status) {
+        return status.stages;
+    }
+
+    @Override
+    public List<String> validate(BenchmarkSuite suite) {
+        return SuiteValidator.validate(suite.getSpec());
+    }
+
+    @Override
+    public Outcome<SuitePhase> advance(BenchmarkSuite suite, BenchmarkSuiteStatus st, long gen, Instant now) {
+        var judge = suite.getSpec().judge;
+        runner.ensureProgressIdentity(suite, judge != null && judge.credentials != null
+                ? judge.credentials.gcpServiceAccount : null);
+        return evaluate(suite, st, gen);
+    }
+
+    private Outcome<SuitePhase> evaluate(BenchmarkSuite suite, BenchmarkSuiteStatus st, long gen) {
         var spec = suite.getSpec();
         String name = suite.getMetadata().getName();
         String ns = suite.getMetadata().getNamespace();
@@ -142,7 +192,7 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite> {
         Map<String, ResolvedModel> resolved = new LinkedHashMap<>();
         List<String> waiting = new ArrayList<>();
         boolean blocked = false;
-        Outcome failure = null;
+        Outcome<SuitePhase> failure = null;
         boolean running = false;
         int done = 0;
         for (ModelUnderTest m : spec.models) {
@@ -152,7 +202,7 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite> {
             }
             var resolution = resolver.resolve(m.name, m.path, m.alignmentRun, m.merged);
             if (resolution instanceof ModelResolver.Invalid i) {
-                return new Outcome(SuitePhase.Failed, State.FAILED, "InvalidSpec", i.message(), false);
+                return Outcome.of(SuitePhase.Failed, State.FAILED, "InvalidSpec", i.message());
             }
             ResolvedModel model = resolution instanceof ModelResolver.Resolved r ? r.model() : null;
             if (model != null) {
@@ -202,18 +252,19 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite> {
         }
         if (done < spec.models.size()) {
             if (running || waiting.isEmpty()) {
-                return new Outcome(SuitePhase.Running, State.PROGRESSING, "Evaluating",
-                        st.modelsDone + " models evaluated", false);
+                return Outcome.of(SuitePhase.Running, State.PROGRESSING, "Evaluating",
+                        st.modelsDone + " models evaluated");
             }
             // Blocked when a model's run failed: the suite goes on only once that run is fixed and trained.
-            return new Outcome(SuitePhase.WaitingForModels, blocked ? State.BLOCKED : State.WAITING,
-                    blocked ? ModelResolver.RUN_FAILED : "ModelsNotReady", String.join("; ", waiting), true);
+            return Outcome.waiting(SuitePhase.WaitingForModels, blocked ? State.BLOCKED : State.WAITING,
+                    blocked ? ModelResolver.RUN_FAILED : "ModelsNotReady", String.join("; ", waiting));
         }
         return report(suite, st, gen, new ArrayList<>(resolved.values()));
     }
 
     /** All models are evaluated: merge their results into results.json and report.html. */
-    private Outcome report(BenchmarkSuite suite, BenchmarkSuiteStatus st, long gen, List<ResolvedModel> models) {
+    private Outcome<SuitePhase> report(BenchmarkSuite suite, BenchmarkSuiteStatus st, long gen,
+                                       List<ResolvedModel> models) {
         var spec = suite.getSpec();
         String name = suite.getMetadata().getName();
         StageState s = StageStates.getOrAdd(st.stages, SuitePlan.REPORT, gen);
@@ -235,8 +286,8 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite> {
                 return failed(s, obs.failureReason());
             }
             if (obs.phase() != StageState.Phase.Succeeded) {
-                return new Outcome(SuitePhase.Running, State.PROGRESSING, "WritingReport",
-                        "all models evaluated; writing the report", false);
+                return Outcome.of(SuitePhase.Running, State.PROGRESSING, "WritingReport",
+                        "all models evaluated; writing the report");
             }
             var result = obs.results().isEmpty() ? null : obs.results().get(0);
             st.resultsPath = SuiteResults.artifact(result, "results", ArtifactLayout.suiteResults(name));
@@ -247,12 +298,12 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite> {
             p.message = "done";
             st.progress = p;
         }
-        return new Outcome(SuitePhase.Succeeded, State.READY, "Evaluated", st.results.size() + " scores of "
-                + spec.models.size() + " models; report at " + st.reportPath, false);
+        return Outcome.of(SuitePhase.Succeeded, State.READY, "Evaluated", st.results.size() + " scores of "
+                + spec.models.size() + " models; report at " + st.reportPath);
     }
 
-    private static Outcome failed(StageState s, String reason) {
-        return new Outcome(SuitePhase.Failed, State.FAILED, reason != null ? reason : "JobFailed",
-                "stage " + s.name + ": " + (s.message != null ? s.message : "failed"), false);
+    private static Outcome<SuitePhase> failed(StageState s, String reason) {
+        return Outcome.of(SuitePhase.Failed, State.FAILED, reason != null ? reason : "JobFailed",
+                "stage " + s.name + ": " + (s.message != null ? s.message : "failed"));
     }
 }

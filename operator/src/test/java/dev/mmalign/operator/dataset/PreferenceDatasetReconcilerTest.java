@@ -246,8 +246,8 @@ class PreferenceDatasetReconcilerTest extends OperatorTestBase {
         // A freshly started operator with a stale view: the resource as it was when created, before any status.
         PreferenceDataset stale = Json.convert(created, PreferenceDataset.class);
         stale.setStatus(null);
-        var control = reconciler.reconcile(stale);
-        var stage = control.getResource().orElseThrow().getStatus().stages.get(0);
+        reconciler.decide(stale);
+        var stage = stale.getStatus().stages.get(0);
         assertEquals("resume-sample-1", stage.jobName);
         assertEquals(StageState.Phase.Running, stage.phase);
         assertEquals(1, kubelet.jobs(ns).size(), "no second Job");

@@ -293,7 +293,8 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
 
         AlignmentRun stale = Json.convert(created, AlignmentRun.class);
         stale.setStatus(null);
-        var status = reconciler.reconcile(stale).getResource().orElseThrow().getStatus();
+        reconciler.decide(stale);
+        var status = stale.getStatus();
         assertEquals(RunPhase.Training, status.phase);
         assertEquals(1, kubelet.jobs(ns).size());
 
