@@ -225,11 +225,12 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
             boolean workloadIdentity = stage == StageName.annotate && a.credentials != null
                     && a.credentials.gcpServiceAccount != null;
             String jobName = ChildNames.job(ds.getMetadata().getName(), stage.name(), s.generation);
-            var req = new StageJobRequest(ds, stage, stage.name(), jobName, DatasetPlan.shards(spec, stage),
-                    DatasetPlan.resources(spec, stage), spec.jobPolicy, spec.queueName, false, spec.storage,
-                    stage == StageName.annotate ? a : null,
-                    workloadIdentity ? ChildNames.judge(ds.getMetadata().getName())
-                            : ChildNames.progress(ds.getMetadata().getName()));
+            String serviceAccount = workloadIdentity ? ChildNames.judge(ds.getMetadata().getName())
+                    : ChildNames.progress(ds.getMetadata().getName());
+            var req = StageJobRequest.builder(ds, stage, jobName, spec.storage, serviceAccount)
+                    .shards(DatasetPlan.shards(spec, stage)).resources(DatasetPlan.resources(spec, stage))
+                    .jobPolicy(spec.jobPolicy).queueName(spec.queueName)
+                    .judge(stage == StageName.annotate ? a : null).build();
             boolean started = s.jobName != null;
             JobObservation obs = runner.run(req, started ? null
                     : DatasetPlan.stageSpec(ds, stage, s.generation, model, runner.progressReporting()));

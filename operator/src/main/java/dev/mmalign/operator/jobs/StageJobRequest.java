@@ -8,7 +8,7 @@ import dev.mmalign.api.stage.StageName;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
 /**
- * Everything needed to build one stage's Job.
+ * Everything needed to build one stage's Job; made with {@link #builder}, which names every field at the call site.
  *
  * @param owner          the custom resource the stage runs for (owner of the Job)
  * @param stage          the trainer subcommand
@@ -44,5 +44,81 @@ public record StageJobRequest(
 
     public String configMapName() {
         return dev.mmalign.operator.k8s.ChildNames.stageSpec(jobName);
+    }
+
+    /**
+     * A request for {@code stage} of {@code owner} as Job {@code jobName}, with the claim {@code storage}; the pods run
+     * as {@code serviceAccount}. Unless set: the stage's own name as label, one shard, no resources, default job
+     * policy, no queue, not suspended, no judge.
+     */
+    public static Builder builder(HasMetadata owner, StageName stage, String jobName, StorageSpec storage,
+                                  String serviceAccount) {
+        return new Builder(owner, stage, jobName, storage, serviceAccount);
+    }
+
+    /** Builds a {@link StageJobRequest}; the optional parts have setters named as the record's components. */
+    public static final class Builder {
+        private final HasMetadata owner;
+        private final StageName stage;
+        private final String jobName;
+        private final StorageSpec storage;
+        private final String serviceAccount;
+        private String stageLabel;
+        private int shards = 1;
+        private ComputeResources resources;
+        private JobPolicy jobPolicy;
+        private String queueName;
+        private boolean suspend;
+        private JudgeSpec judge;
+
+        private Builder(HasMetadata owner, StageName stage, String jobName, StorageSpec storage,
+                        String serviceAccount) {
+            this.owner = owner;
+            this.stage = stage;
+            this.jobName = jobName;
+            this.storage = storage;
+            this.serviceAccount = serviceAccount;
+            this.stageLabel = stage.name();
+        }
+
+        public Builder stageLabel(String stageLabel) {
+            this.stageLabel = stageLabel;
+            return this;
+        }
+
+        public Builder shards(int shards) {
+            this.shards = shards;
+            return this;
+        }
+
+        public Builder resources(ComputeResources resources) {
+            this.resources = resources;
+            return this;
+        }
+
+        public Builder jobPolicy(JobPolicy jobPolicy) {
+            this.jobPolicy = jobPolicy;
+            return this;
+        }
+
+        public Builder queueName(String queueName) {
+            this.queueName = queueName;
+            return this;
+        }
+
+        public Builder suspend(boolean suspend) {
+            this.suspend = suspend;
+            return this;
+        }
+
+        public Builder judge(JudgeSpec judge) {
+            this.judge = judge;
+            return this;
+        }
+
+        public StageJobRequest build() {
+            return new StageJobRequest(owner, stage, stageLabel, jobName, shards, resources, jobPolicy, queueName,
+                    suspend, storage, judge, serviceAccount);
+        }
     }
 }

@@ -291,8 +291,9 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
                     runner.progressReporting());
         }
         boolean suspend = Boolean.TRUE.equals(spec.suspend);
-        var req = new StageJobRequest(run, StageName.train, RunPlan.TRAIN, jobName, 1, spec.resources,
-                spec.jobPolicy, spec.queueName, suspend, spec.storage, null, ChildNames.progress(name));
+        var req = StageJobRequest.builder(run, StageName.train, jobName, spec.storage, ChildNames.progress(name))
+                .stageLabel(RunPlan.TRAIN).resources(spec.resources).jobPolicy(spec.jobPolicy)
+                .queueName(spec.queueName).suspend(suspend).build();
         JobObservation obs = runner.run(req, stageSpec);
         StageStates.apply(s, jobName, obs);
         s.message = obs.phase() == StageState.Phase.Suspended

@@ -224,8 +224,9 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite>,
                 continue;
             }
             String jobName = ChildNames.job(name, SuitePlan.stageName(m.name), s.generation);
-            var req = new StageJobRequest(suite, StageName.evaluate, s.name, jobName, 1, spec.resources,
-                    spec.jobPolicy, spec.queueName, false, spec.storage, spec.judge, judgeSa);
+            var req = StageJobRequest.builder(suite, StageName.evaluate, jobName, spec.storage, judgeSa)
+                    .stageLabel(s.name).resources(spec.resources).jobPolicy(spec.jobPolicy)
+                    .queueName(spec.queueName).judge(spec.judge).build();
             JobObservation obs = runner.run(req, s.jobName != null || model == null ? null
                     : SuitePlan.evaluateSpec(suite, s.generation, model, runner.progressReporting()));
             StageStates.apply(s, jobName, obs);
@@ -277,8 +278,9 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite>,
         if (s.phase != StageState.Phase.Succeeded) {
             String jobName = ChildNames.job(name, SuitePlan.REPORT, s.generation);
             // No judge, no accelerator: it only reads result files and writes the report.
-            var req = new StageJobRequest(suite, StageName.evaluate, SuitePlan.REPORT, jobName, 1, null,
-                    spec.jobPolicy, spec.queueName, false, spec.storage, null, ChildNames.progress(name));
+            var req = StageJobRequest.builder(suite, StageName.evaluate, jobName, spec.storage,
+                            ChildNames.progress(name))
+                    .stageLabel(SuitePlan.REPORT).jobPolicy(spec.jobPolicy).queueName(spec.queueName).build();
             JobObservation obs = runner.run(req, SuitePlan.reportSpec(suite, s.generation, models,
                     runner.progressReporting()));
             StageStates.apply(s, jobName, obs);

@@ -59,8 +59,8 @@ class ProgressRbacBuilderTest {
     /** Guards the stage spec ConfigMap: immutable, owned, stage.json round-trips to the StageSpec. */
     @Test
     void stageSpecConfigMap() throws Exception {
-        var req = new StageJobRequest(owner(), StageName.train, "train", "dpo-train-1", 1, null, null, null, false,
-                owner().getSpec().storage, null, "dpo-progress");
+        var req = StageJobRequest.builder(owner(), StageName.train, "dpo-train-1", owner().getSpec().storage,
+                "dpo-progress").build();
         StageSpec spec = new StageSpec();
         spec.stage = StageName.train;
         spec.paths.outputDir = "mmalign/runs/dpo";

@@ -48,8 +48,9 @@ class StageJobBuilderTest {
         policy.backoffLimit = 4;
         policy.activeDeadlineSeconds = 7200L;
         policy.ttlSecondsAfterFinished = 600;
-        return new StageJobRequest(owner(), stage, stage.name(), "prefs-" + stage + "-1", 3, res, policy, queue,
-                suspend, new StorageSpec("data", "team-a"), judge, "prefs-progress");
+        return StageJobRequest.builder(owner(), stage, "prefs-" + stage + "-1", new StorageSpec("data", "team-a"),
+                        "prefs-progress")
+                .shards(3).resources(res).jobPolicy(policy).queueName(queue).suspend(suspend).judge(judge).build();
     }
 
     private static Job build(StageJobRequest req) {
