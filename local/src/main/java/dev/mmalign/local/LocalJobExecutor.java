@@ -1,7 +1,6 @@
 package dev.mmalign.local;
 
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobSpec;
@@ -27,14 +26,14 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Plays the Job controller and the kubelet for {@code batch/v1} Jobs against any Kubernetes API (in local mode the
- * {@link EmbeddedApiServer}): each pod of a Job runs as a local process ({@link PodLauncher}).
+ * Plays the Job controller for {@code batch/v1} Jobs against any Kubernetes API (in local mode the
+ * {@link EmbeddedApiServer}): the Job state machine (Job → pods, completions, backoff, podFailurePolicy, deadlines,
+ * status). The kubelet's part — each pod of a Job runs as a local process, is ended, and reports what its container
+ * did — is the {@link PodRunner}'s.
  *
  * <pre>{@code
  * LocalJobExecutor executor = new LocalJobExecutor(client, LocalExecutorConfig.defaults(repoRoot, workDir));
@@ -53,9 +52,10 @@ import java.util.concurrent.TimeUnit;
  * terminated), Job deletion (SIGTERM, pods deleted), pod deletion through the API (SIGTERM, counted as a failure,
  * as the Job controller counts a deleted unfinished pod, unless its process then exits 0: succeeded, as the kubelet
  * reports it), eviction ({@link #evictPod}: DisruptionTarget).
- * Status written through the status subresource: pods Pending → Running → Succeeded/Failed with the container's
- * terminated state (exit code, reason, termination message); Jobs with active, ready, terminating, succeeded,
- * failed, completedIndexes, startTime, completionTime and conditions Complete / Failed / Suspended.
+ * Status written through the status subresource: Jobs with active, ready, terminating, succeeded, failed,
+ * completedIndexes, startTime, completionTime and conditions Complete / Failed / Suspended; pods (by the
+ * {@link PodRunner}) Pending → Running → Succeeded/Failed with the container's terminated state (exit code, reason,
+ * termination message).
  *
  * <p>At most {@link LocalExecutorConfig#maxProcesses()} processes run at once; other pods wait in phase Pending.
  * Each pod's stdout+stderr go to {@code <workDir>/logs/<namespace>/<pod>.log}.
@@ -72,18 +72,15 @@ public final class LocalJobExecutor implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(LocalJobExecutor.class);
     private static final int DEFAULT_BACKOFF_LIMIT = 6;
-    private static final long DEFAULT_GRACE_SECONDS = 30;
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
 
     private final KubernetesClient client;
     private final LocalExecutorConfig config;
-    private final PodLauncher launcher;
+    private final PodRunner runner;
     private final StatusWriter statusWriter;
     private final Map<String, JobRun> runs = new LinkedHashMap<>();
     private final Set<String> deletedPodUids = ConcurrentHashMap.newKeySet();
     private final LinkedBlockingQueue<Boolean> wake = new LinkedBlockingQueue<>();
-    private final ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r,
-            "mmalign-local-kill"));
     private SharedIndexInformer<Job> jobs;
     private SharedIndexInformer<Pod> pods;
     private Thread controller;
@@ -92,7 +89,7 @@ public final class LocalJobExecutor implements AutoCloseable {
     public LocalJobExecutor(KubernetesClient client, LocalExecutorConfig config) {
         this.client = client;
         this.config = config;
-        this.launcher = new PodLauncher(client, config);
+        this.runner = new PodRunner(client, config);
         this.statusWriter = new StatusWriter(client);
     }
 
@@ -127,10 +124,7 @@ public final class LocalJobExecutor implements AutoCloseable {
         synchronized (runs) {
             for (JobRun run : runs.values()) {
                 PodRun pr = run.namespace.equals(namespace) ? run.pods.get(podName) : null;
-                if (pr != null && pr.process != null && pr.process.isAlive() && pr.kill == PodRun.Kill.NONE) {
-                    pr.kill = PodRun.Kill.EVICTED;
-                    LOG.infof("pod %s/%s: evicted, SIGTERM", namespace, podName);
-                    pr.process.terminate(grace(pr.pod), killer);
+                if (pr != null && runner.evict(namespace, pr)) {
                     wake();
                     return true;
                 }
@@ -141,7 +135,7 @@ public final class LocalJobExecutor implements AutoCloseable {
 
     /** Where a pod's stdout+stderr go. */
     public Path logFile(String namespace, String podName) {
-        return launcher.logFile(namespace, podName);
+        return runner.logFile(namespace, podName);
     }
 
     /** The local folder of a PersistentVolumeClaim (what pods mounting it see). */
@@ -170,24 +164,12 @@ public final class LocalJobExecutor implements AutoCloseable {
         if (pods != null) {
             pods.close();
         }
-        List<PodProcess> alive = new ArrayList<>();
+        List<JobRun> all;
         synchronized (runs) {
-            runs.values().forEach(r -> r.pods.values().forEach(p -> {
-                if (p.running()) {
-                    alive.add(p.process);
-                }
-            }));
+            all = new ArrayList<>(runs.values());
         }
-        alive.forEach(p -> p.terminate(SHUTDOWN_WAIT, killer));
-        long deadline = System.nanoTime() + SHUTDOWN_WAIT.toNanos();
-        for (PodProcess p : alive) {
-            try {
-                p.onExit().get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (Exception e) {
-                p.kill();
-            }
-        }
-        killer.shutdownNow();
+        runner.stopAll(all);
+        runner.close();
     }
 
     private void wake() {
@@ -234,7 +216,7 @@ public final class LocalJobExecutor implements AutoCloseable {
                 jobGone(run);
             }
         }
-        startPendingPods();
+        runner.startPending(runs.values(), this::wake);
         Set<String> known = new HashSet<>();
         runs.values().forEach(r -> r.pods.values().forEach(p -> known.add(p.uid)));
         deletedPodUids.retainAll(known);
@@ -300,7 +282,7 @@ public final class LocalJobExecutor implements AutoCloseable {
                     run.failed++;
                     continue;
                 }
-                pr.process.terminate(grace(pr.pod), killer);
+                runner.terminate(pr);
             }
             if (pr.process != null && pr.process.isDone()) {
                 run.pods.remove(pr.name);
@@ -315,9 +297,7 @@ public final class LocalJobExecutor implements AutoCloseable {
                 pr.kill == PodRun.Kill.NONE ? "" : " (" + pr.kill + ")");
         switch (pr.kill) {
             case NONE -> {
-                Pod ended = new PodBuilder(pr.pod)
-                        .withStatus(StatusWriter.terminated(pr.pod, p, List.of())).build();
-                writePodStatus(run, pr.name, ended);
+                Pod ended = runner.ended(run.namespace, pr, List.of());
                 if (p.exitCode() == 0 && p.startError() == null) {
                     succeeded(run, pr);
                 } else if (!run.finished) {
@@ -327,8 +307,7 @@ public final class LocalJobExecutor implements AutoCloseable {
             case EVICTED -> {
                 List<PodCondition> disruption = List.of(StatusWriter.cond("DisruptionTarget", "True",
                         "EvictionByEvictionAPI", StatusWriter.now()));
-                Pod ended = new PodBuilder(pr.pod).withStatus(StatusWriter.terminated(pr.pod, p, disruption)).build();
-                writePodStatus(run, pr.name, ended);
+                Pod ended = runner.ended(run.namespace, pr, disruption);
                 if (p.exitCode() == 0) {
                     succeeded(run, pr);
                 } else if (!run.finished) {
@@ -450,7 +429,7 @@ public final class LocalJobExecutor implements AutoCloseable {
                 deletePod(run, pr);
             } else {
                 LOG.infof("pod %s/%s: SIGTERM (%s)", run.namespace, pr.name, why);
-                pr.process.terminate(grace(pr.pod), killer);
+                runner.terminate(pr);
             }
         }
     }
@@ -466,34 +445,6 @@ public final class LocalJobExecutor implements AutoCloseable {
         }
         if (run.pods.isEmpty()) {
             runs.remove(run.uid);
-        }
-    }
-
-    /** Gives free process slots to Pending pods, oldest Job first. */
-    private void startPendingPods() {
-        int running = 0;
-        for (JobRun run : runs.values()) {
-            for (PodRun pr : run.pods.values()) {
-                if (pr.running()) {
-                    running++;
-                }
-            }
-        }
-        for (JobRun run : runs.values()) {
-            for (PodRun pr : run.pods.values()) {
-                if (running >= config.maxProcesses()) {
-                    return;
-                }
-                if (pr.process == null && pr.kill == PodRun.Kill.NONE) {
-                    pr.process = launcher.launch(pr.pod);
-                    pr.process.onExit().thenRun(this::wake);
-                    running++;
-                    if (pr.process.startError() == null) {
-                        writePodStatus(run, pr.name, new PodBuilder(pr.pod)
-                                .withStatus(StatusWriter.running(pr.pod, pr.process)).build());
-                    }
-                }
-            }
         }
     }
 
@@ -523,14 +474,6 @@ public final class LocalJobExecutor implements AutoCloseable {
             run.lastWritten = status;
         } catch (KubernetesClientException e) {
             LOG.debugf("job %s/%s: status not written (%s); next pass retries", run.namespace, run.name, e.getMessage());
-        }
-    }
-
-    private void writePodStatus(JobRun run, String podName, Pod withStatus) {
-        try {
-            statusWriter.writePodStatus(run.namespace, podName, withStatus.getStatus());
-        } catch (KubernetesClientException e) {
-            LOG.debugf("pod %s/%s: status not written: %s", run.namespace, podName, e.getMessage());
         }
     }
 
@@ -574,14 +517,7 @@ public final class LocalJobExecutor implements AutoCloseable {
             if ("Succeeded".equals(phase) || "Failed".equals(phase)) {
                 continue;
             }
-            String now = StatusWriter.now();
-            PodProcess gone = PodProcess.failedToStart("the local executor restarted while the pod ran",
-                    launcher.logFile(run.namespace, pod.getMetadata().getName()), null);
-            List<PodCondition> disruption = List.of(StatusWriter.cond("DisruptionTarget", "True",
-                    "TerminationByKubelet", now));
-            Pod failed = new PodBuilder(pod)
-                    .withStatus(StatusWriter.terminated(pod, gone, disruption)).build();
-            writePodStatus(run, pod.getMetadata().getName(), failed);
+            Pod failed = runner.lostInRestart(pod);
             if (!run.finished) {
                 podFailed(job, run, failed);
             }
@@ -605,11 +541,6 @@ public final class LocalJobExecutor implements AutoCloseable {
             return spec.getCompletions();
         }
         return spec.getParallelism() == null || indexed(spec) ? Integer.valueOf(1) : null;
-    }
-
-    private static Duration grace(Pod pod) {
-        Long s = pod.getSpec().getTerminationGracePeriodSeconds();
-        return Duration.ofSeconds(s == null ? DEFAULT_GRACE_SECONDS : s);
     }
 
     private static Thread daemon(Runnable r, String name) {

@@ -22,9 +22,11 @@
  *   <li>{@link dev.mmalign.local.EmbeddedApiServer}: the Fabric8 mock server (CRUD) with discovery
  *       ({@code Discovery}), server-side printing for kubectl ({@code TablePrinter}), CRD installation
  *       ({@code CrdInstaller}) and cascading deletion ({@code OwnerGarbageCollector}).</li>
- *   <li>{@link dev.mmalign.local.LocalJobExecutor}: Job controller + kubelet for Jobs; pods become local
- *       processes ({@code PodFactory}, {@code PodLauncher}, {@code VolumeMapper}, {@code ContainerEnv},
- *       {@code dev.mmalign.api.stage.PathMap}, {@code PodProcess}, {@code PodFailurePolicies}, {@code StatusWriter}).</li>
+ *   <li>{@link dev.mmalign.local.LocalJobExecutor}: the Job controller for Jobs (pods, completions, backoff,
+ *       podFailurePolicy, deadlines, status; {@code JobRun}, {@code PodFactory}, {@code PodFailurePolicies},
+ *       {@code IndexRanges}) over {@code PodRunner}, the kubelet: pods become local processes ({@code PodLauncher},
+ *       {@code VolumeMapper}, {@code ContainerEnv}, {@code dev.mmalign.api.stage.PathMap}, {@code PodProcess},
+ *       {@code StatusWriter}).</li>
  * </ul>
  */
 package dev.mmalign.local;
