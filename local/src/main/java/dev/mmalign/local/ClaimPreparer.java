@@ -1,0 +1,140 @@
+package dev.mmalign.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mmalign.api.stage.QuickstartClaim;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+
+/**
+ * Fills an empty claim folder with what the quickstart manifests expect — {@link #LAYOUT}: the synthetic world under
+ * {@code synthetic/} and the tiny base model under {@code models/tiny-base/}. A claim that holds anything is left
+ * alone: it is the user's data, or an earlier run's (whose finished stage work the trainer reuses).
+ *
+ * <p>The trainer writes that layout: {@code mmalign-trainer quickstart --prepare-only --out DIR} (the world, then the
+ * tiny base tuned on it; its own working folder {@code DIR/.quickstart} stays beside them). The claim is assembled in
+ * a sibling folder that is renamed into place only when complete, so an interrupted preparation is redone rather
+ * than mistaken for a prepared claim.
+ */
+public final class ClaimPreparer {
+
+    /** The trainer command line after {@code java -jar <jar>}, DIR appended. */
+    static final List<String> PREPARE_ARGS = List.of("quickstart", "--prepare-only", "--out");
+
+    /** What a prepared claim holds (paths of examples/quickstart/*.yaml). */
+    public static final List<String> LAYOUT = QuickstartClaim.REQUIRED;
+
+    private final Path trainerJar;
+    private final List<String> quickstartOptions;
+    private final Map<String, String> env;
+    private final Path logDir;
+    private final PrintStream out;
+
+    /**
+     * @param quickstartOptions options of the trainer's quickstart command, e.g. smaller world sizes for tests
+     *                          ({@code --vit-scenes 10}); empty for the quickstart's own defaults
+     */
+    public ClaimPreparer(Path trainerJar, List<String> quickstartOptions, Map<String, String> env, Path logDir,
+                         PrintStream out) {
+        this.trainerJar = trainerJar;
+        this.quickstartOptions = List.copyOf(quickstartOptions);
+        this.env = env;
+        this.logDir = logDir;
+        this.out = out;
+    }
+
+    /** The claims the objects mount ({@code spec.storage.claimName}), as {@code namespace/claim}. */
+    public static Set<String> claims(List<HasMetadata> items, String defaultNamespace) {
+        Set<String> claims = new LinkedHashSet<>();
+        for (HasMetadata item : items) {
+            JsonNode claim = Serialization.jsonMapper().valueToTree(item).path("spec").path("storage").path("claimName");
+            if (claim.isTextual() && !claim.asText().isEmpty()) {
+                String ns = item.getMetadata().getNamespace() != null ? item.getMetadata().getNamespace()
+                        : defaultNamespace;
+                claims.add(ns + "/" + claim.asText());
+            }
+        }
+        return claims;
+    }
+
+    static boolean isEmpty(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return true;
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        }
+    }
+
+    /** Prepares {@code claimDir} when it is empty; returns false (with the reason printed) when that failed. */
+    public boolean prepareIfEmpty(String claim, Path claimDir) throws IOException, InterruptedException {
+        if (!isEmpty(claimDir)) {
+            out.printf("claim %s: using %s as it is%n", claim, claimDir);
+            return true;
+        }
+        Path staging = claimDir.resolveSibling(claimDir.getFileName() + ".preparing");
+        deleteTree(staging);
+        Files.createDirectories(staging);
+        Files.createDirectories(logDir);
+        Path log = logDir.resolve("prepare-" + claim.replace('/', '-') + ".log");
+        out.printf("claim %s: empty, preparing the quickstart world and tiny base model (log: %s)%n", claim, log);
+        if (!prepare(staging, log)) {
+            out.printf("claim %s: preparing failed, see %s%n", claim, log);
+            return false;
+        }
+        for (String piece : LAYOUT) {
+            if (!Files.exists(staging.resolve(piece))) {
+                out.printf("claim %s: the prepared folder lacks %s, see %s%n", claim, piece, log);
+                return false;
+            }
+        }
+        deleteTree(claimDir);
+        Files.move(staging, claimDir);
+        out.printf("claim %s: prepared in %s%n", claim, claimDir);
+        return true;
+    }
+
+    /** {@code quickstart --prepare-only --out DIR [options]}; true when it exited 0. */
+    private boolean prepare(Path staging, Path log) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(PREPARE_ARGS);
+        cmd.add(staging.toString());
+        cmd.addAll(quickstartOptions);
+        return start(java(cmd.toArray(String[]::new)), log).waitFor() == 0;
+    }
+
+    private List<String> java(String... args) {
+        List<String> cmd = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", trainerJar.toString()));
+        cmd.addAll(List.of(args));
+        return cmd;
+    }
+
+    private Process start(List<String> cmd, Path log) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        pb.environment().putAll(env);
+        return pb.start();
+    }
+
+    public static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}

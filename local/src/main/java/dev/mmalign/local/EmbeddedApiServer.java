@@ -1,0 +1,114 @@
+package dev.mmalign.local;
+
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
+import io.fabric8.kubernetes.client.Config;
+import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import io.fabric8.mockwebserver.Context;
+import io.fabric8.mockwebserver.MockWebServer;
+import io.fabric8.kubernetes.client.utils.Serialization;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+
+/**
+ * The Kubernetes API server of local mode: the Fabric8 mock server in CRUD mode, plain HTTP, bound to 127.0.0.1
+ * only, with the discovery answers kubectl needs ({@link Discovery}) and cascading deletion of owned objects
+ * ({@link OwnerGarbageCollector}).
+ *
+ * <pre>{@code
+ * try (EmbeddedApiServer api = EmbeddedApiServer.start(0)) {     // 0 = any free port
+ *     api.installCrds(Path.of("crds"));
+ *     KubernetesClient client = api.client();                    // or kubectl --server api.url()
+ *     ...
+ * }
+ * }</pre>
+ *
+ * <p>Limits (those of the mock server): no admission or schema validation, no server-side apply (415), strategic
+ * merge patches are refused (415: kubectl apply of an existing built-in object fails, custom resources are patched
+ * with JSON merge patches), JSON merge patch appends to lists instead of replacing them, watches only over
+ * websockets ({@code kubectl get -w} fails), no server-side printing (kubectl shows NAME and AGE only), no
+ * authentication, a DELETE of a whole collection does not cascade.
+ */
+public final class EmbeddedApiServer implements AutoCloseable {
+
+    /** The mock server logs every request at INFO; kept in a field because JUL holds loggers weakly. */
+    private static final java.util.logging.Logger REQUEST_LOG =
+            java.util.logging.Logger.getLogger("io.fabric8.mockwebserver.MockWebServer");
+
+    static {
+        REQUEST_LOG.setLevel(java.util.logging.Level.WARNING);
+    }
+
+    private final KubernetesMockServer server;
+    private final KubernetesClient client;
+    private final OwnerGarbageCollector gc;
+
+    private EmbeddedApiServer(KubernetesMockServer server, LocalApiDispatcher dispatcher) {
+        this.server = server;
+        this.client = newClient();
+        Discovery discovery = new Discovery(dispatcher::storedCrds, "127.0.0.1:" + server.getPort());
+        dispatcher.setDiscovery(discovery);
+        this.gc = new OwnerGarbageCollector(client, discovery::servedResources);
+        dispatcher.setOnRemoved(gc::ownerRemoved);
+    }
+
+    /**
+     * Starts a server on 127.0.0.1.
+     *
+     * @param port the port to listen on, or 0 for any free one (see {@link #port()})
+     */
+    public static EmbeddedApiServer start(int port) {
+        LocalApiDispatcher dispatcher = new LocalApiDispatcher();
+        KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
+                new MockWebServer(), new HashMap<>(), dispatcher, false);
+        try {
+            server.init(InetAddress.getByName("127.0.0.1"), port);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+        return new EmbeddedApiServer(server, dispatcher);
+    }
+
+    /** Installs (creates or replaces) the CRDs of every YAML file in {@code dir}; returns them as stored. */
+    public List<CustomResourceDefinition> installCrds(Path dir) {
+        return CrdInstaller.install(client, dir);
+    }
+
+    /** {@code http://127.0.0.1:PORT} — for kubectl {@code --server} and for {@link #newClient()}. */
+    public String url() {
+        return "http://127.0.0.1:" + server.getPort();
+    }
+
+    public int port() {
+        return server.getPort();
+    }
+
+    /** A client of this server shared by the embedded parts (default namespace "default"); closed with it. */
+    public KubernetesClient client() {
+        return client;
+    }
+
+    /** Client settings for this server: no TLS, no credentials, HTTP/1.1, namespace "default". */
+    public Config clientConfig() {
+        return new ConfigBuilder(Config.empty()).withMasterUrl(url()).withNamespace("default")
+                .withHttp2Disable(true).withTrustCerts(true).build();
+    }
+
+    /** A new client of this server (e.g. for the operator, which closes its own). */
+    public KubernetesClient newClient() {
+        return new KubernetesClientBuilder().withConfig(clientConfig()).build();
+    }
+
+    @Override
+    public void close() {
+        gc.close();
+        client.close();
+        server.destroy();
+    }
+}

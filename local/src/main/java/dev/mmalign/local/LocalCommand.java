@@ -1,0 +1,142 @@
+package dev.mmalign.local;
+
+import io.fabric8.kubernetes.api.model.HasMetadata;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code java -jar local/target/mmalign-local.jar [OPTIONS] [DIR|FILE ...]} ({@link LocalOptions#HELP}): starts the
+ * embedded API server and installs {@code crds/}, fills an empty quickstart claim, starts the local Job executor,
+ * then starts the packaged operator ({@link OperatorProcess}) pointed at the server, and runs {@link LocalRun}, which
+ * applies the manifests and follows them to the end. Everything is stopped on the way out.
+ */
+public final class LocalCommand {
+
+    private LocalCommand() {
+    }
+
+    /** The entry point of {@code mmalign-local.jar}. */
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs local mode; returns the process exit code (0 success, 1 a resource failed or timed out, 2 usage). */
+    public static int run(String[] args) {
+        PrintStream out = System.out;
+        LocalOptions options;
+        try {
+            options = LocalOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("local: " + e.getMessage());
+            return 2;
+        }
+        if (options.help()) {
+            out.print(LocalOptions.HELP);
+            return 0;
+        }
+        try {
+            return run(options, out);
+        } catch (Exception e) {
+            System.err.println("local: " + e);
+            return 1;
+        }
+    }
+
+    static int run(LocalOptions o, PrintStream out) throws Exception {
+        Instant start = Instant.now();
+        Path crds = o.repoRoot().resolve("crds");
+        if (!Files.isDirectory(crds)) {
+            System.err.printf("local: no crds/ in %s (run from the repository, or pass --repo)%n", o.repoRoot());
+            return 2;
+        }
+        if (!Files.isRegularFile(o.trainerJar())) {
+            System.err.printf("local: trainer jar not found: %s (build it: mvn -B -pl trainer-image -am package"
+                    + " -DskipTests, or pass --trainer-jar)%n", o.trainerJar());
+            return 2;
+        }
+        if (!Files.isRegularFile(o.operatorApp().resolve("quarkus-run.jar"))) {
+            System.err.printf("local: packaged operator not found: %s (build it: mvn -B -pl operator -am package"
+                    + " -DskipTests, or pass --operator-app)%n", o.operatorApp().resolve("quarkus-run.jar"));
+            return 2;
+        }
+        if (o.clean()) {
+            ClaimPreparer.deleteTree(o.workDir());
+        }
+        Files.createDirectories(o.workDir());
+        LocalLogging.toFile(o.workDir());
+
+        EmbeddedApiServer api = EmbeddedApiServer.start(o.port());
+        AtomicReference<LocalJobExecutor> executor = new AtomicReference<>();
+        AtomicReference<OperatorProcess> operatorProcess = new AtomicReference<>();
+        AtomicBoolean stopped = new AtomicBoolean();
+        Runnable stop = () -> {
+            if (stopped.compareAndSet(false, true)) {
+                if (operatorProcess.get() != null) {
+                    try {
+                        operatorProcess.get().close();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                if (executor.get() != null) {
+                    executor.get().close();
+                }
+                api.close();
+            }
+        };
+        try {
+            api.installCrds(crds);
+            out.printf("API server: %s (127.0.0.1 only)%n", api.url());
+            out.printf("  kubectl --server %s get mmalign%n", api.url());
+            out.printf("  kubectl --server %s get jobs,pods%n", api.url());
+
+            List<HasMetadata> manifests = ManifestApplier.read(api.client(), o.manifests());
+            Map<String, String> podEnv = LocalModeSettings.podEnv(api.url(), o.repoRoot(), o.workDir());
+            LocalJobExecutor jobs = new LocalJobExecutor(api.newClient(),
+                    LocalExecutorConfig.defaults(o.repoRoot(), o.workDir()).withTrainerJar(o.trainerJar(), List.of())
+                            .withExtraEnv(podEnv));
+            executor.set(jobs);
+            if (o.prepare() && !prepareClaims(o, manifests, jobs, podEnv, out)) {
+                return 1;
+            }
+            jobs.start();
+            // Ctrl-C ends the JVM through shutdown hooks: the pod processes and the operator must not outlive it.
+            Runtime.getRuntime().addShutdownHook(new Thread(stop, "mmalign-local-stop"));
+
+            Path operatorLog = o.workDir().resolve("operator.log");
+            out.printf("starting the operator (log: %s)%n", operatorLog);
+            OperatorProcess operator = OperatorProcess.start(o.operatorApp(), api.url(), Map.of(), operatorLog);
+            operatorProcess.set(operator);
+            if (!operator.awaitStarted()) {
+                return 1;
+            }
+            int code = LocalRun.run(new LocalSession(o, api, jobs, manifests, out, start));
+            if (o.keepRunning()) {
+                out.printf("still serving %s (--keep-running); Ctrl-C to stop%n", api.url());
+                operator.join();
+            }
+            return code;
+        } finally {
+            stop.run();
+        }
+    }
+
+    private static boolean prepareClaims(LocalOptions o, List<HasMetadata> manifests, LocalJobExecutor jobs,
+                                         Map<String, String> env, PrintStream out) throws Exception {
+        ClaimPreparer preparer = new ClaimPreparer(o.trainerJar(), List.of(), env, o.workDir().resolve("logs"), out);
+        for (String claim : ClaimPreparer.claims(manifests, "default")) {
+            String[] nsAndName = claim.split("/", 2);
+            if (!preparer.prepareIfEmpty(claim, jobs.claimDir(nsAndName[0], nsAndName[1]))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,66 @@
+package dev.mmalign.local;
+
+import dev.mmalign.api.bench.BenchmarkSuite;
+import dev.mmalign.api.common.StorageSpec;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The part of {@code local} that runs once the operator is up: applies the manifests, follows them to the end,
+ * prints the BenchmarkSuite tables, and returns the exit code (0 all finished and none failed, 1 otherwise).
+ */
+final class LocalRun {
+
+    private LocalRun() {
+    }
+
+    static int run(LocalSession s) throws InterruptedException {
+        ManifestApplier applier = new ManifestApplier(s.api().client(), "default");
+        List<HasMetadata> applied = applier.apply(s.manifests());
+        for (HasMetadata r : applied) {
+            s.out().printf("applied %s/%s%n", r.getKind(), r.getMetadata().getName());
+        }
+        List<HasMetadata> tracked = applied.stream().filter(ResourceSummary::isTracked).toList();
+        ProgressWatcher watcher = new ProgressWatcher(s.api().client(), s.out(), s.start());
+        ProgressWatcher.Result result = watcher.await(tracked, s.options().timeout());
+
+        s.out().println();
+        for (HasMetadata r : result.resources()) {
+            if (r instanceof BenchmarkSuite suite) {
+                s.out().printf("BenchmarkSuite %s:%n%n%s%n", suite.getMetadata().getName(), SuiteTable.render(suite));
+                reportPath(s, suite).ifPresent(p -> s.out().printf("report: %s%n", p));
+            }
+        }
+        int code;
+        if (result.blocked()) {
+            s.out().printf("%s  stopped: the resources left wait for one that failed%n", watcher.elapsed());
+            code = 1;
+        } else if (!result.finished()) {
+            s.out().printf("%s  timed out after %d minutes with resources unfinished%n", watcher.elapsed(),
+                    s.options().timeout().toMinutes());
+            code = 1;
+        } else {
+            code = result.anyFailed() ? 1 : 0;
+            s.out().printf("%s  %s%n", watcher.elapsed(), code == 0 ? "all finished" : "finished, with failures");
+        }
+        s.out().printf("pod logs: %s%noperator log: %s%n", s.options().workDir().resolve("logs"),
+                s.options().workDir().resolve("operator.log"));
+        return code;
+    }
+
+    /** The suite's HTML report on this machine: claim folder + subPath + status.reportPath. */
+    private static java.util.Optional<Path> reportPath(LocalSession s, BenchmarkSuite suite) {
+        if (suite.getStatus() == null || suite.getStatus().reportPath == null || suite.getSpec() == null
+                || suite.getSpec().storage == null || suite.getSpec().storage.claimName == null) {
+            return java.util.Optional.empty();
+        }
+        StorageSpec storage = suite.getSpec().storage;
+        Path root = s.jobs().claimDir(suite.getMetadata().getNamespace(), storage.claimName);
+        if (storage.subPath != null && !storage.subPath.isEmpty()) {
+            root = root.resolve(storage.subPath);
+        }
+        return java.util.Optional.of(root.resolve(suite.getStatus().reportPath).normalize());
+    }
+}

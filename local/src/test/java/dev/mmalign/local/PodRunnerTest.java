@@ -1,0 +1,140 @@
+package dev.mmalign.local;
+
+import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodCondition;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The pod runner alone (no Job state machine): pods created directly in the embedded API server, {@code sh -c}
+ * scripts as their programs, the runner started, ended and evicting them as the executor would.
+ */
+class PodRunnerTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(60);
+    private static final String NS = "t";
+
+    @TempDir
+    Path workDir;
+    EmbeddedApiServer api;
+    KubernetesClient client;
+    PodRunner runner;
+    JobRun run;
+
+    @BeforeEach
+    void start() {
+        api = EmbeddedApiServer.start(0);
+        client = api.client();
+        runner = new PodRunner(client, LocalExecutorConfig.defaults(TestPaths.repoRoot(), workDir).withMaxProcesses(2));
+        run = new JobRun(NS, "job", "uid-job");
+    }
+
+    @AfterEach
+    void stop() {
+        runner.stopAll(List.of(run));
+        runner.close();
+        api.close();
+    }
+
+    private PodRun pod(String name, String script, long graceSeconds) {
+        Pod created = client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(name)
+                .withNamespace(NS).endMetadata().withNewSpec().withRestartPolicy("Never")
+                .withTerminationGracePeriodSeconds(graceSeconds)
+                .addNewContainer().withName("main").withImage("ignored").withCommand("sh", "-c", script).endContainer()
+                .endSpec().build()).create();
+        PodRun pr = new PodRun(created, null);
+        run.pods.put(pr.name, pr);
+        return pr;
+    }
+
+    private String phase(String name) {
+        Pod p = client.pods().inNamespace(NS).withName(name).get();
+        return p.getStatus() == null ? null : p.getStatus().getPhase();
+    }
+
+    @Test
+    void startsNoMoreProcessesThanTheLimitAndWritesRunning() {
+        PodRun a = pod("a", "sleep 60", 1);
+        PodRun b = pod("b", "sleep 60", 1);
+        PodRun c = pod("c", "sleep 60", 1);
+        runner.startPending(List.of(run), () -> { });
+        assertTrue(a.running() && b.running(), "the first two pods got the two slots");
+        assertNull(c.process, "the third waits for a free slot");
+        assertEquals("Running", phase("a"));
+        assertEquals("Running", phase("b"));
+        assertNull(phase("c"), "a waiting pod stays Pending (no status written)");
+
+        a.kill = PodRun.Kill.JOB_FINISHED;
+        runner.terminate(a);
+        await().atMost(WAIT).until(() -> a.process.isDone());
+        runner.startPending(List.of(run), () -> { });
+        assertTrue(c.running(), "the freed slot goes to the waiting pod");
+    }
+
+    @Test
+    void endedPodReportsItsExitCodeAndTerminationMessage() {
+        PodRun p = pod("fails", "echo 'bad input' > /dev/termination-log; exit 2", 1);
+        runner.startPending(List.of(run), () -> { });
+        await().atMost(WAIT).until(() -> p.process.isDone());
+        Pod ended = runner.ended(NS, p, List.of());
+
+        assertEquals("Failed", ended.getStatus().getPhase());
+        Pod stored = client.pods().inNamespace(NS).withName("fails").get();
+        assertEquals("Failed", stored.getStatus().getPhase());
+        ContainerStateTerminated t = stored.getStatus().getContainerStatuses().get(0).getState().getTerminated();
+        assertEquals(2, t.getExitCode());
+        assertEquals("Error", t.getReason());
+        assertEquals("bad input", t.getMessage().trim());
+    }
+
+    @Test
+    void aProcessIgnoringSigtermIsKilledAfterTheGracePeriod() {
+        PodRun p = pod("stubborn", "trap '' TERM; echo ready; while true; do sleep 1; done", 1);
+        runner.startPending(List.of(run), () -> { });
+        await().atMost(WAIT).until(() -> java.nio.file.Files.exists(runner.logFile(NS, "stubborn"))
+                && java.nio.file.Files.readString(runner.logFile(NS, "stubborn")).contains("ready"));
+        runner.terminate(p);
+        await().atMost(WAIT).until(() -> p.process.isDone());
+        assertEquals(137, p.process.exitCode(), "SIGKILL after the 1 s grace period");
+    }
+
+    @Test
+    void evictionMarksTheRunningPodAndEndsIt() {
+        PodRun p = pod("evicted", "sleep 60", 1);
+        runner.startPending(List.of(run), () -> { });
+        assertTrue(runner.evict(NS, p));
+        assertEquals(PodRun.Kill.EVICTED, p.kill);
+        assertFalse(runner.evict(NS, p), "a pod being ended is not evicted twice");
+        await().atMost(WAIT).until(() -> p.process.isDone());
+        assertFalse(runner.evict(NS, p), "an ended pod cannot be evicted");
+    }
+
+    @Test
+    void podLostInARestartIsFailedWithADisruptionTarget() {
+        PodRun p = pod("lost", "sleep 60", 1);
+        Pod failed = runner.lostInRestart(p.pod);
+        assertEquals("Failed", failed.getStatus().getPhase());
+        Pod stored = client.pods().inNamespace(NS).withName("lost").get();
+        assertEquals("Failed", stored.getStatus().getPhase());
+        PodCondition disruption = stored.getStatus().getConditions().stream()
+                .filter(c -> "DisruptionTarget".equals(c.getType())).findFirst().orElse(null);
+        assertNotNull(disruption, "DisruptionTarget condition: " + stored.getStatus().getConditions());
+        assertEquals("TerminationByKubelet", disruption.getReason());
+    }
+}
