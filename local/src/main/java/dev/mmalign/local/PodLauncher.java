@@ -52,20 +52,58 @@ final class PodLauncher {
     }
 
     PodProcess launch(Pod pod) {
+        try {
+            Launch l = prepare(pod);
+            LOG.infof("pod %s/%s: %s", pod.getMetadata().getNamespace(), pod.getMetadata().getName(),
+                    String.join(" ", l.command()));
+            return PodProcess.start(l.command(), l.env(), l.workingDir(), l.log(), l.terminationMessageFile(),
+                    l.fallbackToLogsOnError());
+        } catch (CannotStart e) {
+            return PodProcess.failedToStart(e.getMessage(), e.log, e.terminationMessageFile);
+        }
+    }
+
+    /** What a pod runs as on this machine: the process's command line, environment, folder and files. */
+    record Launch(List<String> command, Map<String, String> env, Path workingDir, Path log,
+                  Path terminationMessageFile, boolean fallbackToLogsOnError) {
+    }
+
+    /** Why a pod cannot start, with the files its failure is reported through. */
+    static final class CannotStart extends Exception {
+        final transient Path log;
+        final transient Path terminationMessageFile;
+
+        CannotStart(String message, Path log, Path terminationMessageFile) {
+            super(message);
+            this.log = log;
+            this.terminationMessageFile = terminationMessageFile;
+        }
+    }
+
+    /**
+     * Resolves a pod the way the kubelet would before starting its container: volumes to folders, the env, in-pod
+     * paths in arguments and env values rewritten, the program mapped. Nothing is started.
+     */
+    Launch prepare(Pod pod) throws CannotStart {
         String ns = pod.getMetadata().getNamespace();
         String name = pod.getMetadata().getName();
         Path podDir = podDir(ns, name);
         Path log = logFile(ns, name);
         List<Container> containers = pod.getSpec().getContainers();
         if (containers == null || containers.isEmpty()) {
-            return PodProcess.failedToStart("pod has no container", log, null);
+            throw new CannotStart("pod has no container", log, null);
         }
         if (containers.size() > 1) {
             LOG.warnf("pod %s/%s: only the first of %d containers runs locally", ns, name, containers.size());
         }
         Container c = containers.get(0);
+        VolumeMapper.Mapped mapped;
         try {
-            VolumeMapper.Mapped mapped = volumes.map(pod, c, podDir);
+            mapped = volumes.map(pod, c, podDir);
+        } catch (IOException | RuntimeException e) {
+            throw new CannotStart(e.getMessage(), log, null);
+        }
+        try {
             PathMap paths = mapped.paths();
             Map<String, String> podEnv = containerEnv.resolve(pod, c);
 
@@ -77,21 +115,20 @@ final class PodLauncher {
 
             List<String> command = commandLine(c, podEnv, paths);
             if (command.isEmpty()) {
-                return PodProcess.failedToStart("container " + c.getName()
+                throw new CannotStart("container " + c.getName()
                         + " has no command: images are not run locally, the command must be explicit", log,
                         mapped.terminationMessageFile());
             }
             if (isTrainer(c) && !java.nio.file.Files.isRegularFile(config.trainerJar())) {
-                return PodProcess.failedToStart("trainer jar not found: " + config.trainerJar()
+                throw new CannotStart("trainer jar not found: " + config.trainerJar()
                         + " (build it: mvn -pl trainer-image package)", log, mapped.terminationMessageFile());
             }
             Path workingDir = c.getWorkingDir() == null || c.getWorkingDir().isEmpty() ? podDir
                     : paths.resolve(c.getWorkingDir()).orElse(podDir);
-            LOG.infof("pod %s/%s: %s", ns, name, String.join(" ", command));
-            return PodProcess.start(command, env, workingDir, log, mapped.terminationMessageFile(),
+            return new Launch(command, env, workingDir, log, mapped.terminationMessageFile(),
                     "FallbackToLogsOnError".equals(c.getTerminationMessagePolicy()));
         } catch (IOException | RuntimeException e) {
-            return PodProcess.failedToStart(e.getMessage(), log, null);
+            throw new CannotStart(e.getMessage(), log, null);
         }
     }
 
