@@ -83,13 +83,14 @@ final class TrainingInterruptions {
         return new Frozen(pod, process, step);
     }
 
-    /** The step of the latest complete checkpoint under {@code dir}: a folder checkpoint-N (a checkpoint being
-     * written is a hidden temporary folder until complete). */
+    /** The step of the latest complete checkpoint in {@code dir}: a folder checkpoint-N (a checkpoint being
+     * written is a hidden temporary folder until complete). Only the folder's own entries are listed: walking into a
+     * temporary folder while the trainer renames it failed with NoSuchFileException. */
     static OptionalLong latestCheckpoint(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return OptionalLong.empty();
         }
-        try (Stream<Path> s = Files.walk(dir)) {
+        try (Stream<Path> s = Files.list(dir)) {
             return s.filter(Files::isDirectory).map(p -> CHECKPOINT.matcher(p.getFileName().toString()))
                     .filter(Matcher::matches).mapToLong(m -> Long.parseLong(m.group(1))).max();
         }
