@@ -30,12 +30,17 @@ fi
 echo "== helm lint"
 "$HELM" lint --strict "$CHART"
 "$HELM" lint --strict "$CHART" --set rbac.scope=namespaces --set 'watchNamespaces={team-a,team-b}' \
-  --set metrics.serviceMonitor.enabled=true
+  --set metrics.serviceMonitor.enabled=true --set argocd.healthChecks.enabled=true
 
 echo "== helm template"
 "$HELM" template mmalign "$CHART" --namespace mmalign-system --include-crds > "$OUT/cluster.yaml"
 "$HELM" template mmalign "$CHART" --namespace mmalign-system --set rbac.scope=namespaces \
   --set 'watchNamespaces={team-a,team-b}' --set metrics.serviceMonitor.enabled=true > "$OUT/namespaces.yaml"
+"$HELM" template mmalign "$CHART" --namespace mmalign-system --set argocd.healthChecks.enabled=true \
+  --show-only templates/argocd-health.yaml > "$OUT/argocd-health.yaml"
+if "$HELM" template mmalign "$CHART" --show-only templates/argocd-health.yaml >/dev/null 2>&1; then
+  echo "the Argo CD health ConfigMap must be off by default"; exit 1
+fi
 if "$HELM" template mmalign "$CHART" --set rbac.scope=namespaces >/dev/null 2>&1; then
   echo "rbac.scope=namespaces without watchNamespaces must fail"; exit 1
 fi
@@ -94,5 +99,16 @@ for path, kinds, count in [(sys.argv[3], {"ClusterRole"}, 1), (sys.argv[4], {"Ro
                 assert key in labels, "%s %s lacks label %s" % (d["kind"], d["metadata"]["name"], key)
 print("rendered RBAC grants exactly the %d permissions of files/operator-rules.yaml, and the Lease in %s only"
       % (len(expected), RELEASE_NS))
+PY
+echo "== Argo CD health checks"
+python3 - "$CHART/files/argocd/health.lua" "$OUT/argocd-health.yaml" <<'PY'
+import sys, yaml
+script = open(sys.argv[1]).read()
+cm = yaml.safe_load(open(sys.argv[2]))
+keys = {"resource.customizations.health.mmalign.dev_" + k for k in ("PreferenceDataset", "AlignmentRun", "BenchmarkSuite")}
+assert cm["kind"] == "ConfigMap" and set(cm["data"]) == keys, cm["data"].keys()
+for k in keys:
+    assert cm["data"][k] == script, "%s differs from files/argocd/health.lua" % k
+print("argocd-cm keys render the health script for the 3 kinds")
 PY
 echo "helm-check: OK"
