@@ -32,7 +32,8 @@ public final class OperatorPermissions {
             // Stage spec ConfigMaps and the progress identity of each resource.
             new Rule("", List.of("configmaps", "serviceaccounts"), List.of("get", "create")),
             new Rule("rbac.authorization.k8s.io", List.of("roles", "rolebindings"), List.of("get", "create")),
-            new Rule("", List.of("events"), List.of("create")));
+            // Events: created, and patched (count, lastTimestamp) when the same one recurs (EventRecorder).
+            new Rule("", List.of("events"), List.of("create", "patch")));
 
     /** Leader election: the Lease in the operator's own namespace, granted there only (a Role, not cluster-wide). */
     public static final List<Rule> LEADER_ELECTION_RULES = List.of(
