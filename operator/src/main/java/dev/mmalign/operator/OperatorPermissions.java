@@ -1,12 +1,14 @@
 package dev.mmalign.operator;
 
 import java.util.List;
+import java.util.stream.Stream;
 
 /**
- * Every API permission the operator needs, and nothing more. The Helm chart's RBAC (helm/mmalign/files/
- * operator-rules.yaml, rendered into the ClusterRole or the per-namespace Roles) must equal this list
- * (HelmChartTest), and the integration tests check that every request the operator makes is allowed by it
- * (RecordedRequests).
+ * Every API permission the operator needs, and nothing more: {@link #RULES} where its resources live, and
+ * {@link #LEADER_ELECTION_RULES} in its own namespace only. The Helm chart's RBAC must equal these lists
+ * (HelmChartTest): helm/mmalign/files/operator-rules.yaml, rendered into the ClusterRole or the per-namespace Roles,
+ * and files/leader-election-rules.yaml, rendered into a Role in the release namespace. The integration tests check that
+ * every request the operator makes is allowed by them (RecordedRequests).
  */
 public final class OperatorPermissions {
 
@@ -30,15 +32,22 @@ public final class OperatorPermissions {
             // Stage spec ConfigMaps and the progress identity of each resource.
             new Rule("", List.of("configmaps", "serviceaccounts"), List.of("get", "create")),
             new Rule("rbac.authorization.k8s.io", List.of("roles", "rolebindings"), List.of("get", "create")),
-            new Rule("", List.of("events"), List.of("create")),
-            // Leader election.
+            // Events: created, and patched (count, lastTimestamp) when the same one recurs (EventRecorder).
+            new Rule("", List.of("events"), List.of("create", "patch")));
+
+    /** Leader election: the Lease in the operator's own namespace, granted there only (a Role, not cluster-wide). */
+    public static final List<Rule> LEADER_ELECTION_RULES = List.of(
             new Rule("coordination.k8s.io", List.of("leases"), List.of("get", "create", "update")));
 
     private OperatorPermissions() {}
 
-    /** Whether the rules allow {@code verb} on {@code resource} (e.g. jobs, alignmentruns/status) of {@code apiGroup}. */
+    /**
+     * Whether the rules allow {@code verb} on {@code resource} (e.g. jobs, alignmentruns/status) of {@code apiGroup},
+     * in some namespace: those of the watched namespaces or the leader-election ones of the operator's own.
+     */
     public static boolean allows(String apiGroup, String resource, String verb) {
-        return RULES.stream().anyMatch(r -> r.apiGroup().equals(apiGroup) && r.resources().contains(resource)
-                && r.verbs().contains(verb));
+        return Stream.concat(RULES.stream(), LEADER_ELECTION_RULES.stream())
+                .anyMatch(r -> r.apiGroup().equals(apiGroup) && r.resources().contains(resource)
+                        && r.verbs().contains(verb));
     }
 }

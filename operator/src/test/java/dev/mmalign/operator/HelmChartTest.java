@@ -58,11 +58,50 @@ class HelmChartTest {
     }
 
     /** Guards least privilege: the chart's rules grant exactly OperatorPermissions (which the integration tests check
-     * against every request the operator makes), and the RBAC template takes its rules from that file only. */
+     * against every request the operator makes), and the RBAC template takes its rules from the two files only. */
     @Test
     void chartRbacGrantsExactlyWhatTheOperatorUses() throws IOException {
         Path chart = repoRoot().resolve("helm/mmalign");
-        JsonNode rules = YAML.readTree(chart.resolve("files/operator-rules.yaml").toFile());
+        assertEquals(triples(OperatorPermissions.RULES), granted(chart.resolve("files/operator-rules.yaml")));
+        assertEquals(triples(OperatorPermissions.LEADER_ELECTION_RULES),
+                granted(chart.resolve("files/leader-election-rules.yaml")));
+
+        String template = Files.readString(chart.resolve("templates/rbac.yaml"));
+        assertTrue(template.contains(".Files.Get \"files/operator-rules.yaml\""), "rules come from the file");
+        try (Stream<Path> s = Files.list(chart.resolve("templates"))) {
+            for (Path t : s.toList()) {
+                assertFalse(Files.readString(t).contains("apiGroups"), t + " must not add its own rules");
+            }
+        }
+    }
+
+    /** Guards that the Lease is granted in the release namespace only: its rules are rendered into one Role there, and
+     * never into the ClusterRole or the Roles of the watched namespaces. helm-check.sh checks the rendered output. */
+    @Test
+    void leaderElectionLeaseIsGrantedInTheReleaseNamespaceOnly() throws IOException {
+        Path chart = repoRoot().resolve("helm/mmalign");
+        String template = Files.readString(chart.resolve("templates/rbac.yaml"));
+        String file = ".Files.Get \"files/leader-election-rules.yaml\"";
+        assertEquals(1, template.split(java.util.regex.Pattern.quote(file), -1).length - 1,
+                "leader-election rules rendered exactly once");
+        String leaseRole = template.substring(template.lastIndexOf("kind: Role\n", template.indexOf(file)),
+                template.indexOf(file));
+        assertTrue(leaseRole.contains("namespace: {{ .Release.Namespace }}"), leaseRole);
+        for (OperatorPermissions.Rule r : OperatorPermissions.RULES) {
+            assertFalse(r.resources().contains("leases"), "leases are not granted where the resources live: " + r);
+        }
+    }
+
+    private static Set<String> triples(List<OperatorPermissions.Rule> rules) {
+        Set<String> used = new TreeSet<>();
+        for (OperatorPermissions.Rule r : rules) {
+            r.resources().forEach(res -> r.verbs().forEach(v -> used.add(r.apiGroup() + "|" + res + "|" + v)));
+        }
+        return used;
+    }
+
+    private static Set<String> granted(Path rulesFile) throws IOException {
+        JsonNode rules = YAML.readTree(rulesFile.toFile());
         Set<String> granted = new TreeSet<>();
         for (JsonNode rule : rules) {
             assertFalse(rule.has("resourceNames") || rule.has("nonResourceURLs"), rule.toString());
@@ -76,18 +115,6 @@ class HelmChartTest {
                 }
             }
         }
-        Set<String> used = new TreeSet<>();
-        for (OperatorPermissions.Rule r : OperatorPermissions.RULES) {
-            r.resources().forEach(res -> r.verbs().forEach(v -> used.add(r.apiGroup() + "|" + res + "|" + v)));
-        }
-        assertEquals(used, granted);
-
-        String template = Files.readString(chart.resolve("templates/rbac.yaml"));
-        assertTrue(template.contains(".Files.Get \"files/operator-rules.yaml\""), "rules come from the file");
-        try (Stream<Path> s = Files.list(chart.resolve("templates"))) {
-            for (Path t : s.toList()) {
-                assertFalse(Files.readString(t).contains("apiGroups"), t + " must not add its own rules");
-            }
-        }
+        return granted;
     }
 }

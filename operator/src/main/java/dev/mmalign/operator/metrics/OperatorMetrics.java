@@ -14,9 +14,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 
 /**
- * The operator's own Prometheus metrics (at /q/metrics, next to JOSDK's and the JVM's):
- * mmalign_reconcile_seconds{kind,outcome} (count and duration of reconciles), mmalign_resources{kind,phase},
- * mmalign_job_failures_total{kind,stage,reason}, mmalign_gpu_seconds_total{kind}.
+ * The operator's own Prometheus metrics (at /q/metrics, next to the framework's, see {@link FrameworkMetrics}, and the
+ * JVM's): mmalign_reconcile_seconds{kind,outcome} (count and duration of reconciles), mmalign_resources{kind,phase},
+ * mmalign_job_failures_total{kind,stage,reason}, mmalign_gpu_seconds_total{kind}. Labels are kinds, phases, stages,
+ * outcomes and failure reasons, never a resource's name: the number of series does not grow with the resources.
  */
 @ApplicationScoped
 public class OperatorMetrics {
@@ -59,6 +60,14 @@ public class OperatorMetrics {
     public void phase(String kind, HasMetadata resource, Enum<?> phase) {
         phasesByKind.computeIfAbsent(kind, k -> new ConcurrentHashMap<>())
                 .put(ResourceID.fromResource(resource), phase.name());
+    }
+
+    /** Forgets the phase of a resource that is gone (called when the framework has cleaned up after its deletion). */
+    public void resourceDeleted(String kind, ResourceID resource) {
+        Map<ResourceID, String> current = phasesByKind.get(kind);
+        if (current != null) {
+            current.remove(resource);
+        }
     }
 
     public void jobFailed(String kind, String stage, String reason) {
