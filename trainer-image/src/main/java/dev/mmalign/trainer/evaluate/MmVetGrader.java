@@ -55,7 +55,14 @@ final class MmVetGrader {
                 if (b < 0) {
                     throw new InvalidInputException(evaluator, "no prompt = \"\"\"...\"\"\" in the MM-Vet evaluator");
                 }
-                return source.substring(a + start.length(), b);
+                String prompt = source.substring(a + start.length(), b);
+                // Python would read escapes in the literal; the official prompt has none, and a copy with some is
+                // refused rather than sent with its backslashes.
+                if (prompt.contains("\\")) {
+                    throw new InvalidInputException(evaluator, "the prompt literal holds a backslash escape; save the "
+                            + "prompt as " + PROMPT_FILE + " instead");
+                }
+                return prompt;
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -44,6 +44,7 @@ final class PandasTsv {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        if (text.startsWith("\uFEFF")) text = text.substring(1); // a UTF-8 byte-order mark, as pandas drops it
         List<List<String>> records = new ArrayList<>();
         List<Long> starts = new ArrayList<>();
         parse(text, file, records, starts);
