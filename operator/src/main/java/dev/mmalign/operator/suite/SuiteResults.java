@@ -16,7 +16,8 @@ import java.util.Objects;
 /**
  * The score table (pure). Contract with the evaluate stage: metrics keyed "&lt;benchmark id&gt;/&lt;metric&gt;", the
  * number of questions scored as count "&lt;benchmark id&gt;". Status keeps one headline metric per model and benchmark
- * (all metrics are in the results file), with the delta against the baseline model.
+ * (all metrics are in the results file), with the delta against the baseline model, and the headline's breakdown:
+ * metrics keyed "&lt;benchmark id&gt;/&lt;headline metric&gt;/&lt;part&gt;" (e.g. "mm-vet/score/ocr").
  */
 public final class SuiteResults {
 
@@ -63,7 +64,14 @@ public final class SuiteResults {
             if (n == null && metrics.get(id + "/n") != null) {
                 n = Math.round(metrics.get(id + "/n"));
             }
-            rows.add(new BenchmarkResult(model, id, metric, score, n, null));
+            BenchmarkResult row = new BenchmarkResult(model, id, metric, score, n, null);
+            String partPrefix = id + "/" + metric + "/";
+            Map<String, Double> breakdown = new java.util.TreeMap<>();
+            metrics.forEach((k, v) -> {
+                if (k.startsWith(partPrefix)) breakdown.put(k.substring(partPrefix.length()), v);
+            });
+            row.breakdown = breakdown.isEmpty() ? null : breakdown;
+            rows.add(row);
         }
         return rows;
     }

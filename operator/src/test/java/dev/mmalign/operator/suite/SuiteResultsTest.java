@@ -53,6 +53,19 @@ class SuiteResultsTest {
         assertEquals(0.3, rows.get(1).score);
     }
 
+    /** Guards the breakdown: "&lt;id&gt;/&lt;headline&gt;/&lt;part&gt;" metrics go with the row, other metrics do not. */
+    @Test
+    void breakdownOfTheHeadlineMetric() {
+        var vet = Fixtures.benchmark(BenchmarkName.MM_VET);
+        var pope = Fixtures.benchmark(BenchmarkName.POPE);
+        var result = Fixtures.result(StageName.evaluate, Map.of(),
+                Map.of("dpo/mm-vet/score", 37.5, "dpo/mm-vet/score/ocr", 16.7, "dpo/mm-vet/score/rec", 50.0,
+                        "dpo/mm-vet/unparsable", 1.0, "dpo/pope/f1", 0.8), Map.of());
+        List<BenchmarkResult> rows = SuiteResults.rows("dpo", List.of(vet, pope), result);
+        assertEquals(Map.of("ocr", 16.7, "rec", 50.0), rows.get(0).breakdown);
+        assertNull(rows.get(1).breakdown, "POPE has no breakdown");
+    }
+
     /** Guards deltas: score minus the baseline's on the same benchmark and metric; none without a baseline row. */
     @Test
     void deltas() {

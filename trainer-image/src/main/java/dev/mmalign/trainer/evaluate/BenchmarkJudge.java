@@ -28,7 +28,22 @@ final class BenchmarkJudge {
 
     <T> Verdict<T> ask(String prompt, Path image, ResilientJudge.AnswerParser<T> parser)
             throws JudgeUnavailableException, InterruptedException, BudgetSpent {
-        JudgeRequest request = new JudgeRequest(JudgePrompts.SYSTEM, prompt,
+        return ask(JudgePrompts.SYSTEM, prompt, image, parser);
+    }
+
+    /**
+     * The judge's reply text to a text-only prompt, taken as it is: for graders whose official code parses the reply
+     * itself and decides what an unparsable one counts (no re-asking by the resilient judge). Transient errors are
+     * still retried. {@code system} null sends no system message.
+     */
+    String reply(String system, String prompt)
+            throws JudgeUnavailableException, InterruptedException, BudgetSpent {
+        return ask(system, prompt, null, text -> text == null ? "" : text).value();
+    }
+
+    <T> Verdict<T> ask(String system, String prompt, Path image, ResilientJudge.AnswerParser<T> parser)
+            throws JudgeUnavailableException, InterruptedException, BudgetSpent {
+        JudgeRequest request = new JudgeRequest(system, prompt,
                 image == null ? null : ImageFiles.read(image), image == null ? null : ImageFiles.mimeType(image), null);
         String[] lastText = new String[1];
         ResilientJudge.Outcome<T> outcome = judge.ask(request, text -> {

@@ -25,11 +25,7 @@ public final class BenchmarkMetrics {
                 for (SampleOutput o : outputs) pairs.add(new String[] {items.get(o.id()).answer(), o.prediction()});
                 m.putAll(PopeScore.metrics(pairs));
             }
-            case MMBENCH -> {
-                m.put("accuracy", mean(outputs.stream().map(o -> o.correct() ? 1.0 : 0.0).toList()));
-                m.put("firstPassAccuracy", mean(outputs.stream().map(o -> o.firstPassCorrect() ? 1.0 : 0.0).toList()));
-                m.put("n", (double) outputs.size());
-            }
+            case MMBENCH -> m.putAll(CircularChoice.metrics(outputs, items));
             case EXACT_MATCH -> {
                 m.put("accuracy", mean(outputs.stream().map(o -> o.correct() ? 1.0 : 0.0).toList()));
                 m.put("containsAccuracy", mean(outputs.stream().map(o -> o.lenientCorrect() ? 1.0 : 0.0).toList()));
@@ -46,20 +42,8 @@ public final class BenchmarkMetrics {
                 }
                 counts(m, outputs, scored);
             }
-            case LLAVA_BENCH -> {
-                List<SampleOutput> scored = scored(outputs);
-                double model = scored.stream().mapToDouble(SampleOutput::score).sum();
-                double reference = scored.stream().mapToDouble(SampleOutput::referenceScore).sum();
-                m.put("relativeScore", reference == 0 ? 0 : 100 * model / reference);
-                m.put("modelScore", mean(scored.stream().map(SampleOutput::score).toList()));
-                m.put("referenceScore", mean(scored.stream().map(SampleOutput::referenceScore).toList()));
-                counts(m, outputs, scored);
-            }
-            case MM_VET -> {
-                List<SampleOutput> scored = scored(outputs);
-                m.put("score", 100 * mean(scored.stream().map(SampleOutput::score).toList()));
-                counts(m, outputs, scored);
-            }
+            case LLAVA_BENCH -> m.putAll(LlavaBenchReview.metrics(outputs, items));
+            case MM_VET -> m.putAll(MmVetScore.metrics(outputs, items));
             case ALPACA_EVAL -> {
                 List<SampleOutput> scored = scored(outputs);
                 m.put("winRate", 100 * mean(scored.stream().map(SampleOutput::score).toList()));

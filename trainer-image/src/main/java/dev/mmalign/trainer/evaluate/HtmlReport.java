@@ -50,7 +50,9 @@ public final class HtmlReport {
             }
             h.append("</tr>\n");
         }
-        h.append("</table>\n<h2>Comparison</h2>\n").append(chart(table, models, new ArrayList<>(benchmarks)));
+        h.append("</table>\n");
+        for (String b : benchmarks) h.append(breakdown(table, models, b));
+        h.append("<h2>Comparison</h2>\n").append(chart(table, models, new ArrayList<>(benchmarks)));
         h.append("\n<p><small>Bars are scaled per benchmark to its best model; labels show the values.</small></p>"
                 + "\n</body></html>\n");
         return h.toString();
@@ -95,6 +97,36 @@ public final class HtmlReport {
                     y + 9, esc(models.get(mi))));
         }
         return s.append("</svg>").toString();
+    }
+
+    /**
+     * The headline metric per part ("&lt;headline&gt;/&lt;part&gt;" metrics: MM-Vet's capabilities, LLaVA-Bench's
+     * categories, MMBench's l2-categories and categories), models as rows; empty where the benchmark has none.
+     */
+    private static String breakdown(ResultsFile.Table table, List<String> models, String benchmark) {
+        String headline = headlineOf(table, benchmark);
+        String prefix = headline + "/";
+        Set<String> parts = new java.util.TreeSet<>();
+        for (String m : models) {
+            Map<String, Double> metrics = table.models().get(m).get(benchmark);
+            if (metrics != null) metrics.keySet().stream().filter(k -> k.startsWith(prefix))
+                    .forEach(k -> parts.add(k.substring(prefix.length())));
+        }
+        if (parts.isEmpty()) return "";
+        StringBuilder h = new StringBuilder("<h3>").append(esc(benchmark)).append(" <small>").append(esc(headline))
+                .append(" by part</small></h3>\n<table>\n<tr><th>model</th>");
+        for (String p : parts) h.append("<th>").append(esc(p)).append("</th>");
+        h.append("</tr>\n");
+        for (String m : models) {
+            Map<String, Double> metrics = table.models().get(m).get(benchmark);
+            h.append("<tr><td>").append(esc(m)).append("</td>");
+            for (String p : parts) {
+                Double v = metrics == null ? null : metrics.get(prefix + p);
+                h.append("<td>").append(v == null ? "–" : format(v)).append("</td>");
+            }
+            h.append("</tr>\n");
+        }
+        return h.append("</table>\n").toString();
     }
 
     private static String headlineOf(ResultsFile.Table table, String benchmark) {

@@ -3,6 +3,8 @@ package dev.mmalign.api.bench;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import java.util.Map;
+
 /** One cell of the score table: a model's headline metric on one benchmark. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class BenchmarkResult {
@@ -18,6 +20,9 @@ public class BenchmarkResult {
     public Long n;
     @JsonPropertyDescription("score minus the baseline model's score on the same benchmark and metric.")
     public Double delta;
+    @JsonPropertyDescription("The metric per part, as the benchmark's official report breaks it down (e.g. MM-Vet per "
+            + "capability, LLaVA-Bench per category, MMBench per l2-category and category); unset where it has none.")
+    public Map<String, Double> breakdown;
 
     public BenchmarkResult() {}
 
