@@ -25,7 +25,7 @@ class BenchmarkReadersTest {
     @BeforeEach
     void setUp() throws Exception {
         images = Files.createDirectories(dir.resolve("images"));
-        Files.write(images.resolve("a.jpg"), new byte[] {1});
+        dev.mmalign.trainer.data.TestImages.png(images.resolve("a.jpg"));
     }
 
     private Path file(String name, String text) throws Exception {
@@ -95,6 +95,6 @@ class BenchmarkReadersTest {
         Path f = file("pope.jsonl", "{\"question_id\":1,\"image\":\"zzz.jpg\",\"text\":\"?\",\"label\":\"no\"}\n");
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> BenchmarkReaders.read(BenchmarkName.POPE, f, images, dir));
-        assertTrue(e.getMessage().startsWith(f + ":1: image zzz.jpg not found"));
+        assertTrue(e.getMessage().startsWith(f + ":1: image 'zzz.jpg' not found"), e.getMessage());
     }
 }
