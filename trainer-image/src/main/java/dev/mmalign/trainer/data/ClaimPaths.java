@@ -18,9 +18,16 @@ public final class ClaimPaths {
     private static final int SHOWN = 200;
 
     private final Path root;
+    /** How errors call the root, e.g. "the storage root". */
+    private final String rootName;
 
     public ClaimPaths(Path root) {
+        this(root, "the storage root");
+    }
+
+    public ClaimPaths(Path root, String rootName) {
         this.root = root.toAbsolutePath().normalize();
+        this.rootName = rootName;
     }
 
     public Path root() {
@@ -48,24 +55,17 @@ public final class ClaimPaths {
         }
         if (given.isAbsolute()) {
             throw new InvalidInputException(where + ": " + shown(relative) + " is absolute; paths are relative to "
-                    + "the storage root");
+                    + rootName);
         }
         Path candidate = base.toAbsolutePath().resolve(given).normalize();
         if (!candidate.startsWith(root)) {
-            throw new InvalidInputException(where + ": " + shown(relative) + " leaves the storage root");
+            throw new InvalidInputException(where + ": " + shown(relative) + " leaves " + rootName);
         }
         if (!insideRealRoot(candidate)) {
             throw new InvalidInputException(where + ": " + shown(relative)
-                    + " leads through a symbolic link out of the storage root");
+                    + " leads through a symbolic link out of " + rootName);
         }
         return candidate;
-    }
-
-    /** Whether an existing file or folder lies inside the root after following links (a path from a listing). */
-    public void requireInside(Path path, String where) {
-        if (!path.toAbsolutePath().normalize().startsWith(root) || !insideRealRoot(path.toAbsolutePath().normalize())) {
-            throw new InvalidInputException(where + ": " + shown(path.toString()) + " leaves the storage root");
-        }
     }
 
     /**

@@ -23,13 +23,14 @@ public final class DataImages {
         return path;
     }
 
-    /** Decodes {@code path} under the limits; the raster is dropped at once. */
+    /** Decodes {@code path} under the limits; the raster is dropped at once. {@code line} 0: name the file only. */
     public static void check(Path path, String image, Path file, long line, String owner) {
         try {
             ImageDecoder.read(path);
         } catch (ImageDecoder.RejectedImageException e) {
-            throw new InvalidInputException(file, line, "image " + ClaimPaths.shown(image) + " of " + owner + " "
-                    + e.getMessage() + " (looked at " + path + ")");
+            String problem = "image " + ClaimPaths.shown(image) + " of " + owner + " " + e.getMessage()
+                    + " (looked at " + path + ")";
+            throw line > 0 ? new InvalidInputException(file, line, problem) : new InvalidInputException(file, problem);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + path, e);
         }

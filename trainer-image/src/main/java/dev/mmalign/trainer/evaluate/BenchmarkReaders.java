@@ -214,7 +214,7 @@ public final class BenchmarkReaders {
             throw new InvalidInputException(file, line, "the benchmark has images but no imageRoot is set");
         }
         // Inside the benchmark's image folder (itself checked inside the claim), links followed.
-        Path image = new ClaimPaths(imageRoot).resolve(relative, file + ":" + line + ": image");
+        Path image = new ClaimPaths(imageRoot, "the benchmark's imageRoot").resolve(relative, file + ":" + line + ": image");
         try {
             // Header only: benchmarks ask many questions per image; the engine decodes under the same limits.
             ImageDecoder.checkHeader(image);
