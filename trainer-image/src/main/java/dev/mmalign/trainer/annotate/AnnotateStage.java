@@ -14,6 +14,7 @@ import dev.mmalign.trainer.data.JsonlReader;
 import dev.mmalign.trainer.data.PromptRecord;
 import dev.mmalign.trainer.data.QuarantineRecord;
 import dev.mmalign.trainer.data.ShardFiles;
+import dev.mmalign.trainer.data.SpendRecord;
 import dev.mmalign.trainer.data.Usage;
 import dev.mmalign.trainer.progress.ProgressTracker;
 import dev.mmalign.trainer.stage.StageContext;
@@ -38,8 +39,11 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * The annotate stage: rates this shard's prompts and appends the ratings to annotations-i-of-n.jsonl (one write per
  * prompt) and set-aside prompts to quarantine-i-of-n.jsonl. A rerun skips prompts recorded in either file and counts
- * their cost from the files, so nothing is paid or counted twice. Stops cleanly (exit 3) when the cost budget is
- * spent, exit 1 when the judge stays unavailable (retry later), exit 2 on invalid input or a request the judge rejects.
+ * their cost from the files (and from spend-i-of-n.jsonl, the attempts of prompts the budget stopped mid-retry),
+ * so nothing is paid or counted twice and a rerun with the same budget never spends past it. A prompt the judge
+ * keeps failing on (429, 5xx, timeouts) through every retry is quarantined with the last error and asked again by
+ * the next run; more of them than annotation.maxFailureRatio allows is an outage: exit 1 (retry later). Stops
+ * cleanly (exit 3) when the cost budget is spent, exit 2 on invalid input or a request the judge rejects.
  */
 public final class AnnotateStage implements StageRunner.Stage {
 
@@ -70,20 +74,27 @@ public final class AnnotateStage implements StageRunner.Stage {
         Files.createDirectories(out);
         Path annotationsFile = ShardFiles.of(out, "annotations", index, count);
         Path quarantineFile = ShardFiles.of(out, "quarantine", index, count);
+        Path spendFile = ShardFiles.of(out, "spend", index, count);
 
         try (JsonlAppender annotations = JsonlAppender.open(annotationsFile);
-             JsonlAppender quarantine = JsonlAppender.open(quarantineFile)) {
+             JsonlAppender quarantine = JsonlAppender.open(quarantineFile);
+             JsonlAppender spend = JsonlAppender.open(spendFile)) {
             // Opened first: opening cuts a torn last line, so the files read back below are whole.
             Map<String, AnnotationRecord> doneRatings = new LinkedHashMap<>();
             for (AnnotationRecord a : JsonlReader.readAll(annotationsFile, AnnotationRecord.class,
                     AnnotationRecord::problem)) {
                 doneRatings.putIfAbsent(a.completionId(), a);
             }
+            List<QuarantineRecord> quarantineLines = JsonlReader.readAll(quarantineFile, QuarantineRecord.class, null);
+            // Set aside for good (malformed answers, partial imports); ones the judge failed on are asked again.
             Map<String, QuarantineRecord> quarantined = new LinkedHashMap<>();
-            for (QuarantineRecord q : JsonlReader.readAll(quarantineFile, QuarantineRecord.class, null)) {
-                quarantined.putIfAbsent(q.promptId(), q);
+            Set<String> setAsideEarlier = new HashSet<>();
+            for (QuarantineRecord q : quarantineLines) {
+                setAsideEarlier.add(q.promptId());
+                if (!q.judgeUnavailable()) quarantined.putIfAbsent(q.promptId(), q);
             }
-            Usage earlier = usageOf(doneRatings.values(), quarantined.values());
+            List<SpendRecord> spendLines = JsonlReader.readAll(spendFile, SpendRecord.class, null);
+            Usage earlier = usageOf(doneRatings.values(), quarantineLines, spendLines);
 
             List<PromptGroup> mine = new ArrayList<>();
             long ordinal = 0;
@@ -104,23 +115,43 @@ public final class AnnotateStage implements StageRunner.Stage {
                     .toList();
 
             CostBudget budget = new CostBudget(ShardShare.costUsd(spec.maxCostUSD, count), earlier.usd());
-            Annotator annotator = annotator(ctx, spec, attributes, promptsFile, prompts, completions, budget);
+            Map<String, Long> importCounts = new LinkedHashMap<>();
+            Annotator annotator = annotator(ctx, spec, attributes, promptsFile, prompts, completions, budget,
+                    importCounts);
             int threads = isJudge(spec.provider)
                     ? ShardShare.concurrency(spec.concurrency == null ? 4 : spec.concurrency, index, count) : 1;
 
             ProgressTracker tracker = new ProgressTracker(ctx.progress(), "annotate", "prompts", mine.size(),
                     mine.size() - todo.size(), Clock.systemUTC());
-            Run run = execute(ctx, todo, annotator, annotations, quarantine, threads, tracker, budget);
+            double maxFailureRatio = spec.maxFailureRatio == null ? AnnotationSpec.DEFAULT_MAX_FAILURE_RATIO
+                    : spec.maxFailureRatio;
+            long allowedFailures = (long) Math.floor(maxFailureRatio * todo.size());
+            Run run = execute(ctx, todo, annotator, new Sinks(annotations, quarantine, spend), threads, tracker,
+                    allowedFailures, maxFailureRatio);
 
             StageResult result = new StageResult();
             long annotatedNow = run.rated.get();
-            long quarantinedNow = run.setAside.get();
+            Set<String> annotatedIds = new HashSet<>(run.ratedIds);
+            for (PromptGroup g : mine) {
+                if (g.completions().stream().allMatch(c -> doneRatings.containsKey(c.completionId()))) {
+                    annotatedIds.add(g.prompt().id());
+                }
+            }
+            // Every prompt of this shard is annotated, quarantined (set aside now or earlier, not rated since) or
+            // remaining (budget, stop or failure came first): prompts = annotated + quarantined + remaining.
+            long quarantinedCount = mine.stream().map(g -> g.prompt().id())
+                    .filter(id -> !annotatedIds.contains(id))
+                    .filter(id -> setAsideEarlier.contains(id) || run.setAsideIds.contains(id))
+                    .count();
             result.counts.put("prompts", (long) mine.size());
             result.counts.put("promptsWithoutCompletions", withoutCompletions);
             result.counts.put("skippedAlreadyDone", (long) (mine.size() - todo.size()));
             result.counts.put("annotatedThisRun", annotatedNow);
-            result.counts.put("annotated", countFullyRated(mine, doneRatings) + annotatedNow);
-            result.counts.put("quarantined", quarantined.size() + quarantinedNow);
+            result.counts.put("annotated", (long) annotatedIds.size());
+            result.counts.put("quarantined", quarantinedCount);
+            result.counts.put("quarantinedJudgeFailures", run.judgeFailures.get());
+            result.counts.put("remaining", mine.size() - annotatedIds.size() - quarantinedCount);
+            result.counts.putAll(importCounts);
             Usage total = earlier.plus(run.usage());
             result.counts.put("requests", total.requests());
             result.counts.put("inputTokens", total.inputTokens());
@@ -157,10 +188,15 @@ public final class AnnotateStage implements StageRunner.Stage {
         return result;
     }
 
+    /** The files one execution appends to. */
+    private record Sinks(JsonlAppender annotations, JsonlAppender quarantine, JsonlAppender spend) {}
+
     /** What one execution did. */
     private static final class Run {
         final AtomicLong rated = new AtomicLong();
-        final AtomicLong setAside = new AtomicLong();
+        final Set<String> ratedIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final Set<String> setAsideIds = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        final AtomicLong judgeFailures = new AtomicLong();
         final AtomicReference<Usage> usage = new AtomicReference<>(Usage.NONE);
         final AtomicBoolean budgetStopped = new AtomicBoolean();
         final AtomicBoolean interrupted = new AtomicBoolean();
@@ -175,16 +211,16 @@ public final class AnnotateStage implements StageRunner.Stage {
         }
     }
 
-    private Run execute(StageContext ctx, List<PromptGroup> todo, Annotator annotator, JsonlAppender annotations,
-                        JsonlAppender quarantine, int threads, ProgressTracker tracker, CostBudget budget)
+    private Run execute(StageContext ctx, List<PromptGroup> todo, Annotator annotator, Sinks sinks, int threads,
+                        ProgressTracker tracker, long allowedFailures, double maxFailureRatio)
             throws InterruptedException {
         Run run = new Run();
         ExecutorService pool = Executors.newFixedThreadPool(threads);
         try {
             List<Future<?>> futures = new ArrayList<>();
             for (PromptGroup group : todo) {
-                futures.add(pool.submit(() -> annotateOne(ctx, group, annotator, annotations, quarantine, tracker,
-                        run)));
+                futures.add(pool.submit(() -> annotateOne(ctx, group, annotator, sinks, tracker, run,
+                        allowedFailures, maxFailureRatio, todo.size())));
             }
             for (Future<?> f : futures) {
                 try {
@@ -199,9 +235,9 @@ public final class AnnotateStage implements StageRunner.Stage {
         return run;
     }
 
-    private static void annotateOne(StageContext ctx, PromptGroup group, Annotator annotator,
-                                    JsonlAppender annotations, JsonlAppender quarantine, ProgressTracker tracker,
-                                    Run run) {
+    private static void annotateOne(StageContext ctx, PromptGroup group, Annotator annotator, Sinks sinks,
+                                    ProgressTracker tracker, Run run, long allowedFailures, double maxFailureRatio,
+                                    int todo) {
         if (run.halted()) return;
         if (ctx.stop().requested()) {
             run.interrupted.set(true);
@@ -210,7 +246,7 @@ public final class AnnotateStage implements StageRunner.Stage {
         GroupOutcome outcome;
         try {
             outcome = annotator.annotate(group);
-        } catch (JudgeUnavailableException | RuntimeException e) {
+        } catch (RuntimeException e) {
             run.failure.compareAndSet(null, e);
             return;
         } catch (InterruptedException e) {
@@ -219,38 +255,56 @@ public final class AnnotateStage implements StageRunner.Stage {
             return;
         }
         if (outcome instanceof GroupOutcome.Rated rated) {
-            annotations.appendAll(rated.records());
+            sinks.annotations().appendAll(rated.records());
             run.rated.incrementAndGet();
+            run.ratedIds.add(group.prompt().id());
             run.usage.accumulateAndGet(rated.records().get(0).usage(), Usage::plus);
             tracker.advance(1, null);
         } else if (outcome instanceof GroupOutcome.SetAside aside) {
-            quarantine.append(aside.record());
-            run.setAside.incrementAndGet();
+            sinks.quarantine().append(aside.record());
+            run.setAsideIds.add(group.prompt().id());
             run.usage.accumulateAndGet(aside.record().usage(), Usage::plus);
             tracker.advance(1, "quarantined " + group.prompt().id() + ": " + aside.record().reason());
-        } else {
+            if (aside.record().judgeUnavailable() && run.judgeFailures.incrementAndGet() > allowedFailures) {
+                run.failure.compareAndSet(null, new IllegalStateException(String.format(
+                        "the judge kept failing: %d of %d prompts set aside after every retry, more than "
+                                + "annotation.maxFailureRatio %.3f allows; the rerun asks them again. Last error: %s",
+                        run.judgeFailures.get(), todo, maxFailureRatio, aside.record().reason())));
+            }
+        } else if (outcome instanceof GroupOutcome.BudgetStopped stopped) {
+            // Attempts already paid for (malformed answers before the budget ran out) are kept in the ledger.
+            if (stopped.usage().requests() > 0) {
+                sinks.spend().append(new SpendRecord(group.prompt().id(), "budget spent between retries",
+                        stopped.usage()));
+                run.usage.accumulateAndGet(stopped.usage(), Usage::plus);
+            }
             run.budgetStopped.set(true);
         }
     }
 
     private Annotator annotator(StageContext ctx, AnnotationSpec spec, List<HelpSteerAttribute> attributes,
                                 Path promptsFile, Map<String, JsonlReader.Line<PromptRecord>> prompts,
-                                Map<String, List<CompletionRecord>> completions, CostBudget budget) {
+                                Map<String, List<CompletionRecord>> completions, CostBudget budget,
+                                Map<String, Long> importCounts) {
         return switch (spec.provider) {
             case ORACLE -> new OracleAnnotator(attributes, promptsFile);
             case IMPORT -> {
                 if (spec.importPath == null) {
                     throw new InvalidInputException(ctx.specFile(), "annotation.importPath is required for provider import");
                 }
-                yield new ImportAnnotator(ImportedRatings.read(ctx.resolve(spec.importPath), attributes, prompts,
-                        completions));
+                ImportedRatings.Result imported = ImportedRatings.read(ctx.resolve(spec.importPath,
+                        "annotation.importPath"), attributes, prompts, completions);
+                importCounts.put("importRows", imported.rows());
+                importCounts.put("importRowsApplied", imported.appliedRows());
+                importCounts.put("importRowsDuplicate", imported.duplicateRows());
+                yield new ImportAnnotator(imported.ratings());
             }
             case VERTEX_GEMINI, OPENAI_COMPATIBLE -> {
                 ResilientJudge judge = ResilientJudges.create(spec, ctx, env, tuning, budget);
                 Path imageRoot = ctx.optionalInput(StageInputs.IMAGE_ROOT);
                 yield new JudgeAnnotator(judge, attributes, spec.chainOfThought == null || spec.chainOfThought,
                         LabellingGuide.read(spec, attributes, env, ctx.specFile()),
-                        imageRoot == null ? ctx.storageRoot() : imageRoot, promptsFile);
+                        ctx.claim(), imageRoot == null ? ctx.storageRoot() : imageRoot, promptsFile);
             }
         };
     }
@@ -259,8 +313,12 @@ public final class AnnotateStage implements StageRunner.Stage {
         return provider == JudgeProvider.VERTEX_GEMINI || provider == JudgeProvider.OPENAI_COMPATIBLE;
     }
 
-    /** Cost of earlier runs: each prompt's usage once (its K records share it), plus every quarantined prompt's. */
-    static Usage usageOf(Iterable<AnnotationRecord> ratings, Iterable<QuarantineRecord> quarantined) {
+    /**
+     * Cost of earlier runs: each prompt's usage once (its K records share it), plus every quarantine line's and every
+     * spend line's (each line is separate attempts, all paid).
+     */
+    static Usage usageOf(Iterable<AnnotationRecord> ratings, Iterable<QuarantineRecord> quarantined,
+                         Iterable<SpendRecord> spent) {
         Usage total = Usage.NONE;
         Set<String> seen = new HashSet<>();
         for (AnnotationRecord a : ratings) {
@@ -269,12 +327,9 @@ public final class AnnotateStage implements StageRunner.Stage {
         for (QuarantineRecord q : quarantined) {
             if (q.usage() != null) total = total.plus(q.usage());
         }
+        for (SpendRecord r : spent) {
+            if (r.usage() != null) total = total.plus(r.usage());
+        }
         return total;
-    }
-
-    private static long countFullyRated(List<PromptGroup> groups, Map<String, AnnotationRecord> ratings) {
-        return groups.stream()
-                .filter(g -> g.completions().stream().allMatch(c -> ratings.containsKey(c.completionId())))
-                .count();
     }
 }

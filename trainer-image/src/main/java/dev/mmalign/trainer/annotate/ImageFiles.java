@@ -1,6 +1,7 @@
 package dev.mmalign.trainer.annotate;
 
-import dev.mmalign.trainer.data.InvalidInputException;
+import dev.mmalign.trainer.data.ClaimPaths;
+import dev.mmalign.trainer.data.DataImages;
 import dev.mmalign.trainer.data.PromptRecord;
 
 import java.io.IOException;
@@ -9,21 +10,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** Resolves and reads a prompt's image; a missing image is invalid input naming the prompts file and line. */
+/** Resolves, checks and reads a prompt's image; a bad image is invalid input naming the prompts file and line. */
 public final class ImageFiles {
 
     private ImageFiles() {}
 
-    public static Path resolve(Path imageRoot, PromptRecord prompt, Path promptsFile, long line) {
+    /** The prompt's image inside the claim, checked to decode under the size limits; null for a text prompt. */
+    public static Path resolve(ClaimPaths claim, Path imageRoot, PromptRecord prompt, Path promptsFile, long line) {
         if (!prompt.hasImage()) {
             return null;
         }
-        Path image = imageRoot.resolve(prompt.image()).normalize();
-        if (!Files.isRegularFile(image)) {
-            throw new InvalidInputException(promptsFile, line, "image " + prompt.image() + " of prompt " + prompt.id()
-                    + " not found (looked at " + image + ")");
-        }
-        return image;
+        return DataImages.checked(claim, imageRoot, prompt.image(), promptsFile, line, "prompt " + prompt.id());
     }
 
     public static byte[] read(Path image) {

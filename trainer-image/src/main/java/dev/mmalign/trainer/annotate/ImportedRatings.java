@@ -10,58 +10,122 @@ import dev.mmalign.trainer.data.PromptRecord;
 import dev.mmalign.trainer.data.Usage;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code import} provider: existing ratings from a JSONL file, validated line by line. Two shapes are read:
- * ours, {@code {"promptId","completionId","ratings":{"helpfulness":3,...}}}, and HelpSteer's, {@code {"prompt",
- * "response","helpfulness":3,...}}, matched to a completion by exact question and response text.
+ * The {@code import} provider: existing ratings from a JSONL file, validated line by line. A row names its
+ * completion by stable identity: {@code completionId}, or {@code promptId} + {@code completionIndex} (0-based), or
+ * — HelpSteer's shape {@code {"prompt","response","helpfulness":3,...}} — by the question and response text, where
+ * a row rates every completion of that prompt with that exact text (two identical texts are one response to rate,
+ * so none is lost). A completion rated twice with the same values is a counted duplicate; with different values it
+ * is a conflict, reported with both lines (exit code 2), because silently keeping either would be a guess.
  */
 public final class ImportedRatings {
 
     public static final String NAME = "import";
 
+    /** The ratings by completion id, and what the file held: rows = applied + duplicates, always. */
+    public record Result(Map<String, AnnotationRecord> ratings, long rows, long appliedRows, long duplicateRows) {}
+
     private ImportedRatings() {}
 
-    /** Every valid imported rating, by completion id; an unknown completion or a bad rating fails with file:line. */
-    public static Map<String, AnnotationRecord> read(Path file, List<HelpSteerAttribute> attributes,
-                                                     Map<String, JsonlReader.Line<PromptRecord>> prompts,
-                                                     Map<String, List<CompletionRecord>> completions) {
+    /** Every valid imported rating, by completion id; an unknown completion, a bad rating or a conflict fails. */
+    public static Result read(Path file, List<HelpSteerAttribute> attributes,
+                              Map<String, JsonlReader.Line<PromptRecord>> prompts,
+                              Map<String, List<CompletionRecord>> completions) {
         Map<String, CompletionRecord> byId = new HashMap<>();
-        Map<String, CompletionRecord> byText = new HashMap<>();
+        Map<String, List<CompletionRecord>> byText = new HashMap<>();
         for (List<CompletionRecord> group : completions.values()) {
             for (CompletionRecord c : group) {
                 byId.put(c.completionId(), c);
-                byText.put(prompts.get(c.promptId()).value().question() + "\u0000" + c.text(), c);
+                byText.computeIfAbsent(textKey(prompts.get(c.promptId()).value().question(), c.text()),
+                        k -> new ArrayList<>()).add(c);
             }
         }
         Map<String, AnnotationRecord> out = new LinkedHashMap<>();
-        for (JsonlReader.Line<JsonNode> line : JsonlReader.readLines(file, JsonNode.class, null)) {
+        Map<String, Long> lineOf = new HashMap<>();
+        long rows = 0;
+        long applied = 0;
+        long duplicates = 0;
+        for (JsonlReader.Line<JsonNode> line : JsonlReader.readNonEmpty(file, JsonNode.class, null)) {
+            rows++;
             JsonNode row = line.value();
-            CompletionRecord c = row.hasNonNull("completionId")
-                    ? byId.get(row.get("completionId").asText())
-                    : byText.get(row.path("prompt").asText() + "\u0000" + row.path("response").asText());
-            if (c == null) {
-                throw new InvalidInputException(file, line.number(), row.hasNonNull("completionId")
-                        ? "unknown completionId " + row.get("completionId").asText()
-                        : "no completion matches this prompt and response text");
-            }
-            JsonNode ratings = row.has("ratings") ? row.get("ratings") : row;
-            Map<String, Integer> values = new LinkedHashMap<>();
-            for (HelpSteerAttribute a : attributes) {
-                JsonNode v = ratings.path(a.wireName());
-                if (!v.isIntegralNumber() || v.asInt() < 0 || v.asInt() > 4) {
-                    throw new InvalidInputException(file, line.number(), a.wireName() + " = "
-                            + (v.isMissingNode() ? "missing" : v.toString()) + " is not an integer 0-4");
+            List<CompletionRecord> targets = targets(row, byId, byText, file, line.number());
+            Map<String, Integer> values = values(row, attributes, file, line.number());
+            String reasoning = row.path("reasoning").isTextual() ? row.get("reasoning").asText() : null;
+            boolean duplicate = true;
+            for (CompletionRecord c : targets) {
+                AnnotationRecord earlier = out.get(c.completionId());
+                if (earlier == null) {
+                    out.put(c.completionId(), new AnnotationRecord(c.promptId(), c.completionId(), values, reasoning,
+                            NAME, Usage.NONE));
+                    lineOf.put(c.completionId(), line.number());
+                    duplicate = false;
+                } else if (!earlier.ratings().equals(values)) {
+                    throw new InvalidInputException(file, line.number(), "conflicting ratings for completion "
+                            + c.completionId() + ": " + values + " here, " + earlier.ratings() + " on line "
+                            + lineOf.get(c.completionId()));
                 }
-                values.put(a.wireName(), v.asInt());
             }
-            out.putIfAbsent(c.completionId(), new AnnotationRecord(c.promptId(), c.completionId(), values,
-                    row.path("reasoning").isTextual() ? row.get("reasoning").asText() : null, NAME, Usage.NONE));
+            if (duplicate) duplicates++;
+            else applied++;
         }
-        return out;
+        return new Result(out, rows, applied, duplicates);
+    }
+
+    private static List<CompletionRecord> targets(JsonNode row, Map<String, CompletionRecord> byId,
+                                                  Map<String, List<CompletionRecord>> byText, Path file, long line) {
+        if (row.hasNonNull("completionId")) {
+            CompletionRecord c = byId.get(row.get("completionId").asText());
+            if (c == null) {
+                throw new InvalidInputException(file, line, "unknown completionId "
+                        + shortText(row.get("completionId").asText()));
+            }
+            return List.of(c);
+        }
+        if (row.hasNonNull("promptId") || row.has("completionIndex")) {
+            JsonNode index = row.path("completionIndex");
+            if (!row.hasNonNull("promptId") || !index.isIntegralNumber() || index.asInt() < 0) {
+                throw new InvalidInputException(file, line, "promptId needs a completionIndex (an integer >= 0)");
+            }
+            String id = CompletionRecord.idOf(row.get("promptId").asText(), index.asInt());
+            CompletionRecord c = byId.get(id);
+            if (c == null) {
+                throw new InvalidInputException(file, line, "no completion " + shortText(id));
+            }
+            return List.of(c);
+        }
+        List<CompletionRecord> matches = byText.get(textKey(row.path("prompt").asText(), row.path("response").asText()));
+        if (matches == null) {
+            throw new InvalidInputException(file, line, "no completion matches this prompt and response text");
+        }
+        return matches;
+    }
+
+    private static Map<String, Integer> values(JsonNode row, List<HelpSteerAttribute> attributes, Path file,
+                                               long line) {
+        JsonNode ratings = row.has("ratings") ? row.get("ratings") : row;
+        Map<String, Integer> values = new LinkedHashMap<>();
+        for (HelpSteerAttribute a : attributes) {
+            JsonNode v = ratings.path(a.wireName());
+            if (!v.isIntegralNumber() || v.asInt() < 0 || v.asInt() > 4) {
+                throw new InvalidInputException(file, line, a.wireName() + " = "
+                        + (v.isMissingNode() ? "missing" : shortText(v.toString())) + " is not an integer 0-4");
+            }
+            values.put(a.wireName(), v.asInt());
+        }
+        return values;
+    }
+
+    private static String textKey(String question, String response) {
+        return question + "\u0000" + response;
+    }
+
+    private static String shortText(String s) {
+        return s.length() <= 100 ? s : s.substring(0, 100) + "…";
     }
 }

@@ -2,6 +2,7 @@ package dev.mmalign.trainer.annotate;
 
 import dev.mmalign.api.dataset.HelpSteerAttribute;
 import dev.mmalign.trainer.data.AnnotationRecord;
+import dev.mmalign.trainer.data.ClaimPaths;
 import dev.mmalign.trainer.data.CompletionRecord;
 import dev.mmalign.trainer.data.QuarantineRecord;
 
@@ -19,27 +20,36 @@ public final class JudgeAnnotator implements Annotator {
     private final List<HelpSteerAttribute> attributes;
     private final boolean chainOfThought;
     private final String guide;
+    private final ClaimPaths claim;
     private final Path imageRoot;
     private final Path promptsFile;
 
     public JudgeAnnotator(ResilientJudge judge, List<HelpSteerAttribute> attributes, boolean chainOfThought,
-                          String guide, Path imageRoot, Path promptsFile) {
+                          String guide, ClaimPaths claim, Path imageRoot, Path promptsFile) {
         this.judge = judge;
         this.attributes = attributes;
         this.chainOfThought = chainOfThought;
         this.guide = guide;
+        this.claim = claim;
         this.imageRoot = imageRoot;
         this.promptsFile = promptsFile;
     }
 
     @Override
-    public GroupOutcome annotate(PromptGroup group) throws JudgeUnavailableException, InterruptedException {
+    public GroupOutcome annotate(PromptGroup group) throws InterruptedException {
         RatingFormat format = new RatingFormat(attributes, group.completions().size(), chainOfThought);
-        Path image = ImageFiles.resolve(imageRoot, group.prompt(), promptsFile, group.promptLine());
+        Path image = ImageFiles.resolve(claim, imageRoot, group.prompt(), promptsFile, group.promptLine());
         JudgeRequest request = new JudgeRequest(guide, userText(group, format),
                 image == null ? null : ImageFiles.read(image), image == null ? null : ImageFiles.mimeType(image),
                 format);
-        ResilientJudge.Outcome<Verdict> outcome = judge.ask(request, text -> RatingParser.parse(text, format));
+        ResilientJudge.Outcome<Verdict> outcome;
+        try {
+            outcome = judge.ask(request, text -> RatingParser.parse(text, format));
+        } catch (JudgeUnavailableException e) {
+            // Set aside with the last error; the stage decides (maxFailureRatio) whether that many is an outage.
+            return new GroupOutcome.SetAside(new QuarantineRecord(group.prompt().id(), e.getMessage(), e.attempts(),
+                    null, judge.name(), e.usage(), true));
+        }
         if (outcome instanceof ResilientJudge.Answered<Verdict> answered) {
             List<AnnotationRecord> records = new ArrayList<>();
             for (int i = 0; i < group.completions().size(); i++) {
@@ -53,7 +63,7 @@ public final class JudgeAnnotator implements Annotator {
             return new GroupOutcome.SetAside(new QuarantineRecord(group.prompt().id(), q.reason(), q.attempts(),
                     q.lastAnswer(), judge.name(), q.usage()));
         }
-        return new GroupOutcome.BudgetStopped();
+        return new GroupOutcome.BudgetStopped(outcome.usage());
     }
 
     static String userText(PromptGroup group, RatingFormat format) {

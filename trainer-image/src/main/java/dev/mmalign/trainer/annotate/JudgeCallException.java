@@ -13,10 +13,21 @@ public class JudgeCallException extends Exception {
     }
 
     private final Kind kind;
+    /** The server's Retry-After in milliseconds, or -1 when it gave none. */
+    private final long retryAfterMillis;
 
     public JudgeCallException(Kind kind, String message, Throwable cause) {
+        this(kind, message, cause, -1);
+    }
+
+    public JudgeCallException(Kind kind, String message, Throwable cause, long retryAfterMillis) {
         super(message, cause);
         this.kind = kind;
+        this.retryAfterMillis = retryAfterMillis;
+    }
+
+    public long retryAfterMillis() {
+        return retryAfterMillis;
     }
 
     public JudgeCallException(Kind kind, String message) {

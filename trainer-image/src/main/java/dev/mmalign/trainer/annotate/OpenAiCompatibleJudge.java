@@ -10,6 +10,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -62,8 +63,11 @@ public final class OpenAiCompatibleJudge implements JudgeClient {
             throw new JudgeCallException(JudgeCallException.Kind.TRANSIENT, "interrupted", e);
         }
         if (response.statusCode() != 200) {
+            long retryAfter = RetryAfter.millis(response.headers().firstValue("Retry-After").orElse(null),
+                    Clock.systemUTC()).orElse(-1);
             throw new JudgeCallException(JudgeCallException.kindOfStatus(response.statusCode()),
-                    "endpoint answered HTTP " + response.statusCode() + ": " + abbreviate(response.body()));
+                    "endpoint answered HTTP " + response.statusCode() + ": " + abbreviate(response.body()), null,
+                    retryAfter);
         }
         JsonNode root;
         try {

@@ -5,7 +5,10 @@ import dev.mmalign.trainer.data.Usage;
 
 /**
  * A judge call with everything around it: the rate limit, retries with backoff on transient errors and malformed
- * answers, token and cost accounting for every answered attempt, and the budget check before every attempt.
+ * answers (waiting at least what a 429/503's {@code Retry-After} asks), accounting of every request sent (failed
+ * ones count as requests; answered ones with their tokens and cost), and the budget check before every attempt.
+ * Every outcome carries the usage of all its attempts, so a caller can persist what was paid even for an item that
+ * ends without an answer.
  */
 public final class ResilientJudge {
 
@@ -27,6 +30,9 @@ public final class ResilientJudge {
 
     /** The budget ran out before an attempt; the item stays undone for a rerun with more budget. */
     public record BudgetStop<T>(Usage usage) implements Outcome<T> {}
+
+    /** A request that got no usable reply: one request, no tokens billed. */
+    private static final Usage FAILED_REQUEST = new Usage(1, 0, 0, 0.0);
 
     private final JudgeClient client;
     private final RateLimiter limiter;
@@ -63,7 +69,11 @@ public final class ResilientJudge {
         JudgeCallException lastTransient = null;
         for (int attempt = 0; attempt <= maxRetries; attempt++) {
             if (attempt > 0) {
-                sleeper.sleep(backoff.delayMillis(attempt - 1));
+                long wait = backoff.delayMillis(attempt - 1);
+                if (lastTransient != null && lastTransient.retryAfterMillis() > wait) {
+                    wait = lastTransient.retryAfterMillis();
+                }
+                sleeper.sleep(wait);
             }
             if (budget.exhausted()) {
                 return new BudgetStop<>(usage);
@@ -73,6 +83,7 @@ public final class ResilientJudge {
             try {
                 reply = client.call(request);
             } catch (JudgeCallException e) {
+                usage = usage.plus(FAILED_REQUEST); // sent, so counted, whatever came back
                 switch (e.kind()) {
                     case FATAL -> throw new InvalidInputException("judge " + client.name()
                             + " rejected the request (check model, project, location, credentials): " + e.getMessage());
@@ -100,7 +111,7 @@ public final class ResilientJudge {
         }
         if (lastTransient != null) {
             throw new JudgeUnavailableException("judge " + client.name() + " still failing after " + (maxRetries + 1)
-                    + " attempts: " + lastTransient.getMessage(), lastTransient);
+                    + " attempts: " + lastTransient.getMessage(), lastTransient, usage, maxRetries + 1);
         }
         return new Quarantined<>(lastProblem, abbreviate(lastAnswer), usage, maxRetries + 1);
     }

@@ -15,6 +15,7 @@ import dev.mmalign.trainer.data.AtomicFiles;
 import dev.mmalign.trainer.data.CompletionRecord;
 import dev.mmalign.trainer.data.DatasetReader;
 import dev.mmalign.trainer.data.DpoPairRecord;
+import dev.mmalign.trainer.data.DataImages;
 import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.data.JsonlAppender;
 import dev.mmalign.trainer.data.JsonlReader;
@@ -174,12 +175,8 @@ public final class BuildStage implements StageRunner.Stage {
     private static Path imageOf(DpoPairRecord p, Path imageRoot, StageContext ctx, Path promptsFile,
                                 Map<String, JsonlReader.Line<PromptRecord>> prompts) {
         if (p.images().isEmpty()) return null;
-        Path image = (imageRoot == null ? ctx.storageRoot() : imageRoot).resolve(p.images().get(0)).normalize();
-        if (!java.nio.file.Files.isRegularFile(image)) {
-            throw new InvalidInputException(promptsFile, prompts.get(p.id()).number(), "image " + p.images().get(0)
-                    + " of prompt " + p.id() + " not found (looked at " + image + ")");
-        }
-        return image;
+        return DataImages.checked(ctx.claim(), imageRoot == null ? ctx.storageRoot() : imageRoot, p.images().get(0),
+                promptsFile, prompts.get(p.id()).number(), "prompt " + p.id());
     }
 
     private static String key(DpoPairRecord p) {

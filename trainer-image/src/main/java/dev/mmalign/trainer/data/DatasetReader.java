@@ -14,10 +14,13 @@ public final class DatasetReader {
 
     private DatasetReader() {}
 
-    /** Prompts by id in file order, with their line numbers; a repeated id is an error (it would be ambiguous). */
+    /**
+     * Prompts by id in file order, with their line numbers; a repeated id is an error (it would be ambiguous), and
+     * so is a file without prompts (it would make an empty dataset look done).
+     */
     public static Map<String, JsonlReader.Line<PromptRecord>> prompts(Path file) {
         Map<String, JsonlReader.Line<PromptRecord>> out = new LinkedHashMap<>();
-        for (JsonlReader.Line<PromptRecord> line : JsonlReader.readLines(file, PromptRecord.class,
+        for (JsonlReader.Line<PromptRecord> line : JsonlReader.readNonEmpty(file, PromptRecord.class,
                 PromptRecord::problem)) {
             if (out.putIfAbsent(line.value().id(), line) != null) {
                 throw new InvalidInputException(file, line.number(), "duplicate prompt id " + line.value().id()
@@ -40,6 +43,10 @@ public final class DatasetReader {
                 }
                 byId.putIfAbsent(c.completionId(), c);
             }
+        }
+        if (byId.isEmpty()) {
+            throw new InvalidInputException(folder, "holds no completions (no completions-*.jsonl shard files, or "
+                    + "only empty ones)");
         }
         Map<String, List<CompletionRecord>> byPrompt = new LinkedHashMap<>();
         for (CompletionRecord c : byId.values()) {

@@ -27,6 +27,11 @@ public final class JsonlReader {
     /** A record and the line it came from. */
     public record Line<T>(T value, long number) {}
 
+    /** Longest line accepted: records are prompts, completions and ratings, a few KB each (images are files). */
+    public static final int MAX_LINE_CHARS = 1 << 20;
+    /** Largest file accepted (the records are held in memory); bigger data is split into shards. */
+    public static final long MAX_FILE_BYTES = 2L << 30;
+
     private JsonlReader() {}
 
     public static <T> List<T> readAll(Path file, Class<T> type, Validator<T> validator) {
@@ -39,11 +44,13 @@ public final class JsonlReader {
 
     public static <T> List<Line<T>> readLines(Path file, Class<T> type, Validator<T> validator) {
         List<Line<T>> out = new ArrayList<>();
+        requireSize(file);
         try (BufferedReader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String text;
+            StringBuilder buffer = new StringBuilder();
             long number = 0;
-            while ((text = reader.readLine()) != null) {
+            while (readLine(reader, buffer, file, number + 1)) {
                 number++;
+                String text = buffer.toString();
                 if (text.isBlank()) {
                     continue; // blank lines (e.g. a trailing newline pair) carry no record
                 }
@@ -64,6 +71,53 @@ public final class JsonlReader {
         return out;
     }
 
+    /** Records of a file that must hold at least one: an empty input is an error, not an empty success. */
+    public static <T> List<Line<T>> readNonEmpty(Path file, Class<T> type, Validator<T> validator) {
+        List<Line<T>> lines = readLines(file, type, validator);
+        if (lines.isEmpty()) {
+            throw new InvalidInputException(file, "holds no records (the file is empty or only blank lines)");
+        }
+        return lines;
+    }
+
+    private static void requireSize(Path file) {
+        try {
+            long size = Files.size(file);
+            if (size > MAX_FILE_BYTES) {
+                throw new InvalidInputException(file, "is " + size + " bytes, more than the limit of "
+                        + MAX_FILE_BYTES + "; split it into shards");
+            }
+        } catch (NoSuchFileException e) {
+            throw new InvalidInputException(file, "file not found");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    /**
+     * Reads one line into {@code buffer} (without its terminator), refusing one longer than {@link #MAX_LINE_CHARS}
+     * before it is held in memory: one 10 MB line once drove a stage to 14.7 GB. Returns false at the end of file.
+     */
+    private static boolean readLine(BufferedReader reader, StringBuilder buffer, Path file, long number)
+            throws IOException {
+        buffer.setLength(0);
+        int c = reader.read();
+        if (c < 0) {
+            return false;
+        }
+        while (c >= 0 && c != '\n') {
+            if (c != '\r') {
+                if (buffer.length() >= MAX_LINE_CHARS) {
+                    throw new InvalidInputException(file, number, "line is longer than " + MAX_LINE_CHARS
+                            + " characters");
+                }
+                buffer.append((char) c);
+            }
+            c = reader.read();
+        }
+        return true;
+    }
+
     private static <T> T decode(Path file, long number, String text, Class<T> type) {
         try {
             T value = Json.MAPPER.readValue(text, type);
@@ -73,7 +127,7 @@ public final class JsonlReader {
             return value;
         } catch (JsonProcessingException e) {
             throw new InvalidInputException(file, number, "not a valid " + type.getSimpleName() + " JSON line: "
-                    + e.getOriginalMessage());
+                    + JsonProblems.describe(e));
         }
     }
 }

@@ -2,7 +2,9 @@ package dev.mmalign.trainer.evaluate;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mmalign.api.bench.BenchmarkName;
+import dev.mmalign.trainer.data.ClaimPaths;
 import dev.mmalign.trainer.data.InvalidInputException;
+import dev.mmalign.trainer.engine.data.ImageDecoder;
 import dev.mmalign.trainer.data.Json;
 import dev.mmalign.trainer.data.JsonlReader;
 
@@ -148,9 +150,16 @@ public final class BenchmarkReaders {
         if (imageRoot == null) {
             throw new InvalidInputException(file, line, "the benchmark has images but no imageRoot is set");
         }
-        Path image = imageRoot.resolve(relative).normalize();
-        if (!Files.isRegularFile(image)) {
-            throw new InvalidInputException(file, line, "image " + relative + " not found (looked at " + image + ")");
+        // Inside the benchmark's image folder (itself checked inside the claim), links followed.
+        Path image = new ClaimPaths(imageRoot, "the benchmark's imageRoot").resolve(relative, file + ":" + line + ": image");
+        try {
+            // Header only: benchmarks ask many questions per image; the engine decodes under the same limits.
+            ImageDecoder.checkHeader(image);
+        } catch (ImageDecoder.RejectedImageException e) {
+            throw new InvalidInputException(file, line, "image " + ClaimPaths.shown(relative) + " " + e.getMessage()
+                    + " (looked at " + image + ")");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + image, e);
         }
         return image;
     }
@@ -168,7 +177,7 @@ public final class BenchmarkReaders {
             throw new InvalidInputException(file, "file not found");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new InvalidInputException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
-                    "not valid JSON: " + e.getOriginalMessage());
+                    dev.mmalign.trainer.data.JsonProblems.describe(e));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

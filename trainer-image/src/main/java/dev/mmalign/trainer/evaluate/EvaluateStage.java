@@ -58,8 +58,10 @@ public final class EvaluateStage implements StageRunner.Stage {
             if (b.name == null || b.dataPath == null) {
                 throw new InvalidInputException(ctx.specFile(), "every benchmark needs name and dataPath");
             }
-            List<BenchmarkItem> items = BenchmarkReaders.read(b.name, ctx.resolve(b.dataPath),
-                    b.imageRoot == null ? null : ctx.resolve(b.imageRoot), out.resolve("images"));
+            List<BenchmarkItem> items = BenchmarkReaders.read(b.name,
+                    ctx.resolve(b.dataPath, "benchmarks[" + b.name + "].dataPath"),
+                    b.imageRoot == null ? null : ctx.resolve(b.imageRoot, "benchmarks[" + b.name + "].imageRoot"),
+                    out.resolve("images"));
             if (b.limit != null && items.size() > b.limit) items = items.subList(0, b.limit);
             List<BenchmarkItem> withNoise = new ArrayList<>();
             for (BenchmarkItem item : items) {
@@ -84,8 +86,8 @@ public final class EvaluateStage implements StageRunner.Stage {
         long samples = 0;
         for (ResolvedModel m : mine) {
             Map<String, Map<String, Double>> scores = new LinkedHashMap<>();
-            try (PolicyModel model = loader.load(ctx.resolve(m.path),
-                    m.adapterPath == null ? null : ctx.resolve(m.adapterPath))) {
+            try (PolicyModel model = loader.load(ctx.resolve(m.path, "models[" + m.name + "].path"),
+                    m.adapterPath == null ? null : ctx.resolve(m.adapterPath, "models[" + m.name + "].adapterPath"))) {
                 for (BenchmarkSpec b : benchmarks) {
                     String id = b.effectiveId();
                     Path samplesFile = out.resolve("samples").resolve(m.name).resolve(id + ".jsonl");

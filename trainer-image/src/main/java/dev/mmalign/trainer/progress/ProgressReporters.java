@@ -3,6 +3,7 @@ package dev.mmalign.trainer.progress;
 import dev.mmalign.api.stage.OwnerInfo;
 import dev.mmalign.api.stage.ProgressReporting;
 import dev.mmalign.api.stage.Shard;
+import dev.mmalign.trainer.data.ClaimPaths;
 import dev.mmalign.trainer.data.InvalidInputException;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 
@@ -26,7 +27,8 @@ public final class ProgressReporters {
                 if (s.file == null || s.file.isBlank()) {
                     throw new InvalidInputException(specFile, "progress.mode file needs progress.file");
                 }
-                yield new FileProgressReporter(storageRoot.resolve(s.file));
+                yield new FileProgressReporter(new ClaimPaths(storageRoot).resolve(s.file,
+                        specFile + ": progress.file"));
             }
             case kubernetes -> {
                 if (owner == null || owner.kind == null || owner.name == null || owner.namespace == null) {

@@ -2,6 +2,8 @@ package dev.mmalign.trainer.sample;
 
 import dev.mmalign.api.dataset.PromptSource;
 import dev.mmalign.api.dataset.PromptsSpec;
+import dev.mmalign.trainer.data.ClaimPaths;
+import dev.mmalign.trainer.data.DataImages;
 import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.data.JsonlReader;
 import dev.mmalign.trainer.data.PromptRecord;
@@ -26,19 +28,28 @@ public final class PromptSelection {
 
     private PromptSelection() {}
 
-    public static List<PromptRecord> select(PromptsSpec spec, Path storageRoot, Path specFile) {
+    /**
+     * Every path (prompts files, image folders, each prompt's image) must stay inside the storage root, and every
+     * image must decode under the size limits: a bad one is exit 2 naming the file and line, before any sampling.
+     * Selecting nothing is an error too: a dataset of zero prompts would otherwise become Ready with empty sets.
+     */
+    public static List<PromptRecord> select(PromptsSpec spec, ClaimPaths claim, Path specFile) {
         if ((spec.path == null) == (spec.sources == null || spec.sources.isEmpty())) {
             throw new InvalidInputException(specFile, "prompts: set exactly one of path and sources");
         }
         long seed = spec.seed == null ? 0L : spec.seed;
-        Path imageRoot = storageRoot.resolve(spec.imageRoot == null ? "images" : spec.imageRoot).normalize();
+        Path imageRoot = claim.resolve(spec.imageRoot == null ? "images" : spec.imageRoot,
+                specFile + ": prompts.imageRoot");
         List<PromptRecord> all = new ArrayList<>();
         Set<String> ids = new HashSet<>();
         List<PromptSource> sources = spec.sources != null ? spec.sources : List.of(singleSource(spec.path));
-        for (PromptSource source : sources) {
-            Path file = storageRoot.resolve(source.path).normalize();
-            Path sourceImages = source.imageRoot == null ? imageRoot : storageRoot.resolve(source.imageRoot).normalize();
-            List<JsonlReader.Line<PromptRecord>> lines = JsonlReader.readLines(file, PromptRecord.class,
+        for (int s = 0; s < sources.size(); s++) {
+            PromptSource source = sources.get(s);
+            String field = spec.sources != null ? "prompts.sources[" + s + "]." : "prompts.";
+            Path file = claim.resolve(source.path, specFile + ": " + field + "path");
+            Path sourceImages = source.imageRoot == null ? imageRoot
+                    : claim.resolve(source.imageRoot, specFile + ": " + field + "imageRoot");
+            List<JsonlReader.Line<PromptRecord>> lines = JsonlReader.readNonEmpty(file, PromptRecord.class,
                     PromptRecord::problem);
             Map<PromptRecord, Long> lineOf = new HashMap<>();
             List<PromptRecord> records = new ArrayList<>();
@@ -51,10 +62,15 @@ public final class PromptSelection {
                 if (!ids.add(p.id())) {
                     throw new InvalidInputException(file, line, "duplicate prompt id " + p.id());
                 }
-                all.add(relocate(p, source, sourceImages, imageRoot, file, line));
+                all.add(relocate(p, source, claim, sourceImages, imageRoot, file, line));
             }
         }
-        return limit(all, spec.limit, seed);
+        List<PromptRecord> selected = limit(all, spec.limit, seed);
+        if (selected.isEmpty()) {
+            throw new InvalidInputException(specFile, "prompts: no prompts selected (the prompts files hold no "
+                    + "records, or the limits are 0)");
+        }
+        return selected;
     }
 
     private static PromptSource singleSource(String path) {
@@ -63,17 +79,13 @@ public final class PromptSelection {
         return s;
     }
 
-    private static PromptRecord relocate(PromptRecord p, PromptSource source, Path sourceImages, Path imageRoot,
-                                         Path file, long line) {
+    private static PromptRecord relocate(PromptRecord p, PromptSource source, ClaimPaths claim, Path sourceImages,
+                                         Path imageRoot, Path file, long line) {
         PromptRecord out = source.name != null && p.source() == null ? p.withSource(source.name) : p;
         if (!p.hasImage()) {
             return out;
         }
-        Path image = sourceImages.resolve(p.image()).normalize();
-        if (!java.nio.file.Files.isRegularFile(image)) {
-            throw new InvalidInputException(file, line, "image " + p.image() + " of prompt " + p.id()
-                    + " not found (looked at " + image + ")");
-        }
+        Path image = DataImages.checked(claim, sourceImages, p.image(), file, line, "prompt " + p.id());
         String relative = imageRoot.relativize(image).toString();
         return new PromptRecord(out.id(), relative, out.question(), out.goldAnswer(), out.source(), out.truth());
     }

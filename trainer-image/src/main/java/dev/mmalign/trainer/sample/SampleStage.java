@@ -50,14 +50,15 @@ public final class SampleStage implements StageRunner.Stage {
         if (sampling == null || ctx.spec().prompts == null) {
             throw new InvalidInputException(ctx.specFile(), "sample needs the prompts and sampling sections");
         }
-        List<PromptRecord> selected = PromptSelection.select(ctx.spec().prompts, ctx.storageRoot(), ctx.specFile());
+        List<PromptRecord> selected = PromptSelection.select(ctx.spec().prompts, ctx.claim(), ctx.specFile());
         Path promptsOut = ctx.optionalInput(StageInputs.PROMPTS);
         if (promptsOut == null) promptsOut = ctx.outputDir().resolve("prompts.jsonl");
         AtomicFiles.writeJsonl(promptsOut, selected);
 
         int k = sampling.completionsPerPrompt == null ? 4 : sampling.completionsPerPrompt;
         Path file = ShardFiles.of(ctx.outputDir(), "completions", ctx.shard().index, ctx.shard().count);
-        Path imageRoot = ctx.resolve(ctx.spec().prompts.imageRoot == null ? "images" : ctx.spec().prompts.imageRoot);
+        Path imageRoot = ctx.resolve(ctx.spec().prompts.imageRoot == null ? "images" : ctx.spec().prompts.imageRoot,
+                "prompts.imageRoot");
         String modelName = modelName(ctx, sampling);
 
         StageResult result = new StageResult();
@@ -154,7 +155,7 @@ public final class SampleStage implements StageRunner.Stage {
     private PolicyModel loadModel(StageContext ctx, SamplingSpec sampling) throws Exception {
         Path model = ctx.optionalInput(StageInputs.MODEL);
         if (model == null && sampling.model != null && sampling.model.path != null) {
-            model = ctx.resolve(sampling.model.path);
+            model = ctx.resolve(sampling.model.path, "sampling.model.path");
         }
         if (model == null) {
             throw new InvalidInputException(ctx.specFile(), "paths.inputs.model (or sampling.model.path) is required");

@@ -54,7 +54,8 @@ public record SteerLMDescriptor(SteerLMTemplate template, List<HelpSteerAttribut
         try {
             d = Json.MAPPER.readValue(Files.readString(file), SteerLMDescriptor.class);
         } catch (JsonProcessingException e) {
-            throw new InvalidInputException(file, "not a valid SteerLM descriptor: " + e.getOriginalMessage());
+            throw new InvalidInputException(file, "not a valid SteerLM descriptor: "
+                    + dev.mmalign.trainer.data.JsonProblems.describe(e));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read " + file, e);
         }

@@ -2,6 +2,7 @@ package dev.mmalign.trainer.stage;
 
 import dev.mmalign.api.stage.Shard;
 import dev.mmalign.api.stage.StageSpec;
+import dev.mmalign.trainer.data.ClaimPaths;
 import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.progress.ProgressReporter;
 
@@ -13,13 +14,15 @@ public final class StageContext {
     private final StageSpec spec;
     private final Path specFile;
     private final Path storageRoot;
+    private final ClaimPaths claim;
     private final ProgressReporter progress;
     private final StopSignal stop;
 
     public StageContext(StageSpec spec, Path specFile, ProgressReporter progress, StopSignal stop) {
         this.spec = spec;
         this.specFile = specFile;
-        this.storageRoot = Path.of(spec.paths.storageRoot);
+        this.storageRoot = Path.of(spec.paths.storageRoot).toAbsolutePath().normalize();
+        this.claim = new ClaimPaths(storageRoot);
         this.progress = progress;
         this.stop = stop;
     }
@@ -48,13 +51,21 @@ public final class StageContext {
         return storageRoot;
     }
 
-    /** A path of the spec, relative to the storage root. */
-    public Path resolve(String relative) {
-        return storageRoot.resolve(relative).normalize();
+    /** The resolver that keeps paths from data files (images) inside the storage root. */
+    public ClaimPaths claim() {
+        return claim;
+    }
+
+    /**
+     * A path of the spec, relative to the storage root; one that leaves it (.., absolute, a link pointing out) is
+     * an exit-2 error naming the spec file and {@code field}.
+     */
+    public Path resolve(String relative, String field) {
+        return claim.resolve(relative, specFile + ": " + field);
     }
 
     public Path outputDir() {
-        return resolve(spec.paths.outputDir);
+        return resolve(spec.paths.outputDir, "paths.outputDir");
     }
 
     /** A named input of paths.inputs, or an exit-2 error naming the spec file when it is missing. */
@@ -63,13 +74,13 @@ public final class StageContext {
         if (value == null || value.isBlank()) {
             throw new InvalidInputException(specFile, "paths.inputs." + key + " is required for stage " + spec.stage);
         }
-        return resolve(value);
+        return resolve(value, "paths.inputs." + key);
     }
 
     /** A named input, or null when absent. */
     public Path optionalInput(String key) {
         String value = spec.paths.inputs == null ? null : spec.paths.inputs.get(key);
-        return value == null || value.isBlank() ? null : resolve(value);
+        return value == null || value.isBlank() ? null : resolve(value, "paths.inputs." + key);
     }
 
     /** The storage-relative form of a path under the storage root, for result artifacts. */

@@ -9,6 +9,7 @@ import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.api.stage.TerminationMessage;
 import dev.mmalign.trainer.data.AtomicFiles;
+import dev.mmalign.trainer.data.ClaimPaths;
 import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.data.Json;
 import dev.mmalign.trainer.progress.ProgressReporter;
@@ -113,12 +114,14 @@ public final class StageRunner {
         if (spec != null) {
             result.shardIndex = spec.shard.index;
             result.shardCount = spec.shard.count;
-            Path out = Path.of(spec.paths.storageRoot).resolve(spec.paths.outputDir)
-                    .resolve(ArtifactLayout.resultFile(name, spec.shard.index));
+            // The output folder is checked like every spec path: a result is never written outside the claim.
+            Path out = null;
             try {
+                out = new ClaimPaths(Path.of(spec.paths.storageRoot)).resolve(spec.paths.outputDir, "paths.outputDir")
+                        .resolve(ArtifactLayout.resultFile(name, spec.shard.index));
                 AtomicFiles.write(out, Json.pretty(result) + "\n");
             } catch (RuntimeException e) {
-                err.println("cannot write " + out + ": " + e.getMessage());
+                err.println("cannot write the result file " + (out == null ? "" : out) + ": " + e.getMessage());
             }
         }
         writeTerminationLog(result);

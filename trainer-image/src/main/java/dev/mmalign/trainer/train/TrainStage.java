@@ -11,6 +11,8 @@ import dev.mmalign.api.run.Method;
 import dev.mmalign.api.stage.StageInputs;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.trainer.data.AtomicFiles;
+import dev.mmalign.trainer.data.ClaimPaths;
+import dev.mmalign.trainer.data.DataImages;
 import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.data.Json;
 import dev.mmalign.trainer.engine.ModelLoader;
@@ -84,7 +86,7 @@ public final class TrainStage implements StageRunner.Stage {
         Path imageRoot = ctx.optionalInput(StageInputs.IMAGE_ROOT);
         if (imageRoot == null) imageRoot = ctx.storageRoot();
         Path work = ctx.spec().paths.checkpointDir == null ? out.resolve("checkpoints")
-                : ctx.resolve(ctx.spec().paths.checkpointDir);
+                : ctx.resolve(ctx.spec().paths.checkpointDir, "paths.checkpointDir");
         double fraction = run.dataFraction == null ? 1.0 : run.dataFraction;
         if (!(fraction > 0 && fraction <= 1)) {
             throw new InvalidInputException(ctx.specFile(), "run.dataFraction must be in (0, 1], got " + fraction);
@@ -105,7 +107,7 @@ public final class TrainStage implements StageRunner.Stage {
             if (run.method == Method.DPO) {
                 List<DpoPairRecord> pairs = TrainingData.dpoPairs(dataset, fraction);
                 requireData(dataset, pairs.size());
-                requireImages(dataset, imageRoot, pairs.stream().map(DpoPairRecord::images));
+                requireImages(ctx.claim(), dataset, imageRoot, pairs.stream().map(DpoPairRecord::images));
                 pairs = fitting(vlm, cfg, dataset, pairs, DpoPairRecord::id, DpoPairRecord::prompt, DpoPairRecord::images, result);
                 if (cfg.dpo().precomputeReference()) {
                     pairs = withoutMismatchedReference(vlm, pairs, cfg, result);
@@ -121,7 +123,7 @@ public final class TrainStage implements StageRunner.Stage {
             } else {
                 List<SftExampleRecord> sft = TrainingData.sftExamples(dataset, fraction);
                 requireData(dataset, sft.size());
-                requireImages(dataset, imageRoot, sft.stream().map(SftExampleRecord::images));
+                requireImages(ctx.claim(), dataset, imageRoot, sft.stream().map(SftExampleRecord::images));
                 sft = fitting(vlm, cfg, dataset, sft, SftExampleRecord::id, SftExampleRecord::prompt, SftExampleRecord::images, result);
                 examples = sft.size();
                 trained = new SftTrainer(vlm, cfg, imageRoot).train(sft, work, progress, ctx.stop()::requested);
@@ -256,13 +258,12 @@ public final class TrainStage implements StageRunner.Stage {
         if (size == 0) throw new InvalidInputException(dataset, "training set is empty");
     }
 
-    private static void requireImages(Path dataset, Path imageRoot, Stream<List<String>> images) {
+    /** Every distinct image inside the claim and decodable under the size limits, before the first step. */
+    private static void requireImages(ClaimPaths claim, Path dataset, Path imageRoot, Stream<List<String>> images) {
         Set<String> checked = new HashSet<>();
-        images.filter(list -> !list.isEmpty()).map(list -> list.get(0)).filter(checked::add).forEach(image -> {
-            if (!Files.isRegularFile(imageRoot.resolve(image))) {
-                throw new InvalidInputException(dataset, "image " + image + " not found under " + imageRoot);
-            }
-        });
+        images.filter(list -> !list.isEmpty()).map(list -> list.get(0)).filter(checked::add).forEach(image ->
+                DataImages.check(claim.resolve(imageRoot, image, dataset + ": image"), image, dataset, 0,
+                        "a training example"));
     }
 
     /**

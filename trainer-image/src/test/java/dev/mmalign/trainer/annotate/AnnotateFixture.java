@@ -38,7 +38,8 @@ final class AnnotateFixture {
         List<CompletionRecord> completions = new ArrayList<>();
         Files.createDirectories(root.resolve("ds/images"));
         for (int i = 0; i < PROMPTS; i++) {
-            Files.write(root.resolve("ds/images/img" + i + ".png"), new byte[] {(byte) 0x89, 'P', 'N', 'G', (byte) i});
+            javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(4 + i, 4, java.awt.image.BufferedImage.TYPE_INT_RGB),
+                    "png", root.resolve("ds/images/img" + i + ".png").toFile());
             prompts.add(new PromptRecord("p" + i, "img" + i + ".png", "Is there a red circle in image " + i + "?",
                     "Yes.", null, null));
             for (int j = 0; j < K; j++) {

@@ -34,27 +34,33 @@ import java.util.regex.Pattern;
 public final class FakeJudgeServer implements AutoCloseable {
 
     /** One scripted reply. */
-    public record Fault(int status, String body, long delayMillis, boolean truncate, String answerText) {
+    public record Fault(int status, String body, long delayMillis, boolean truncate, String answerText,
+                        String retryAfter) {
         public static Fault status(int status) {
+            return statusWithRetryAfter(status, null);
+        }
+
+        /** An HTTP error with a {@code Retry-After} header (delay-seconds or an HTTP-date). */
+        public static Fault statusWithRetryAfter(int status, String retryAfter) {
             return new Fault(status, "{\"error\":{\"code\":" + status + ",\"message\":\"scripted\",\"status\":\"X\"}}",
-                    0, false, null);
+                    0, false, null, retryAfter);
         }
 
         public static Fault slow(long millis) {
-            return new Fault(200, null, millis, false, null);
+            return new Fault(200, null, millis, false, null, null);
         }
 
         public static Fault rawBody(String body) {
-            return new Fault(200, body, 0, false, null);
+            return new Fault(200, body, 0, false, null, null);
         }
 
         public static Fault truncated() {
-            return new Fault(200, null, 0, true, null);
+            return new Fault(200, null, 0, true, null, null);
         }
 
         /** A well-formed HTTP answer whose model text is {@code text}. */
         public static Fault answer(String text) {
-            return new Fault(200, null, 0, false, text);
+            return new Fault(200, null, 0, false, text, null);
         }
     }
 
@@ -149,6 +155,9 @@ public final class FakeJudgeServer implements AutoCloseable {
                 Thread.sleep(fault.delayMillis());
             }
             if (fault != null && fault.status() != 200) {
+                if (fault.retryAfter() != null) {
+                    exchange.getResponseHeaders().add("Retry-After", fault.retryAfter());
+                }
                 send(exchange, fault.status(), fault.body(), false);
                 return;
             }

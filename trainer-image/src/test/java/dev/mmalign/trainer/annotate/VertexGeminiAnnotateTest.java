@@ -85,7 +85,9 @@ class VertexGeminiAnnotateTest {
         JsonNode body = server.bodies.get(0);
         JsonNode parts = body.path("contents").path(0).path("parts");
         assertEquals("image/png", parts.path(0).path("inlineData").path("mimeType").asText());
-        assertEquals(5, Base64.getDecoder().decode(parts.path(0).path("inlineData").path("data").asText()).length);
+        byte[] sent = Base64.getDecoder().decode(parts.path(0).path("inlineData").path("data").asText());
+        assertTrue(java.util.stream.IntStream.range(0, PROMPTS).anyMatch(i -> java.util.Arrays.equals(sent,
+                readBytes(root.resolve("ds/images/img" + i + ".png")))), "the prompt's image is sent as it is");
         String user = parts.path(1).path("text").asText();
         assertTrue(user.contains("Response 1:") && user.contains("Response 3:") && user.contains("Think step by step"));
         assertTrue(body.path("systemInstruction").toString().contains("Correctness"));
@@ -117,8 +119,9 @@ class VertexGeminiAnnotateTest {
         assertEquals(ExitCodes.SUCCESS, run(spec));
         assertEquals(PROMPTS * K, data.distinctCompletionIds());
         assertEquals(PROMPTS + 5, server.requests.get());
-        // Throttled attempts are not billed: only answered requests count.
-        assertEquals(PROMPTS, data.fx.result(spec).counts.get("requests"));
+        // Every request sent is counted, throttled ones too; only answered ones are billed.
+        assertEquals(PROMPTS + 5, data.fx.result(spec).counts.get("requests"));
+        assertEquals(PROMPTS * USD_PER_REQUEST, data.fx.result(spec).metrics.get("costUSD"), 1e-12);
     }
 
     @Test
@@ -260,7 +263,8 @@ class VertexGeminiAnnotateTest {
         Files.delete(root.resolve("ds/images/img2.png"));
         StageSpec spec = data.spec(JudgeProvider.VERTEX_GEMINI);
         assertEquals(ExitCodes.INVALID_INPUT, run(spec));
-        assertTrue(data.fx.result(spec).message.startsWith(root.resolve("ds/prompts.jsonl") + ":3: image img2.png"));
+        assertTrue(data.fx.result(spec).message.startsWith(root.resolve("ds/prompts.jsonl")
+                + ":3: image 'img2.png' of prompt p2 not found"), data.fx.result(spec).message);
     }
 
     @Test
@@ -270,5 +274,13 @@ class VertexGeminiAnnotateTest {
         int code = data.fx.run(spec, new AnnotateStage(java.util.Map.of(), JudgeTuning.standard()));
         assertEquals(ExitCodes.INVALID_INPUT, code);
         assertTrue(data.fx.result(spec).message.contains("project"));
+    }
+
+    private static byte[] readBytes(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -44,7 +44,7 @@ class BuildStageTest {
         List<AnnotationRecord> annotations = new ArrayList<>();
         int[][] scores = {{4, 0, 2}, {3, 3, 3}, {4, 1, 1}, {2, 0, 4}};
         for (int i = 0; i < scores.length; i++) {
-            Files.write(root.resolve("images/i" + i + ".png"), new byte[] {1});
+            dev.mmalign.trainer.data.TestImages.png(root.resolve("images/i" + i + ".png"));
             prompts.add(new PromptRecord("p" + i, "i" + i + ".png", "Q" + i, i == 3 ? null : "gold" + i, null, null));
             for (int j = 0; j < 3; j++) {
                 String id = "p" + i + "#" + j;

@@ -25,7 +25,7 @@ class BenchmarkReadersTest {
     @BeforeEach
     void setUp() throws Exception {
         images = Files.createDirectories(dir.resolve("images"));
-        Files.write(images.resolve("a.jpg"), new byte[] {1});
+        dev.mmalign.trainer.data.TestImages.png(images.resolve("a.jpg"));
     }
 
     private Path file(String name, String text) throws Exception {
@@ -101,6 +101,20 @@ class BenchmarkReadersTest {
         Path f = file("pope.jsonl", "{\"question_id\":1,\"image\":\"zzz.jpg\",\"text\":\"?\",\"label\":\"no\"}\n");
         InvalidInputException e = assertThrows(InvalidInputException.class,
                 () -> BenchmarkReaders.read(BenchmarkName.POPE, f, images, dir));
-        assertTrue(e.getMessage().startsWith(f + ":1: image zzz.jpg not found"));
+        assertTrue(e.getMessage().startsWith(f + ":1: image 'zzz.jpg' not found"), e.getMessage());
+    }
+
+    @Test
+    void aBenchmarkImageOutsideItsImageRootOrWithAHugeHeaderIsRefusedNamingTheLine() throws Exception {
+        Files.writeString(dir.resolve("passwd"), "root:x:0:0\n");
+        Path f = file("pope.jsonl", "{\"question_id\":1,\"image\":\"../passwd\",\"text\":\"?\",\"label\":\"no\"}\n");
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> BenchmarkReaders.read(BenchmarkName.POPE, f, images, dir));
+        assertTrue(e.getMessage().startsWith(f + ":1: image: '../passwd' leaves the benchmark's imageRoot"), e.getMessage());
+
+        dev.mmalign.trainer.data.TestImages.pngHeaderOnly(images.resolve("huge.png"), 20000, 20000);
+        Path g = file("pope2.jsonl", "{\"question_id\":1,\"image\":\"huge.png\",\"text\":\"?\",\"label\":\"no\"}\n");
+        e = assertThrows(InvalidInputException.class, () -> BenchmarkReaders.read(BenchmarkName.POPE, g, images, dir));
+        assertTrue(e.getMessage().startsWith(g + ":1: image 'huge.png' is 20000×20000 pixels"), e.getMessage());
     }
 }

@@ -18,6 +18,9 @@ import java.util.List;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class AnnotationSpec extends JudgeSpec {
 
+    /** Default of {@link #maxFailureRatio}: a few flaky prompts never stop a run; an outage does. */
+    public static final double DEFAULT_MAX_FAILURE_RATIO = 0.05;
+
     @JsonPropertyDescription("A labelling guide from a ConfigMap. Unset: the built-in HelpSteer guide (paper Table 1).")
     public GuideSpec guide;
 
@@ -33,6 +36,14 @@ public class AnnotationSpec extends JudgeSpec {
     @JsonPropertyDescription("With provider import: JSONL file of ratings {promptId, completionId, ratings}, "
             + "relative to the storage root.")
     public String importPath;
+
+    @Default("0.05")
+    @Min(0)
+    @Max(1)
+    @JsonPropertyDescription("Largest fraction of the prompts a run may set aside because the judge kept failing "
+            + "(429, 5xx, timeouts) through every retry. Up to it, such a prompt is quarantined with the last error "
+            + "and the stage goes on (a rerun asks again); past it, the stage fails retryably (exit code 1).")
+    public Double maxFailureRatio = DEFAULT_MAX_FAILURE_RATIO;
 
     @Default("1")
     @Min(1)

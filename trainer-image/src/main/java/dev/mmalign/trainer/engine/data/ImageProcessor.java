@@ -6,7 +6,6 @@ import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Path;
-import javax.imageio.ImageIO;
 
 /**
  * LLaVA-1.5 image preprocessing: pad to a square with the mean colour ("pad" aspect mode), resize to the
@@ -27,9 +26,11 @@ public final class ImageProcessor {
     }
 
     public float[] load(Path png) throws IOException {
-        BufferedImage img = ImageIO.read(png.toFile());
-        if (img == null) {
-            throw new IOException(png + ": not a readable image (PNG/JPEG expected)");
+        BufferedImage img;
+        try {
+            img = ImageDecoder.read(png);
+        } catch (ImageDecoder.RejectedImageException e) {
+            throw new ImageDecoder.RejectedImageException("image " + png + " " + e.getMessage());
         }
         return process(img);
     }

@@ -46,7 +46,20 @@ class ImageProcessorTest {
     void nonImageFileGivesClearError() throws Exception {
         Path p = dir.resolve("x.png");
         java.nio.file.Files.writeString(p, "not an image");
-        assertTrue(assertThrows(java.io.IOException.class, () -> new ImageProcessor(8).load(p)).getMessage()
-                .contains("not a readable image"));
+        String message = assertThrows(java.io.IOException.class, () -> new ImageProcessor(8).load(p)).getMessage();
+        assertTrue(message.equals("image " + p + " is not an image in a readable format (PNG, JPEG, GIF, BMP)"),
+                message);
+    }
+
+    @Test
+    void aHugeHeaderIsRefusedBeforeTheRasterIsAllocated() {
+        // 20000×20000 would be 1.6 GB of pixels (and a 20000² padded square): refused from the header.
+        Path p = dev.mmalign.trainer.data.TestImages.pngHeaderOnly(dir.resolve("huge.png"), 20000, 20000);
+        String message = assertThrows(ImageDecoder.RejectedImageException.class,
+                () -> new ImageProcessor(8).load(p)).getMessage();
+        assertTrue(message.contains("is 20000×20000 pixels"), message);
+        Path strip = dev.mmalign.trainer.data.TestImages.pngHeaderOnly(dir.resolve("strip.png"), 20000, 1);
+        assertTrue(assertThrows(ImageDecoder.RejectedImageException.class, () -> new ImageProcessor(8).load(strip))
+                .getMessage().contains("at most 8192 per side"), "a thin strip would pad to a 20000² square");
     }
 }
