@@ -1,10 +1,16 @@
 package dev.mmalign.trainer.engine.safetensors;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.MappedByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -164,6 +170,75 @@ public final class SafeTensorsReader implements AutoCloseable {
             }
         }
         return new Tensor(out, e.shape(), e.dtype());
+    }
+
+    /**
+     * Streams one tensor to {@code manager}'s device as {@code target} (FLOAT32 or FLOAT16) without decoding it on
+     * the Java heap: the tensor's bytes are memory-mapped, copied once into libtorch memory and converted there. So a
+     * checkpoint of any size loads with the heap flat; the mapping is off-heap and released with the buffer.
+     *
+     * <p>Why each step: an array created over a direct buffer aliases it ({@code from_blob}), so it is duplicated at
+     * once; {@code create} ignores the buffer's position, so the mapping starts at the tensor. DJL has no bfloat16
+     * (creating one aborts the JVM), so BF16 is converted with integer ops: bf16 is the top half of an fp32, and
+     * each pair of bf16 values read as one little-endian int32 {@code x} holds the first in its low 16 bits and the
+     * second in its high 16; {@code lo = x mod 65536}, {@code lo * 65536} and {@code x - lo} are the fp32 bit patterns
+     * of the two (the multiplication wraps in two's complement, which is the intended bit pattern).
+     */
+    public NDArray load(String name, NDManager manager, DataType target) throws IOException {
+        Entry e = entries.get(name);
+        if (e == null) {
+            throw new SafeTensorsException(path + ": no tensor named '" + name + "'");
+        }
+        if (target != DataType.FLOAT32 && target != DataType.FLOAT16) {
+            throw new IllegalArgumentException("tensors load as FLOAT32 or FLOAT16, not " + target);
+        }
+        long bytes = e.end() - e.begin();
+        if (bytes > Integer.MAX_VALUE - 16) {
+            throw new SafeTensorsException(path + ": tensor '" + name + "' is larger than 2 GiB");
+        }
+        Shape shape = new Shape(e.shape());
+        long n = shape.size();
+        if (n == 0) {
+            return manager.zeros(shape, target);
+        }
+        MappedByteBuffer mapped = channel.map(FileChannel.MapMode.READ_ONLY, dataStart + e.begin(), bytes);
+        mapped.order(ByteOrder.LITTLE_ENDIAN);
+        try (NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
+            NDArray fileTyped = switch (e.dtype()) {
+                case F32 -> owned(cpu, mapped, shape, DataType.FLOAT32);
+                case F16 -> owned(cpu, mapped, shape, DataType.FLOAT16);
+                case BF16 -> bf16ToFloat32(cpu, mapped, n).reshape(shape);
+            };
+            NDArray converted = fileTyped.getDataType() == target ? fileTyped : fileTyped.toType(target, false);
+            NDArray out = converted.toDevice(manager.getDevice(), false);
+            out.attach(manager);
+            return out;
+        }
+    }
+
+    /** An array in libtorch memory holding a copy of {@code buffer}'s bytes, read as {@code type}. */
+    private static NDArray owned(NDManager m, ByteBuffer buffer, Shape shape, DataType type) {
+        try (NDArray aliasing = m.create(buffer, shape, type)) {
+            return aliasing.duplicate();
+        }
+    }
+
+    /** {@code n} bf16 values (little-endian bytes in {@code raw}) → a flat fp32 array, exactly, in libtorch. */
+    private static NDArray bf16ToFloat32(NDManager m, ByteBuffer raw, long n) {
+        ByteBuffer even = raw;
+        if (n % 2 == 1) {
+            // Pairs are read as int32: pad an odd count with one zero value, off-heap like the mapping.
+            even = ByteBuffer.allocateDirect((int) (n + 1) * 2).order(ByteOrder.LITTLE_ENDIAN);
+            even.put(raw.duplicate()).putShort((short) 0).flip();
+        }
+        NDArray pairs = owned(m, even, new Shape((n + 1) / 2), DataType.INT32);
+        NDArray low = pairs.mod(65536);
+        NDArray bits = low.mul(65536).stack(pairs.sub(low), 1).flatten();
+        NDArray floats;
+        try (NDArray aliasing = m.create(bits.toByteBuffer(true), bits.getShape(), DataType.FLOAT32)) {
+            floats = aliasing.duplicate();
+        }
+        return n % 2 == 1 ? floats.get("0:" + n) : floats;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
