@@ -106,7 +106,7 @@ public final class BenchCommand implements Callable<Integer> {
             loadHeap = loadHeap(work);
         }
         System.out.printf("bench: mfu=%.3f kv_speedup=%.2f rss_growth_pct=%.2f dpo_accuracy=%.3f"
-                + " lowp_loss_rel_err=%.4f load_heap_ratio=%.4f%n", mfu, speedup, rssGrowth, accuracy, lowpErr,
+                + " lowp_loss_rel_err=%.5f load_heap_ratio=%.4f%n", mfu, speedup, rssGrowth, accuracy, lowpErr,
                 loadHeap);
         return 0;
     }

@@ -100,15 +100,19 @@ class ModelLoaderTest {
                         assertEquals(ai.djl.ndarray.types.DataType.FLOAT16, e.getValue().getDataType(), e.getKey());
                         float[] want = fp32.model().weights().get(e.getKey()).toFloatArray();
                         float[] got = e.getValue().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+                        float[] rounded = new float[want.length];
                         for (int i = 0; i < want.length; i++) {
-                            assertEquals(DType.halfToFloat(DType.floatToHalf(want[i])), got[i], 0f, e.getKey() + "[" + i + "]");
+                            rounded[i] = DType.halfToFloat(DType.floatToHalf(want[i]));
                         }
+                        assertArrayEquals(rounded, got, 0f, e.getKey());
                     }
                     float[] a = Fixtures.logits(fp32.model(), fp32.manager(), probe(fp32));
                     float[] b = Fixtures.logits(half.model(), half.manager(), probe(half));
+                    double worst = 0;
                     for (int i = 0; i < a.length; i++) {
-                        assertEquals(a[i], b[i], 0.02 + Math.abs(a[i]) * 0.01, "logit " + i);
+                        worst = Math.max(worst, Math.abs(a[i] - b[i]) / (0.02 + Math.abs(a[i]) * 0.01));
                     }
+                    assertTrue(worst <= 1, "logits within 0.02 + 1 % of the fp32 load's: " + worst);
                     Path again = dir.resolve("again");
                     ModelLoader.save(half, again);
                     try (SafeTensorsReader r = SafeTensorsReader.open(again.resolve("model.safetensors"))) {

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Guards {@link SafeTensorsReader#load}, which streams a tensor to the device without decoding it on the heap: it must
  * give exactly the values of the heap decoder ({@link SafeTensorsReader#read}, checked against the format by
  * SafeTensorsFormatTest) for every dtype, at any offset in the file, for odd element counts, and for the special bf16
- * values (signed zero, subnormals, infinities, NaN) that the integer recipe has to carry through bit for bit.
+ * values (signed zero, subnormals, infinities, NaN) that the integer recipe has to carry through bit for bit, whether a
+ * tensor fits in one read chunk or spans many.
  */
 class StreamedLoadTest {
     @TempDir Path dir;
@@ -60,6 +61,16 @@ class StreamedLoadTest {
 
     @Test
     void everyDtypeStreamsToExactlyTheHeapDecodersValues() throws Exception {
+        check(SafeTensorsReader.CHUNK);
+    }
+
+    /** 12-byte chunks: every tensor spans many chunks, and the odd bf16 count ends in a 2-byte chunk. */
+    @Test
+    void chunkBoundariesChangeNothing() throws Exception {
+        check(12);
+    }
+
+    private void check(int chunkBytes) throws Exception {
         Random rnd = new Random(1);
         short[] bf16 = new short[1001]; // odd: the int32 pairing must pad
         for (int i = 0; i < bf16.length; i++) {
@@ -78,7 +89,7 @@ class StreamedLoadTest {
         for (int i = 0; i < f32.length; i++) {
             f32[i] = (float) rnd.nextGaussian();
         }
-        try (SafeTensorsReader r = SafeTensorsReader.open(fixture(bf16, f16, f32));
+        try (SafeTensorsReader r = SafeTensorsReader.open(fixture(bf16, f16, f32)).withChunkBytes(chunkBytes);
                 NDManager m = NDManager.newBaseManager()) {
             for (String name : new String[] {"pad", "b", "h", "f"}) {
                 float[] heap = r.read(name).data();
