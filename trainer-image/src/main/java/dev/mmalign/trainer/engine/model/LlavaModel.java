@@ -454,6 +454,14 @@ public final class LlavaModel implements AutoCloseable {
         }
     }
 
+    /**
+     * The dtype a KV cache for this model is kept in: the storage dtype of the decoder's key projection, so a model
+     * whose frozen weights are fp16 also caches in fp16.
+     */
+    public DataType kvCacheType() {
+        return deviceType(TEXT + "layers.0.self_attn.k_proj.weight");
+    }
+
     /** The dtype a base weight has on the device now: FLOAT32, or FLOAT16 for a frozen weight stored in half. */
     public DataType deviceType(String name) {
         return w(name).getDataType();
