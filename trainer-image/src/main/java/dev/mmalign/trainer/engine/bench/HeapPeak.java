@@ -25,6 +25,18 @@ public final class HeapPeak {
         return used;
     }
 
+    /**
+     * Heap bytes this thread has allocated so far (HotSpot's per-thread counter), garbage included: the difference
+     * over a stretch of code bounds the heap growth that code caused, at byte granularity.
+     */
+    public static long allocatedByThisThread() {
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        if (threads instanceof com.sun.management.ThreadMXBean hotspot) {
+            return hotspot.getThreadAllocatedBytes(Thread.currentThread().getId());
+        }
+        return 0;
+    }
+
     /** The sum of the heap pools' peak use since {@link #start}. */
     public static long peak() {
         long peak = 0;
