@@ -1,9 +1,11 @@
 package dev.mmalign.trainer.engine;
 
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import dev.mmalign.trainer.engine.model.LlavaConfig;
 import dev.mmalign.trainer.engine.model.LlavaModel;
 import dev.mmalign.trainer.engine.safetensors.DType;
+import dev.mmalign.trainer.engine.safetensors.SafeTensorsReader;
 import dev.mmalign.trainer.engine.safetensors.ShardedCheckpoint;
 import dev.mmalign.trainer.engine.safetensors.Tensor;
 import dev.mmalign.trainer.engine.tokenizer.ByteTokenizer;
@@ -12,8 +14,10 @@ import dev.mmalign.trainer.engine.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /**
  * Loads and saves models in Hugging Face layout: {@code config.json}, {@code model.safetensors} (or shards +
@@ -26,14 +30,40 @@ public final class ModelLoader {
 
     private ModelLoader() {}
 
+    /** Loads every weight in fp32 (see {@link #load(Path, Predicate)}). */
     public static VisionLanguageModel load(Path modelDir) throws IOException {
+        return load(modelDir, name -> false);
+    }
+
+    /**
+     * Loads a model, streaming each tensor from the safetensors files (memory-mapped) to the device one at a time,
+     * converted there to its storage dtype: fp16 for the weights {@code storeInHalf} selects (only frozen weights may
+     * be, see {@link LlavaModel}), fp32 for the rest. The Java heap never holds tensor data, so a checkpoint of any
+     * size loads with a flat heap. Tensors the model does not use are skipped.
+     */
+    public static VisionLanguageModel load(Path modelDir, Predicate<String> storeInHalf) throws IOException {
         LlavaConfig config = LlavaConfig.read(modelDir.resolve("config.json"));
-        Map<String, Tensor> tensors = normalizeNames(ShardedCheckpoint.read(modelDir));
         TextTokenizer tokenizer = tokenizer(modelDir, config);
         NDManager manager = NDManager.newBaseManager();
+        LlavaModel model = LlavaModel.withoutWeights(config, manager);
         try {
-            return new VisionLanguageModel(LlavaModel.fromTensors(config, manager, tensors), tokenizer, manager);
-        } catch (RuntimeException e) {
+            ShardedCheckpoint.forEach(modelDir, (fileName, file) -> {
+                String name = normalizeName(fileName);
+                long[] expected = model.expectedShape(name);
+                if (expected == null) {
+                    return;
+                }
+                SafeTensorsReader.Entry entry = file.entries().get(fileName);
+                if (!Arrays.equals(entry.shape(), expected)) {
+                    throw new IllegalArgumentException("tensor '" + name + "' has shape "
+                            + Arrays.toString(entry.shape()) + ", config expects " + Arrays.toString(expected));
+                }
+                DataType type = storeInHalf.test(name) ? DataType.FLOAT16 : DataType.FLOAT32;
+                model.putWeight(name, file.load(fileName, model.manager(), type), entry.dtype());
+            });
+            model.finishLoading();
+            return new VisionLanguageModel(model, tokenizer, manager);
+        } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
         }
@@ -82,21 +112,16 @@ public final class ModelLoader {
      * transformers ≥ 4.52 saves LLaVA as {@code model.language_model.*}, {@code model.vision_tower.*},
      * {@code model.multi_modal_projector.*} and {@code lm_head.weight}; map those onto the classic names.
      */
-    static Map<String, Tensor> normalizeNames(Map<String, Tensor> tensors) {
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
-            String n = e.getKey();
-            if (n.startsWith("model.language_model.")) {
-                n = "language_model.model." + n.substring("model.language_model.".length());
-            } else if (n.startsWith("model.vision_tower.")) {
-                n = n.substring("model.".length());
-            } else if (n.startsWith("model.multi_modal_projector.")) {
-                n = n.substring("model.".length());
-            } else if (n.equals("lm_head.weight")) {
-                n = LlavaModel.LM_HEAD;
-            }
-            out.put(n, e.getValue());
+    static String normalizeName(String n) {
+        if (n.startsWith("model.language_model.")) {
+            return "language_model.model." + n.substring("model.language_model.".length());
+        } else if (n.startsWith("model.vision_tower.")) {
+            return n.substring("model.".length());
+        } else if (n.startsWith("model.multi_modal_projector.")) {
+            return n.substring("model.".length());
+        } else if (n.equals("lm_head.weight")) {
+            return LlavaModel.LM_HEAD;
         }
-        return out;
+        return n;
     }
 }

@@ -6,14 +6,12 @@ import dev.mmalign.api.run.DpoSpec;
 import dev.mmalign.api.run.LoraSpec;
 import dev.mmalign.api.run.LoraTarget;
 import dev.mmalign.api.run.Method;
-import dev.mmalign.api.run.Precision;
 import dev.mmalign.api.run.TrainingDefaults;
 import dev.mmalign.api.run.TrainingSpec;
 import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.engine.train.DpoConfig;
 import dev.mmalign.trainer.engine.train.TrainConfig;
 
-import java.io.PrintStream;
 import java.nio.file.Path;
 
 /**
@@ -27,11 +25,11 @@ public final class TrainConfigs {
     private TrainConfigs() {}
 
     /**
-     * @param gpu whether the engine runs on a GPU; on CPU every precision becomes fp32 (said on {@code log}), since a
-     *            CPU pod asked for bf16 should still train rather than fail
+     * Precision means the same on every device (see {@link TrainConfig.Precision}); bf16 is refused (exit 2).
+     *
      * @param specFile the stage spec, named in the error when a resolved value is missing
      */
-    public static TrainConfig of(AlignmentRunSpec run, boolean gpu, PrintStream log, Path specFile) {
+    public static TrainConfig of(AlignmentRunSpec run, Path specFile) {
         Fields f = new Fields(specFile);
         TrainingSpec t = f.required(run.training, "run.training");
         TrainConfig.Builder c = TrainConfig.builder()
@@ -52,17 +50,14 @@ public final class TrainConfigs {
                 .seed(f.required(t.seed, "run.training.seed"))
                 .checkpointEvery(f.required(t.checkpointEverySteps, "run.training.checkpointEverySteps"))
                 .keepCheckpoints(f.required(t.keepCheckpoints, "run.training.keepCheckpoints"));
-        Precision asked = f.required(t.precision, "run.training.precision");
-        if (gpu || asked == Precision.fp32) {
-            c.precision(switch (asked) {
-                case fp32 -> TrainConfig.Precision.FP32;
-                case bf16 -> TrainConfig.Precision.BF16;
-                case fp16 -> TrainConfig.Precision.FP16;
-            });
-        } else {
-            c.precision(TrainConfig.Precision.FP32);
-            log.println("train: precision " + asked + " requested, but this pod has no GPU: training in fp32");
-        }
+        c.precision(switch (f.required(t.precision, "run.training.precision")) {
+            case fp32 -> TrainConfig.Precision.FP32;
+            case fp16 -> TrainConfig.Precision.FP16;
+            // Refused, never trained as something else: DJL 0.36 has no bfloat16 type (creating one aborts the JVM).
+            case bf16 -> throw new InvalidInputException(specFile, "spec.training.precision: bf16 is not supported"
+                    + " by this engine (its PyTorch binding, DJL 0.36, has no bfloat16 tensors); use fp16 (frozen"
+                    + " weights stored in fp16, computed in fp32; bf16 checkpoints are converted at load) or fp32");
+        });
         c.lora(lora(f.required(run.lora, "run.lora"), f));
         // The DPO settings only matter to DPO (the schema rejects them for the other methods).
         if (run.method == Method.DPO) {

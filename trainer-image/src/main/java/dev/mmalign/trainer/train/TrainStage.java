@@ -5,7 +5,6 @@ import dev.mmalign.trainer.data.SftExampleRecord;
 import dev.mmalign.trainer.data.JsonlReader;
 import dev.mmalign.trainer.stage.StageContext;
 import dev.mmalign.trainer.stage.StageRunner;
-import ai.djl.engine.Engine;
 import dev.mmalign.api.run.AlignmentRunSpec;
 import dev.mmalign.api.run.Method;
 import dev.mmalign.api.stage.StageInputs;
@@ -23,6 +22,7 @@ import dev.mmalign.trainer.engine.train.Checkpoints;
 import dev.mmalign.trainer.engine.train.DpoTrainer;
 import dev.mmalign.trainer.engine.train.SftTrainer;
 import dev.mmalign.trainer.engine.train.TrainConfig;
+import dev.mmalign.trainer.engine.train.WeightStorage;
 import dev.mmalign.trainer.engine.train.TrainResult;
 import dev.mmalign.trainer.sets.SteerLMDescriptor;
 
@@ -91,7 +91,10 @@ public final class TrainStage implements StageRunner.Stage {
         if (!(fraction > 0 && fraction <= 1)) {
             throw new InvalidInputException(ctx.specFile(), "run.dataFraction must be in (0, 1], got " + fraction);
         }
-        TrainConfig requested = TrainConfigs.of(run, Engine.getInstance().getGpuCount() > 0, log, ctx.specFile());
+        TrainConfig requested = TrainConfigs.of(run, ctx.specFile());
+        log.println("train: precision " + requested.precision() + (requested.precision() == TrainConfig.Precision.FP16
+                ? ": frozen weights stored in fp16, trainable weights, activations and optimiser state in fp32,"
+                        + " arithmetic in fp32" : ": everything in fp32"));
         if (run.method == Method.DPO && !requested.dpo().precomputeReference()) {
             requireOnTheFlyReference(ctx, requested);
         }
@@ -99,7 +102,7 @@ public final class TrainStage implements StageRunner.Stage {
         SteerLMDescriptor steer = run.method == Method.SteerLM ? TrainingData.steerLM(dataset) : null;
 
         StageResult result = new StageResult();
-        try (VisionLanguageModel vlm = loadBase(modelDir, ctx.optionalInput(StageInputs.ADAPTER))) {
+        try (VisionLanguageModel vlm = loadBase(modelDir, ctx.optionalInput(StageInputs.ADAPTER), requested)) {
             TrainConfig cfg = limitToModel(vlm, requested);
             TrainProgress progress = new TrainProgress(ctx.progress());
             TrainResult trained;
@@ -174,16 +177,22 @@ public final class TrainStage implements StageRunner.Stage {
         }
     }
 
-    /** The base model; a base that is another run's output with an adapter is merged first (LoRA stacks on it). */
-    private static VisionLanguageModel loadBase(Path modelDir, Path adapterDir) throws IOException {
+    /**
+     * The base model, its weights streamed to the device in the storage dtypes {@code cfg}'s precision asks for; a
+     * base that is another run's output with an adapter is loaded in fp32 and merged first (LoRA stacks on it), then
+     * converted, so reference log-probs computed before training read the weights the policy will read.
+     */
+    private static VisionLanguageModel loadBase(Path modelDir, Path adapterDir, TrainConfig cfg) throws IOException {
         if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
             throw new InvalidInputException(modelDir.resolve("config.json"), "base model folder has no config.json");
         }
-        VisionLanguageModel vlm = ModelLoader.load(modelDir);
+        VisionLanguageModel vlm = ModelLoader.load(modelDir,
+                adapterDir == null ? name -> WeightStorage.storedInHalf(cfg, name) : name -> false);
         if (adapterDir != null) {
             try {
                 Lora.load(vlm.model(), adapterDir);
                 Lora.merge(vlm.model());
+                WeightStorage.apply(vlm.model(), cfg);
             } catch (IOException | RuntimeException e) {
                 vlm.close();
                 throw e;

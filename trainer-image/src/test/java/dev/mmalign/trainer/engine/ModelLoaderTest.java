@@ -83,6 +83,46 @@ class ModelLoaderTest {
         }
     }
 
+    /**
+     * Guards loading straight into fp16 storage: a sharded BF16 checkpoint streamed with every weight selected for
+     * half precision holds FLOAT16 weights equal to the fp16 rounding of the checkpoint's values, computes logits
+     * close to the fp32 load, and saves back in the checkpoint's dtype.
+     */
+    @Test
+    void shardedBf16CheckpointStreamsIntoFp16Storage() throws Exception {
+        try (VisionLanguageModel vlm = ModelLoader.create("tiny", 3)) {
+            ModelLoader.save(vlm, dir, DType.BF16);
+            Path sharded = dir.resolve("sharded");
+            try (VisionLanguageModel fp32 = ModelLoader.load(dir)) {
+                ModelLoader.save(fp32, sharded, 20_000);
+                try (VisionLanguageModel half = ModelLoader.load(sharded, name -> true)) {
+                    for (Map.Entry<String, ai.djl.ndarray.NDArray> e : half.model().weights().entrySet()) {
+                        assertEquals(ai.djl.ndarray.types.DataType.FLOAT16, e.getValue().getDataType(), e.getKey());
+                        float[] want = fp32.model().weights().get(e.getKey()).toFloatArray();
+                        float[] got = e.getValue().toType(ai.djl.ndarray.types.DataType.FLOAT32, false).toFloatArray();
+                        float[] rounded = new float[want.length];
+                        for (int i = 0; i < want.length; i++) {
+                            rounded[i] = DType.halfToFloat(DType.floatToHalf(want[i]));
+                        }
+                        assertArrayEquals(rounded, got, 0f, e.getKey());
+                    }
+                    float[] a = Fixtures.logits(fp32.model(), fp32.manager(), probe(fp32));
+                    float[] b = Fixtures.logits(half.model(), half.manager(), probe(half));
+                    double worst = 0;
+                    for (int i = 0; i < a.length; i++) {
+                        worst = Math.max(worst, Math.abs(a[i] - b[i]) / (0.02 + Math.abs(a[i]) * 0.01));
+                    }
+                    assertTrue(worst <= 1, "logits within 0.02 + 1 % of the fp32 load's: " + worst);
+                    Path again = dir.resolve("again");
+                    ModelLoader.save(half, again);
+                    try (SafeTensorsReader r = SafeTensorsReader.open(again.resolve("model.safetensors"))) {
+                        assertEquals(DType.BF16, r.entries().get(LlavaModel.LM_HEAD).dtype());
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void newTransformersNamingIsMappedOntoLlavaHfNames() throws Exception {
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 3)) {

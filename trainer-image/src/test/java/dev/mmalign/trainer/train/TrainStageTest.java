@@ -96,12 +96,13 @@ class TrainStageTest {
 
     /**
      * Guards the DPO path: reference log-probs computed before training, TRL metrics in the result, the PEFT adapter
-     * and the merged model written, progress with step/total/epoch, bf16 turned into fp32 on CPU with a log line.
+     * and the merged model written, progress with step/total/epoch, and precision fp16 (frozen weights stored in fp16)
+     * said in the log.
      */
     @Test
     void dpoWritesAdapterMergedModelMetricsAndProgress() throws Exception {
         StageSpec spec = spec(Method.DPO, "sets/dpo.jsonl");
-        spec.run.training.precision = Precision.bf16;
+        spec.run.training.precision = Precision.fp16;
         assertEquals(0, run(spec), fx.stderrText());
 
         StageResult r = fx.result(spec);
@@ -118,7 +119,7 @@ class TrainStageTest {
         assertTrue(Files.exists(root.resolve("runs/r/merged/config.json")));
         assertTrue(Files.exists(root.resolve("runs/r/checkpoints/" + TrainStage.REFERENCE_FILE)),
                 "reference log-probs cached for a resumed attempt");
-        assertTrue(log.toString().contains("training in fp32"), log.toString());
+        assertTrue(log.toString().contains("precision fp16: frozen weights stored in fp16"), log.toString());
         List<String> progress = Files.readAllLines(root.resolve("progress-train.jsonl"));
         String last = progress.get(progress.size() - 1);
         assertTrue(last.contains("\"current\":8") && last.contains("\"total\":8") && last.contains("\"epoch\":2.0")
@@ -209,6 +210,20 @@ class TrainStageTest {
         assertEquals(2, fx.run(spec, new TrainStage(new PrintStream(log, true))), fx.stderrText());
         String message = fx.result(spec).message;
         assertTrue(message.contains("run.training.maxLength is not set"), message);
+    }
+
+    /**
+     * Guards that bf16, which the engine cannot honour (DJL 0.36 has no bfloat16), is refused with exit code 2 naming
+     * spec.training.precision before any weight is loaded, never trained as something else or crashed on.
+     */
+    @Test
+    void bf16IsInvalidInputNamingTheField() throws Exception {
+        StageSpec spec = spec(Method.DPO, "sets/dpo.jsonl");
+        spec.run.training.precision = Precision.bf16;
+        assertEquals(2, run(spec), fx.stderrText());
+        String message = fx.result(spec).message;
+        assertTrue(message.contains("spec.training.precision") && message.contains("bf16"), message);
+        assertFalse(Files.exists(root.resolve("runs/r/checkpoints")), "nothing trained");
     }
 
     @Test

@@ -44,7 +44,7 @@ public final class TrainingDefaults {
         out.scheduler = or(in.scheduler, Scheduler.cosine);
         out.weightDecay = or(in.weightDecay, 0.0);
         out.maxGradNorm = or(in.maxGradNorm, 1.0);
-        out.precision = or(in.precision, Precision.bf16);
+        out.precision = or(in.precision, Precision.fp16);
         out.seed = or(in.seed, 42L);
         out.checkpointEverySteps = or(in.checkpointEverySteps, 100);
         out.keepCheckpoints = or(in.keepCheckpoints, 2);

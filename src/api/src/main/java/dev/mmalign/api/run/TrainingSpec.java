@@ -60,9 +60,13 @@ public class TrainingSpec {
     @JsonPropertyDescription("Gradient clipping by global norm.")
     public Double maxGradNorm = 1.0;
 
-    @Default("bf16")
-    @JsonPropertyDescription("bf16, fp16 or fp32 (CPU pods train in fp32).")
-    public Precision precision = Precision.bf16;
+    @Default("fp16")
+    @JsonPropertyDescription("What the engine stores and computes in, the same on CPU and GPU. fp16 (default): the"
+            + " frozen weights are stored in fp16 on the device (half the memory; bf16/fp16 checkpoints are converted"
+            + " at load) and cast to fp32 at each use; trainable weights (LoRA, a trained projector, every weight in"
+            + " full fine-tuning), activations and optimiser state are fp32, and all arithmetic is fp32. fp32:"
+            + " everything fp32. bf16: not supported yet by the engine, the train stage refuses it (exit 2).")
+    public Precision precision = Precision.fp16;
 
     @Default("42")
     @JsonPropertyDescription("Seed of initialisation, data order, dropout and sampling.")

@@ -78,7 +78,7 @@ class TrainingDefaultsTest {
         TrainingDefaults.resolve(run);
         assertEquals(3, run.training.epochs);
         assertEquals(Scheduler.cosine, run.training.scheduler);
-        assertEquals(Precision.bf16, run.training.precision);
+        assertEquals(Precision.fp16, run.training.precision, "a default the engine can honour, so an unset field trains");
         assertEquals(0.03, run.training.warmupRatio);
         assertEquals(0.0, run.training.weightDecay);
         assertEquals(1.0, run.training.maxGradNorm);

@@ -108,7 +108,8 @@ public final class Generator {
         }
         boolean[] done = new boolean[b];
         try (NDManager m = vlm.manager().newSubManager();
-                KvCache cache = new KvCache(model.config().text().numLayers(), maxLen + cfg.maxNewTokens(), m)) {
+                KvCache cache = new KvCache(model.config().text().numLayers(), maxLen + cfg.maxNewTokens(), m,
+                        model.kvCacheType())) {
             NDArray sequence = leftPaddedEmbeddings(m, model, prompts, lengths, maxLen); // [B, P, D]
             int total = maxLen;
             long[] positions = new long[b * maxLen];

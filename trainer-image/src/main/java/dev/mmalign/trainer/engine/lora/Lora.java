@@ -168,10 +168,14 @@ public final class Lora {
         return read.targetModules(targets).build();
     }
 
-    /** Folds every LoRA pair into its base weight (W += scale · B A) and removes the pairs. */
+    /**
+     * Folds every LoRA pair into its base weight (W += scale · B A) and removes the pairs. A base weight stored in
+     * fp16 is turned back into fp32 first, so the sum is not rounded to fp16 (the saved dtype is the checkpoint's).
+     */
     public static void merge(LlavaModel model) {
         for (Map.Entry<String, LlavaModel.LoraWeights> e : model.lora().entrySet()) {
             LlavaModel.LoraWeights l = e.getValue();
+            model.storeAs(e.getKey() + ".weight", ai.djl.ndarray.types.DataType.FLOAT32);
             try (NDManager scratch = model.manager().newSubManager()) {
                 NDArray b = l.b().duplicate();
                 b.attach(scratch);

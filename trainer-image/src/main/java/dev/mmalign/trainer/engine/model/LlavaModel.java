@@ -5,6 +5,7 @@ import dev.mmalign.trainer.engine.ndarray.OwnedArrays;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.internal.NDArrayEx;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
@@ -27,6 +28,11 @@ import java.util.Random;
  * <p>Memory rule: every op is called on an activation, never on a weight, because DJL puts an op's result
  * on the manager of the array it is called on; activations live on the caller's per-step manager and are
  * freed with it, while weights live on this model's manager.
+ *
+ * <p>Precision: a base weight may be stored on the device in fp16 ({@link #storeAs}); every use reads it through
+ * {@link #w(String, NDArray)}, which casts it to fp32 on the activation's manager, so all arithmetic runs in fp32.
+ * DJL's {@code toType} records no autograd history, so only frozen weights may be stored in fp16: a trainable one
+ * would get no gradient ({@link #storeAs} is called by the training loop with that rule).
  */
 public final class LlavaModel implements AutoCloseable {
     /** A LoRA pair on one linear layer: y += scale * B(A(dropout(x))). A is [r, in], B is [out, r]. */
@@ -43,6 +49,7 @@ public final class LlavaModel implements AutoCloseable {
     private final Map<String, NDArray> weights = new LinkedHashMap<>();
     private final Map<String, DType> storageTypes = new LinkedHashMap<>();
     private final Map<String, LoraWeights> lora = new LinkedHashMap<>();
+    private Map<String, long[]> expectedShapes;
     private final NDArray ropeCos;
     private final NDArray ropeSin;
     private boolean training;
@@ -149,12 +156,13 @@ public final class LlavaModel implements AutoCloseable {
         // Patch embedding = a stride-p convolution without bias, written as "cut into patches, then linear".
         NDArray patches = pixels.reshape(b, 3, grid, p, grid, p).transpose(0, 2, 4, 1, 3, 5)
                 .reshape(b, (long) grid * grid, 3L * p * p);
-        NDArray convWeight = own(w(VISION + "embeddings.patch_embedding.weight").reshape(v.hiddenSize(), 3L * p * p), pixels);
+        NDArray convWeight = w(VISION + "embeddings.patch_embedding.weight", pixels).reshape(v.hiddenSize(), 3L * p * p);
+        convWeight = convWeight.getManager() == pixels.getManager() ? convWeight : own(convWeight, pixels);
         NDArray x = linear(patches, convWeight, null);
         // Prepend the class token, add learned position embeddings, pre-LayerNorm.
         NDArray cls = pixels.getManager().zeros(new Shape(b, 1, v.hiddenSize()))
-                .add(w(VISION + "embeddings.class_embedding"));
-        x = cls.concat(x, 1).add(w(VISION + "embeddings.position_embedding.weight"));
+                .add(w(VISION + "embeddings.class_embedding", pixels));
+        x = cls.concat(x, 1).add(w(VISION + "embeddings.position_embedding.weight", pixels));
         x = layerNorm(x, VISION + "pre_layrnorm", v.layerNormEps());
         // LLaVA takes the hidden state of layer `vision_feature_layer` (-2: the penultimate), so later
         // layers are never run; the CLS token is dropped ("default" select strategy).
@@ -187,7 +195,10 @@ public final class LlavaModel implements AutoCloseable {
 
     /** token ids [B, T] (int64) → embeddings [B, T, D]. */
     public NDArray embedTokens(NDArray ids) {
-        return ex(ids).embedding(ids, w(TEXT + "embed_tokens.weight"), SparseFormat.DENSE).singletonOrThrow();
+        NDArray table = w(TEXT + "embed_tokens.weight");
+        NDArray rows = ex(ids).embedding(ids, table, SparseFormat.DENSE).singletonOrThrow();
+        // An fp16 table is gathered in fp16 and only the gathered rows are cast: the table is frozen then.
+        return rows.getDataType() == DataType.FLOAT32 ? rows : rows.toType(DataType.FLOAT32, false);
     }
 
     /**
@@ -212,7 +223,7 @@ public final class LlavaModel implements AutoCloseable {
             h = decoderBlock(h, TEXT + "layers." + i + ".", i, cos, sin, bias, cache);
         }
         h = rmsNorm(h, TEXT + "norm.weight", t.rmsNormEps());
-        return linear(h, w(LM_HEAD), null);
+        return linear(h, w(LM_HEAD, h), null);
     }
 
     /** x + attn(rmsnorm(x)), then x + SwiGLU(rmsnorm(x)). */
@@ -306,11 +317,11 @@ public final class LlavaModel implements AutoCloseable {
     private NDArray rmsNorm(NDArray x, String weight, double eps) {
         NDArray meanSquare = x.mul(x).mean(new int[] {-1}, true);
         NDArray rms = meanSquare.add(scalar(meanSquare, (float) eps)).pow(scalar(meanSquare, -0.5f));
-        return x.mul(rms).mul(w(weight));
+        return x.mul(rms).mul(w(weight, x));
     }
 
     private NDArray layerNorm(NDArray x, String prefix, double eps) {
-        return ex(x).layerNorm(x, new Shape(x.getShape().getLastDimension()), w(prefix + ".weight"), w(prefix + ".bias"),
+        return ex(x).layerNorm(x, new Shape(x.getShape().getLastDimension()), w(prefix + ".weight", x), w(prefix + ".bias", x),
                 (float) eps).singletonOrThrow();
     }
 
@@ -325,7 +336,7 @@ public final class LlavaModel implements AutoCloseable {
 
     /** A linear layer by HF name (weight [out, in]), plus its LoRA pair when one is attached. */
     private NDArray proj(NDArray x, String name, boolean hasBias) {
-        NDArray y = linear(x, w(name + ".weight"), hasBias ? w(name + ".bias") : null);
+        NDArray y = linear(x, w(name + ".weight", x), hasBias ? w(name + ".bias", x) : null);
         LoraWeights l = loraEnabled ? lora.get(name) : null;
         if (l != null) {
             NDArray in = training && l.dropout() > 0 ? ex(x).dropout(x, l.dropout(), true).singletonOrThrow() : x;
@@ -363,6 +374,19 @@ public final class LlavaModel implements AutoCloseable {
             throw new IllegalStateException("no weight " + name);
         }
         return a;
+    }
+
+    /**
+     * A base weight for computing with {@code activation}: as stored when fp32 (so a trainable weight keeps its
+     * gradient), else cast to fp32 on the activation's manager, freed with the step. The cast is outside autograd,
+     * which is right for the frozen weights that {@link #storeAs} allows in fp16.
+     */
+    private NDArray w(String name, NDArray activation) {
+        NDArray a = w(name);
+        if (a.getDataType() == DataType.FLOAT32) {
+            return a;
+        }
+        return own(a.toType(DataType.FLOAT32, false), activation);
     }
 
     // ---------------------------------------------------------------- weights, LoRA, modes
@@ -417,9 +441,110 @@ public final class LlavaModel implements AutoCloseable {
         this.training = training;
     }
 
-    /** Replaces a base weight's values in place (used by LoRA merge and checkpoint resume). */
+    /** Replaces a base weight's values in place (used by LoRA merge and checkpoint resume), in its storage dtype. */
     public void setWeight(String name, float[] values) {
-        OwnedArrays.copyInto(w(name), values);
+        NDArray target = w(name);
+        if (target.getDataType() == DataType.FLOAT32) {
+            OwnedArrays.copyInto(target, values);
+            return;
+        }
+        try (NDManager scratch = manager.newSubManager()) {
+            NDArray source = OwnedArrays.of(scratch, values, target.getShape());
+            target.set(new ai.djl.ndarray.index.NDIndex("..."), source.toType(target.getDataType(), false));
+        }
+    }
+
+    /**
+     * The dtype a KV cache for this model is kept in: the storage dtype of the decoder's key projection, so a model
+     * whose frozen weights are fp16 also caches in fp16.
+     */
+    public DataType kvCacheType() {
+        return deviceType(TEXT + "layers.0.self_attn.k_proj.weight");
+    }
+
+    /** The dtype a base weight has on the device now: FLOAT32, or FLOAT16 for a frozen weight stored in half. */
+    public DataType deviceType(String name) {
+        return w(name).getDataType();
+    }
+
+    /**
+     * Stores a base weight on the device as {@code type} (FLOAT32 or FLOAT16), converted inside libtorch. The caller
+     * guarantees that a weight stored in FLOAT16 is frozen (see the class comment). A no-op when already so stored.
+     */
+    public void storeAs(String name, DataType type) {
+        if (type != DataType.FLOAT32 && type != DataType.FLOAT16) {
+            throw new IllegalArgumentException("weights are stored in float32 or float16, not " + type);
+        }
+        NDArray old = w(name);
+        if (old.getDataType() == type) {
+            return;
+        }
+        NDArray converted = old.toType(type, false);
+        converted.attach(manager);
+        weights.put(name, converted);
+        old.close();
+    }
+
+    /**
+     * A model without base weights, for a loader that streams them in one at a time with {@link #putWeight} and then
+     * calls {@link #finishLoading}.
+     */
+    public static LlavaModel withoutWeights(LlavaConfig config, NDManager parent) {
+        return new LlavaModel(config, parent);
+    }
+
+    /** The shape the config expects for a base weight by HF name, or null if the model has no such weight. */
+    public long[] expectedShape(String name) {
+        return expectedShapes().get(name);
+    }
+
+    /**
+     * Takes a base weight that is already on the device in its storage dtype (moved onto this model's manager).
+     * {@code fileType} is its dtype in the checkpoint, kept for saving back.
+     */
+    public void putWeight(String name, NDArray array, DType fileType) {
+        long[] expected = expectedShape(name);
+        if (expected == null) {
+            throw new IllegalArgumentException("the model has no weight '" + name + "'");
+        }
+        if (!java.util.Arrays.equals(array.getShape().getShape(), expected)) {
+            throw new IllegalArgumentException("tensor '" + name + "' has shape "
+                    + java.util.Arrays.toString(array.getShape().getShape()) + ", config expects "
+                    + java.util.Arrays.toString(expected));
+        }
+        array.attach(manager);
+        NDArray old = weights.put(name, array);
+        if (old != null) {
+            old.close();
+        }
+        storageTypes.put(name, fileType);
+    }
+
+    /** Ends streamed loading: a tied LM head copies the embedding table, and every expected weight must be there. */
+    public void finishLoading() {
+        if (!weights.containsKey(LM_HEAD) && config.text().tieWordEmbeddings()
+                && weights.containsKey(TEXT + "embed_tokens.weight")) {
+            putWeight(LM_HEAD, w(TEXT + "embed_tokens.weight").duplicate(), storageType(TEXT + "embed_tokens.weight"));
+        }
+        for (String name : expectedShapes().keySet()) {
+            if (!weights.containsKey(name)) {
+                throw new IllegalArgumentException("checkpoint has no tensor '" + name + "'");
+            }
+        }
+        // Checkpoint order may differ from the model's; keep the model's, as fromTensors does.
+        Map<String, NDArray> ordered = new LinkedHashMap<>();
+        for (String name : expectedShapes().keySet()) {
+            ordered.put(name, weights.get(name));
+        }
+        weights.clear();
+        weights.putAll(ordered);
+    }
+
+    private Map<String, long[]> expectedShapes() {
+        if (expectedShapes == null) {
+            expectedShapes = WeightNames.expectedShapes(config);
+        }
+        return expectedShapes;
     }
 
     public long parameterCount() {
@@ -434,7 +559,16 @@ public final class LlavaModel implements AutoCloseable {
     public Map<String, Tensor> toTensors(DType dtype) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         for (Map.Entry<String, NDArray> e : weights.entrySet()) {
-            out.put(e.getKey(), new Tensor(e.getValue().toFloatArray(), e.getValue().getShape().getShape(),
+            NDArray a = e.getValue();
+            float[] values;
+            if (a.getDataType() == DataType.FLOAT32) {
+                values = a.toFloatArray();
+            } else {
+                try (NDArray f32 = a.toType(DataType.FLOAT32, false)) {
+                    values = f32.toFloatArray();
+                }
+            }
+            out.put(e.getKey(), new Tensor(values, a.getShape().getShape(),
                     dtype == null ? storageType(e.getKey()) : dtype));
         }
         return out;

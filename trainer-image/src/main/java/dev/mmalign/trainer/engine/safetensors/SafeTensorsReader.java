@@ -1,5 +1,11 @@
 package dev.mmalign.trainer.engine.safetensors;
 
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -28,12 +34,16 @@ public final class SafeTensorsReader implements AutoCloseable {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX_HEADER = 100L * 1024 * 1024; // the format's own limit
+    /** Bytes staged per read when streaming a tensor to the device (a multiple of every element size). */
+    static final int CHUNK = 16 << 20;
 
     private final Path path;
     private final FileChannel channel;
     private final long dataStart;
     private final Map<String, Entry> entries;
     private final Map<String, String> metadata;
+    private ByteBuffer chunk; // direct, reused by every load()
+    private int chunkBytes = CHUNK;
 
     private SafeTensorsReader(Path path, FileChannel channel, long dataStart, Map<String, Entry> entries,
             Map<String, String> metadata) {
@@ -164,6 +174,101 @@ public final class SafeTensorsReader implements AutoCloseable {
             }
         }
         return new Tensor(out, e.shape(), e.dtype());
+    }
+
+    /**
+     * Streams one tensor to {@code manager}'s device as {@code target} (FLOAT32 or FLOAT16) without decoding it on
+     * the Java heap: its bytes are read in chunks of at most {@link #CHUNK} bytes into one direct buffer this reader
+     * reuses, each chunk copied into a libtorch array at once, and the whole converted there. So a checkpoint of any
+     * size loads with the heap flat and off-heap staging bounded by one chunk. (Memory-mapping the file instead leaves
+     * every touched page resident until the garbage collector happens to unmap it: measured +1.1 GB of RSS after a
+     * 1.1 GB load.)
+     *
+     * <p>Why each step: an array created over a direct buffer aliases it ({@code from_blob}), so its data is copied
+     * into the target at once and the alias closed; {@code create} ignores the buffer's position, so every chunk
+     * starts at position 0. DJL has no bfloat16 (creating one aborts the JVM), so BF16 is converted with integer ops:
+     * bf16 is the top half of an fp32, and each pair of bf16 values read as one little-endian int32 {@code x} holds
+     * the first in its low 16 bits and the second in its high 16; {@code lo = x mod 65536}, {@code lo * 65536} and
+     * {@code x - lo} are the fp32 bit patterns of the two (the multiplication wraps in two's complement, which is the
+     * intended bit pattern).
+     */
+    public NDArray load(String name, NDManager manager, DataType target) throws IOException {
+        Entry e = entries.get(name);
+        if (e == null) {
+            throw new SafeTensorsException(path + ": no tensor named '" + name + "'");
+        }
+        if (target != DataType.FLOAT32 && target != DataType.FLOAT16) {
+            throw new IllegalArgumentException("tensors load as FLOAT32 or FLOAT16, not " + target);
+        }
+        Shape shape = new Shape(e.shape());
+        long n = shape.size();
+        if (n == 0) {
+            return manager.zeros(shape, target);
+        }
+        try (NDManager cpu = NDManager.newBaseManager(Device.cpu())) {
+            NDArray fileTyped = switch (e.dtype()) {
+                case F32 -> readRaw(cpu, e, DataType.FLOAT32, 4).reshape(shape);
+                case F16 -> readRaw(cpu, e, DataType.FLOAT16, 2).reshape(shape);
+                case BF16 -> bf16ToFloat32(readRaw(cpu, e, DataType.INT32, 4), n).reshape(shape);
+            };
+            NDArray converted = fileTyped.getDataType() == target ? fileTyped : fileTyped.toType(target, false);
+            NDArray out = converted.toDevice(manager.getDevice(), false);
+            out.attach(manager);
+            return out;
+        }
+    }
+
+    /**
+     * The tensor's bytes as a flat array of {@code unit}-byte elements of {@code type}, the last one zero-padded when
+     * the byte count is not a multiple of {@code unit} (an odd number of bf16 values read as int32 pairs).
+     */
+    private NDArray readRaw(NDManager m, Entry e, DataType type, int unit) throws IOException {
+        long bytes = e.end() - e.begin();
+        NDArray raw = m.create(new Shape((bytes + unit - 1) / unit), type);
+        if (chunk == null) {
+            // No larger than this file's largest tensor: a small shard should not stage 16 MiB.
+            long largest = entries.values().stream().mapToLong(x -> x.end() - x.begin()).max().orElse(0);
+            chunk = ByteBuffer.allocateDirect((int) Math.min(chunkBytes, (largest + 3) / 4 * 4))
+                    .order(ByteOrder.LITTLE_ENDIAN);
+        }
+        for (long pos = 0; pos < bytes; ) {
+            int len = (int) Math.min(chunk.capacity(), bytes - pos);
+            chunk.clear().limit(len);
+            readFully(channel, chunk, dataStart + e.begin() + pos);
+            int padded = (len + unit - 1) / unit * unit;
+            chunk.limit(padded);
+            while (chunk.position() < padded) {
+                chunk.put((byte) 0);
+            }
+            chunk.flip();
+            long from = pos / unit;
+            try (NDArray part = m.create(chunk, new Shape(padded / unit), type)) {
+                raw.set(new NDIndex(from + ":" + (from + padded / unit)), part);
+            }
+            pos += len;
+        }
+        return raw;
+    }
+
+    /** Smaller chunks, so that tests cross chunk boundaries with small tensors; a positive multiple of 4. */
+    SafeTensorsReader withChunkBytes(int bytes) {
+        if (bytes <= 0 || bytes % 4 != 0 || chunk != null) {
+            throw new IllegalArgumentException("chunk size " + bytes + ": a positive multiple of 4, set before loading");
+        }
+        chunkBytes = bytes;
+        return this;
+    }
+
+    /** Pairs of bf16 values as int32 ({@code (n + 1) / 2} of them) → a flat fp32 array of {@code n}, exactly. */
+    private static NDArray bf16ToFloat32(NDArray pairs, long n) {
+        NDManager m = pairs.getManager();
+        NDArray low = pairs.mod(65536);
+        NDArray bits = low.mul(65536).stack(pairs.sub(low), 1).flatten();
+        NDArray floats;
+        try (NDArray aliasing = m.create(bits.toByteBuffer(true), bits.getShape(), DataType.FLOAT32)) {
+            floats = aliasing.duplicate();
+        }
+        return n % 2 == 1 ? floats.get("0:" + n) : floats;
     }
 
     private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {

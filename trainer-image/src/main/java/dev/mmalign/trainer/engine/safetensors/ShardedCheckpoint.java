@@ -24,10 +24,25 @@ public final class ShardedCheckpoint {
 
     private ShardedCheckpoint() {}
 
-    /** Reads every tensor of the model directory (sharded or not), in file order. */
+    /** One tensor of a checkpoint, handed to a {@link TensorVisitor} with the open file that holds it. */
+    @FunctionalInterface
+    public interface TensorVisitor {
+        void visit(String name, SafeTensorsReader file) throws IOException;
+    }
+
+    /** Reads every tensor of the model directory (sharded or not), in file order, decoded to float[] on the heap. */
     public static Map<String, Tensor> read(Path dir) throws IOException {
-        Path index = dir.resolve(INDEX);
         Map<String, Tensor> out = new LinkedHashMap<>();
+        forEach(dir, (name, file) -> out.put(name, file.read(name)));
+        return out;
+    }
+
+    /**
+     * Visits every tensor of the model directory (sharded or not) in file order, one shard open at a time, without
+     * reading any data itself: the streamed loader reads each tensor straight to the device.
+     */
+    public static void forEach(Path dir, TensorVisitor visitor) throws IOException {
+        Path index = dir.resolve(INDEX);
         if (Files.exists(index)) {
             JsonNode weightMap = JSON.readTree(index.toFile()).get("weight_map");
             if (weightMap == null || !weightMap.isObject()) {
@@ -47,11 +62,11 @@ public final class ShardedCheckpoint {
                             throw new SafeTensorsException(index + " maps '" + name + "' to " + shard.getKey()
                                     + ", which does not contain it");
                         }
-                        out.put(name, r.read(name));
+                        visitor.visit(name, r);
                     }
                 }
             }
-            return out;
+            return;
         }
         Path single = dir.resolve(SINGLE);
         if (!Files.exists(single)) {
@@ -59,10 +74,9 @@ public final class ShardedCheckpoint {
         }
         try (SafeTensorsReader r = SafeTensorsReader.open(single)) {
             for (String name : r.entries().keySet()) {
-                out.put(name, r.read(name));
+                visitor.visit(name, r);
             }
         }
-        return out;
     }
 
     /**

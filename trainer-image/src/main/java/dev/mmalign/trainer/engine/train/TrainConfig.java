@@ -14,7 +14,7 @@ import java.util.Locale;
  * @param maxLength positions per sequence (prompt + response); responses are truncated, never prompts
  * @param checkpointEvery save a checkpoint every N optimiser steps; 0 = only on stop and at the end
  * @param keepCheckpoints keep at most this many checkpoints (oldest removed); 0 = keep all
- * @param precision FP32 (CPU); BF16 and FP16 are not supported by the CPU engine: rejected with a clear error
+ * @param precision how the base weights are stored (see {@link Precision}); computation is fp32 either way
  * @param maxSteps stop after this many optimiser steps (&lt; 0: run all epochs)
  * @param maxNonFiniteSteps fail the run after this many optimiser steps in a row whose loss or gradient norm is NaN or
  *     infinite (each is skipped without touching the weights). One such step can be a fluke; several in a row mean
@@ -46,9 +46,17 @@ public record TrainConfig(Method method, double learningRate, int epochs, int ba
         }
     }
 
-    /** Training precision; the CPU engine trains in fp32 only and rejects the others up front. */
+    /**
+     * What precision means in this engine (DJL 0.36 has no bfloat16 at all, so there is no BF16 here):
+     * <ul>
+     *   <li>FP32: every weight, activation, gradient and optimiser moment in fp32;</li>
+     *   <li>FP16: the frozen base weights are stored on the device in fp16 (half the memory) and cast to fp32 at each
+     *       use; activations, trainable weights (LoRA A/B, a trained projector, or all weights in full fine-tuning)
+     *       and AdamW's moments stay fp32, and all arithmetic is fp32.</li>
+     * </ul>
+     */
     public enum Precision {
-        FP32, BF16, FP16;
+        FP32, FP16;
 
         @Override
         public String toString() {

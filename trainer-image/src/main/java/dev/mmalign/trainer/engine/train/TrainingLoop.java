@@ -68,14 +68,12 @@ public abstract class TrainingLoop<E> {
 
     private TrainResult run(List<E> data, Path output, MetricsListener listener, BooleanSupplier stopRequested)
             throws IOException {
-        if (cfg.precision() != TrainConfig.Precision.FP32) {
-            throw new IllegalArgumentException("precision " + cfg.precision() + " is not supported by the CPU"
-                    + " engine; use fp32 (bf16 needs a GPU build of libtorch)");
-        }
         if (data.isEmpty()) {
             throw new IllegalArgumentException("no training examples");
         }
         LlavaModel model = vlm.model();
+        // Before the DPO reference is computed, so that policy and reference read the same stored weights.
+        WeightStorage.apply(model, cfg);
         List<E> examples = prepare(data);
         Map<String, NDArray> trainable = cfg.lora() != null ? Lora.attach(model, cfg.lora(), cfg.seed())
                 : new LinkedHashMap<>(model.weights());

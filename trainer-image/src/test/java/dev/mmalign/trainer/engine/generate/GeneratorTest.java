@@ -38,6 +38,26 @@ class GeneratorTest {
         return new GenerationConfig(0, 1, tokens, 1, 1, batch, cache, false);
     }
 
+    /**
+     * Guards the fp16 KV cache: with the weights stored in fp16 the cache is fp16 too, and greedy decoding with it
+     * gives the same tokens as recomputing every position (no cache) and as the fp32 model.
+     */
+    @Test
+    void fp16StoredWeightsCacheInFp16WithTheSameGreedyTokens() {
+        try (VisionLanguageModel half = ModelLoader.create("tiny", 21)) {
+            for (String name : new java.util.ArrayList<>(half.model().weights().keySet())) {
+                half.model().storeAs(name, ai.djl.ndarray.types.DataType.FLOAT16);
+            }
+            assertEquals(ai.djl.ndarray.types.DataType.FLOAT16, half.model().kvCacheType());
+            List<EncodedExample> p = List.of(prompt("Describe it.", 1));
+            int[] cached = Generator.generateIds(half, p, List.of(new Random(1)), greedy(24, 1, true)).get(0);
+            int[] full = Generator.generateIds(half, p, List.of(new Random(1)), greedy(24, 1, false)).get(0);
+            int[] fp32 = Generator.generateIds(vlm, p, List.of(new Random(1)), greedy(24, 1, true)).get(0);
+            assertArrayEquals(full, cached);
+            assertArrayEquals(fp32, cached);
+        }
+    }
+
     @Test
     void kvCacheProducesTheSameTokensAsFullRecomputation() {
         List<EncodedExample> p = List.of(prompt("Describe it.", 1));
