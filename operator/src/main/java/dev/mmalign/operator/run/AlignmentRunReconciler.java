@@ -131,7 +131,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun> {
         List<String> errors = RunValidator.validate(run.getSpec());
         if (!errors.isEmpty()) {
             outcome = new Outcome(RunPhase.Failed, State.FAILED, "InvalidSpec", String.join("; ", errors), false);
-        } else {
+        } else if ((outcome = memoryCheck(run, st)) == null) {
             runner.ensureProgressIdentity(run, null);
             outcome = train(run, st, gen, now);
             if (outcome == null) {
@@ -157,6 +157,29 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun> {
         }
         UpdateControl<AlignmentRun> control = UpdateControl.patchStatus(run);
         return outcome.waiting() ? control.rescheduleAfter(settings.waitRecheckInterval()) : control;
+    }
+
+    /**
+     * Before the train Job exists: holds back a run whose planned peak GPU memory per device exceeds the GPU (null: it
+     * fits, or cannot be checked). Blocked rather than failed: a spec change (smaller batch, checkpointing) reruns it.
+     */
+    private Outcome memoryCheck(AlignmentRun run, AlignmentRunStatus st) {
+        boolean started = StageStates.find(st.stages, RunPlan.TRAIN).map(s -> s.jobName != null).orElse(false);
+        if (started) {
+            return null;
+        }
+        String ns = run.getMetadata().getNamespace();
+        var result = RunMemoryCheck.check(run.getSpec(),
+                n -> client.configMaps().inNamespace(ns).withName(n).get());
+        if (result instanceof RunMemoryCheck.TooBig big) {
+            return new Outcome(RunPhase.Pending, State.BLOCKED, "InsufficientGpuMemory", RunMemoryCheck.message(big),
+                    false);
+        }
+        if (result instanceof RunMemoryCheck.ConfigProblem p) {
+            // The ConfigMap is not watched: recheck until it appears or is fixed.
+            return new Outcome(RunPhase.Pending, State.BLOCKED, p.reason(), p.message(), true);
+        }
+        return null;
     }
 
     /** The train stage; null when it has succeeded (go on to evaluation). */
