@@ -62,7 +62,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rss-preset", defaultValue = "tiny", description = "Model of the long run (default ${DEFAULT-VALUE}; small takes ~1 h on 2 cores).")
     String rssPreset;
 
-    @Option(names = "--skip", split = ",", description = "Sections to skip: mfu, kv, rss, dpo.")
+    @Option(names = "--skip", split = ",", description = "Sections to skip: mfu, kv, rss, dpo, plan.")
     List<String> skip = new ArrayList<>();
 
     @Override
@@ -76,6 +76,7 @@ public final class BenchCommand implements Callable<Integer> {
         double speedup = Double.NaN;
         double rssGrowth = Double.NaN;
         double accuracy = Double.NaN;
+        double planErr = Double.NaN;
         if (!skip.contains("mfu")) {
             mfu = mfu(work);
         }
@@ -88,8 +89,11 @@ public final class BenchCommand implements Callable<Integer> {
         if (!skip.contains("dpo")) {
             accuracy = dpo(work);
         }
-        System.out.printf("bench: mfu=%.3f kv_speedup=%.2f rss_growth_pct=%.2f dpo_accuracy=%.3f%n", mfu, speedup,
-                rssGrowth, accuracy);
+        if (!skip.contains("plan")) {
+            planErr = PlanAccuracy.maxErrorPct(work, System.out);
+        }
+        System.out.printf("bench: mfu=%.3f kv_speedup=%.2f rss_growth_pct=%.2f dpo_accuracy=%.3f plan_err_pct=%.1f%n",
+                mfu, speedup, rssGrowth, accuracy, planErr);
         return 0;
     }
 
