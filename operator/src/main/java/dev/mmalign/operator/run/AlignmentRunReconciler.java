@@ -187,9 +187,35 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
 
     @Override
     public Outcome<RunPhase> advance(AlignmentRun run, AlignmentRunStatus st, long gen, Instant now) {
+        Outcome<RunPhase> held = memoryCheck(run, st);
+        if (held != null) {
+            return held;
+        }
         runner.ensureProgressIdentity(run, null);
         Outcome<RunPhase> outcome = train(run, st, gen, now);
         return outcome != null ? outcome : evaluate(run, st, gen);
+    }
+
+    /**
+     * Before the train Job exists: holds back a run whose planned peak GPU memory per device exceeds the GPU (null: it
+     * fits, or cannot be checked). Blocked rather than failed: a spec change (smaller batch, checkpointing) reruns it.
+     */
+    private Outcome<RunPhase> memoryCheck(AlignmentRun run, AlignmentRunStatus st) {
+        boolean started = StageStates.find(st.stages, RunPlan.TRAIN).map(s -> s.jobName != null).orElse(false);
+        if (started) {
+            return null;
+        }
+        String ns = run.getMetadata().getNamespace();
+        var result = RunMemoryCheck.check(run.getSpec(),
+                n -> client.configMaps().inNamespace(ns).withName(n).get());
+        if (result instanceof RunMemoryCheck.TooBig big) {
+            return Outcome.of(RunPhase.Pending, State.BLOCKED, "InsufficientGpuMemory", RunMemoryCheck.message(big));
+        }
+        if (result instanceof RunMemoryCheck.ConfigProblem p) {
+            // The ConfigMap is not watched: recheck until it appears or is fixed.
+            return Outcome.waiting(RunPhase.Pending, State.BLOCKED, p.reason(), p.message());
+        }
+        return null;
     }
 
     /** A run that ended (Succeeded or Failed) has a completion time; one that goes on (again) has none. */

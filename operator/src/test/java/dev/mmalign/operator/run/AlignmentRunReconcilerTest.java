@@ -344,4 +344,65 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
         assertEquals(0, kubelet.jobs(ns).size());
     }
 
+
+    /** LLaVA-1.5-13B's shape (llava-hf config.json, the fields the planner reads). */
+    static final String LLAVA_13B = """
+            {"text_config": {"hidden_size": 5120, "intermediate_size": 13824, "num_hidden_layers": 40,
+              "num_attention_heads": 40, "num_key_value_heads": 40, "vocab_size": 32064},
+             "vision_config": {"hidden_size": 1024, "intermediate_size": 4096, "num_hidden_layers": 24,
+              "num_attention_heads": 16, "image_size": 336, "patch_size": 14},
+             "vision_feature_layer": -2}
+            """;
+
+    @Test
+    void runWhoseMemoryPlanExceedsTheGpuIsHeldBackBeforeAnyPodAndStartsOnceItFits() {
+        String ns = "run-memory";
+        client.resource(new io.fabric8.kubernetes.api.model.ConfigMapBuilder().withNewMetadata().withName("llava-13b")
+                .withNamespace(ns).endMetadata().addToData("config.json", LLAVA_13B).build()).create();
+        AlignmentRun run = Fixtures.runOnFile(ns, "big");
+        run.getSpec().baseModel.configMap = "llava-13b";
+        run.getSpec().training.perDeviceBatchSize = 8;
+        run.getSpec().training.activationCheckpointing = false;
+        client.resource(run).create();
+
+        AlignmentRun held = awaitResource(AlignmentRun.class, ns, "big", r -> r.getStatus() != null
+                && condition(r.getStatus().conditions, ConditionTypes.PROGRESSING).map(c -> c.getReason())
+                .orElse("").equals("InsufficientGpuMemory"));
+        var progressing = condition(held.getStatus().conditions, ConditionTypes.PROGRESSING).orElseThrow();
+        assertEquals("False", progressing.getStatus());
+        assertFalse(isTrue(held.getStatus().conditions, ConditionTypes.FAILED), "held back, not failed");
+        for (String part : List.of("of 80.0 GiB per GPU", "weights", "trainable+optimiser", "activations",
+                "backward peak", "workspace")) {
+            assertTrue(progressing.getMessage().contains(part), part + " in " + progressing.getMessage());
+        }
+        assertEquals(0, kubelet.jobs(ns).size(), "no pod before the plan fits");
+
+        // Checkpointing and a smaller batch per device: the run fits and trains.
+        client.resources(AlignmentRun.class).inNamespace(ns).withName("big")
+                .edit(r -> {
+                    r.getSpec().training.activationCheckpointing = true;
+                    r.getSpec().training.perDeviceBatchSize = 1;
+                    return r;
+                });
+        awaitResource(AlignmentRun.class, ns, "big", r -> r.getStatus().stages != null && r.getStatus().stages.stream()
+                .anyMatch(st -> st.jobName != null));
+        assertEquals(1, kubelet.jobs(ns).size());
+    }
+
+    @Test
+    void missingModelConfigMapBlocksTheRunAndWithoutOneTheCheckIsSkipped() {
+        String ns = "run-memory-config";
+        AlignmentRun run = Fixtures.runOnFile(ns, "noconfig");
+        run.getSpec().baseModel.configMap = "absent";
+        client.resource(run).create();
+        AlignmentRun held = awaitResource(AlignmentRun.class, ns, "noconfig", r -> r.getStatus() != null
+                && condition(r.getStatus().conditions, ConditionTypes.PROGRESSING).map(c -> c.getReason())
+                .orElse("").equals("ModelConfigNotFound"));
+        assertTrue(condition(held.getStatus().conditions, ConditionTypes.PROGRESSING).orElseThrow().getMessage()
+                .contains("ConfigMap absent"));
+        assertEquals(0, kubelet.jobs(ns).size());
+
+        client.resource(Fixtures.runOnFile(ns, "unchecked")).create(); // no configMap: planned by nobody, trains
+        kubelet.awaitJob(ns, "unchecked-train-1");
+    }
 }

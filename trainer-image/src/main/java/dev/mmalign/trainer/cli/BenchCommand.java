@@ -71,7 +71,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--load-gb", defaultValue = "1.1", description = "Size of the generated checkpoint for the loading check, GB.")
     double loadGb;
 
-    @Option(names = "--skip", split = ",", description = "Sections to skip: mfu, kv, rss, dpo, lowp, load.")
+    @Option(names = "--skip", split = ",", description = "Sections to skip: mfu, kv, rss, dpo, lowp, load, plan.")
     List<String> skip = new ArrayList<>();
 
     @Override
@@ -87,6 +87,7 @@ public final class BenchCommand implements Callable<Integer> {
         double accuracy = Double.NaN;
         double lowpErr = Double.NaN;
         double loadHeap = Double.NaN;
+        double planErr = Double.NaN;
         if (!skip.contains("mfu")) {
             mfu = mfu(work);
         }
@@ -105,9 +106,12 @@ public final class BenchCommand implements Callable<Integer> {
         if (!skip.contains("load")) {
             loadHeap = loadHeap(work);
         }
+        if (!skip.contains("plan")) {
+            planErr = PlanAccuracy.maxErrorPct(work, System.out);
+        }
         System.out.printf("bench: mfu=%.3f kv_speedup=%.2f rss_growth_pct=%.2f dpo_accuracy=%.3f"
-                + " lowp_loss_rel_err=%.5f load_heap_ratio=%.4f%n", mfu, speedup, rssGrowth, accuracy, lowpErr,
-                loadHeap);
+                + " lowp_loss_rel_err=%.5f load_heap_ratio=%.4f plan_err_pct=%.1f%n", mfu, speedup, rssGrowth,
+                accuracy, lowpErr, loadHeap, planErr);
         return 0;
     }
 

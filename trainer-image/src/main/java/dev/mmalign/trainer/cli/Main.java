@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 @Command(name = "mmalign-trainer", mixinStandardHelpOptions = true, version = "mmalign-trainer 0.1.0",
         description = "Runs one mmalign stage (or the engine benchmark).",
         subcommands = {SampleCommand.class, AnnotateCommand.class, BuildCommand.class, TrainCommand.class,
-                EvaluateCommand.class, JudgeCheckCommand.class, QuickstartCommand.class, BenchCommand.class})
+                EvaluateCommand.class, JudgeCheckCommand.class, QuickstartCommand.class, BenchCommand.class,
+                PlanCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

@@ -26,6 +26,13 @@ public class ComputeResources {
             + "0 runs on CPU.")
     public Integer gpus = 0;
 
+    @Default("80")
+    @Min(1)
+    @Max(1024)
+    @JsonPropertyDescription("Memory of one accelerator in GiB. Training whose planned peak per device exceeds it is "
+            + "refused before any pod starts (condition reason InsufficientGpuMemory) when the model's shape is known.")
+    public Integer gpuMemoryGiB = 80;
+
     @Default("nvidia.com/gpu")
     @JsonPropertyDescription("Extended resource name of the accelerator (e.g. nvidia.com/gpu, amd.com/gpu).")
     public String gpuResourceName = "nvidia.com/gpu";

@@ -23,6 +23,13 @@ public class ModelSource {
     @JsonPropertyDescription("With alignmentRun: use the merged model instead of base + LoRA adapter.")
     public Boolean merged = false;
 
+    @JsonPropertyDescription("Name of a ConfigMap in the same namespace whose key config.json holds this model's Hugging "
+            + "Face config.json (kubectl create configmap NAME --from-file=config.json=PATH). Optional: with it, the "
+            + "operator plans a training run's peak GPU memory per device before any pod starts and holds back a run "
+            + "that does not fit resources.gpuMemoryGiB (reason InsufficientGpuMemory); without it that check is "
+            + "skipped, since the operator cannot read the claim.")
+    public String configMap;
+
     public ModelSource() {}
 
     public static ModelSource ofPath(String path) {

@@ -1,0 +1,289 @@
+package dev.mmalign.api.plan;
+
+import dev.mmalign.api.run.LoraTarget;
+import dev.mmalign.api.run.Precision;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Predicts the peak device memory of a train step or of sampling from the model's shape and the workload, by counting
+ * the tensors the engine really keeps (trainer-image's LlavaModel and TrainingLoop), not by rules of thumb:
+ *
+ * <ul>
+ * <li>Every op's result lives on the step's NDManager until the step ends, so the forward pass keeps every
+ *     intermediate, whether autograd needs it or not (the frozen vision tower included); the counts below list them
+ *     op by op, per token, in fp32. Matmuls over head-split views also keep contiguous copies of q, k and v when
+ *     autograd records them.
+ * <li>The peak is reached in the backward pass: everything the forward kept plus the gradients in flight (the
+ *     logits' two [T, V] gradients at the head, or one block's largest gradients).
+ * <li>With activation checkpointing a block keeps only its input; the backward pass recomputes one block at a time
+ *     with gradients, so one block's full intermediates are added at the peak.
+ * <li>Trainable parameters cost 16 bytes each (fp32 value, gradient, AdamW's two moments); frozen weights 2 bytes
+ *     (fp16/bf16 storage, cast to fp32 one block at a time) or 4 (fp32).
+ * </ul>
+ * The figures are a plan, checked against measured peaks on CPU by {@code mmalign-trainer bench} (plan_err_pct).
+ */
+public final class MemoryPlanner {
+    /** CUDA context, cuBLAS workspace and the caching allocator's fixed overhead. */
+    static final long CUDA_CONTEXT_BYTES = 768L << 20;
+    /** Fragmentation of the caching allocator, as a fraction of the activation bytes. */
+    static final double ALLOCATOR_SLACK = 0.05;
+    /** Prompt text tokens assumed for sampling besides the image positions (LLaVA-Bench-style questions). */
+    public static final int SAMPLING_PROMPT_TEXT_TOKENS = 128;
+    private static final int F32 = 4;
+
+    private final ModelShape m;
+    private final boolean gpu;
+
+    /**
+     * @param gpu whether to add the CUDA context and allocator slack (false when comparing with CPU measurements,
+     *     where neither exists)
+     */
+    public MemoryPlanner(ModelShape model, boolean gpu) {
+        this.m = model;
+        this.gpu = gpu;
+    }
+
+    // ------------------------------------------------------------------------------------------------ training
+
+    public MemoryPlan planTraining(TrainingWorkload w, double gpuMemoryGiB) {
+        List<MemoryPlan.Item> items = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        long s = w.sequences();
+        long t = w.sequenceLength();
+        long tokens = s * t;
+
+        long trainable = trainableParams(w);
+        long frozen = m.totalParams() - trainable;
+        int frozenBytes = frozenBytesPerParam(w.precision());
+        items.add(new MemoryPlan.Item("weights", frozen * frozenBytes, String.format(Locale.ROOT,
+                "%,d frozen parameters x %d B (%s storage)", frozen, frozenBytes, frozenBytes == 2 ? "16-bit" : "fp32")));
+        items.add(new MemoryPlan.Item("trainable+optimiser", trainable * 16L, String.format(Locale.ROOT,
+                "%,d trainable parameters x 16 B (fp32 value, gradient, AdamW m and v)", trainable)));
+
+        long images = s; // each sequence encodes its own image
+        boolean ckpt = w.activationCheckpointing();
+        long vision = images * visionForwardFloats(ckpt) * F32;
+        long embed = tokens * (2L * m.hidden()) * F32 + images * m.imageTokens() * projectorFloats(w) * F32;
+        long block = tokens * decoderBlockFloats(w, true, t) * F32;
+        long kept = ckpt ? (long) m.layers() * tokens * m.hidden() * F32 : m.layers() * block;
+        long head = tokens * headFloats() * F32;
+        long headGrad = tokens * 2L * m.vocab() * F32;
+        long blockGrad = tokens * blockGradientFloats(w.attentionChunk() > 0 ? Math.min(w.attentionChunk(), t) : t) * F32;
+        long backward = ckpt ? Math.max(headGrad, block + blockGrad) : Math.max(headGrad, blockGrad);
+        long reference = 0;
+        if (w.referenceOnTheFly()) {
+            // A gradient-free forward with LoRA off; its results stay on the step's manager like the policy's.
+            long refBlock = tokens * decoderBlockFloats(w, false, t) * F32;
+            reference = (ckpt ? (long) m.layers() * tokens * m.hidden() * F32 : m.layers() * refBlock)
+                    + tokens * (3L * m.hidden() + 2L * m.vocab()) * F32;
+        }
+        long activations = vision + embed + kept + head + reference;
+        items.add(new MemoryPlan.Item("activations", activations, String.format(Locale.ROOT,
+                "%d sequences x %d positions; %s; vision %.2f GiB, decoder %.2f GiB, logits %.2f GiB%s", s, t,
+                ckpt ? "checkpointed: block inputs only" : "every block's intermediates kept", vision / MemoryPlan.GIB,
+                kept / MemoryPlan.GIB, head / MemoryPlan.GIB, reference > 0 ? String.format(Locale.ROOT,
+                ", reference forward %.2f GiB", reference / MemoryPlan.GIB) : "")));
+        items.add(new MemoryPlan.Item("backward peak", backward, ckpt
+                ? "one block recomputed with gradients plus its gradients in flight (or the logits' gradients)"
+                : "gradients in flight at the largest of the logits and a block"));
+        if (frozenBytes == 2) {
+            items.add(new MemoryPlan.Item("fp32 weight casts", m.decoderLayerParams() * F32,
+                    "one decoder block's frozen weights cast to fp32 for use"));
+        }
+        items.add(workspace(activations + backward));
+        notes.add(attentionNote(w.attentionChunk()));
+        return new MemoryPlan(String.format(Locale.ROOT, "%s train step, %d %s per device, %d positions, %s%s",
+                w.dpo() ? "DPO" : "SFT", w.perDeviceBatch(), w.dpo() ? "pairs" : "examples", t,
+                w.lora() ? "LoRA r" + w.loraRank() : "full fine-tuning",
+                ckpt ? ", activation checkpointing" : ", no activation checkpointing"), items, gpuMemoryGiB, notes);
+    }
+
+    /** The largest per-device batch, at most {@code w}'s, whose step fits; 0 if not even one example does. */
+    public int largestTrainingBatch(TrainingWorkload w, double gpuMemoryGiB) {
+        for (int b = w.perDeviceBatch(); b >= 1; b--) {
+            if (planTraining(w.withBatch(b), gpuMemoryGiB).fits()) {
+                return b;
+            }
+        }
+        return 0;
+    }
+
+    long trainableParams(TrainingWorkload w) {
+        if (!w.lora()) {
+            return m.textParams(); // full fine-tuning trains the language model; the projector too is not counted
+        }
+        long perLayer = 0;
+        for (LoraTarget target : w.loraTargets()) {
+            perLayer += (long) w.loraRank() * (inDim(target) + outDim(target));
+        }
+        return m.layers() * perLayer + (w.trainProjector() ? m.projectorParams() : 0);
+    }
+
+    private static int frozenBytesPerParam(Precision p) {
+        return p == Precision.fp32 ? 4 : 2;
+    }
+
+    private long inDim(LoraTarget target) {
+        return target == LoraTarget.down_proj ? m.intermediate() : m.hidden();
+    }
+
+    private long outDim(LoraTarget target) {
+        return switch (target) {
+            case k_proj, v_proj -> m.kvDim();
+            case gate_proj, up_proj -> m.intermediate();
+            default -> m.hidden();
+        };
+    }
+
+    /**
+     * Floats one decoder block keeps per token (LlavaModel.decoderBlock, op by op).
+     *
+     * @param withGrad whether autograd records the block (LoRA on and trained); without, LoRA is off and matmul's
+     *     contiguous copies are freed at once
+     * @param keys positions attended over
+     */
+    long decoderBlockFloats(TrainingWorkload w, boolean withGrad, long keys) {
+        long d = m.hidden();
+        long kv = m.kvDim();
+        long i = m.intermediate();
+        long f = 0;
+        f += 2 * (3 * d + 3); // two RMSNorms: x*x, mean, +eps, pow, x*rms, *weight
+        f += linear(w, withGrad, LoraTarget.q_proj, d, d) + linear(w, withGrad, LoraTarget.k_proj, kv, d)
+                + linear(w, withGrad, LoraTarget.v_proj, kv, d);
+        f += (9 * (d + kv)) / 2; // rope on q and k: neg of a half, concat, two products, sum
+        if (m.heads() != m.kvHeads()) {
+            f += 2 * d; // grouped-query repeat of k and v
+        }
+        f += attentionFloats(w.attentionChunk(), keys) + d; // scores chain + output
+        if (withGrad) {
+            f += d + 2 * kv; // contiguous copies of q, k and v that the batched matmuls save
+        }
+        f += d; // merging heads copies the transposed output
+        f += linear(w, withGrad, LoraTarget.o_proj, d, d) + d; // + residual
+        f += linear(w, withGrad, LoraTarget.gate_proj, i, d) + linear(w, withGrad, LoraTarget.up_proj, i, d);
+        f += 3 * i; // sigmoid, SiLU product, times up
+        f += linear(w, withGrad, LoraTarget.down_proj, d, i) + d; // + residual
+        return f;
+    }
+
+    /**
+     * Scores, scaled scores, masked scores and softmax: four [H, keys] rows per query. Chunked, only one chunk of
+     * query rows exists at a time (per token of the batch: four [H, chunk] rows' worth).
+     */
+    long attentionFloats(int chunk, long keys) {
+        return 4L * m.heads() * (chunk > 0 ? Math.min(chunk, keys) : keys);
+    }
+
+    /**
+     * A linear layer's output, plus LoRA's dropout, down and up projections, scaling and sum when adapted. Dropout on
+     * CPU and GPU libtorch alike keeps two input-sized tensors (the scaled Bernoulli noise, saved for the backward
+     * pass, and the product); measured: 16.7 floats per token and width unit per layer for the seven adapters of a
+     * 512-wide decoder, where one input-sized tensor per adapter would be 7.75.
+     */
+    private long linear(TrainingWorkload w, boolean withGrad, LoraTarget target, long out, long in) {
+        if (!withGrad || !w.lora() || !w.loraTargets().contains(target)) {
+            return out;
+        }
+        return 4 * out + w.loraRank() + (w.loraDropout() ? 2 * in : 0);
+    }
+
+    /**
+     * Gradients alive at once inside a block's backward: the residual stream's, and the larger of attention's (two
+     * score-sized rows over {@code scoreColumns}) or the MLP's.
+     */
+    long blockGradientFloats(long scoreColumns) {
+        return 2L * m.hidden() + Math.max(2L * m.heads() * scoreColumns, 3L * m.intermediate());
+    }
+
+    /** Final norm, logits, log-softmax (per token). */
+    long headFloats() {
+        return 3L * m.hidden() + 3 + 2L * m.vocab();
+    }
+
+    /** Projected image features per image position: linear, GELU, linear (in the text width). */
+    private long projectorFloats(TrainingWorkload w) {
+        return 3L * m.hidden();
+    }
+
+    /**
+     * Floats the frozen vision tower leaves per image: patch cut, embeddings and pre-norm, then per run layer two
+     * LayerNorms, q/k/v/out projections, the scores chain, merged heads, fc1, quick-GELU (3 ops), fc2 and two
+     * residual sums. With checkpointing each block keeps only its output.
+     */
+    long visionForwardFloats(boolean checkpointed) {
+        long p = m.imageTokens() + 1L;
+        long d = m.visionHidden();
+        long pre = p * (5 * d) + (long) m.imageTokens() * 3 * m.patchSize() * m.patchSize();
+        long layer = checkpointed ? p * d
+                : p * (10 * d + 4L * m.visionIntermediate() + 4L * m.visionHeads() * p);
+        return pre + m.visionLayersRun() * layer;
+    }
+
+    private MemoryPlan.Item workspace(long activationBytes) {
+        if (!gpu) {
+            return new MemoryPlan.Item("workspace", 0, "none on CPU");
+        }
+        long slack = (long) (ALLOCATOR_SLACK * activationBytes);
+        return new MemoryPlan.Item("workspace", CUDA_CONTEXT_BYTES + slack, String.format(Locale.ROOT,
+                "CUDA context and cuBLAS workspace %d MiB + %.0f %% allocator slack on activations",
+                CUDA_CONTEXT_BYTES >> 20, ALLOCATOR_SLACK * 100));
+    }
+
+    private static String attentionNote(int chunk) {
+        return chunk > 0 ? "attention in chunks of " + chunk + " query rows: one chunk's scores exist at a time"
+                : "attention materialises [B, H, T, T] scores (four fp32 copies per layer along the softmax chain)";
+    }
+
+    // ------------------------------------------------------------------------------------------------ sampling
+
+    /**
+     * Sampling with a KV cache: weights, the cache at full capacity, every prompt's image features (kept for the
+     * whole generation) and the prefill step's intermediates, the largest single step.
+     *
+     * @param loraRank adapters attached to the sampled model (0: none)
+     * @param kvBytes bytes per cached element (4: fp32 today)
+     */
+    public MemoryPlan planSampling(int batch, int maxNewTokens, Precision precision, int kvBytes,
+            double gpuMemoryGiB) {
+        List<MemoryPlan.Item> items = new ArrayList<>();
+        long prompt = m.imageTokens() + SAMPLING_PROMPT_TEXT_TOKENS;
+        long capacity = prompt + maxNewTokens;
+        int frozenBytes = frozenBytesPerParam(precision);
+        items.add(new MemoryPlan.Item("weights", m.totalParams() * frozenBytes, String.format(Locale.ROOT,
+                "%,d parameters x %d B", m.totalParams(), frozenBytes)));
+        long kv = (long) batch * 2L * m.layers() * m.kvDim() * capacity * kvBytes;
+        items.add(new MemoryPlan.Item("kv cache", kv, String.format(Locale.ROOT,
+                "%d sequences x %d positions x %d layers x k,v x %d x %d B", batch, capacity, m.layers(), m.kvDim(),
+                kvBytes)));
+        TrainingWorkload inference = new TrainingWorkload(false, batch, (int) prompt, 0, java.util.Set.of(), false,
+                false, precision, false, false, 0);
+        long prefill = batch * prompt * (m.layers() * decoderBlockFloats(inference, false, prompt)
+                + 2L * m.hidden() + 3L * m.hidden() + m.vocab()) * F32;
+        long vision = batch * (visionForwardFloats(false) + 3L * m.imageTokens() * m.hidden()) * F32;
+        items.add(new MemoryPlan.Item("activations", prefill + vision, String.format(Locale.ROOT,
+                "prefill of %d x %d positions %.2f GiB, image features %.2f GiB", batch, prompt,
+                prefill / MemoryPlan.GIB, vision / MemoryPlan.GIB)));
+        if (frozenBytes == 2) {
+            items.add(new MemoryPlan.Item("fp32 weight casts", m.decoderLayerParams() * F32,
+                    "one decoder block's weights cast to fp32 for use"));
+        }
+        items.add(workspace(prefill + vision));
+        return new MemoryPlan(String.format(Locale.ROOT, "sampling, batch %d, %d prompt + %d new positions", batch,
+                prompt, maxNewTokens), items, gpuMemoryGiB,
+                List.of("prompt assumed " + SAMPLING_PROMPT_TEXT_TOKENS + " text tokens plus the image"));
+    }
+
+    /** The largest sampling batch up to {@code cap} that fits; 0 if none. */
+    public int largestSamplingBatch(int maxNewTokens, Precision precision, int kvBytes, double gpuMemoryGiB, int cap) {
+        int best = 0;
+        for (int b = 1; b <= cap; b++) {
+            if (!planSampling(b, maxNewTokens, precision, kvBytes, gpuMemoryGiB).fits()) {
+                break;
+            }
+            best = b;
+        }
+        return best;
+    }
+}
