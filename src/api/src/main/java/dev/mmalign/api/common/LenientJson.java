@@ -88,17 +88,23 @@ public final class LenientJson {
         }
     }
 
-    /** {@code text} cut to {@link #MAX_QUOTED} characters, saying how much was left out. */
+    /** {@code text} cut to about {@link #MAX_QUOTED} characters (see {@link #elide(String, int)}). */
     public static String elide(String text) {
         return elide(text, MAX_QUOTED);
     }
 
-    /** {@code text} cut to about {@code max} characters, saying how much was left out. */
+    /**
+     * {@code text} cut to about {@code max} characters in the middle, saying how many were left out: the start and
+     * the end of a message usually both matter ("model name xxx…xxx is not a DNS label").
+     */
     public static String elide(String text, int max) {
         if (text == null || text.length() <= max) {
             return text;
         }
-        return text.substring(0, max) + "…(" + (text.length() - max) + " more characters)";
+        int tail = max / 4;
+        int head = max - tail;
+        return text.substring(0, head) + "…(" + (text.length() - max) + " characters left out)…"
+                + text.substring(text.length() - tail);
     }
 
     private static String quote(JsonNode value) {
