@@ -220,10 +220,12 @@ public final class ReconcileShell<P extends CustomResource<?, S>, S, Ph extends 
             boolean running = stage.phase == StageState.Phase.Pending || stage.phase == StageState.Phase.Running
                     || stage.phase == StageState.Phase.Suspended;
             if (running && stage.jobName != null && stage.generation != null && stage.generation < generation) {
-                String fields = stage.specFields == null ? "the spec (fields not recorded)"
-                        : String.join(", ", SpecFields.changed(stage.specFields, current));
-                notApplied.add("stage " + stage.name + " (job " + stage.jobName + ") runs the spec of generation "
-                        + stage.generation + "; changed since: " + fields);
+                List<String> changed = stage.specFields == null ? List.of("the spec (fields not recorded)")
+                        : SpecFields.changed(stage.specFields, current);
+                if (!changed.isEmpty()) {
+                    notApplied.add("stage " + stage.name + " (job " + stage.jobName + ") runs the spec of "
+                            + "generation " + stage.generation + "; changed since: " + String.join(", ", changed));
+                }
             }
         }
         List<Condition> conditions = steps.conditions(status);

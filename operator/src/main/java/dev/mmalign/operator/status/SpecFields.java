@@ -10,6 +10,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 
@@ -19,6 +20,12 @@ import java.util.TreeSet;
  * of the spec (which may be large) in the status.
  */
 public final class SpecFields {
+
+    /**
+     * Fields a running stage does see: spec.suspend is applied to the stage's existing Job (StageRunner suspends and
+     * resumes it), so a change to it is no change left unapplied.
+     */
+    static final Set<String> APPLIED_TO_RUNNING_JOBS = Set.of("suspend");
 
     private SpecFields() {}
 
@@ -38,13 +45,16 @@ public final class SpecFields {
         return out;
     }
 
-    /** The fields that differ between two records, as spec.&lt;field&gt;, sorted. */
+    /**
+     * The fields that differ between two records, as spec.&lt;field&gt;, sorted; fields applied to running Jobs too
+     * ({@link #APPLIED_TO_RUNNING_JOBS}) are left out.
+     */
     public static List<String> changed(Map<String, String> before, Map<String, String> now) {
         TreeSet<String> names = new TreeSet<>(before.keySet());
         names.addAll(now.keySet());
         List<String> out = new ArrayList<>();
         for (String name : names) {
-            if (!Objects.equals(before.get(name), now.get(name))) {
+            if (!APPLIED_TO_RUNNING_JOBS.contains(name) && !Objects.equals(before.get(name), now.get(name))) {
                 out.add("spec." + name);
             }
         }
