@@ -19,6 +19,7 @@ import dev.mmalign.operator.metrics.OperatorMetrics;
 import dev.mmalign.operator.reconcile.Outcome;
 import dev.mmalign.operator.reconcile.ReconcileShell;
 import dev.mmalign.operator.reconcile.ReconcileSteps;
+import dev.mmalign.operator.run.DependencyCycles;
 import dev.mmalign.operator.run.ModelResolver;
 import dev.mmalign.operator.status.Conditions;
 import dev.mmalign.operator.status.Conditions.State;
@@ -209,6 +210,16 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
             // The model is looked up before a stage starts; a started stage keeps the spec it was given.
             if (stage != StageName.annotate && s.jobName == null) {
                 var m = spec.sampling.model;
+                if (m.alignmentRun != null) {
+                    String ns = ds.getMetadata().getNamespace();
+                    var cycle = new DependencyCycles(
+                            n -> client.resources(PreferenceDataset.class).inNamespace(ns).withName(n).get(),
+                            n -> getRun(ns, n)).through(ds);
+                    if (cycle.isPresent()) {
+                        s.message = "dependency cycle: " + cycle.get() + "; change one of them to break it";
+                        return Outcome.of(DatasetPhase.Failed, State.FAILED, DependencyCycles.REASON, s.message);
+                    }
+                }
                 var resolution = new ModelResolver(n -> getRun(ds.getMetadata().getNamespace(), n))
                         .resolve("policy", m.path, m.alignmentRun, m.merged);
                 if (resolution instanceof ModelResolver.Waiting w) {

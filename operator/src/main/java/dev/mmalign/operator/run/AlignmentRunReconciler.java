@@ -259,7 +259,17 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
         String jobName = ChildNames.job(name, RunPlan.TRAIN, s.generation);
         StageSpec stageSpec = null;
         if (s.jobName == null) {
-            // Not started yet: the dataset and the base model must be ready first.
+            // Not started yet: the dataset and the base model must be ready first, and must not wait on this run.
+            if (spec.dataset.name != null || spec.baseModel.alignmentRun != null) {
+                String ns = run.getMetadata().getNamespace();
+                var cycle = new DependencyCycles(
+                        n -> client.resources(PreferenceDataset.class).inNamespace(ns).withName(n).get(),
+                        n -> client.resources(AlignmentRun.class).inNamespace(ns).withName(n).get()).through(run);
+                if (cycle.isPresent()) {
+                    s.message = "dependency cycle: " + cycle.get() + "; change one of them to break it";
+                    return Outcome.of(RunPhase.Failed, State.FAILED, DependencyCycles.REASON, s.message);
+                }
+            }
             String datasetPath;
             String imageRoot = null;
             if (spec.dataset.path != null) {

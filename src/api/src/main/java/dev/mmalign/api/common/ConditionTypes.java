@@ -10,6 +10,11 @@ public final class ConditionTypes {
     public static final String FAILED = "Failed";
     /** spec.suspend is set and the running stage is suspended. */
     public static final String SUSPENDED = "Suspended";
+    /**
+     * Present (True) while a stage that started before the last spec change is still running: its Job keeps the spec
+     * it started with; the message names the changed fields. Removed once no such stage runs.
+     */
+    public static final String SPEC_CHANGE_PENDING = "SpecChangePending";
 
     private ConditionTypes() {}
 }

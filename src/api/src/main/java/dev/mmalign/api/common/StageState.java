@@ -3,6 +3,8 @@ package dev.mmalign.api.common;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 
+import java.util.Map;
+
 /** What the operator knows of one stage (one Job) of a resource. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class StageState {
@@ -39,6 +41,10 @@ public class StageState {
 
     @JsonPropertyDescription("Generation of the resource this stage ran for.")
     public Long generation;
+
+    @JsonPropertyDescription("Short hash of each top-level spec field as it was when this stage's Job was created: "
+            + "the Job keeps that spec, and a later spec change is reported naming the fields that differ.")
+    public Map<String, String> specFields;
 
     public StageState() {}
 
