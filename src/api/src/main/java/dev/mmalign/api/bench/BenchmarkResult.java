@@ -18,6 +18,13 @@ public class BenchmarkResult {
     public Long n;
     @JsonPropertyDescription("score minus the baseline model's score on the same benchmark and metric.")
     public Double delta;
+    @JsonPropertyDescription("The benchmark's other metrics, e.g. per turn, per category or the standard error "
+            + "(\"score/turn1\", \"score/category/math\", \"standardError\"); at most "
+            + BenchmarkResult.MAX_BREAKDOWN + ", the full set is in the results file.")
+    public java.util.Map<String, Double> breakdown;
+
+    /** Most breakdown entries kept in status, so that it stays small. */
+    public static final int MAX_BREAKDOWN = 24;
 
     public BenchmarkResult() {}
 
