@@ -28,7 +28,13 @@ final class BenchmarkJudge {
 
     <T> Verdict<T> ask(String prompt, Path image, ResilientJudge.AnswerParser<T> parser)
             throws JudgeUnavailableException, InterruptedException, BudgetSpent {
-        JudgeRequest request = new JudgeRequest(JudgePrompts.SYSTEM, prompt,
+        return ask(JudgePrompts.SYSTEM, prompt, image, parser);
+    }
+
+    /** As {@link #ask(String, Path, ResilientJudge.AnswerParser)} with the benchmark's own system message. */
+    <T> Verdict<T> ask(String system, String prompt, Path image, ResilientJudge.AnswerParser<T> parser)
+            throws JudgeUnavailableException, InterruptedException, BudgetSpent {
+        JudgeRequest request = new JudgeRequest(system, prompt,
                 image == null ? null : ImageFiles.read(image), image == null ? null : ImageFiles.mimeType(image), null);
         String[] lastText = new String[1];
         ResilientJudge.Outcome<T> outcome = judge.ask(request, text -> {

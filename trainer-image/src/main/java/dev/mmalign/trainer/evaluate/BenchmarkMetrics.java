@@ -35,17 +35,7 @@ public final class BenchmarkMetrics {
                 m.put("containsAccuracy", mean(outputs.stream().map(o -> o.lenientCorrect() ? 1.0 : 0.0).toList()));
                 m.put("n", (double) outputs.size());
             }
-            case MT_BENCH -> {
-                List<SampleOutput> scored = scored(outputs);
-                m.put("score", mean(scored.stream().map(SampleOutput::score).toList()));
-                for (int t = 0; t < 2; t++) {
-                    int turn = t;
-                    List<Double> s = scored.stream().filter(o -> o.turnScores().size() > turn)
-                            .map(o -> o.turnScores().get(turn)).toList();
-                    if (!s.isEmpty()) m.put("score/turn" + (t + 1), mean(s));
-                }
-                counts(m, outputs, scored);
-            }
+            case MT_BENCH -> m.putAll(MtBench.metrics(outputs, items));
             case LLAVA_BENCH -> {
                 List<SampleOutput> scored = scored(outputs);
                 double model = scored.stream().mapToDouble(SampleOutput::score).sum();
@@ -60,11 +50,7 @@ public final class BenchmarkMetrics {
                 m.put("score", 100 * mean(scored.stream().map(SampleOutput::score).toList()));
                 counts(m, outputs, scored);
             }
-            case ALPACA_EVAL -> {
-                List<SampleOutput> scored = scored(outputs);
-                m.put("winRate", 100 * mean(scored.stream().map(SampleOutput::score).toList()));
-                counts(m, outputs, scored);
-            }
+            case ALPACA_EVAL -> m.putAll(AlpacaEval.metrics(outputs));
         }
         return m;
     }

@@ -4,16 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mmalign.api.bench.BenchmarkName;
 import dev.mmalign.api.bench.BenchmarkSpec;
 import dev.mmalign.api.bench.NoisyImage;
-import dev.mmalign.api.common.JudgeProvider;
-import dev.mmalign.api.common.JudgeSpec;
 import dev.mmalign.api.stage.ExitCodes;
 import dev.mmalign.api.stage.ResolvedModel;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
-import dev.mmalign.trainer.annotate.FakeJudgeServer;
 import dev.mmalign.trainer.annotate.JudgeTuning;
-import dev.mmalign.trainer.annotate.Sleeper;
 import dev.mmalign.trainer.data.Json;
 import dev.mmalign.trainer.stage.ChatMessage;
 import dev.mmalign.trainer.stage.GenerationSettings;
@@ -175,38 +171,6 @@ class EvaluateStageTest {
                 JudgeTuning.standard())));
         assertEquals(7, second.calls);
         assertEquals(12.0, again.result(spec).metrics.get("base/pope/n"));
-    }
-
-    @Test
-    void judgeScoredBenchmarksGoThroughTheJudgeAndUnparseableVerdictsAreCounted() throws Exception {
-        Files.writeString(root.resolve("question.jsonl"),
-                "{\"question_id\":1,\"category\":\"writing\",\"turns\":[\"Write a haiku.\",\"Now shorter.\"]}\n"
-                        + "{\"question_id\":2,\"category\":\"math\",\"turns\":[\"2+2?\"],\"reference\":[\"4\"]}\n");
-        try (FakeJudgeServer judge = new FakeJudgeServer()) {
-            judge.defaultAnswer = "Fine. Rating: [[8]]";
-            judge.then(FakeJudgeServer.Fault.answer("Rating: [[6]]"), 1)
-                    .then(FakeJudgeServer.Fault.answer("no score here"), 2);
-            StageSpec spec = spec("base");
-            BenchmarkSpec mt = bench(BenchmarkName.MT_BENCH, "question.jsonl", null);
-            mt.noisyImage = NoisyImage.BLANK;
-            spec.benchmarks = new ArrayList<>(List.of(mt));
-            spec.judge = new JudgeSpec();
-            spec.judge.provider = JudgeProvider.OPENAI_COMPATIBLE;
-            spec.judge.endpoint = judge.baseUrl() + "/v1";
-            spec.judge.model = "judge";
-            spec.judge.maxRetries = 1;
-            ScriptedModel model = new ScriptedModel((img, q) -> "an answer to " + q);
-            assertEquals(ExitCodes.SUCCESS, fx.run(spec, new EvaluateStage(loaderOf(Map.of("base", model)), Map.of(),
-                    new JudgeTuning(1, 2, Sleeper.REAL, 2000, null))));
-            JsonNode bench = Json.MAPPER.readTree(Files.readString(root.resolve("suite/results.json")))
-                    .at("/models/base/mt-bench-noisy-blank");
-            // Question 1: turns rated 6 and (malformed twice → unscored); question 2: 8.
-            assertEquals(1.0, bench.path("unscored").asDouble());
-            assertEquals(8.0, bench.path("score").asDouble());
-            assertEquals(3, model.calls, "two turns plus one");
-            String mathPrompt = judge.bodies.get(judge.bodies.size() - 1).toString();
-            assertTrue(mathPrompt.contains("Reference Answer"), "math questions are judged against the reference");
-        }
     }
 
     @Test
