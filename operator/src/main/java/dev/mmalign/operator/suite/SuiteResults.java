@@ -16,7 +16,8 @@ import java.util.Objects;
 /**
  * The score table (pure). Contract with the evaluate stage: metrics keyed "&lt;benchmark id&gt;/&lt;metric&gt;", the
  * number of questions scored as count "&lt;benchmark id&gt;". Status keeps one headline metric per model and benchmark
- * (all metrics are in the results file), with the delta against the baseline model.
+ * with the delta against the baseline model, and a capped breakdown of the benchmark's other metrics (all metrics
+ * are in the results file).
  */
 public final class SuiteResults {
 
@@ -63,9 +64,29 @@ public final class SuiteResults {
             if (n == null && metrics.get(id + "/n") != null) {
                 n = Math.round(metrics.get(id + "/n"));
             }
-            rows.add(new BenchmarkResult(model, id, metric, score, n, null));
+            BenchmarkResult row = new BenchmarkResult(model, id, metric, score, n, null);
+            row.breakdown = breakdown(metrics, id, metric);
+            rows.add(row);
         }
         return rows;
+    }
+
+    /**
+     * The benchmark's metrics other than the headline and n (per turn, per category, standard error, counts), by
+     * name, at most {@link BenchmarkResult#MAX_BREAKDOWN}; null when there are none.
+     */
+    static Map<String, Double> breakdown(Map<String, Double> metrics, String id, String headline) {
+        Map<String, Double> out = new java.util.TreeMap<>();
+        for (Map.Entry<String, Double> e : metrics.entrySet()) {
+            if (!e.getKey().startsWith(id + "/") || e.getValue() == null) {
+                continue;
+            }
+            String name = e.getKey().substring(id.length() + 1);
+            if (!name.equals(headline) && !name.equals("n") && out.size() < BenchmarkResult.MAX_BREAKDOWN) {
+                out.put(name, e.getValue());
+            }
+        }
+        return out.isEmpty() ? null : out;
     }
 
     /** {@code all} with {@code model}'s rows replaced by {@code rows}, ordered by model then benchmark. */

@@ -53,6 +53,31 @@ class SuiteResultsTest {
         assertEquals(0.3, rows.get(1).score);
     }
 
+    /**
+     * Guards the breakdown in status: the benchmark's other metrics (per turn, per category, standard error), not the
+     * headline nor n, nor another benchmark's whose id starts the same; capped so status stays small.
+     */
+    @Test
+    void breakdownCarriesTheBenchmarksOtherMetrics() {
+        var mt = Fixtures.benchmark(BenchmarkName.MT_BENCH);
+        var noisy = Fixtures.benchmark(BenchmarkName.MT_BENCH);
+        noisy.noisyImage = dev.mmalign.api.bench.NoisyImage.PHOTOS;
+        noisy.noisyImageDir = "coco";
+        var alpaca = Fixtures.benchmark(BenchmarkName.ALPACA_EVAL);
+        Map<String, Double> metrics = new java.util.HashMap<>(Map.of("dpo/mt-bench/score", 6.4,
+                "dpo/mt-bench/score/turn1", 6.5, "dpo/mt-bench/score/turn2", 6.3, "dpo/mt-bench/score/category/math",
+                7.25, "dpo/mt-bench/n", 80.0, "dpo/mt-bench-noisy-photos/score", 5.0,
+                "dpo/alpaca-eval/winRate", 50.0, "dpo/alpaca-eval/standardError", 28.9));
+        for (int i = 0; i < 40; i++) metrics.put("dpo/mt-bench-noisy-photos/extra" + (100 + i), (double) i);
+        var result = Fixtures.result(StageName.evaluate, Map.of(), metrics, Map.of());
+        List<BenchmarkResult> rows = SuiteResults.rows("dpo", List.of(mt, noisy, alpaca), result);
+        assertEquals(Map.of("score/turn1", 6.5, "score/turn2", 6.3, "score/category/math", 7.25),
+                rows.get(0).breakdown);
+        assertEquals(BenchmarkResult.MAX_BREAKDOWN, rows.get(1).breakdown.size());
+        assertEquals(Map.of("standardError", 28.9), rows.get(2).breakdown);
+        assertEquals("winRate", rows.get(2).metric);
+    }
+
     /** Guards deltas: score minus the baseline's on the same benchmark and metric; none without a baseline row. */
     @Test
     void deltas() {

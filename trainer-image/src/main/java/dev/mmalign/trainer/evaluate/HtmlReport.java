@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * A self-contained HTML report: a Table-2-like comparison (models × benchmarks, each benchmark's headline metric, with
  * the difference to the first model — the baseline) and a grouped bar chart as inline SVG, each benchmark's bars
- * scaled to its best model so that benchmarks of different scales sit side by side.
+ * scaled to its best model so that benchmarks of different scales sit side by side; then every metric of each
+ * benchmark (per turn, per category, standard error, counts) in a table per benchmark.
  */
 public final class HtmlReport {
 
@@ -51,8 +52,9 @@ public final class HtmlReport {
             h.append("</tr>\n");
         }
         h.append("</table>\n<h2>Comparison</h2>\n").append(chart(table, models, new ArrayList<>(benchmarks)));
-        h.append("\n<p><small>Bars are scaled per benchmark to its best model; labels show the values.</small></p>"
-                + "\n</body></html>\n");
+        h.append("\n<p><small>Bars are scaled per benchmark to its best model; labels show the values.</small></p>\n");
+        h.append(details(table, models, benchmarks));
+        h.append("</body></html>\n");
         return h.toString();
     }
 
@@ -95,6 +97,32 @@ public final class HtmlReport {
                     y + 9, esc(models.get(mi))));
         }
         return s.append("</svg>").toString();
+    }
+
+    /** Every metric of every benchmark (per turn, per category, standard error, counts), one table per benchmark. */
+    private static String details(ResultsFile.Table table, List<String> models, Set<String> benchmarks) {
+        StringBuilder h = new StringBuilder("<h2>Details</h2>\n");
+        for (String b : benchmarks) {
+            Set<String> metrics = new LinkedHashSet<>();
+            for (String m : models) {
+                Map<String, Double> byMetric = table.models().get(m).get(b);
+                if (byMetric != null) metrics.addAll(byMetric.keySet());
+            }
+            h.append("<h3>").append(esc(b)).append("</h3>\n<table>\n<tr><th>metric</th>");
+            for (String m : models) h.append("<th>").append(esc(m)).append("</th>");
+            h.append("</tr>\n");
+            for (String metric : metrics) {
+                h.append("<tr><td>").append(esc(metric)).append("</td>");
+                for (String m : models) {
+                    Map<String, Double> byMetric = table.models().get(m).get(b);
+                    Double v = byMetric == null ? null : byMetric.get(metric);
+                    h.append("<td>").append(v == null ? "–" : format(v)).append("</td>");
+                }
+                h.append("</tr>\n");
+            }
+            h.append("</table>\n");
+        }
+        return h.toString();
     }
 
     private static String headlineOf(ResultsFile.Table table, String benchmark) {

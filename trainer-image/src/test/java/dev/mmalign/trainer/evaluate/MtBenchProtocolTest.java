@@ -93,6 +93,8 @@ class MtBenchProtocolTest {
             assertEquals(8.5, s.path("score/category/stem").asDouble(), 1e-12);
             assertEquals(1.0, s.path("unscored").asDouble(), "the unparsable turn is counted, not averaged");
             assertEquals(6.0, s.path("n").asDouble(), "question 101 stays in: its first turn is rated");
+            String report = Files.readString(root.resolve("suite/report.html"));
+            assertTrue(report.contains("<td>score/category/math</td><td>7.250</td>"), "the report shows the breakdown");
 
             // common.py temperature_config per category, 1024 new tokens asked (gen_model_answer.py).
             Map<String, Double> temperatureOfFirstTurn = new HashMap<>();
