@@ -2,7 +2,6 @@ package dev.mmalign.trainer.evaluate;
 
 import dev.mmalign.trainer.annotate.MalformedAnswerException;
 
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 

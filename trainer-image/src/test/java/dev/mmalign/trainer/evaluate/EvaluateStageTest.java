@@ -178,6 +178,8 @@ class EvaluateStageTest {
         StageSpec spec = spec("base");
         spec.benchmarks = new ArrayList<>(List.of(bench(BenchmarkName.MT_BENCH, "question.jsonl", null)));
         Files.writeString(root.resolve("question.jsonl"), "{\"question_id\":1,\"turns\":[\"hi\"]}\n");
+        Files.copy(TextBenchmarkFixtures.copyResources("mt-bench", root.resolve("fastchat"))
+                .resolve("judge_prompts.jsonl"), root.resolve("judge_prompts.jsonl"));
         assertEquals(ExitCodes.INVALID_INPUT, fx.run(spec, new EvaluateStage(PolicyModelLoader.unavailable(),
                 Map.of(), JudgeTuning.standard())));
         assertTrue(fx.result(spec).message.contains("need judge"));
