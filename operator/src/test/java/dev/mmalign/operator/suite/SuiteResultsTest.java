@@ -12,6 +12,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The score table: headline metrics and deltas against the baseline (pure). */
 class SuiteResultsTest {
@@ -76,6 +77,31 @@ class SuiteResultsTest {
         assertEquals(BenchmarkResult.MAX_BREAKDOWN, rows.get(1).breakdown.size());
         assertEquals(Map.of("standardError", 28.9), rows.get(2).breakdown);
         assertEquals("winRate", rows.get(2).metric);
+    }
+
+    /**
+     * Guards the breakdown of the headline: "&lt;id&gt;/&lt;headline&gt;/&lt;part&gt;" metrics go with the row (with the
+     * benchmark's other metrics), none of another benchmark's; at the cap the headline's parts are kept first.
+     */
+    @Test
+    void breakdownOfTheHeadlineMetric() {
+        var vet = Fixtures.benchmark(BenchmarkName.MM_VET);
+        var pope = Fixtures.benchmark(BenchmarkName.POPE);
+        var result = Fixtures.result(StageName.evaluate, Map.of(),
+                Map.of("dpo/mm-vet/score", 37.5, "dpo/mm-vet/score/ocr", 16.7, "dpo/mm-vet/score/rec", 50.0,
+                        "dpo/mm-vet/unparsable", 1.0, "dpo/pope/f1", 0.8), Map.of());
+        List<BenchmarkResult> rows = SuiteResults.rows("dpo", List.of(vet, pope), result);
+        assertEquals(Map.of("score/ocr", 16.7, "score/rec", 50.0, "unparsable", 1.0), rows.get(0).breakdown);
+        assertNull(rows.get(1).breakdown, "POPE has no breakdown");
+
+        Map<String, Double> many = new java.util.HashMap<>();
+        many.put("dpo/mm-vet/score", 37.5);
+        for (int i = 0; i < 30; i++) many.put("dpo/mm-vet/a" + (100 + i), 1.0);
+        for (int i = 0; i < 30; i++) many.put("dpo/mm-vet/score/z" + (100 + i), 2.0);
+        var capped = SuiteResults.rows("dpo", List.of(vet),
+                Fixtures.result(StageName.evaluate, Map.of(), many, Map.of())).get(0).breakdown;
+        assertEquals(BenchmarkResult.MAX_BREAKDOWN, capped.size());
+        assertTrue(capped.keySet().stream().allMatch(k -> k.startsWith("score/")), "parts before other metrics");
     }
 
     /** Guards deltas: score minus the baseline's on the same benchmark and metric; none without a baseline row. */

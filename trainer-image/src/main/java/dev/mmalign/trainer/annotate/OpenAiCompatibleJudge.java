@@ -93,9 +93,11 @@ public final class OpenAiCompatibleJudge implements JudgeClient {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model", model);
         body.put("temperature", 0);
-        body.put("messages", List.of(
-                Map.of("role", "system", "content", request.system()),
-                Map.of("role", "user", "content", userContent)));
+        // No system message when the request has none: some official graders (MM-Vet) send the user turn only.
+        List<Object> messages = new ArrayList<>();
+        if (request.system() != null) messages.add(Map.of("role", "system", "content", request.system()));
+        messages.add(Map.of("role", "user", "content", userContent));
+        body.put("messages", messages);
         if (request.format() != null) {
             body.put("response_format", Map.of("type", "json_schema",
                     "json_schema", Map.of("name", "ratings", "schema", request.format().jsonSchema())));

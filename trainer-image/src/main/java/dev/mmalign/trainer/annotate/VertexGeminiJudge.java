@@ -64,9 +64,10 @@ public final class VertexGeminiJudge implements JudgeClient {
             parts.add(Part.fromBytes(request.image(), request.imageMimeType()));
         }
         parts.add(Part.fromText(request.user()));
-        GenerateContentConfig.Builder config = GenerateContentConfig.builder()
-                .systemInstruction(Content.fromParts(Part.fromText(request.system())))
-                .temperature(0f);
+        GenerateContentConfig.Builder config = GenerateContentConfig.builder().temperature(0f);
+        if (request.system() != null) {
+            config.systemInstruction(Content.fromParts(Part.fromText(request.system())));
+        }
         if (request.format() != null) {
             config.responseMimeType("application/json").responseSchema(schemaOf(request.format()));
         }

@@ -31,6 +31,16 @@ final class BenchmarkJudge {
         return ask(JudgePrompts.SYSTEM, prompt, image, parser);
     }
 
+    /**
+     * The judge's reply text to a text-only prompt, taken as it is: for graders whose official code parses the reply
+     * itself and decides what an unparsable one counts (no re-asking by the resilient judge). Transient errors are
+     * still retried. {@code system} null sends no system message.
+     */
+    String reply(String system, String prompt)
+            throws JudgeUnavailableException, InterruptedException, BudgetSpent {
+        return ask(system, prompt, null, text -> text == null ? "" : text).value();
+    }
+
     /** As {@link #ask(String, Path, ResilientJudge.AnswerParser)} with the benchmark's own system message. */
     <T> Verdict<T> ask(String system, String prompt, Path image, ResilientJudge.AnswerParser<T> parser)
             throws JudgeUnavailableException, InterruptedException, BudgetSpent {

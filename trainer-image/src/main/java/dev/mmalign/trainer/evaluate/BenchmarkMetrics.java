@@ -25,31 +25,15 @@ public final class BenchmarkMetrics {
                 for (SampleOutput o : outputs) pairs.add(new String[] {items.get(o.id()).answer(), o.prediction()});
                 m.putAll(PopeScore.metrics(pairs));
             }
-            case MMBENCH -> {
-                m.put("accuracy", mean(outputs.stream().map(o -> o.correct() ? 1.0 : 0.0).toList()));
-                m.put("firstPassAccuracy", mean(outputs.stream().map(o -> o.firstPassCorrect() ? 1.0 : 0.0).toList()));
-                m.put("n", (double) outputs.size());
-            }
+            case MMBENCH -> m.putAll(CircularChoice.metrics(outputs, items));
             case EXACT_MATCH -> {
                 m.put("accuracy", mean(outputs.stream().map(o -> o.correct() ? 1.0 : 0.0).toList()));
                 m.put("containsAccuracy", mean(outputs.stream().map(o -> o.lenientCorrect() ? 1.0 : 0.0).toList()));
                 m.put("n", (double) outputs.size());
             }
             case MT_BENCH -> m.putAll(MtBench.metrics(outputs, items));
-            case LLAVA_BENCH -> {
-                List<SampleOutput> scored = scored(outputs);
-                double model = scored.stream().mapToDouble(SampleOutput::score).sum();
-                double reference = scored.stream().mapToDouble(SampleOutput::referenceScore).sum();
-                m.put("relativeScore", reference == 0 ? 0 : 100 * model / reference);
-                m.put("modelScore", mean(scored.stream().map(SampleOutput::score).toList()));
-                m.put("referenceScore", mean(scored.stream().map(SampleOutput::referenceScore).toList()));
-                counts(m, outputs, scored);
-            }
-            case MM_VET -> {
-                List<SampleOutput> scored = scored(outputs);
-                m.put("score", 100 * mean(scored.stream().map(SampleOutput::score).toList()));
-                counts(m, outputs, scored);
-            }
+            case LLAVA_BENCH -> m.putAll(LlavaBenchReview.metrics(outputs, items));
+            case MM_VET -> m.putAll(MmVetScore.metrics(outputs, items));
             case ALPACA_EVAL -> m.putAll(AlpacaEval.metrics(outputs));
         }
         return m;
@@ -58,15 +42,6 @@ public final class BenchmarkMetrics {
     public static String headline(Map<String, Double> metrics) {
         for (String h : HEADLINES) if (metrics.containsKey(h)) return h;
         return metrics.keySet().stream().findFirst().orElse(null);
-    }
-
-    private static List<SampleOutput> scored(List<SampleOutput> outputs) {
-        return outputs.stream().filter(o -> o.score() != null).toList();
-    }
-
-    private static void counts(Map<String, Double> m, List<SampleOutput> all, List<SampleOutput> scored) {
-        m.put("n", (double) scored.size());
-        m.put("unscored", (double) (all.size() - scored.size()));
     }
 
     private static double mean(List<Double> values) {

@@ -11,8 +11,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Base64;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -21,11 +19,10 @@ import java.util.Map;
  * Reads benchmark files in their public formats:
  * <ul>
  * <li>POPE: JSONL {@code {"question_id","image","text","label":"yes|no"}}</li>
- * <li>MMBench: TSV with a header {@code index, question, hint, A, B, C, D, answer, category, image}; the image column
- * is base64 (as published) or a path under the image root</li>
- * <li>MM-Vet: JSON object {@code {"v1_0": {"imagename","question","answer"}, ...}}</li>
- * <li>LLaVA-Bench (in the wild): {@code questions.jsonl} {@code {"question_id","image","text","category"}} with the
- * reference answers in {@code answers_gpt4.jsonl} beside it</li>
+ * <li>MMBench: VLMEvalKit's TSV, see {@link MmbenchReader}</li>
+ * <li>MM-Vet: JSON object {@code {"v1_0": {"imagename","capability":[..],"question","answer"}, ...}} with the
+ * grader prompt beside it, see {@link MmVetGrader#loadPrompt}</li>
+ * <li>LLaVA-Bench (in the wild): see {@link LlavaBenchReader}</li>
  * <li>MT-Bench: FastChat's files, see {@link MtBench}</li>
  * <li>AlpacaEval: {@code alpaca_eval.json} and the annotator template, see {@link AlpacaEval}</li>
  * <li>exact-match: JSONL {@code {"id","question","answer","image"?}}</li>
@@ -53,7 +50,9 @@ public final class BenchmarkReaders {
         List<BenchmarkItem> out = new ArrayList<>();
         for (JsonlReader.Line<JsonNode> line : JsonlReader.readLines(file, JsonNode.class, null)) {
             JsonNode q = line.value();
-            String label = text(q, "label", file, line.number()).trim().toLowerCase(java.util.Locale.ROOT);
+            // As published (coco_pope_*.json): exactly "yes" or "no"; anything else is refused rather than read as
+            // "yes" the way the reference script would.
+            String label = text(q, "label", file, line.number());
             if (!label.equals("yes") && !label.equals("no")) {
                 throw new InvalidInputException(file, line.number(), "label must be yes or no, got " + label);
             }
@@ -66,61 +65,12 @@ public final class BenchmarkReaders {
     }
 
     static List<BenchmarkItem> mmbench(Path file, Path imageRoot, Path scratch) {
-        List<String> lines = lines(file);
-        if (lines.isEmpty()) throw new InvalidInputException(file, "empty TSV");
-        List<String> header = List.of(lines.get(0).split("\t", -1));
-        for (String required : List.of("index", "question", "answer", "image", "A", "B")) {
-            if (!header.contains(required)) {
-                throw new InvalidInputException(file, 1, "TSV header lacks column " + required);
-            }
-        }
-        List<BenchmarkItem> out = new ArrayList<>();
-        for (int n = 1; n < lines.size(); n++) {
-            if (lines.get(n).isBlank()) continue;
-            String[] cells = lines.get(n).split("\t", -1);
-            if (cells.length != header.size()) {
-                throw new InvalidInputException(file, n + 1, "expected " + header.size() + " columns, found "
-                        + cells.length);
-            }
-            Map<String, String> row = new HashMap<>();
-            for (int c = 0; c < cells.length; c++) row.put(header.get(c), cells[c]);
-            List<String> options = new ArrayList<>();
-            for (String letter : List.of("A", "B", "C", "D", "E")) {
-                String o = row.get(letter);
-                if (o != null && !o.isBlank() && !o.equals("nan")) options.add(o);
-            }
-            String answer = row.get("answer").trim();
-            if (answer.length() != 1 || answer.charAt(0) - 'A' < 0 || answer.charAt(0) - 'A' >= options.size()) {
-                throw new InvalidInputException(file, n + 1, "answer " + answer + " is not one of the option letters");
-            }
-            String hint = row.get("hint");
-            out.add(new BenchmarkItem(row.get("index"), mmbenchImage(row.get("image"), row.get("index"), imageRoot,
-                    scratch, file, n + 1), List.of(row.get("question")), answer, options,
-                    hint == null || hint.isBlank() || hint.equals("nan") ? null : hint, row.get("category"), List.of()));
-        }
-        return out;
-    }
-
-    private static Path mmbenchImage(String cell, String index, Path imageRoot, Path scratch, Path file, long line) {
-        Path asPath = imageRoot == null ? null : imageRoot.resolve(cell).normalize();
-        if (asPath != null && cell.length() < 512 && Files.isRegularFile(asPath)) {
-            return asPath;
-        }
-        try {
-            byte[] bytes = Base64.getDecoder().decode(cell.trim());
-            Path image = scratch.resolve("mmbench-" + index + ".png");
-            Files.createDirectories(scratch);
-            Files.write(image, bytes);
-            return image;
-        } catch (IllegalArgumentException e) {
-            throw new InvalidInputException(file, line, "image is neither a file under the image root nor base64");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return MmbenchReader.read(file, imageRoot, scratch);
     }
 
     static List<BenchmarkItem> mmVet(Path file, Path imageRoot) {
         JsonNode root = readJson(file);
+        String graderPrompt = MmVetGrader.loadPrompt(file);
         List<BenchmarkItem> out = new ArrayList<>();
         Iterator<Map.Entry<String, JsonNode>> fields = root.fields();
         while (fields.hasNext()) {
@@ -129,34 +79,21 @@ public final class BenchmarkReaders {
             if (!q.hasNonNull("question") || !q.hasNonNull("answer") || !q.hasNonNull("imagename")) {
                 throw new InvalidInputException(file, "entry " + e.getKey() + " needs imagename, question, answer");
             }
+            List<String> capabilities = strings(q.path("capability"));
+            if (capabilities.isEmpty() || capabilities.stream().anyMatch(c -> c.contains(","))) {
+                throw new InvalidInputException(file, "entry " + e.getKey() + " needs capability, a list of names");
+            }
+            Map<String, String> tags = Map.of(MmVetScore.CAPABILITIES, String.join(",", capabilities),
+                    MmVetGrader.PROMPT_TAG, graderPrompt);
             out.add(new BenchmarkItem(e.getKey(), image(imageRoot, q.get("imagename").asText(), file, 0),
                     List.of(q.get("question").asText()), q.get("answer").asText(), List.of(), null,
-                    q.path("capability").toString(), List.of()));
+                    String.join(",", capabilities), List.of(), tags));
         }
         return out;
     }
 
     static List<BenchmarkItem> llavaBench(Path file, Path imageRoot) {
-        Path answersFile = file.resolveSibling("answers_gpt4.jsonl");
-        Map<String, String> references = new HashMap<>();
-        for (JsonlReader.Line<JsonNode> line : JsonlReader.readLines(answersFile, JsonNode.class, null)) {
-            references.put(text(line.value(), "question_id", answersFile, line.number()),
-                    text(line.value(), "text", answersFile, line.number()));
-        }
-        List<BenchmarkItem> out = new ArrayList<>();
-        for (JsonlReader.Line<JsonNode> line : JsonlReader.readLines(file, JsonNode.class, null)) {
-            JsonNode q = line.value();
-            String id = text(q, "question_id", file, line.number());
-            String reference = references.get(id);
-            if (reference == null) {
-                throw new InvalidInputException(file, line.number(), "no reference answer for question " + id
-                        + " in " + answersFile.getFileName());
-            }
-            out.add(new BenchmarkItem(id, image(imageRoot, text(q, "image", file, line.number()), file, line.number()),
-                    List.of(text(q, "text", file, line.number())), reference, List.of(), null,
-                    q.path("category").asText(null), List.of()));
-        }
-        return out;
+        return LlavaBenchReader.read(file, imageRoot);
     }
 
     static List<BenchmarkItem> exactMatch(Path file, Path imageRoot) {
@@ -179,7 +116,7 @@ public final class BenchmarkReaders {
         return v.asText();
     }
 
-    private static Path image(Path imageRoot, String relative, Path file, long line) {
+    static Path image(Path imageRoot, String relative, Path file, long line) {
         if (imageRoot == null) {
             throw new InvalidInputException(file, line, "the benchmark has images but no imageRoot is set");
         }

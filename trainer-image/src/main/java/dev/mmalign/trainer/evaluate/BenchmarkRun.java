@@ -7,7 +7,9 @@ import dev.mmalign.trainer.stage.PolicyModel;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /** Answers one benchmark question with the model (greedy) and scores it the benchmark's way. */
 final class BenchmarkRun {
@@ -46,7 +48,7 @@ final class BenchmarkRun {
                 String predicted = PopeScore.parse(answer);
                 yield SampleOutput.answered(item.id(), List.of(answer), predicted, predicted.equals(item.answer()));
             }
-            case MMBENCH -> circular(item);
+            case MMBENCH -> mmbench(item);
             case EXACT_MATCH -> {
                 String answer = answer(item, item.turns().get(0));
                 yield SampleOutput.of(item.id(), List.of(answer)).prediction(answer)
@@ -54,23 +56,8 @@ final class BenchmarkRun {
                         .lenientCorrect(ExactMatch.contains(answer, item.answer())).build();
             }
             case MT_BENCH -> mtBench.evaluate(item);
-            case LLAVA_BENCH -> {
-                String answer = answer(item, item.turns().get(0));
-                BenchmarkJudge.Verdict<double[]> v = judge.ask(
-                        JudgePrompts.llavaBench(item.turns().get(0), item.answer(), answer), item.image(),
-                        JudgePrompts::parseLlavaBench);
-                yield SampleOutput.of(item.id(), List.of(answer))
-                        .score(v.value() == null ? null : v.value()[1])
-                        .referenceScore(v.value() == null ? null : v.value()[0])
-                        .judged(v.text(), v.problem()).build();
-            }
-            case MM_VET -> {
-                String answer = answer(item, item.turns().get(0));
-                BenchmarkJudge.Verdict<Double> v = judge.ask(
-                        JudgePrompts.mmVet(item.turns().get(0), item.answer(), answer), null, JudgePrompts::parseMmVet);
-                yield SampleOutput.of(item.id(), List.of(answer)).score(v.value()).judged(v.text(), v.problem())
-                        .build();
-            }
+            case LLAVA_BENCH -> llavaBench(item);
+            case MM_VET -> mmVet(item);
             case ALPACA_EVAL -> alpacaEval.evaluate(item);
         };
     }
@@ -80,20 +67,34 @@ final class BenchmarkRun {
         return model.generate(image, prompt, greedy).get(0);
     }
 
-    private SampleOutput circular(BenchmarkItem item) {
-        int n = item.options().size();
-        List<String> answers = new ArrayList<>();
-        boolean all = true;
-        boolean first = false;
-        for (int r = 0; r < n; r++) {
-            List<String> options = CircularChoice.rotate(item.options(), r);
-            String answer = answer(item, CircularChoice.prompt(item.hint(), item.turns().get(0), options));
-            answers.add(answer);
-            Character letter = CircularChoice.extract(answer, options);
-            boolean right = letter != null && letter == CircularChoice.correctLetter(item.answer().charAt(0), r, n);
-            all &= right;
-            if (r == 0) first = right;
-        }
-        return SampleOutput.of(item.id(), answers).correct(all).firstPassCorrect(first).build();
+    /** One row of the MMBench TSV (a question or one of its circular copies): asked once, its option inferred. */
+    private SampleOutput mmbench(BenchmarkItem item) {
+        String answer = answer(item, CircularChoice.prompt(item.hint(), item.turns().get(0), item.options()));
+        Map<Character, String> choices = new LinkedHashMap<>();
+        for (int i = 0; i < item.options().size(); i++) choices.put((char) ('A' + i), item.options().get(i));
+        Character letter = MmbenchAnswer.infer(answer, choices);
+        return SampleOutput.answered(item.id(), List.of(answer), letter == null ? null : letter.toString(),
+                letter != null && letter == item.answer().charAt(0));
+    }
+
+    /** Judged from the captions in context.jsonl, not the image; one reply, parsed as LLaVA's parse_score does. */
+    private SampleOutput llavaBench(BenchmarkItem item)
+            throws JudgeUnavailableException, InterruptedException, BenchmarkJudge.BudgetSpent {
+        String answer = answer(item, item.turns().get(0));
+        String review = judge.reply(LlavaBenchReview.SYSTEM, LlavaBenchReview.prompt(item, answer));
+        double[] scores = LlavaBenchReview.parse(review);
+        return SampleOutput.of(item.id(), List.of(answer)).referenceScore(scores[0]).score(scores[1])
+                .judged(review, LlavaBenchReview.unparsable(scores)
+                        ? "first line is not two scores; counted as -1 -1 like LLaVA's parse_score" : null)
+                .build();
+    }
+
+    private SampleOutput mmVet(BenchmarkItem item)
+            throws JudgeUnavailableException, InterruptedException, BenchmarkJudge.BudgetSpent {
+        String answer = answer(item, item.turns().get(0));
+        MmVetGrader.Grade grade = MmVetGrader.grade(item.tag(MmVetGrader.PROMPT_TAG), item.turns().get(0),
+                item.answer(), answer, judge::reply);
+        return SampleOutput.of(item.id(), List.of(answer)).score(grade.score())
+                .judged(String.join("\n", grade.replies()), grade.problem()).build();
     }
 }

@@ -1,34 +1,36 @@
 package dev.mmalign.trainer.evaluate;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * MMBench's circular evaluation: a question with n options is asked n times with the options rotated; it counts as
- * right only when every rotation is answered right, which removes the gain of always guessing one letter.
+ * MMBench's circular evaluation as VLMEvalKit scores it ({@code mcq_circular_eval} and {@code report_acc} in
+ * open-compass/VLMEvalKit vlmeval/dataset/utils/multiple_choice.py): the published TSV holds each question once per
+ * rotation of its options, the copies at index + k·1,000,000; rows are grouped by {@code index % 1,000,000}, and a
+ * question counts as right only when every row of its group was answered right (under the exact-matching policy a
+ * row whose answer names no option is wrong). Accuracy is over the questions whose main row (index below 1,000,000) is
+ * present, overall and per l2-category and category, those named by VLMEvalKit's abbreviations (CP, FP-S, ...).
  */
 public final class CircularChoice {
 
-    private static final Pattern LETTER = Pattern.compile("(?:^|[^A-Za-z])([A-E])(?:[^A-Za-z]|$)");
+    static final long COPY_STRIDE = 1_000_000L;
+    static final String L2_CATEGORY = "l2-category";
+
+    /** VLMEvalKit's MMB_abbrs. */
+    private static final Map<String, String> ABBREVIATIONS = Map.of(
+            "coarse_perception", "CP",
+            "finegrained_perception (instance-level)", "FP-S",
+            "finegrained_perception (cross-instance)", "FP-C",
+            "logic_reasoning", "LR",
+            "relation_reasoning", "RR",
+            "attribute_reasoning", "AR");
 
     private CircularChoice() {}
 
-    /** The options of rotation r: letter i shows original option (i + r) mod n. */
-    public static List<String> rotate(List<String> options, int r) {
-        List<String> out = new ArrayList<>();
-        for (int i = 0; i < options.size(); i++) out.add(options.get((i + r) % options.size()));
-        return out;
-    }
-
-    /** The correct letter in rotation r for an original answer letter. */
-    public static char correctLetter(char original, int r, int n) {
-        return (char) ('A' + Math.floorMod(original - 'A' - r, n));
-    }
-
-    /** The prompt in LLaVA's MMBench form. */
+    /** The prompt in LLaVA's MMBench form (llava/eval/model_vqa_mmbench.py): hint, question, lettered options. */
     public static String prompt(String hint, String question, List<String> options) {
         StringBuilder p = new StringBuilder();
         if (hint != null) p.append(hint).append('\n');
@@ -39,19 +41,45 @@ public final class CircularChoice {
         return p.append("\nAnswer with the option's letter from the given choices directly.").toString();
     }
 
-    /** The chosen letter: a standalone option letter, else the option whose text the answer starts with; or null. */
-    public static Character extract(String answer, List<String> options) {
-        String a = answer == null ? "" : answer.trim();
-        Matcher m = LETTER.matcher(a);
-        if (m.find() && m.group(1).charAt(0) - 'A' < options.size()) {
-            return m.group(1).charAt(0);
+    /** The question a row belongs to: its index modulo 1,000,000. */
+    static long group(String index) {
+        return Long.parseLong(index) % COPY_STRIDE;
+    }
+
+    /**
+     * accuracy (circular), per-l2-category and per-category accuracy ("accuracy/&lt;name&gt;"), firstPassAccuracy
+     * (main rows alone, no copies) and n (questions).
+     */
+    static Map<String, Double> metrics(List<SampleOutput> outputs, Map<String, BenchmarkItem> items) {
+        Map<Long, Boolean> hitByGroup = new LinkedHashMap<>();
+        for (SampleOutput o : outputs) {
+            hitByGroup.merge(group(o.id()), Boolean.TRUE.equals(o.correct()), Boolean::logicalAnd);
         }
-        String lower = a.toLowerCase(Locale.ROOT);
-        for (int i = 0; i < options.size(); i++) {
-            if (!options.get(i).isBlank() && lower.startsWith(options.get(i).toLowerCase(Locale.ROOT))) {
-                return (char) ('A' + i);
+        List<Double> hits = new ArrayList<>();
+        List<Double> firstPass = new ArrayList<>();
+        Map<String, List<Double>> byAbility = new TreeMap<>();
+        for (SampleOutput o : outputs) {
+            if (Long.parseLong(o.id()) >= COPY_STRIDE) continue;
+            double hit = hitByGroup.get(group(o.id())) ? 1 : 0;
+            hits.add(hit);
+            firstPass.add(Boolean.TRUE.equals(o.correct()) ? 1.0 : 0.0);
+            BenchmarkItem item = items.get(o.id());
+            for (String ability : new String[] {item.tag(L2_CATEGORY), item.category()}) {
+                if (ability != null) {
+                    byAbility.computeIfAbsent(ABBREVIATIONS.getOrDefault(ability, ability), k -> new ArrayList<>())
+                            .add(hit);
+                }
             }
         }
-        return null;
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("accuracy", mean(hits));
+        byAbility.forEach((ability, values) -> m.put("accuracy/" + ability, mean(values)));
+        m.put("firstPassAccuracy", mean(firstPass));
+        m.put("n", (double) hits.size());
+        return m;
+    }
+
+    private static double mean(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).average().orElse(0);
     }
 }

@@ -2,23 +2,26 @@ package dev.mmalign.trainer.evaluate;
 
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /**
- * POPE's scoring, as in its reference script: an answer's first sentence is "no" when it contains the word "no" or
- * "not", otherwise "yes"; "yes" is the positive class. Metrics: accuracy, precision, recall, f1, yesRatio.
+ * POPE's scoring, as its reference script (RUCAIBox/POPE evaluate.py, and LLaVA's llava/eval/eval_pope.py which
+ * repeats it): an answer's first sentence (the text before the first '.') with commas removed, split on single
+ * spaces; it is "no" when one of the words is exactly {@code No}, {@code no} or {@code not} (case-sensitive, so "NO"
+ * or "Not" do not count, and a word glued to a newline or other punctuation does not either), otherwise "yes". "yes"
+ * is the positive class. Metrics: accuracy, precision, recall, f1, yesRatio.
  */
 public final class PopeScore {
 
     private PopeScore() {}
 
     public static String parse(String answer) {
-        String text = answer == null ? "" : answer.trim();
+        String text = answer == null ? "" : answer;
         int dot = text.indexOf('.');
         if (dot >= 0) text = text.substring(0, dot);
-        for (String word : text.replace(",", " ").toLowerCase(Locale.ROOT).split("\\s+")) {
-            if (word.equals("no") || word.equals("not")) return "no";
+        // split(" ", -1) is Python's str.split(' '): empty words between double spaces, no trimming.
+        for (String word : text.replace(",", "").split(" ", -1)) {
+            if (word.equals("No") || word.equals("no") || word.equals("not")) return "no";
         }
         return "yes";
     }

@@ -89,9 +89,14 @@ public final class SyntheticWorld {
         return new PromptRecord(p.id(), p.image(), p.question(), p.goldAnswer(), source, p.truth().toJson());
     }
 
-    /** MMBench columns: index, question, hint, A-D, answer, category, image (base64 PNG). */
+    /**
+     * MMBench columns: index, question, hint, A-D, answer, category, image (base64 PNG), in VLMEvalKit's circular
+     * form: after the questions, each question again with its options rotated by 1, 2 and 3 places, at index
+     * + k·1,000,000, its image cell naming the question's index instead of repeating the picture.
+     */
     private static String multipleChoiceTsv(List<Scene> scenes, SceneRenderer renderer, Random random) {
         StringBuilder tsv = new StringBuilder("index\tquestion\thint\tA\tB\tC\tD\tanswer\tcategory\timage\n");
+        StringBuilder copies = new StringBuilder();
         int index = 0;
         for (Scene scene : scenes) {
             // The first object whose shape is unique in the scene, so that the question has one answer.
@@ -101,18 +106,24 @@ public final class SyntheticWorld {
             List<String> options = new ArrayList<>();
             for (ShapeColor c : ShapeColor.values()) options.add(c.word());
             java.util.Collections.shuffle(options, random);
-            String answer = String.valueOf((char) ('A' + options.indexOf(o.color().word())));
-            tsv.append(index++).append('\t')
-                    .append("What color is the ").append(o.shape().word())
-                    .append(o.column() == 1 ? " in the middle" : " on the " + o.horizontalPosition()).append("?")
-                    .append('\t')
-                    .append("").append('\t')
-                    .append(String.join("\t", options)).append('\t')
-                    .append(answer).append('\t')
-                    .append("attribute_recognition").append('\t')
-                    .append(base64Png(renderer, scene)).append('\n');
+            String question = "What color is the " + o.shape().word()
+                    + (o.column() == 1 ? " in the middle" : " on the " + o.horizontalPosition()) + "?";
+            int right = options.indexOf(o.color().word());
+            for (int k = 0; k < options.size(); k++) {
+                List<String> rotated = new ArrayList<>();
+                for (int i = 0; i < options.size(); i++) rotated.add(options.get((i + k) % options.size()));
+                String answer = String.valueOf((char) ('A' + Math.floorMod(right - k, options.size())));
+                (k == 0 ? tsv : copies).append(index + k * 1_000_000L).append('\t')
+                        .append(question).append('\t')
+                        .append("").append('\t')
+                        .append(String.join("\t", rotated)).append('\t')
+                        .append(answer).append('\t')
+                        .append("attribute_recognition").append('\t')
+                        .append(k == 0 ? base64Png(renderer, scene) : Integer.toString(index)).append('\n');
+            }
+            index++;
         }
-        return tsv.toString();
+        return tsv.append(copies).toString();
     }
 
     private static String base64Png(SceneRenderer renderer, Scene scene) {

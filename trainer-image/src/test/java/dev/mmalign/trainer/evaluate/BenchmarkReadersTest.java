@@ -65,13 +65,19 @@ class BenchmarkReadersTest {
 
     @Test
     void mmVetLlavaBenchMtBenchAlpacaEvalAndExactMatch() throws Exception {
-        Path mmvet = file("mm-vet.json", "{\"v1_0\":{\"imagename\":\"a.jpg\",\"question\":\"q\",\"answer\":\"4<AND>5\"}}");
-        assertEquals("4<AND>5", BenchmarkReaders.read(BenchmarkName.MM_VET, mmvet, images, dir).get(0).answer());
+        Path mmvet = file("mm-vet.json", "{\"v1_0\":{\"imagename\":\"a.jpg\",\"capability\":[\"ocr\",\"math\"],"
+                + "\"question\":\"q\",\"answer\":\"4<AND>5\"}}");
+        file("mm-vet_grader_prompt.txt", "Grade.\n");
+        BenchmarkItem v = BenchmarkReaders.read(BenchmarkName.MM_VET, mmvet, images, dir).get(0);
+        assertEquals("4<AND>5", v.answer());
+        assertEquals("ocr,math", v.tag(MmVetScore.CAPABILITIES));
 
         Files.createDirectories(dir.resolve("llava"));
         Path questions = file("llava/questions.jsonl", "{\"question_id\":0,\"image\":\"a.jpg\",\"text\":\"Describe.\","
                 + "\"category\":\"detail\"}\n");
         file("llava/answers_gpt4.jsonl", "{\"question_id\":0,\"text\":\"A reference.\"}\n");
+        file("llava/context.jsonl", "{\"image\":\"a.jpg\",\"caption\":[\"A cat.\"]}\n");
+        file("llava/rule.json", "{\"llava_bench_detail\":{\"role\":\"Assistant\",\"prompt\":\"Rate.\"}}");
         assertEquals("A reference.", BenchmarkReaders.read(BenchmarkName.LLAVA_BENCH, questions, images, dir).get(0)
                 .answer());
 

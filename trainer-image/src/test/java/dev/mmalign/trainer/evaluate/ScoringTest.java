@@ -1,17 +1,13 @@
 package dev.mmalign.trainer.evaluate;
 
-import dev.mmalign.trainer.annotate.MalformedAnswerException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** Guards the benchmark scoring rules: POPE's parsing and metrics, circular evaluation, exact match, judge scores. */
+/** Guards the benchmark scoring rules: POPE's parsing and metrics, circular evaluation, exact match (judge replies: the *ProtocolTest and *OfficialScoreTest classes). */
 class ScoringTest {
 
     @Test
@@ -20,6 +16,12 @@ class ScoringTest {
         assertEquals("no", PopeScore.parse("There is not a dog in the image."));
         assertEquals("yes", PopeScore.parse("Yes. No other animals are visible."), "only the first sentence counts");
         assertEquals("yes", PopeScore.parse("A dog is sitting on the grass"));
+        // The official split is on single spaces and the words are matched case-sensitively.
+        assertEquals("yes", PopeScore.parse("NO, there is none"), "NO is not one of No/no/not");
+        assertEquals("yes", PopeScore.parse("Not at all"), "Not is not one of No/no/not");
+        assertEquals("yes", PopeScore.parse("No\nthere is none"), "No glued to a newline is not a word");
+        assertEquals("no", PopeScore.parse("There is  no dog"), "a double space leaves an empty word, no still counts");
+        assertEquals("yes", PopeScore.parse("No,there is none"), "commas are removed, not spaced: Nothere");
     }
 
     @Test
@@ -38,18 +40,11 @@ class ScoringTest {
     }
 
     @Test
-    void circularRotationKeepsTrackOfTheRightLetter() {
-        List<String> options = List.of("red", "green", "blue", "yellow");
-        assertEquals(List.of("green", "blue", "yellow", "red"), CircularChoice.rotate(options, 1));
-        // "blue" is C originally; after rotation 1 it is shown as B, after rotation 3 as D.
-        assertEquals('B', CircularChoice.correctLetter('C', 1, 4));
-        assertEquals('D', CircularChoice.correctLetter('C', 3, 4));
-        assertEquals('C', CircularChoice.extract("C", options));
-        assertEquals('B', CircularChoice.extract("The answer is (B).", options));
-        assertEquals('D', CircularChoice.extract("yellow, clearly", options));
-        assertNull(CircularChoice.extract("I cannot tell", options));
+    void mmbenchPromptIsLlavas() {
         assertEquals("Q\nA. x\nB. y\nAnswer with the option's letter from the given choices directly.",
                 CircularChoice.prompt(null, "Q", List.of("x", "y")));
+        assertEquals("hint\nQ\nA. x\nB. y\nAnswer with the option's letter from the given choices directly.",
+                CircularChoice.prompt("hint", "Q", List.of("x", "y")));
     }
 
     @Test
@@ -58,13 +53,5 @@ class ScoringTest {
         assertEquals(false, ExactMatch.exact("It is cold", "cold"));
         assertEquals(true, ExactMatch.contains("It is cold.", "cold"));
         assertEquals(false, ExactMatch.contains("It is colder.", "cold"));
-    }
-
-    @Test
-    void judgeScoresAreParsedAndRangeChecked() throws Exception {
-        assertArrayEquals(new double[] {8, 6}, JudgePrompts.parseLlavaBench("8 6\nAssistant 1 is better"));
-        assertThrows(MalformedAnswerException.class, () -> JudgePrompts.parseLlavaBench("Assistant 1: 8"));
-        assertEquals(0.4, JudgePrompts.parseMmVet("0.4"));
-        assertThrows(MalformedAnswerException.class, () -> JudgePrompts.parseMmVet("4"));
     }
 }

@@ -1,0 +1,10 @@
+package dev.mmalign.trainer.evaluate;
+
+import dev.mmalign.trainer.annotate.JudgeUnavailableException;
+
+/** A judge's raw reply to one prompt; {@code system} null sends no system message. */
+@FunctionalInterface
+interface JudgeReplies {
+    String reply(String system, String prompt)
+            throws JudgeUnavailableException, InterruptedException, BenchmarkJudge.BudgetSpent;
+}
