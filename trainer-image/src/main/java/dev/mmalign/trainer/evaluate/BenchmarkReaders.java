@@ -127,6 +127,12 @@ public final class BenchmarkReaders {
         return image;
     }
 
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        if (array.isArray()) array.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
     private static JsonNode readJson(Path file) {
         try {
             return Json.MAPPER.readTree(Files.readString(file));
