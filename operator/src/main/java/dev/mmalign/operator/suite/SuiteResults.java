@@ -16,8 +16,9 @@ import java.util.Objects;
 /**
  * The score table (pure). Contract with the evaluate stage: metrics keyed "&lt;benchmark id&gt;/&lt;metric&gt;", the
  * number of questions scored as count "&lt;benchmark id&gt;". Status keeps one headline metric per model and benchmark
- * (all metrics are in the results file), with the delta against the baseline model, and the headline's breakdown:
- * metrics keyed "&lt;benchmark id&gt;/&lt;headline metric&gt;/&lt;part&gt;" (e.g. "mm-vet/score/ocr").
+ * with the delta against the baseline model, and a capped breakdown of the benchmark's other metrics (all metrics
+ * are in the results file): the headline's parts ("&lt;benchmark id&gt;/&lt;headline&gt;/&lt;part&gt;", e.g.
+ * "mm-vet/score/ocr") first, then the rest (standard error, counts).
  */
 public final class SuiteResults {
 
@@ -65,15 +66,39 @@ public final class SuiteResults {
                 n = Math.round(metrics.get(id + "/n"));
             }
             BenchmarkResult row = new BenchmarkResult(model, id, metric, score, n, null);
-            String partPrefix = id + "/" + metric + "/";
-            Map<String, Double> breakdown = new java.util.TreeMap<>();
-            metrics.forEach((k, v) -> {
-                if (k.startsWith(partPrefix)) breakdown.put(k.substring(partPrefix.length()), v);
-            });
-            row.breakdown = breakdown.isEmpty() ? null : breakdown;
+            row.breakdown = breakdown(metrics, id, metric);
             rows.add(row);
         }
         return rows;
+    }
+
+    /**
+     * The benchmark's metrics other than the headline and n, by name relative to the benchmark: the headline's parts
+     * ("&lt;headline&gt;/&lt;part&gt;": per turn, category, capability) before the rest (standard error, counts), so
+     * that the cap of {@link BenchmarkResult#MAX_BREAKDOWN} drops the rest first; null when there are none.
+     */
+    static Map<String, Double> breakdown(Map<String, Double> metrics, String id, String headline) {
+        List<String> parts = new ArrayList<>();
+        List<String> others = new ArrayList<>();
+        for (Map.Entry<String, Double> e : new java.util.TreeMap<>(metrics).entrySet()) {
+            if (!e.getKey().startsWith(id + "/") || e.getValue() == null) {
+                continue;
+            }
+            String name = e.getKey().substring(id.length() + 1);
+            if (name.startsWith(headline + "/")) {
+                parts.add(name);
+            } else if (!name.equals(headline) && !name.equals("n")) {
+                others.add(name);
+            }
+        }
+        Map<String, Double> out = new java.util.TreeMap<>();
+        for (String name : parts) {
+            if (out.size() < BenchmarkResult.MAX_BREAKDOWN) out.put(name, metrics.get(id + "/" + name));
+        }
+        for (String name : others) {
+            if (out.size() < BenchmarkResult.MAX_BREAKDOWN) out.put(name, metrics.get(id + "/" + name));
+        }
+        return out.isEmpty() ? null : out;
     }
 
     /** {@code all} with {@code model}'s rows replaced by {@code rows}, ordered by model then benchmark. */

@@ -12,6 +12,7 @@ import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The score table: headline metrics and deltas against the baseline (pure). */
 class SuiteResultsTest {
@@ -53,7 +54,35 @@ class SuiteResultsTest {
         assertEquals(0.3, rows.get(1).score);
     }
 
-    /** Guards the breakdown: "&lt;id&gt;/&lt;headline&gt;/&lt;part&gt;" metrics go with the row, other metrics do not. */
+    /**
+     * Guards the breakdown in status: the benchmark's other metrics (per turn, per category, standard error), not the
+     * headline nor n, nor another benchmark's whose id starts the same; capped so status stays small.
+     */
+    @Test
+    void breakdownCarriesTheBenchmarksOtherMetrics() {
+        var mt = Fixtures.benchmark(BenchmarkName.MT_BENCH);
+        var noisy = Fixtures.benchmark(BenchmarkName.MT_BENCH);
+        noisy.noisyImage = dev.mmalign.api.bench.NoisyImage.PHOTOS;
+        noisy.noisyImageDir = "coco";
+        var alpaca = Fixtures.benchmark(BenchmarkName.ALPACA_EVAL);
+        Map<String, Double> metrics = new java.util.HashMap<>(Map.of("dpo/mt-bench/score", 6.4,
+                "dpo/mt-bench/score/turn1", 6.5, "dpo/mt-bench/score/turn2", 6.3, "dpo/mt-bench/score/category/math",
+                7.25, "dpo/mt-bench/n", 80.0, "dpo/mt-bench-noisy-photos/score", 5.0,
+                "dpo/alpaca-eval/winRate", 50.0, "dpo/alpaca-eval/standardError", 28.9));
+        for (int i = 0; i < 40; i++) metrics.put("dpo/mt-bench-noisy-photos/extra" + (100 + i), (double) i);
+        var result = Fixtures.result(StageName.evaluate, Map.of(), metrics, Map.of());
+        List<BenchmarkResult> rows = SuiteResults.rows("dpo", List.of(mt, noisy, alpaca), result);
+        assertEquals(Map.of("score/turn1", 6.5, "score/turn2", 6.3, "score/category/math", 7.25),
+                rows.get(0).breakdown);
+        assertEquals(BenchmarkResult.MAX_BREAKDOWN, rows.get(1).breakdown.size());
+        assertEquals(Map.of("standardError", 28.9), rows.get(2).breakdown);
+        assertEquals("winRate", rows.get(2).metric);
+    }
+
+    /**
+     * Guards the breakdown of the headline: "&lt;id&gt;/&lt;headline&gt;/&lt;part&gt;" metrics go with the row (with the
+     * benchmark's other metrics), none of another benchmark's; at the cap the headline's parts are kept first.
+     */
     @Test
     void breakdownOfTheHeadlineMetric() {
         var vet = Fixtures.benchmark(BenchmarkName.MM_VET);
@@ -62,8 +91,17 @@ class SuiteResultsTest {
                 Map.of("dpo/mm-vet/score", 37.5, "dpo/mm-vet/score/ocr", 16.7, "dpo/mm-vet/score/rec", 50.0,
                         "dpo/mm-vet/unparsable", 1.0, "dpo/pope/f1", 0.8), Map.of());
         List<BenchmarkResult> rows = SuiteResults.rows("dpo", List.of(vet, pope), result);
-        assertEquals(Map.of("ocr", 16.7, "rec", 50.0), rows.get(0).breakdown);
+        assertEquals(Map.of("score/ocr", 16.7, "score/rec", 50.0, "unparsable", 1.0), rows.get(0).breakdown);
         assertNull(rows.get(1).breakdown, "POPE has no breakdown");
+
+        Map<String, Double> many = new java.util.HashMap<>();
+        many.put("dpo/mm-vet/score", 37.5);
+        for (int i = 0; i < 30; i++) many.put("dpo/mm-vet/a" + (100 + i), 1.0);
+        for (int i = 0; i < 30; i++) many.put("dpo/mm-vet/score/z" + (100 + i), 2.0);
+        var capped = SuiteResults.rows("dpo", List.of(vet),
+                Fixtures.result(StageName.evaluate, Map.of(), many, Map.of())).get(0).breakdown;
+        assertEquals(BenchmarkResult.MAX_BREAKDOWN, capped.size());
+        assertTrue(capped.keySet().stream().allMatch(k -> k.startsWith("score/")), "parts before other metrics");
     }
 
     /** Guards deltas: score minus the baseline's on the same benchmark and metric; none without a baseline row. */

@@ -41,6 +41,7 @@ final class BenchmarkJudge {
         return ask(system, prompt, null, text -> text == null ? "" : text).value();
     }
 
+    /** As {@link #ask(String, Path, ResilientJudge.AnswerParser)} with the benchmark's own system message. */
     <T> Verdict<T> ask(String system, String prompt, Path image, ResilientJudge.AnswerParser<T> parser)
             throws JudgeUnavailableException, InterruptedException, BudgetSpent {
         JudgeRequest request = new JudgeRequest(system, prompt,

@@ -31,24 +31,10 @@ public final class BenchmarkMetrics {
                 m.put("containsAccuracy", mean(outputs.stream().map(o -> o.lenientCorrect() ? 1.0 : 0.0).toList()));
                 m.put("n", (double) outputs.size());
             }
-            case MT_BENCH -> {
-                List<SampleOutput> scored = scored(outputs);
-                m.put("score", mean(scored.stream().map(SampleOutput::score).toList()));
-                for (int t = 0; t < 2; t++) {
-                    int turn = t;
-                    List<Double> s = scored.stream().filter(o -> o.turnScores().size() > turn)
-                            .map(o -> o.turnScores().get(turn)).toList();
-                    if (!s.isEmpty()) m.put("score/turn" + (t + 1), mean(s));
-                }
-                counts(m, outputs, scored);
-            }
+            case MT_BENCH -> m.putAll(MtBench.metrics(outputs, items));
             case LLAVA_BENCH -> m.putAll(LlavaBenchReview.metrics(outputs, items));
             case MM_VET -> m.putAll(MmVetScore.metrics(outputs, items));
-            case ALPACA_EVAL -> {
-                List<SampleOutput> scored = scored(outputs);
-                m.put("winRate", 100 * mean(scored.stream().map(SampleOutput::score).toList()));
-                counts(m, outputs, scored);
-            }
+            case ALPACA_EVAL -> m.putAll(AlpacaEval.metrics(outputs));
         }
         return m;
     }
@@ -56,15 +42,6 @@ public final class BenchmarkMetrics {
     public static String headline(Map<String, Double> metrics) {
         for (String h : HEADLINES) if (metrics.containsKey(h)) return h;
         return metrics.keySet().stream().findFirst().orElse(null);
-    }
-
-    private static List<SampleOutput> scored(List<SampleOutput> outputs) {
-        return outputs.stream().filter(o -> o.score() != null).toList();
-    }
-
-    private static void counts(Map<String, Double> m, List<SampleOutput> all, List<SampleOutput> scored) {
-        m.put("n", (double) scored.size());
-        m.put("unscored", (double) (all.size() - scored.size()));
     }
 
     private static double mean(List<Double> values) {

@@ -25,8 +25,8 @@ import java.util.Map;
  * <li>MM-Vet: JSON object {@code {"v1_0": {"imagename","capability":[..],"question","answer"}, ...}} with the
  * grader prompt beside it, see {@link MmVetGrader#loadPrompt}</li>
  * <li>LLaVA-Bench (in the wild): see {@link LlavaBenchReader}</li>
- * <li>MT-Bench: FastChat's {@code question.jsonl} {@code {"question_id","category","turns":[..],"reference"?:[..]}}</li>
- * <li>AlpacaEval: JSON array {@code [{"instruction","output",...}]} where output is the reference answer</li>
+ * <li>MT-Bench: FastChat's files, see {@link MtBench}</li>
+ * <li>AlpacaEval: {@code alpaca_eval.json} and the annotator template, see {@link AlpacaEval}</li>
  * <li>exact-match: JSONL {@code {"id","question","answer","image"?}}</li>
  * </ul>
  * Every problem is invalid input naming the file and line (or row).
@@ -42,8 +42,8 @@ public final class BenchmarkReaders {
             case MMBENCH -> mmbench(file, imageRoot, scratch);
             case MM_VET -> mmVet(file, imageRoot);
             case LLAVA_BENCH -> llavaBench(file, imageRoot);
-            case MT_BENCH -> mtBench(file);
-            case ALPACA_EVAL -> alpacaEval(file);
+            case MT_BENCH -> MtBench.read(file);
+            case ALPACA_EVAL -> AlpacaEval.read(file);
             case EXACT_MATCH -> exactMatch(file, imageRoot);
         };
     }
@@ -96,34 +96,6 @@ public final class BenchmarkReaders {
 
     static List<BenchmarkItem> llavaBench(Path file, Path imageRoot) {
         return LlavaBenchReader.read(file, imageRoot);
-    }
-
-    static List<BenchmarkItem> mtBench(Path file) {
-        List<BenchmarkItem> out = new ArrayList<>();
-        for (JsonlReader.Line<JsonNode> line : JsonlReader.readLines(file, JsonNode.class, null)) {
-            JsonNode q = line.value();
-            List<String> turns = strings(q.path("turns"));
-            if (turns.isEmpty()) throw new InvalidInputException(file, line.number(), "question has no turns");
-            out.add(new BenchmarkItem(text(q, "question_id", file, line.number()), null, turns, null, List.of(), null,
-                    q.path("category").asText(null), strings(q.path("reference"))));
-        }
-        return out;
-    }
-
-    static List<BenchmarkItem> alpacaEval(Path file) {
-        JsonNode root = readJson(file);
-        if (!root.isArray()) throw new InvalidInputException(file, "expected a JSON array of instructions");
-        List<BenchmarkItem> out = new ArrayList<>();
-        int i = 0;
-        for (JsonNode q : root) {
-            if (!q.hasNonNull("instruction") || !q.hasNonNull("output")) {
-                throw new InvalidInputException(file, "element " + i + " needs instruction and output");
-            }
-            out.add(new BenchmarkItem(Integer.toString(i), null, List.of(q.get("instruction").asText()),
-                    q.get("output").asText(), List.of(), null, q.path("dataset").asText(null), List.of()));
-            i++;
-        }
-        return out;
     }
 
     static List<BenchmarkItem> exactMatch(Path file, Path imageRoot) {

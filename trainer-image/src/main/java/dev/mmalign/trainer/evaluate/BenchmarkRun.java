@@ -2,11 +2,10 @@ package dev.mmalign.trainer.evaluate;
 
 import dev.mmalign.api.bench.BenchmarkName;
 import dev.mmalign.trainer.annotate.JudgeUnavailableException;
-import dev.mmalign.trainer.data.StableHash;
-import dev.mmalign.trainer.stage.ChatMessage;
 import dev.mmalign.trainer.stage.GenerationSettings;
 import dev.mmalign.trainer.stage.PolicyModel;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,12 +18,26 @@ final class BenchmarkRun {
     private final PolicyModel model;
     private final GenerationSettings greedy;
     private final BenchmarkJudge judge;
+    private final NoisyPhotos photos;
+    private final MtBenchRun mtBench;
+    private final AlpacaEvalRun alpacaEval;
 
-    BenchmarkRun(BenchmarkName name, PolicyModel model, int maxNewTokens, BenchmarkJudge judge) {
+    /**
+     * @param dataFile the benchmark's file, beside which MT-Bench's judge prompts and AlpacaEval's annotator template
+     *                 are read
+     * @param photos   the photos drawn per turn for {@code noisyImage: photos}, else null
+     */
+    BenchmarkRun(BenchmarkName name, PolicyModel model, int maxNewTokens, BenchmarkJudge judge, Path dataFile,
+                 NoisyPhotos photos) {
         this.name = name;
         this.model = model;
         this.greedy = GenerationSettings.greedy(maxNewTokens);
         this.judge = judge;
+        this.photos = photos;
+        this.mtBench = name == BenchmarkName.MT_BENCH
+                ? new MtBenchRun(model, maxNewTokens, judge, MtBench.judgePrompts(dataFile), photos) : null;
+        this.alpacaEval = name == BenchmarkName.ALPACA_EVAL
+                ? new AlpacaEvalRun(model, maxNewTokens, judge, AlpacaEval.template(dataFile), photos) : null;
     }
 
     SampleOutput evaluate(BenchmarkItem item)
@@ -42,15 +55,16 @@ final class BenchmarkRun {
                         .correct(ExactMatch.exact(answer, item.answer()))
                         .lenientCorrect(ExactMatch.contains(answer, item.answer())).build();
             }
-            case MT_BENCH -> mtBench(item);
+            case MT_BENCH -> mtBench.evaluate(item);
             case LLAVA_BENCH -> llavaBench(item);
             case MM_VET -> mmVet(item);
-            case ALPACA_EVAL -> alpaca(item);
+            case ALPACA_EVAL -> alpacaEval.evaluate(item);
         };
     }
 
     private String answer(BenchmarkItem item, String prompt) {
-        return model.generate(item.image(), prompt, greedy).get(0);
+        Path image = item.image() == null && photos != null ? photos.draw(item.id(), 0) : item.image();
+        return model.generate(image, prompt, greedy).get(0);
     }
 
     /** One row of the MMBench TSV (a question or one of its circular copies): asked once, its option inferred. */
@@ -82,44 +96,5 @@ final class BenchmarkRun {
                 item.answer(), answer, judge::reply);
         return SampleOutput.of(item.id(), List.of(answer)).score(grade.score())
                 .judged(String.join("\n", grade.replies()), grade.problem()).build();
-    }
-
-    /** Both turns answered in one conversation; each turn judged with the conversation before it. */
-    private SampleOutput mtBench(BenchmarkItem item)
-            throws JudgeUnavailableException, InterruptedException, BenchmarkJudge.BudgetSpent {
-        List<ChatMessage> conversation = new ArrayList<>();
-        List<String> answers = new ArrayList<>();
-        for (String turn : item.turns()) {
-            conversation.add(ChatMessage.user(turn));
-            String answer = model.generate(item.image(), conversation, greedy).get(0);
-            conversation.add(ChatMessage.assistant(answer));
-            answers.add(answer);
-        }
-        List<Double> scores = new ArrayList<>();
-        String problem = null;
-        StringBuilder judgements = new StringBuilder();
-        for (int t = 0; t < item.turns().size(); t++) {
-            String reference = t < item.referenceTurns().size() ? item.referenceTurns().get(t) : null;
-            BenchmarkJudge.Verdict<Double> v = judge.ask(JudgePrompts.mtBench(item.turns(), answers, t, reference),
-                    null, JudgePrompts::parseMtBench);
-            scores.add(v.value());
-            if (v.problem() != null) problem = "turn " + (t + 1) + ": " + v.problem();
-            judgements.append(v.text()).append('\n');
-        }
-        Double mean = scores.contains(null) ? null : scores.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-        return SampleOutput.of(item.id(), answers).score(mean).turnScores(scores)
-                .judged(judgements.toString().trim(), problem).build();
-    }
-
-    /** The model's and the reference output in an order fixed per question, so position bias averages out. */
-    private SampleOutput alpaca(BenchmarkItem item)
-            throws JudgeUnavailableException, InterruptedException, BenchmarkJudge.BudgetSpent {
-        String answer = answer(item, item.turns().get(0));
-        boolean modelFirst = (StableHash.of(0, item.id()) & 1) == 0;
-        BenchmarkJudge.Verdict<Character> v = judge.ask(JudgePrompts.alpacaEval(item.turns().get(0),
-                modelFirst ? answer : item.answer(), modelFirst ? item.answer() : answer), null,
-                JudgePrompts::parseAlpacaEval);
-        Double win = v.value() == null ? null : (v.value() == 'A') == modelFirst ? 1.0 : 0.0;
-        return SampleOutput.of(item.id(), List.of(answer)).score(win).judged(v.text(), v.problem()).build();
     }
 }

@@ -1,6 +1,7 @@
 package dev.mmalign.trainer.evaluate;
 
 import dev.mmalign.api.bench.BenchmarkSpec;
+import dev.mmalign.api.bench.NoisyImage;
 import dev.mmalign.api.common.JudgeProvider;
 import dev.mmalign.api.common.JudgeSpec;
 import dev.mmalign.api.stage.ResolvedModel;
@@ -54,9 +55,18 @@ public final class EvaluateStage implements StageRunner.Stage {
         }
         Path out = ctx.outputDir();
         Map<String, List<BenchmarkItem>> itemsByBenchmark = new LinkedHashMap<>();
+        Map<String, NoisyPhotos> photosByBenchmark = new LinkedHashMap<>();
         for (BenchmarkSpec b : benchmarks) {
             if (b.name == null || b.dataPath == null) {
                 throw new InvalidInputException(ctx.specFile(), "every benchmark needs name and dataPath");
+            }
+            if (b.noisyImage == NoisyImage.PHOTOS) {
+                if (b.noisyImageDir == null) {
+                    throw new InvalidInputException(ctx.specFile(), "benchmark " + b.effectiveId()
+                            + ": noisyImage photos needs noisyImageDir");
+                }
+                photosByBenchmark.put(b.effectiveId(), NoisyPhotos.of(
+                        ctx.resolve(b.noisyImageDir, "benchmarks[" + b.name + "].noisyImageDir"), ctx.specFile()));
             }
             List<BenchmarkItem> items = BenchmarkReaders.read(b.name,
                     ctx.resolve(b.dataPath, "benchmarks[" + b.name + "].dataPath"),
@@ -92,7 +102,7 @@ public final class EvaluateStage implements StageRunner.Stage {
                     String id = b.effectiveId();
                     Path samplesFile = out.resolve("samples").resolve(m.name).resolve(id + ".jsonl");
                     BenchmarkRun run = new BenchmarkRun(b.name, model, b.maxNewTokens == null ? 512 : b.maxNewTokens,
-                            judge);
+                            judge, ctx.resolve(b.dataPath, "benchmarks[" + b.name + "].dataPath"), photosByBenchmark.get(id));
                     StageResult.Outcome stopped = answerAll(ctx, run, itemsByBenchmark.get(id), samplesFile, tracker);
                     if (stopped != null) {
                         result.outcome = stopped;

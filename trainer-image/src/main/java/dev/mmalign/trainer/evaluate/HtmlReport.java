@@ -10,7 +10,8 @@ import java.util.Set;
 /**
  * A self-contained HTML report: a Table-2-like comparison (models × benchmarks, each benchmark's headline metric, with
  * the difference to the first model — the baseline) and a grouped bar chart as inline SVG, each benchmark's bars
- * scaled to its best model so that benchmarks of different scales sit side by side.
+ * scaled to its best model so that benchmarks of different scales sit side by side; then every metric of each
+ * benchmark (per turn, per category, standard error, counts) in a table per benchmark.
  */
 public final class HtmlReport {
 
@@ -50,11 +51,10 @@ public final class HtmlReport {
             }
             h.append("</tr>\n");
         }
-        h.append("</table>\n");
-        for (String b : benchmarks) h.append(breakdown(table, models, b));
-        h.append("<h2>Comparison</h2>\n").append(chart(table, models, new ArrayList<>(benchmarks)));
-        h.append("\n<p><small>Bars are scaled per benchmark to its best model; labels show the values.</small></p>"
-                + "\n</body></html>\n");
+        h.append("</table>\n<h2>Comparison</h2>\n").append(chart(table, models, new ArrayList<>(benchmarks)));
+        h.append("\n<p><small>Bars are scaled per benchmark to its best model; labels show the values.</small></p>\n");
+        h.append(details(table, models, benchmarks));
+        h.append("</body></html>\n");
         return h.toString();
     }
 
@@ -99,34 +99,30 @@ public final class HtmlReport {
         return s.append("</svg>").toString();
     }
 
-    /**
-     * The headline metric per part ("&lt;headline&gt;/&lt;part&gt;" metrics: MM-Vet's capabilities, LLaVA-Bench's
-     * categories, MMBench's l2-categories and categories), models as rows; empty where the benchmark has none.
-     */
-    private static String breakdown(ResultsFile.Table table, List<String> models, String benchmark) {
-        String headline = headlineOf(table, benchmark);
-        String prefix = headline + "/";
-        Set<String> parts = new java.util.TreeSet<>();
-        for (String m : models) {
-            Map<String, Double> metrics = table.models().get(m).get(benchmark);
-            if (metrics != null) metrics.keySet().stream().filter(k -> k.startsWith(prefix))
-                    .forEach(k -> parts.add(k.substring(prefix.length())));
-        }
-        if (parts.isEmpty()) return "";
-        StringBuilder h = new StringBuilder("<h3>").append(esc(benchmark)).append(" <small>").append(esc(headline))
-                .append(" by part</small></h3>\n<table>\n<tr><th>model</th>");
-        for (String p : parts) h.append("<th>").append(esc(p)).append("</th>");
-        h.append("</tr>\n");
-        for (String m : models) {
-            Map<String, Double> metrics = table.models().get(m).get(benchmark);
-            h.append("<tr><td>").append(esc(m)).append("</td>");
-            for (String p : parts) {
-                Double v = metrics == null ? null : metrics.get(prefix + p);
-                h.append("<td>").append(v == null ? "–" : format(v)).append("</td>");
+    /** Every metric of every benchmark (per turn, per category, standard error, counts), one table per benchmark. */
+    private static String details(ResultsFile.Table table, List<String> models, Set<String> benchmarks) {
+        StringBuilder h = new StringBuilder("<h2>Details</h2>\n");
+        for (String b : benchmarks) {
+            Set<String> metrics = new LinkedHashSet<>();
+            for (String m : models) {
+                Map<String, Double> byMetric = table.models().get(m).get(b);
+                if (byMetric != null) metrics.addAll(byMetric.keySet());
             }
+            h.append("<h3>").append(esc(b)).append("</h3>\n<table>\n<tr><th>metric</th>");
+            for (String m : models) h.append("<th>").append(esc(m)).append("</th>");
             h.append("</tr>\n");
+            for (String metric : metrics) {
+                h.append("<tr><td>").append(esc(metric)).append("</td>");
+                for (String m : models) {
+                    Map<String, Double> byMetric = table.models().get(m).get(b);
+                    Double v = byMetric == null ? null : byMetric.get(metric);
+                    h.append("<td>").append(v == null ? "–" : format(v)).append("</td>");
+                }
+                h.append("</tr>\n");
+            }
+            h.append("</table>\n");
         }
-        return h.append("</table>\n").toString();
+        return h.toString();
     }
 
     private static String headlineOf(ResultsFile.Table table, String benchmark) {

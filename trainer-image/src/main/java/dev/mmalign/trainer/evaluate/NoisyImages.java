@@ -21,9 +21,12 @@ public final class NoisyImages {
 
     private NoisyImages() {}
 
-    /** The image to put in context of question {@code id}, written under {@code folder}; null for NONE. */
+    /**
+     * The image to put in context of question {@code id}, written under {@code folder}; null for NONE and for PHOTOS
+     * (drawn per turn by {@link NoisyPhotos}).
+     */
     public static Path imageFor(NoisyImage kind, String id, Path folder) {
-        if (kind == null || kind == NoisyImage.NONE) return null;
+        if (kind == null || kind == NoisyImage.NONE || kind == NoisyImage.PHOTOS) return null;
         Path file = folder.resolve(kind == NoisyImage.BLANK ? "blank.png" : "random-" + safe(id) + ".png");
         if (Files.exists(file)) return file;
         BufferedImage image = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_INT_RGB);

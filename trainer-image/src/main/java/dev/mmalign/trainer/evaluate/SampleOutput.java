@@ -7,11 +7,12 @@ import java.util.List;
  * parsed from them, and the judge's verdict where there is one. {@code problem} says why a sample has no score (a
  * judge answer that stayed malformed); such samples are left out of the means and counted. Each benchmark fills only
  * its own fields, so samples are made with {@link #of} and the builder's named setters; the rest stay null and are
- * left out of the file.
+ * left out of the file. {@code truncatedTurns} counts turns answered with fewer new tokens than asked because the
+ * prompt filled the model's context, {@code overlongTurns} turns whose prompt alone filled it (see {@link MtBenchRun}).
  */
 public record SampleOutput(String id, List<String> answers, String prediction, Boolean correct, Boolean lenientCorrect,
                            Boolean firstPassCorrect, Double score, Double referenceScore, List<Double> turnScores,
-                           String judgement, String problem) {
+                           String judgement, String problem, Integer truncatedTurns, Integer overlongTurns) {
 
     /** A sample of question {@code id} with the model's {@code answers}; the builder adds what was scored. */
     public static Builder of(String id, List<String> answers) {
@@ -34,6 +35,8 @@ public record SampleOutput(String id, List<String> answers, String prediction, B
         private List<Double> turnScores;
         private String judgement;
         private String problem;
+        private Integer truncatedTurns;
+        private Integer overlongTurns;
 
         private Builder(String id, List<String> answers) {
             this.id = id;
@@ -82,9 +85,16 @@ public record SampleOutput(String id, List<String> answers, String prediction, B
             return this;
         }
 
+        /** Turns whose answer budget the context cut, and turns not generated because the prompt filled it. */
+        public Builder context(int truncated, int overlong) {
+            truncatedTurns = truncated;
+            overlongTurns = overlong;
+            return this;
+        }
+
         public SampleOutput build() {
             return new SampleOutput(id, answers, prediction, correct, lenientCorrect, firstPassCorrect, score,
-                    referenceScore, turnScores, judgement, problem);
+                    referenceScore, turnScores, judgement, problem, truncatedTurns, overlongTurns);
         }
     }
 }

@@ -66,6 +66,16 @@ public final class EnginePolicyModel implements PolicyModel {
     }
 
     @Override
+    public int contextLength() {
+        return vlm.model().config().text().maxPositions();
+    }
+
+    @Override
+    public synchronized int promptPositions(Path image, List<ChatMessage> conversation) {
+        return vlm.promptPositions(ConversationPrompt.flatten(conversation), image != null);
+    }
+
+    @Override
     public synchronized double logProb(Path image, String prompt, String response, boolean average) {
         try {
             return LogProbs.responseLogProb(vlm, image, prompt, response, average);

@@ -32,6 +32,19 @@ public interface PolicyModel extends AutoCloseable {
         return out;
     }
 
+    /**
+     * Most positions a prompt and its answer may take together (the model's {@code max_position_embeddings});
+     * {@link Integer#MAX_VALUE} for a model without such a bound.
+     */
+    default int contextLength() {
+        return Integer.MAX_VALUE;
+    }
+
+    /** Positions the prompt of {@code conversation} takes, image patches and BOS included (0 when unbounded). */
+    default int promptPositions(Path image, List<ChatMessage> conversation) {
+        return 0;
+    }
+
     /** A single-turn convenience form of {@link #generate(Path, List, GenerationSettings)}. */
     default List<String> generate(Path image, String prompt, GenerationSettings settings) {
         return generate(image, List.of(ChatMessage.user(prompt)), settings);

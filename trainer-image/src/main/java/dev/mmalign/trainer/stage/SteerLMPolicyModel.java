@@ -39,6 +39,16 @@ public final class SteerLMPolicyModel implements PolicyModel {
     }
 
     @Override
+    public int contextLength() {
+        return inner.contextLength();
+    }
+
+    @Override
+    public int promptPositions(Path image, List<ChatMessage> conversation) {
+        return inner.promptPositions(image, conditioned(conversation));
+    }
+
+    @Override
     public double logProb(Path image, String prompt, String response, boolean average) {
         return inner.logProb(image, condition.apply(prompt), response, average);
     }

@@ -82,12 +82,18 @@ class BenchmarkReadersTest {
                 .answer());
 
         Path mt = file("question.jsonl", "{\"question_id\":81,\"category\":\"math\",\"turns\":[\"t1\",\"t2\"],"
-                + "\"reference\":[\"r1\",\"r2\"]}\n");
+                + "\"reference\":[\"short\",\"short\"]}\n");
+        Files.createDirectories(dir.resolve("reference_answer"));
+        file("reference_answer/gpt-4.jsonl", "{\"question_id\":81,\"choices\":[{\"index\":0,\"turns\":[\"r1\","
+                + "\"r2\"]}]}\n");
+        Files.copy(TextBenchmarkFixtures.copyResources("mt-bench", dir.resolve("fastchat")).resolve(
+                "judge_prompts.jsonl"), dir.resolve("judge_prompts.jsonl"));
         BenchmarkItem q = BenchmarkReaders.read(BenchmarkName.MT_BENCH, mt, null, dir).get(0);
         assertEquals(List.of("t1", "t2"), q.turns());
-        assertEquals(List.of("r1", "r2"), q.referenceTurns());
+        assertEquals(List.of("r1", "r2"), q.referenceTurns(), "GPT-4's reference answers, not the short reference");
 
         Path alpaca = file("alpaca.json", "[{\"instruction\":\"i\",\"output\":\"o\",\"generator\":\"gpt4\"}]");
+        TextBenchmarkFixtures.copyResources("alpaca-eval/alpaca_eval_gpt4", dir.resolve("alpaca_eval_gpt4"));
         assertEquals("o", BenchmarkReaders.read(BenchmarkName.ALPACA_EVAL, alpaca, null, dir).get(0).answer());
 
         Path em = file("em.jsonl", "{\"id\":\"x\",\"question\":\"2+2?\",\"answer\":\"4\"}\n{\"id\":\"y\"}\n");

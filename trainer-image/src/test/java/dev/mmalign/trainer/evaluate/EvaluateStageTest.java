@@ -127,8 +127,9 @@ class EvaluateStageTest {
         String report = Files.readString(root.resolve("suite/report.html"));
         assertTrue(report.contains("<table>") && report.contains("<svg") && report.contains("dpo"));
         assertTrue(report.contains("(baseline)"));
-        assertTrue(report.contains("mmbench <small>accuracy by part</small>")
-                && report.contains("<th>attribute_recognition</th>"), "MMBench's per-category breakdown is reported");
+        assertTrue(report.contains("<h3>mmbench</h3>")
+                && report.contains("<td>accuracy/attribute_recognition</td>"),
+                "MMBench's per-category breakdown is reported");
         assertEquals(0.0, results.at("/models/base/mmbench/accuracy~1attribute_recognition").asDouble());
         assertTrue(Files.readAllLines(root.resolve("suite/samples/dpo/pope.jsonl")).size() == 12);
         StageResult r = fx.result(spec("base", "dpo"));
@@ -180,38 +181,6 @@ class EvaluateStageTest {
                 JudgeTuning.standard())));
         assertEquals(7, second.calls);
         assertEquals(12.0, again.result(spec).metrics.get("base/pope/n"));
-    }
-
-    @Test
-    void judgeScoredBenchmarksGoThroughTheJudgeAndUnparseableVerdictsAreCounted() throws Exception {
-        Files.writeString(root.resolve("question.jsonl"),
-                "{\"question_id\":1,\"category\":\"writing\",\"turns\":[\"Write a haiku.\",\"Now shorter.\"]}\n"
-                        + "{\"question_id\":2,\"category\":\"math\",\"turns\":[\"2+2?\"],\"reference\":[\"4\"]}\n");
-        try (FakeJudgeServer judge = new FakeJudgeServer()) {
-            judge.defaultAnswer = "Fine. Rating: [[8]]";
-            judge.then(FakeJudgeServer.Fault.answer("Rating: [[6]]"), 1)
-                    .then(FakeJudgeServer.Fault.answer("no score here"), 2);
-            StageSpec spec = spec("base");
-            BenchmarkSpec mt = bench(BenchmarkName.MT_BENCH, "question.jsonl", null);
-            mt.noisyImage = NoisyImage.BLANK;
-            spec.benchmarks = new ArrayList<>(List.of(mt));
-            spec.judge = new JudgeSpec();
-            spec.judge.provider = JudgeProvider.OPENAI_COMPATIBLE;
-            spec.judge.endpoint = judge.baseUrl() + "/v1";
-            spec.judge.model = "judge";
-            spec.judge.maxRetries = 1;
-            ScriptedModel model = new ScriptedModel((img, q) -> "an answer to " + q);
-            assertEquals(ExitCodes.SUCCESS, fx.run(spec, new EvaluateStage(loaderOf(Map.of("base", model)), Map.of(),
-                    new JudgeTuning(1, 2, Sleeper.REAL, 2000, null))));
-            JsonNode bench = Json.MAPPER.readTree(Files.readString(root.resolve("suite/results.json")))
-                    .at("/models/base/mt-bench-noisy-blank");
-            // Question 1: turns rated 6 and (malformed twice → unscored); question 2: 8.
-            assertEquals(1.0, bench.path("unscored").asDouble());
-            assertEquals(8.0, bench.path("score").asDouble());
-            assertEquals(3, model.calls, "two turns plus one");
-            String mathPrompt = judge.bodies.get(judge.bodies.size() - 1).toString();
-            assertTrue(mathPrompt.contains("Reference Answer"), "math questions are judged against the reference");
-        }
     }
 
     /**
@@ -271,6 +240,8 @@ class EvaluateStageTest {
         StageSpec spec = spec("base");
         spec.benchmarks = new ArrayList<>(List.of(bench(BenchmarkName.MT_BENCH, "question.jsonl", null)));
         Files.writeString(root.resolve("question.jsonl"), "{\"question_id\":1,\"turns\":[\"hi\"]}\n");
+        Files.copy(TextBenchmarkFixtures.copyResources("mt-bench", root.resolve("fastchat"))
+                .resolve("judge_prompts.jsonl"), root.resolve("judge_prompts.jsonl"));
         assertEquals(ExitCodes.INVALID_INPUT, fx.run(spec, new EvaluateStage(PolicyModelLoader.unavailable(),
                 Map.of(), JudgeTuning.standard())));
         assertTrue(fx.result(spec).message.contains("need judge"));

@@ -1,15 +1,13 @@
 package dev.mmalign.trainer.evaluate;
 
-import dev.mmalign.trainer.annotate.MalformedAnswerException;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
-/** Guards the benchmark scoring rules: POPE's parsing and metrics, circular evaluation, exact match, judge scores. */
+/** Guards the benchmark scoring rules: POPE's parsing and metrics, circular evaluation, exact match (judge replies: the *ProtocolTest and *OfficialScoreTest classes). */
 class ScoringTest {
 
     @Test
@@ -55,13 +53,5 @@ class ScoringTest {
         assertEquals(false, ExactMatch.exact("It is cold", "cold"));
         assertEquals(true, ExactMatch.contains("It is cold.", "cold"));
         assertEquals(false, ExactMatch.contains("It is colder.", "cold"));
-    }
-
-    @Test
-    void judgeScoresAreParsedAndRangeChecked() throws Exception {
-        assertEquals(7.0, JudgePrompts.parseMtBench("Good answer. Rating: [[7]]"));
-        assertThrows(MalformedAnswerException.class, () -> JudgePrompts.parseMtBench("Rating: 7"));
-        assertThrows(MalformedAnswerException.class, () -> JudgePrompts.parseMtBench("Rating: [[11]]"));
-        assertEquals('B', JudgePrompts.parseAlpacaEval("Output (b) is better: [[B]]"));
     }
 }

@@ -65,6 +65,22 @@ class EnginePolicyModelTest {
         }
     }
 
+    /**
+     * Guards the context bound the benchmarks answer within (evaluate.BoundedAnswer): the tiny preset's 512 positions,
+     * a prompt's positions with and without the image's patches, and generation that fills exactly the room left.
+     */
+    @Test
+    void contextLengthAndPromptPositionsBoundGeneration() throws Exception {
+        try (PolicyModel m = new EnginePolicyModelLoader().load(model, null)) {
+            assertEquals(512, m.contextLength());
+            List<ChatMessage> conversation = List.of(ChatMessage.user("x".repeat(400)));
+            int text = m.promptPositions(null, conversation);
+            assertEquals(true, text > 400 && text < 512, "byte-level tokens plus template and BOS: " + text);
+            assertEquals(true, m.promptPositions(image, conversation) > text, "the image's patches count");
+            assertEquals(1, m.generate(null, conversation, new GenerationSettings(1, 0.0, 1.0, 512 - text, 0)).size());
+        }
+    }
+
     /** Guards logProb: the same number the engine's facade gives, summed unless averaging is asked. */
     @Test
     void logProbIsTheEnginesResponseLogProb() throws Exception {

@@ -20,9 +20,15 @@ public class BenchmarkResult {
     public Long n;
     @JsonPropertyDescription("score minus the baseline model's score on the same benchmark and metric.")
     public Double delta;
-    @JsonPropertyDescription("The metric per part, as the benchmark's official report breaks it down (e.g. MM-Vet per "
-            + "capability, LLaVA-Bench per category, MMBench per l2-category and category); unset where it has none.")
+    @JsonPropertyDescription("The benchmark's other metrics by name, as its official report breaks them down: per turn "
+            + "and category (\"score/turn1\", \"score/category/math\"), per capability, category or l2-category "
+            + "(\"score/ocr\", \"relativeScore/conv\", \"accuracy/attribute_recognition\"), the standard error and "
+            + "counts; at most " + BenchmarkResult.MAX_BREAKDOWN + " (the headline's parts first), the full set is in "
+            + "the results file. Unset where the benchmark has none.")
     public Map<String, Double> breakdown;
+
+    /** Most breakdown entries kept in status, so that it stays small. */
+    public static final int MAX_BREAKDOWN = 24;
 
     public BenchmarkResult() {}
 

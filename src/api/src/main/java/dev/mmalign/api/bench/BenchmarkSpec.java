@@ -8,8 +8,13 @@ import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.ValidationRule;
 
 /** One benchmark of a suite. */
+@ValidationRule(value = "!has(self.noisyImage) || self.noisyImage != 'photos' || has(self.noisyImageDir)",
+        message = "noisyImage photos needs noisyImageDir")
+@ValidationRule(value = "!has(self.noisyImageDir) || (has(self.noisyImage) && self.noisyImage == 'photos')",
+        message = "noisyImageDir is only read with noisyImage photos")
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class BenchmarkSpec {
 
@@ -33,9 +38,15 @@ public class BenchmarkSpec {
 
     @Default("none")
     @Size(max = 8)
-    @JsonPropertyDescription("none, blank or random: a non-informative image put in the context of every question "
-            + "(the paper's noisy-image MT-Bench).")
+    @JsonPropertyDescription("none, blank, random or photos: a non-informative image put in the context of every "
+            + "question (the paper's noisy-image MT-Bench). photos draws a real photo from noisyImageDir for every "
+            + "turn, seeded by question and turn.")
     public NoisyImage noisyImage = NoisyImage.NONE;
+
+    @Size(max = 1024)
+    @JsonPropertyDescription("Folder of photos (.jpg, .jpeg, .png) for noisyImage: photos, relative to the storage "
+            + "root (e.g. COCO train2017, as the paper used).")
+    public String noisyImageDir;
 
     @Min(1)
     @JsonPropertyDescription("Evaluate at most this many questions (the first ones).")

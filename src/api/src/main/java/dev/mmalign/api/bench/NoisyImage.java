@@ -9,5 +9,10 @@ public enum NoisyImage {
     /** A blank (uniform grey) image. */
     @JsonProperty("blank") BLANK,
     /** Uniform random pixels, seeded per question. */
-    @JsonProperty("random") RANDOM
+    @JsonProperty("random") RANDOM,
+    /**
+     * A real photo drawn from {@code noisyImageDir}, redrawn for every turn (seeded by question and turn), as the
+     * paper's code puts a random COCO image before each MT-Bench turn.
+     */
+    @JsonProperty("photos") PHOTOS
 }
