@@ -85,6 +85,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return "http://127.0.0.1:" + server.getPort();
     }
 
+    /** How many requests the server has received since it started (operator-bench counts the operator's). */
+    public int requestCount() {
+        return server.getRequestCount();
+    }
+
     public int port() {
         return server.getPort();
     }

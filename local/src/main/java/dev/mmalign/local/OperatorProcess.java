@@ -45,11 +45,18 @@ final class OperatorProcess implements AutoCloseable {
      */
     static OperatorProcess start(Path app, String apiUrl, Map<String, String> extraProperties, Path log)
             throws IOException {
+        return start(app, apiUrl, List.of(), extraProperties, log);
+    }
+
+    /** As {@link #start(Path, String, Map, Path)}, with JVM options (heap flags) before the properties. */
+    static OperatorProcess start(Path app, String apiUrl, List<String> jvmOptions, Map<String, String> extraProperties,
+                                 Path log) throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
         // The log is appended to (no rotation on boot), so the start line is looked for after what is there now.
         long logStart = Files.isRegularFile(log) ? Files.size(log) : 0;
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
         LocalModeSettings.operatorProperties(apiUrl).forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         LocalModeSettings.operatorLogProperties(log).forEach((k, v) -> cmd.add("-D" + k + "=" + v));
         extraProperties.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
@@ -94,6 +101,11 @@ final class OperatorProcess implements AutoCloseable {
             f.readFully(bytes);
             return new String(bytes, StandardCharsets.UTF_8);
         }
+    }
+
+    /** The operator's process id (its memory is read from /proc/PID/status). */
+    long pid() {
+        return process.pid();
     }
 
     /** Waits until the operator ends by itself (Ctrl-C reaches it as well as this process). */

@@ -27,11 +27,13 @@ public final class OperatorPermissions {
                     "benchmarksuites/status"), List.of("get", "patch", "update")),
             // Stage Jobs: watched, created, and patched for spec.suspend.
             new Rule("batch", List.of("jobs"), List.of("get", "list", "watch", "create", "patch")),
-            // Pods of stage Jobs: listed by job-name label to read exit codes and termination messages.
-            new Rule("", List.of("pods"), List.of("list")),
-            // Stage spec ConfigMaps and the progress identity of each resource.
-            new Rule("", List.of("configmaps", "serviceaccounts"), List.of("get", "create")),
-            new Rule("rbac.authorization.k8s.io", List.of("roles", "rolebindings"), List.of("get", "create")),
+            // Pods of stage Jobs (exit codes, termination messages), stage spec ConfigMaps and the progress identity of
+            // each resource: read from informers filtered by our labels (list, watch), created when absent (get only
+            // after a create that found the name taken).
+            new Rule("", List.of("pods"), List.of("list", "watch")),
+            new Rule("", List.of("configmaps", "serviceaccounts"), List.of("get", "list", "watch", "create")),
+            new Rule("rbac.authorization.k8s.io", List.of("roles", "rolebindings"),
+                    List.of("get", "list", "watch", "create")),
             // Events: created, and patched (count, lastTimestamp) when the same one recurs (EventRecorder).
             new Rule("", List.of("events"), List.of("create", "patch")));
 

@@ -11,7 +11,7 @@ import dev.mmalign.api.stage.StageName;
 import dev.mmalign.operator.OperatorSettings;
 import dev.mmalign.operator.jobs.JobObservation;
 import dev.mmalign.operator.jobs.StageJobRequest;
-import dev.mmalign.operator.jobs.OwnedJobs;
+import dev.mmalign.operator.jobs.ChildCaches;
 import dev.mmalign.operator.jobs.StageRunner;
 import dev.mmalign.operator.k8s.ChildNames;
 import dev.mmalign.operator.k8s.EventRecorder;
@@ -61,6 +61,8 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
 
     private final KubernetesClient client;
     private final StageRunner runner;
+    /** This kind's children, cached by informers registered in prepareEventSources (before any reconcile). */
+    private volatile ChildCaches children;
     private final OperatorMetrics metrics;
     private final ReconcileShell<PreferenceDataset, PreferenceDatasetStatus, DatasetPhase> shell;
 
@@ -76,7 +78,7 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
     public List<EventSource<?, PreferenceDataset>> prepareEventSources(EventSourceContext<PreferenceDataset> context) {
         var cache = context.getPrimaryCache();
         metrics.phaseGauges(KIND, DatasetPhase.values(), id -> cache.get(id).isPresent());
-        var jobs = OwnedJobs.informer(PreferenceDataset.class, KIND);
+        children = ChildCaches.create(PreferenceDataset.class, KIND, context);
         // A dataset sampling from a run's output waits for that run.
         var runs = InformerEventSourceConfiguration.from(AlignmentRun.class, PreferenceDataset.class)
                 .withName("sampling-model-runs")
@@ -86,7 +88,9 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
                                 && run.getMetadata().getName().equals(d.getSpec().sampling.model.alignmentRun))
                         .map(ResourceID::fromResource).collect(Collectors.toSet()))
                 .build();
-        return List.of(new InformerEventSource<>(jobs, context), new InformerEventSource<>(runs, context));
+        List<EventSource<?, PreferenceDataset>> sources = new java.util.ArrayList<>(children.eventSources());
+        sources.addAll(List.of(new InformerEventSource<>(runs, context)));
+        return sources;
     }
 
     @Override
@@ -179,7 +183,7 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
             st.artifacts = DatasetPlan.plannedArtifacts(ds);
         }
         var a = ds.getSpec().annotation;
-        runner.ensureProgressIdentity(ds, a.credentials != null ? a.credentials.gcpServiceAccount : null);
+        runner.ensureProgressIdentity(children, ds, a.credentials != null ? a.credentials.gcpServiceAccount : null);
         return runPipeline(ds, st, gen);
     }
 
@@ -243,7 +247,7 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
                     .jobPolicy(spec.jobPolicy).queueName(spec.queueName)
                     .judge(stage == StageName.annotate ? a : null).build();
             boolean started = s.jobName != null;
-            JobObservation obs = runner.run(req, started ? null
+            JobObservation obs = runner.run(children, req, started ? null
                     : DatasetPlan.stageSpec(ds, stage, s.generation, model, runner.progressReporting()));
             StageStates.apply(s, jobName, obs);
             if (obs.phase() == StageState.Phase.Succeeded || obs.phase() == StageState.Phase.Failed) {

@@ -16,10 +16,11 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Runs one stage against the API server: makes sure its ConfigMap and Job exist (creating them when absent, never a
- * second one: names are deterministic and a create that loses a race returns the existing object), keeps the Job's
- * suspend flag in line with spec.suspend, and observes the Job and its pods. Reads go to the API server, not to a
- * cache, so a stale cache cannot make it create a duplicate.
+ * Runs one stage: makes sure its ConfigMap and Job exist (creating them when absent, never a second one: names are
+ * deterministic and a create that loses a race returns the existing object), keeps the Job's suspend flag in line
+ * with spec.suspend, and observes the Job and its pods. Children are read from the reconciler's {@link ChildCaches}
+ * (label-filtered informers), not from the API server; what this class creates or changes goes into those caches at
+ * once, so a cache that has not yet seen the watch event cannot make it create a duplicate.
  */
 @ApplicationScoped
 public class StageRunner {
@@ -46,36 +47,38 @@ public class StageRunner {
      * Ensures the stage's children exist and returns what its Job says. {@code spec} may be null for a stage that has
      * already started: its ConfigMap exists and is immutable.
      */
-    public JobObservation run(StageJobRequest req, StageSpec spec) {
+    public JobObservation run(ChildCaches caches, StageJobRequest req, StageSpec spec) {
         String ns = req.owner().getMetadata().getNamespace();
         if (spec != null) {
-            createIfAbsent(StageSpecConfigMapBuilder.build(req, spec));
+            createIfAbsent(caches, StageSpecConfigMapBuilder.build(req, spec));
         }
-        Job job = client.batch().v1().jobs().inNamespace(ns).withName(req.jobName()).get();
+        Job job = caches.get(Job.class, ns, req.jobName()).orElse(null);
+        List<Pod> pods;
         if (job == null) {
-            job = createIfAbsent(jobBuilder.build(req));
+            job = createIfAbsent(caches, jobBuilder.build(req));
+            pods = List.of();
         } else {
-            job = alignSuspend(job, req.suspend());
+            job = alignSuspend(caches, job, req.suspend());
+            pods = caches.podsOf(ns, req.jobName());
         }
-        List<Pod> pods = client.pods().inNamespace(ns).withLabel(Labels.JOB_NAME, req.jobName()).list().getItems();
         return JobObserver.observe(job, pods, Instant.now());
     }
 
     /** The ServiceAccount, Role and RoleBinding stage pods report progress with (and the judge SA if any). */
-    public void ensureProgressIdentity(HasMetadata owner, String gcpServiceAccount) {
-        createIfAbsent(ProgressRbacBuilder.serviceAccount(owner));
+    public void ensureProgressIdentity(ChildCaches caches, HasMetadata owner, String gcpServiceAccount) {
+        createIfAbsent(caches, ProgressRbacBuilder.serviceAccount(owner));
         if (gcpServiceAccount != null) {
-            createIfAbsent(ProgressRbacBuilder.judgeServiceAccount(owner, gcpServiceAccount));
+            createIfAbsent(caches, ProgressRbacBuilder.judgeServiceAccount(owner, gcpServiceAccount));
         }
-        createIfAbsent(ProgressRbacBuilder.role(owner));
-        createIfAbsent(ProgressRbacBuilder.roleBinding(owner, gcpServiceAccount != null));
+        createIfAbsent(caches, ProgressRbacBuilder.role(owner));
+        createIfAbsent(caches, ProgressRbacBuilder.roleBinding(owner, gcpServiceAccount != null));
     }
 
     /**
      * spec.suspend on: suspend the Job (the pod gets SIGTERM, checkpoints and exits). Off: unsuspend only a Job this
      * operator suspended, so that a Job Kueue holds back stays held until Kueue admits it.
      */
-    private Job alignSuspend(Job job, boolean suspend) {
+    private Job alignSuspend(ChildCaches caches, Job job, boolean suspend) {
         if (isFinished(job)) {
             return job;
         }
@@ -83,21 +86,21 @@ public class StageRunner {
         var ann = job.getMetadata().getAnnotations();
         boolean ours = ann != null && "true".equals(ann.get(Labels.SUSPENDED_BY_OPERATOR));
         if (suspend && !suspended) {
-            return client.batch().v1().jobs().resource(job).edit(j -> {
+            return written(caches, job, client.batch().v1().jobs().resource(job).edit(j -> {
                 j.getSpec().setSuspend(true);
                 j.getMetadata().getAnnotations().put(Labels.SUSPENDED_BY_OPERATOR, "true");
                 return j;
-            });
+            }));
         }
         if (!suspend && ours) {
             boolean queued = job.getMetadata().getLabels() != null
                     && job.getMetadata().getLabels().containsKey(Labels.KUEUE_QUEUE);
-            return client.batch().v1().jobs().resource(job).edit(j -> {
+            return written(caches, job, client.batch().v1().jobs().resource(job).edit(j -> {
                 j.getMetadata().getAnnotations().remove(Labels.SUSPENDED_BY_OPERATOR);
                 // A queued Job goes back to Kueue (it unsuspends it on admission); others resume at once.
                 j.getSpec().setSuspend(queued);
                 return j;
-            });
+            }));
         }
         return job;
     }
@@ -108,15 +111,30 @@ public class StageRunner {
                 && ("Complete".equals(c.getType()) || "Failed".equals(c.getType())));
     }
 
-    /** Creates {@code obj}, or returns the existing object of that name (a restart or a lost race). */
-    public <T extends HasMetadata> T createIfAbsent(T obj) {
-        var op = client.resource(obj).inNamespace(obj.getMetadata().getNamespace());
-        T existing = op.get();
+    private static Job written(ChildCaches caches, Job before, Job after) {
+        caches.written(after, before);
+        return after;
+    }
+
+    /**
+     * Creates {@code obj}, or returns the existing object of that name. Children of a type {@code caches} holds are
+     * looked up there (no request when present); others, and a create that finds the name taken (the cache had not
+     * caught up), are read from the API server.
+     */
+    @SuppressWarnings("unchecked")
+    public <T extends HasMetadata> T createIfAbsent(ChildCaches caches, T obj) {
+        String ns = obj.getMetadata().getNamespace();
+        var op = client.resource(obj).inNamespace(ns);
+        boolean cached = caches.caches(obj.getClass());
+        T existing = cached ? caches.get((Class<T>) obj.getClass(), ns, obj.getMetadata().getName()).orElse(null)
+                : op.get();
         if (existing != null) {
             return existing;
         }
         try {
-            return op.create();
+            T created = op.create();
+            caches.written(created, null);
+            return created;
         } catch (KubernetesClientException e) {
             if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
                 return op.get();

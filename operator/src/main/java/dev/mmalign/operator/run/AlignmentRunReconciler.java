@@ -17,7 +17,7 @@ import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.operator.OperatorSettings;
 import dev.mmalign.operator.jobs.JobObservation;
 import dev.mmalign.operator.jobs.StageJobRequest;
-import dev.mmalign.operator.jobs.OwnedJobs;
+import dev.mmalign.operator.jobs.ChildCaches;
 import dev.mmalign.operator.jobs.StageRunner;
 import dev.mmalign.operator.k8s.ChildNames;
 import dev.mmalign.operator.k8s.EventRecorder;
@@ -70,6 +70,10 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
 
     private final KubernetesClient client;
     private final StageRunner runner;
+    /** This kind's children, cached by informers registered in prepareEventSources (before any reconcile). */
+    private volatile ChildCaches children;
+    /** The datasets runs train on, read from this informer (its events wake the runs waiting on them). */
+    private volatile InformerEventSource<PreferenceDataset, AlignmentRun> datasetCache;
     private final OperatorMetrics metrics;
     private final ReconcileShell<AlignmentRun, AlignmentRunStatus, RunPhase> shell;
 
@@ -85,7 +89,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
     public List<EventSource<?, AlignmentRun>> prepareEventSources(EventSourceContext<AlignmentRun> context) {
         var cache = context.getPrimaryCache();
         metrics.phaseGauges(KIND, RunPhase.values(), id -> cache.get(id).isPresent());
-        var jobs = OwnedJobs.informer(AlignmentRun.class, KIND);
+        children = ChildCaches.create(AlignmentRun.class, KIND, context);
         var suites = InformerEventSourceConfiguration.from(BenchmarkSuite.class, AlignmentRun.class)
                 .withName("evaluation-suites")
                 .withLabelSelector(Labels.selectorForKind(KIND))
@@ -98,8 +102,10 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
                                 && ds.getMetadata().getName().equals(r.getSpec().dataset.name))
                         .map(ResourceID::fromResource).collect(Collectors.toSet()))
                 .build();
-        return List.of(new InformerEventSource<>(jobs, context), new InformerEventSource<>(suites, context),
-                new InformerEventSource<>(datasets, context));
+        datasetCache = new InformerEventSource<>(datasets, context);
+        List<EventSource<?, AlignmentRun>> sources = new java.util.ArrayList<>(children.eventSources());
+        sources.addAll(List.of(new InformerEventSource<>(suites, context), datasetCache));
+        return sources;
     }
 
     @Override
@@ -191,7 +197,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
         if (held != null) {
             return held;
         }
-        runner.ensureProgressIdentity(run, null);
+        runner.ensureProgressIdentity(children, run, null);
         Outcome<RunPhase> outcome = train(run, st, gen, now);
         return outcome != null ? outcome : evaluate(run, st, gen);
     }
@@ -275,8 +281,8 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
             if (spec.dataset.path != null) {
                 datasetPath = spec.dataset.path;
             } else {
-                PreferenceDataset ds = client.resources(PreferenceDataset.class)
-                        .inNamespace(run.getMetadata().getNamespace()).withName(spec.dataset.name).get();
+                PreferenceDataset ds = datasetCache.get(new ResourceID(spec.dataset.name,
+                        run.getMetadata().getNamespace())).orElse(null);
                 if (ds == null) {
                     return waitingForDataset(s, "DatasetNotFound", "PreferenceDataset " + spec.dataset.name
                             + " does not exist");
@@ -330,7 +336,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
         var req = StageJobRequest.builder(run, StageName.train, jobName, spec.storage, ChildNames.progress(name))
                 .stageLabel(RunPlan.TRAIN).resources(spec.resources).jobPolicy(spec.jobPolicy)
                 .queueName(spec.queueName).suspend(suspend).build();
-        JobObservation obs = runner.run(req, stageSpec);
+        JobObservation obs = runner.run(children, req, stageSpec);
         StageStates.apply(s, jobName, obs);
         s.message = obs.phase() == StageState.Phase.Suspended
                 ? (suspend ? "suspended by spec.suspend" : "queued in " + spec.queueName) : s.message;
@@ -369,7 +375,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
         if (run.getSpec().evaluation == null) {
             return Outcome.of(RunPhase.Succeeded, State.READY, "Trained", "adapter at " + st.output.adapterPath);
         }
-        BenchmarkSuite suite = runner.createIfAbsent(EvaluationSuiteBuilder.build(run));
+        BenchmarkSuite suite = runner.createIfAbsent(children, EvaluationSuiteBuilder.build(run));
         st.benchmarkSuite = suite.getMetadata().getName();
         StageState s = StageStates.getOrAdd(st.stages, RunPlan.EVALUATE, gen);
         var ss = suite.getStatus();

@@ -34,8 +34,13 @@ public final class StatusWriter {
                                                                  Context<P> context, Class<S> statusType,
                                                                  List<String> podOwnedFields) {
         Map<String, Object> mine = Json.convert(reconciled.getStatus(), Map.class);
+        if (mine.equals(asRead)) {
+            // Nothing changed: no request (a reconcile woken by a child's event often only confirms the status).
+            return;
+        }
         PrimaryUpdateAndCacheUtils.updateStatusAndCacheResource(reconciled, context, fresh -> {
-            // The pod-owned fields as the API server has them now (the cached copy may predate the pod's last report).
+            // The pod-owned fields as the API server has them now (the cached copy may predate the pod's last report:
+            // relying on the write's resourceVersion instead lost a pod's progress in AlignmentRunReconcilerTest).
             P latest = context.getClient().resource(fresh).get();
             Object latestStatus = latest != null ? latest.getStatus() : fresh.getStatus();
             Map<String, Object> theirs = latestStatus == null ? Map.of() : Json.convert(latestStatus, Map.class);

@@ -12,7 +12,7 @@ import dev.mmalign.api.stage.StageName;
 import dev.mmalign.operator.OperatorSettings;
 import dev.mmalign.operator.jobs.JobObservation;
 import dev.mmalign.operator.jobs.StageJobRequest;
-import dev.mmalign.operator.jobs.OwnedJobs;
+import dev.mmalign.operator.jobs.ChildCaches;
 import dev.mmalign.operator.jobs.StageRunner;
 import dev.mmalign.operator.k8s.ChildNames;
 import dev.mmalign.operator.k8s.EventRecorder;
@@ -61,6 +61,8 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite>,
 
     private final KubernetesClient client;
     private final StageRunner runner;
+    /** This kind's children, cached by informers registered in prepareEventSources (before any reconcile). */
+    private volatile ChildCaches children;
     private final OperatorMetrics metrics;
     private final ReconcileShell<BenchmarkSuite, BenchmarkSuiteStatus, SuitePhase> shell;
 
@@ -76,7 +78,7 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite>,
     public List<EventSource<?, BenchmarkSuite>> prepareEventSources(EventSourceContext<BenchmarkSuite> context) {
         var cache = context.getPrimaryCache();
         metrics.phaseGauges(KIND, SuitePhase.values(), id -> cache.get(id).isPresent());
-        var jobs = OwnedJobs.informer(BenchmarkSuite.class, KIND);
+        children = ChildCaches.create(BenchmarkSuite.class, KIND, context);
         var runs = InformerEventSourceConfiguration.from(AlignmentRun.class, BenchmarkSuite.class)
                 .withName("evaluated-runs")
                 .withSecondaryToPrimaryMapper(run -> cache.list(run.getMetadata().getNamespace())
@@ -84,7 +86,9 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite>,
                                 .anyMatch(m -> run.getMetadata().getName().equals(m.alignmentRun)))
                         .map(ResourceID::fromResource).collect(Collectors.toSet()))
                 .build();
-        return List.of(new InformerEventSource<>(jobs, context), new InformerEventSource<>(runs, context));
+        List<EventSource<?, BenchmarkSuite>> sources = new java.util.ArrayList<>(children.eventSources());
+        sources.addAll(List.of(new InformerEventSource<>(runs, context)));
+        return sources;
     }
 
     @Override
@@ -173,7 +177,7 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite>,
     @Override
     public Outcome<SuitePhase> advance(BenchmarkSuite suite, BenchmarkSuiteStatus st, long gen, Instant now) {
         var judge = suite.getSpec().judge;
-        runner.ensureProgressIdentity(suite, judge != null && judge.credentials != null
+        runner.ensureProgressIdentity(children, suite, judge != null && judge.credentials != null
                 ? judge.credentials.gcpServiceAccount : null);
         return evaluate(suite, st, gen);
     }
@@ -227,7 +231,7 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite>,
             var req = StageJobRequest.builder(suite, StageName.evaluate, jobName, spec.storage, judgeSa)
                     .stageLabel(s.name).resources(spec.resources).jobPolicy(spec.jobPolicy)
                     .queueName(spec.queueName).judge(spec.judge).build();
-            JobObservation obs = runner.run(req, s.jobName != null || model == null ? null
+            JobObservation obs = runner.run(children, req, s.jobName != null || model == null ? null
                     : SuitePlan.evaluateSpec(suite, s.generation, model, runner.progressReporting()));
             StageStates.apply(s, jobName, obs);
             switch (obs.phase()) {
@@ -281,7 +285,7 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite>,
             var req = StageJobRequest.builder(suite, StageName.evaluate, jobName, spec.storage,
                             ChildNames.progress(name))
                     .stageLabel(SuitePlan.REPORT).jobPolicy(spec.jobPolicy).queueName(spec.queueName).build();
-            JobObservation obs = runner.run(req, SuitePlan.reportSpec(suite, s.generation, models,
+            JobObservation obs = runner.run(children, req, SuitePlan.reportSpec(suite, s.generation, models,
                     runner.progressReporting()));
             StageStates.apply(s, jobName, obs);
             if (obs.phase() == StageState.Phase.Failed) {

@@ -1,0 +1,231 @@
+package dev.mmalign.local;
+
+import dev.mmalign.api.common.StageState;
+import dev.mmalign.api.dataset.DatasetArtifacts;
+import dev.mmalign.api.dataset.DatasetPhase;
+import dev.mmalign.api.dataset.PreferenceDataset;
+import dev.mmalign.api.dataset.PreferenceDatasetStatus;
+import dev.mmalign.api.run.AlignmentRun;
+import dev.mmalign.api.run.AlignmentRunSpec;
+import dev.mmalign.api.run.DatasetRef;
+import dev.mmalign.api.run.Method;
+import dev.mmalign.api.common.ComputeResources;
+import dev.mmalign.api.common.ModelSource;
+import dev.mmalign.api.common.StorageSpec;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * operator-bench: the packaged operator against local mode's API server without the Job executor (Jobs are created,
+ * never run). One Ready PreferenceDataset; N AlignmentRuns created {@code parallelism} at a time; waits until every
+ * run has its train Job, then prints one line:
+ * {@code operator-bench: n=N p50_s=.. p99_s=.. all_s=.. rss_mb=.. requests_per_run=.. series_per_resource=..}.
+ *
+ * <p>Latency is a run's create (answered) to its Job's appearance in this process's watch. RSS is the operator's
+ * VmRSS from /proc at the end. Requests are counted at the API server between the first create and the last Job,
+ * less the bench's own N creates. Series are the operator's /q/metrics sample lines, after less before, per run.
+ * The operator runs with the heap the chart gives it: the image's {@code -XX:MaxRAMPercentage} of the chart's memory
+ * limit, passed as {@code -Xmx} (no container limits here). Usage, from the repository root after
+ * {@code mvn -B -o -pl local -am package -DskipTests}:
+ * <pre>java -cp local/target/mmalign-local.jar:local/target/test-classes dev.mmalign.local.OperatorBench N PARALLELISM</pre>
+ */
+public final class OperatorBench {
+
+    /** The chart's memory limit (helm/mmalign/values.yaml resources.limits.memory), MiB. */
+    static final int CHART_MEMORY_LIMIT_MIB = 512;
+    /** The image's -XX:MaxRAMPercentage (operator/src/main/docker/Dockerfile.jvm). */
+    static final int MAX_RAM_PERCENTAGE = 75;
+    private static final String NS = "default";
+
+    private OperatorBench() {}
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        int parallelism = args.length > 1 ? Integer.parseInt(args[1]) : 16;
+        Path root = Path.of("").toAbsolutePath();
+        Path app = root.resolve("operator/target/quarkus-app");
+        if (!Files.isRegularFile(app.resolve("quarkus-run.jar"))) {
+            System.err.println("operator-bench: " + app + "/quarkus-run.jar not found; run from the repository root "
+                    + "after mvn -B -o -pl local -am package -DskipTests");
+            System.exit(2);
+        }
+        int metricsPort;
+        try (ServerSocket s = new ServerSocket(0)) {
+            metricsPort = s.getLocalPort();
+        }
+        Path log = Files.createTempDirectory("operator-bench").resolve("operator.log");
+        try (EmbeddedApiServer api = EmbeddedApiServer.start(0)) {
+            api.installCrds(root.resolve("crds"));
+            KubernetesClient client = api.client();
+            readyDataset(client);
+            List<String> heap = List.of("-Xmx" + CHART_MEMORY_LIMIT_MIB * MAX_RAM_PERCENTAGE / 100 + "m");
+            OperatorProcess operator = OperatorProcess.start(app, api.url(), heap,
+                    Map.of("quarkus.http.port", String.valueOf(metricsPort)), log);
+            try {
+                if (!operator.awaitStarted()) {
+                    System.exit(1);
+                }
+                Map<String, Long> jobSeen = new ConcurrentHashMap<>();
+                client.batch().v1().jobs().inNamespace(NS).inform(new ResourceEventHandler<>() {
+                    @Override
+                    public void onAdd(Job job) {
+                        jobSeen.putIfAbsent(job.getMetadata().getName(), System.nanoTime());
+                    }
+
+                    @Override
+                    public void onUpdate(Job oldJob, Job newJob) {}
+
+                    @Override
+                    public void onDelete(Job job, boolean unknown) {}
+                }).run();
+                Thread.sleep(3000);   // the dataset's reconcile settles
+                int seriesBefore = series(metricsPort);
+                int requestsBefore = api.requestCount();
+                Map<String, Long> created = new ConcurrentHashMap<>();
+                long start = System.nanoTime();
+                ExecutorService pool = Executors.newFixedThreadPool(parallelism);
+                for (int i = 0; i < n; i++) {
+                    String name = "bench-" + i;
+                    pool.submit(() -> {
+                        client.resource(run(name)).create();
+                        created.put(name, System.nanoTime());
+                        return null;
+                    });
+                }
+                pool.shutdown();
+                pool.awaitTermination(10, TimeUnit.MINUTES);
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                while (!allHaveJobs(n, jobSeen) && System.nanoTime() < deadline) {
+                    Thread.sleep(50);
+                }
+                long end = System.nanoTime();
+                int requests = api.requestCount() - requestsBefore - n;
+                if (!allHaveJobs(n, jobSeen)) {
+                    System.err.println("operator-bench: only " + jobSeen.size() + " of " + n + " Jobs after 10 min");
+                    System.exit(1);
+                }
+                List<Double> latencies = new ArrayList<>();
+                for (int i = 0; i < n; i++) {
+                    String name = "bench-" + i;
+                    latencies.add((jobSeen.get(name + "-train-1") - created.get(name)) / 1e9);
+                }
+                Collections.sort(latencies);
+                Thread.sleep(1000);
+                int seriesAfter = series(metricsPort);
+                System.out.printf("operator-bench: n=%d p50_s=%.2f p99_s=%.2f all_s=%.2f rss_mb=%d "
+                                + "requests_per_run=%.1f series_per_resource=%.1f%n", n, percentile(latencies, 50),
+                        percentile(latencies, 99), (end - start) / 1e9, rssMb(operator.pid()),
+                        (double) requests / n, (double) (seriesAfter - seriesBefore) / n);
+            } finally {
+                operator.close();
+            }
+        }
+        System.exit(0);
+    }
+
+    private static boolean allHaveJobs(int n, Map<String, Long> jobSeen) {
+        return jobSeen.size() >= n;
+    }
+
+    private static double percentile(List<Double> sorted, int p) {
+        int i = (int) Math.ceil(p / 100.0 * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, i)));
+    }
+
+    /** Sample lines of the operator's Prometheus endpoint. */
+    private static int series(int port) throws IOException, InterruptedException {
+        // The HTTP server may open a moment after the operator logs its start.
+        for (int attempt = 0; ; attempt++) {
+            try {
+                return seriesOnce(port);
+            } catch (IOException e) {
+                if (attempt >= 60) {
+                    throw e;
+                }
+                Thread.sleep(500);
+            }
+        }
+    }
+
+    private static int seriesOnce(int port) throws IOException, InterruptedException {
+        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        return (int) r.body().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count();
+    }
+
+    private static long rssMb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024;
+            }
+        }
+        throw new IOException("no VmRSS in /proc/" + pid + "/status");
+    }
+
+    /** A dataset whose three stages succeeded (the operator sees it Ready and starts nothing for it). */
+    private static void readyDataset(KubernetesClient client) {
+        PreferenceDataset ds = new PreferenceDataset();
+        ds.getMetadata().setName("prefs");
+        ds.getMetadata().setNamespace(NS);
+        var spec = new dev.mmalign.api.dataset.PreferenceDatasetSpec();
+        spec.storage = new StorageSpec("data", "bench");
+        spec.prompts = new dev.mmalign.api.dataset.PromptsSpec();
+        spec.prompts.path = "prompts/prompts.jsonl";
+        spec.sampling = new dev.mmalign.api.dataset.SamplingSpec();
+        spec.sampling.model = ModelSource.ofPath("models/tiny");
+        spec.annotation = new dev.mmalign.api.dataset.AnnotationSpec();
+        spec.annotation.provider = dev.mmalign.api.common.JudgeProvider.ORACLE;
+        ds.setSpec(spec);
+        PreferenceDataset stored = client.resource(ds).create();
+        PreferenceDatasetStatus st = new PreferenceDatasetStatus();
+        st.phase = DatasetPhase.Ready;
+        st.observedGeneration = stored.getMetadata().getGeneration();
+        st.artifacts = new DatasetArtifacts();
+        st.artifacts.dpo = "mmalign/datasets/prefs/sets/dpo.jsonl";
+        st.stages = new ArrayList<>();
+        for (String stage : List.of("sample", "annotate", "build")) {
+            StageState s = new StageState();
+            s.name = stage;
+            s.phase = StageState.Phase.Succeeded;
+            s.generation = stored.getMetadata().getGeneration();
+            s.jobName = "prefs-" + stage + "-1";
+            st.stages.add(s);
+        }
+        stored.setStatus(st);
+        client.resource(stored).updateStatus();
+    }
+
+    private static AlignmentRun run(String name) {
+        AlignmentRunSpec spec = new AlignmentRunSpec();
+        spec.method = Method.DPO;
+        spec.storage = new StorageSpec("data", "bench");
+        spec.baseModel = ModelSource.ofPath("models/tiny");
+        spec.dataset = new DatasetRef();
+        spec.dataset.name = "prefs";
+        spec.resources = new ComputeResources();
+        spec.resources.gpus = 1;
+        AlignmentRun run = new AlignmentRun();
+        run.getMetadata().setName(name);
+        run.getMetadata().setNamespace(NS);
+        run.setSpec(spec);
+        return run;
+    }
+}
