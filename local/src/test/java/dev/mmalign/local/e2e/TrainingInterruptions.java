@@ -83,16 +83,21 @@ final class TrainingInterruptions {
         return new Frozen(pod, process, step);
     }
 
-    /** The step of the latest complete checkpoint in {@code dir}: a folder checkpoint-N (a checkpoint being
-     * written is a hidden temporary folder until complete). Only the folder's own entries are listed: walking into a
-     * temporary folder while the trainer renames it failed with NoSuchFileException. */
+    /** The step of the latest complete checkpoint under {@code dir}: a folder checkpoint-N (a checkpoint being
+     * written is a hidden temporary folder until complete). The trainer renames that folder while this walks: a
+     * folder gone mid-walk means "look again", not an error (it failed the test with NoSuchFileException). */
     static OptionalLong latestCheckpoint(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
             return OptionalLong.empty();
         }
-        try (Stream<Path> s = Files.list(dir)) {
+        try (Stream<Path> s = Files.walk(dir)) {
             return s.filter(Files::isDirectory).map(p -> CHECKPOINT.matcher(p.getFileName().toString()))
                     .filter(Matcher::matches).mapToLong(m -> Long.parseLong(m.group(1))).max();
+        } catch (java.io.UncheckedIOException e) {
+            if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
+                return OptionalLong.empty();
+            }
+            throw e;
         }
     }
 
