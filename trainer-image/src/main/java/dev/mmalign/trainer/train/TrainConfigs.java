@@ -51,7 +51,9 @@ public final class TrainConfigs {
                 .maxGradNorm(f.required(t.maxGradNorm, "run.training.maxGradNorm"))
                 .seed(f.required(t.seed, "run.training.seed"))
                 .checkpointEvery(f.required(t.checkpointEverySteps, "run.training.checkpointEverySteps"))
-                .keepCheckpoints(f.required(t.keepCheckpoints, "run.training.keepCheckpoints"));
+                .keepCheckpoints(f.required(t.keepCheckpoints, "run.training.keepCheckpoints"))
+                .activationCheckpointing(f.required(t.activationCheckpointing, "run.training.activationCheckpointing"))
+                .replicas(replicas(run, gpu));
         Precision asked = f.required(t.precision, "run.training.precision");
         if (gpu || asked == Precision.fp32) {
             c.precision(switch (asked) {
@@ -69,6 +71,18 @@ public final class TrainConfigs {
             c.dpo(dpo(f.required(run.dpo, "run.dpo"), f));
         }
         return c.build();
+    }
+
+    /**
+     * Data-parallel replicas: one per GPU the pod asked for ({@code resources.gpus}) and can see; one on CPU, where
+     * a second replica would only share the same cores.
+     */
+    static int replicas(AlignmentRunSpec run, boolean gpu) {
+        if (!gpu) {
+            return 1;
+        }
+        int requested = run.resources != null && run.resources.gpus != null ? run.resources.gpus : 1;
+        return Math.max(1, Math.min(requested, ai.djl.engine.Engine.getInstance().getGpuCount()));
     }
 
     /** Null (full fine-tuning) when LoRA is switched off. */

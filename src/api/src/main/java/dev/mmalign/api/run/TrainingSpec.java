@@ -79,5 +79,10 @@ public class TrainingSpec {
     @JsonPropertyDescription("Most recent checkpoints kept.")
     public Integer keepCheckpoints = 2;
 
+    @JsonPropertyDescription("Keep only each transformer block's input in the forward pass and recompute the block "
+            + "in the backward pass: about a third more compute for a fraction of the activation memory, same "
+            + "gradients. Unset: true (LLaVA-1.5-13B DPO at 8 pairs per device does not fit an 80 GB GPU without it).")
+    public Boolean activationCheckpointing;
+
     public TrainingSpec() {}
 }
