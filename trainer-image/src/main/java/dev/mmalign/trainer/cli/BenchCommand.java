@@ -16,6 +16,8 @@ import dev.mmalign.trainer.engine.data.EncodedExample;
 import dev.mmalign.trainer.engine.generate.GenerationConfig;
 import dev.mmalign.trainer.engine.generate.Generator;
 import dev.mmalign.trainer.engine.model.LlavaConfig;
+import dev.mmalign.trainer.engine.model.LlavaModel;
+import dev.mmalign.trainer.engine.tokenizer.ByteTokenizer;
 import dev.mmalign.trainer.engine.train.DpoTrainer;
 import dev.mmalign.trainer.engine.train.SftTrainer;
 import dev.mmalign.trainer.engine.train.TrainConfig;
@@ -62,7 +64,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--rss-preset", defaultValue = "tiny", description = "Model of the long run (default ${DEFAULT-VALUE}; small takes ~1 h on 2 cores).")
     String rssPreset;
 
-    @Option(names = "--skip", split = ",", description = "Sections to skip: mfu, kv, rss, dpo.")
+    @Option(names = "--skip", split = ",", description = "Sections to skip: mfu, kv, rss, dpo, ckpt, dp.")
     List<String> skip = new ArrayList<>();
 
     @Override
@@ -76,6 +78,8 @@ public final class BenchCommand implements Callable<Integer> {
         double speedup = Double.NaN;
         double rssGrowth = Double.NaN;
         double accuracy = Double.NaN;
+        double ckptRatio = Double.NaN;
+        double dpDiff = Double.NaN;
         if (!skip.contains("mfu")) {
             mfu = mfu(work);
         }
@@ -88,8 +92,15 @@ public final class BenchCommand implements Callable<Integer> {
         if (!skip.contains("dpo")) {
             accuracy = dpo(work);
         }
-        System.out.printf("bench: mfu=%.3f kv_speedup=%.2f rss_growth_pct=%.2f dpo_accuracy=%.3f%n", mfu, speedup,
-                rssGrowth, accuracy);
+        if (!skip.contains("ckpt")) {
+            ckptRatio = checkpointingMemoryRatio(work);
+        }
+        if (!skip.contains("dp")) {
+            dpDiff = dataParallelDiff(work);
+        }
+        System.out.printf("bench: mfu=%.3f kv_speedup=%.2f rss_growth_pct=%.2f dpo_accuracy=%.3f"
+                + " act_ckpt_mem_ratio=%.3f dp_max_abs_diff=%.2e%n", mfu, speedup, rssGrowth, accuracy, ckptRatio,
+                dpDiff);
         return 0;
     }
 
@@ -157,6 +168,7 @@ public final class BenchCommand implements Callable<Integer> {
                     .epochs(1)
                     .learningRate(1e-4)
                     .maxLength(4096)
+                    .activationCheckpointing(false) // 6·N·tokens counts no recomputation
                     .build();
             List<Double> achieved = new ArrayList<>();
             List<Double> matmul = new ArrayList<>();
@@ -283,6 +295,98 @@ public final class BenchCommand implements Callable<Integer> {
             // earlier peak goes unseen.
             return reset ? Math.max(peakGrowth, currentGrowth) : currentGrowth;
         }
+    }
+
+    /**
+     * Peak activation memory of a training step with activation checkpointing over the same without, on an 8-layer
+     * model (8 decoder blocks, 7 of 8 vision blocks run), LoRA SFT, batch 2 × ~220 positions. Each run trains 2 steps
+     * on a fresh model; the figure is step 2's peak RSS above the RSS at its start (LoRA and AdamW state already
+     * allocated by step 1), i.e. what the step's activations, gradients and update take. Needs
+     * MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ so freed tensors return to the OS (STACK.md).
+     */
+    private double checkpointingMemoryRatio(Path work) throws Exception {
+        boolean mallocSet = System.getenv("MALLOC_MMAP_THRESHOLD_") != null
+                && System.getenv("MALLOC_TRIM_THRESHOLD_") != null;
+        LlavaConfig config = new LlavaConfig(new LlavaConfig.VisionConfig(256, 1024, 8, 4, 64, 8, 1e-5, "quick_gelu"),
+                new LlavaConfig.TextConfig(260, 256, 1024, 8, 4, 4, 1e-5, 10000.0, 1024, false),
+                3, "gelu", -2, 0, 1, 2);
+        Path root = work.resolve("ckpt-images");
+        List<String> images = ToyData.writeImages(root, 8, config.vision().imageSize());
+        List<SftExampleRecord> data = ToyData.randomText(images, 30, 90, 11);
+        long[] peaks = new long[2];
+        double[] seconds = new double[2];
+        for (int run = 0; run < 2; run++) {
+            boolean checkpointing = run == 1;
+            NDManager manager = NDManager.newBaseManager();
+            try (VisionLanguageModel vlm = new VisionLanguageModel(LlavaModel.initialize(config, manager, 3),
+                    new ByteTokenizer(), manager)) {
+                TrainConfig cfg = TrainConfig.builder().method(TrainConfig.Method.SFT)
+                        .lora(LoraConfig.builder().rank(8).alpha(16).dropout(0.05).build())
+                        .batchSize(2).gradientAccumulation(1).epochs(1).maxSteps(2).learningRate(1e-4)
+                        .maxLength(1024).checkpointEvery(0).activationCheckpointing(checkpointing).build();
+                long[] start = new long[1];
+                long[] t0 = new long[1];
+                new SftTrainer(vlm, cfg, root).train(data, work.resolve("ckpt-run-" + run), (step, total, m) -> {
+                    if (step == 1) {
+                        System.gc();
+                        Rss.resetPeak();
+                        start[0] = Rss.currentKiB();
+                        t0[0] = System.nanoTime();
+                    } else {
+                        peaks[checkpointing ? 1 : 0] = Rss.peakKiB() - start[0];
+                        seconds[checkpointing ? 1 : 0] = (System.nanoTime() - t0[0]) / 1e9;
+                    }
+                }, null);
+            }
+        }
+        System.out.printf("activation checkpointing (8 layers, width 256, LoRA SFT, batch 2 x ~220 positions): step"
+                + " peak above its start %.1f MiB without, %.1f MiB with (%.2f s vs %.2f s per step)%s%n",
+                peaks[0] / 1024.0, peaks[1] / 1024.0, seconds[0], seconds[1],
+                mallocSet ? "" : "; MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ unset: figures unreliable");
+        return (double) peaks[1] / peaks[0];
+    }
+
+    /**
+     * Largest difference between 2 data-parallel replicas (CPU threads, 1 micro-batch each per step) and 1 replica
+     * accumulating the same 2 micro-batches: over 4 steps' losses and every trained LoRA value (tiny, dropout on).
+     */
+    private double dataParallelDiff(Path work) throws Exception {
+        Path root = work.resolve("dp-images");
+        List<String> images = ToyData.writeImages(root, 8, LlavaConfig.tiny().vision().imageSize());
+        List<SftExampleRecord> data = ToyData.sftExamples(images);
+        List<List<Double>> losses = new ArrayList<>();
+        List<List<float[]>> weights = new ArrayList<>();
+        for (int replicas = 1; replicas <= 2; replicas++) {
+            try (VisionLanguageModel vlm = ModelLoader.create("tiny", 5)) {
+                TrainConfig cfg = TrainConfig.builder().method(TrainConfig.Method.SFT)
+                        .lora(LoraConfig.builder().rank(8).alpha(16).dropout(0.1).build())
+                        .batchSize(2).gradientAccumulation(3 - replicas).replicas(replicas).epochs(2)
+                        .learningRate(1e-3).maxLength(64).build();
+                TrainResult r = new SftTrainer(vlm, cfg, root).train(data, work.resolve("dp-run-" + replicas), null,
+                        null);
+                losses.add(r.losses());
+                List<float[]> w = new ArrayList<>();
+                vlm.model().lora().values().forEach(l -> {
+                    w.add(l.a().toFloatArray());
+                    w.add(l.b().toFloatArray());
+                });
+                weights.add(w);
+            }
+        }
+        double worst = 0;
+        for (int i = 0; i < losses.get(0).size(); i++) {
+            worst = Math.max(worst, Math.abs(losses.get(0).get(i) - losses.get(1).get(i)));
+        }
+        for (int k = 0; k < weights.get(0).size(); k++) {
+            float[] a = weights.get(0).get(k);
+            float[] b = weights.get(1).get(k);
+            for (int i = 0; i < a.length; i++) {
+                worst = Math.max(worst, Math.abs(a[i] - b[i]));
+            }
+        }
+        System.out.printf("data parallel (tiny, LoRA SFT, %d steps): 2 replicas vs 1, max |difference| over losses"
+                + " and LoRA weights %.2e%n", losses.get(0).size(), worst);
+        return worst;
     }
 
     private double dpo(Path work) throws Exception {
