@@ -299,10 +299,13 @@ public final class BenchCommand implements Callable<Integer> {
 
     /**
      * Peak activation memory of a training step with activation checkpointing over the same without, on an 8-layer
-     * model (8 decoder blocks, 7 of 8 vision blocks run), LoRA SFT, batch 2 × ~220 positions. Each run trains 2 steps
-     * on a fresh model; the figure is step 2's peak RSS above the RSS at its start (LoRA and AdamW state already
-     * allocated by step 1), i.e. what the step's activations, gradients and update take. Needs
-     * MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ so freed tensors return to the OS (STACK.md).
+     * model (8 decoder blocks, 7 of 8 vision blocks run), LoRA SFT, batch 2 × ~220 positions. Each run trains 1 step
+     * on a fresh model; the figure is the peak RSS from just before training to the end of that step above the RSS at
+     * its start (LoRA r8 and its AdamW state are a few hundred KiB; the rest is the step's activations and gradients).
+     * The checkpointed run goes first: memory freed but still resident in the process would serve a later run's
+     * allocations without raising RSS (measured: a second step reusing the first step's memory showed no growth at
+     * all), which could only make the second figure, the one without checkpointing, smaller and the ratio larger.
+     * Needs MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ so freed tensors return to the OS (STACK.md).
      */
     private double checkpointingMemoryRatio(Path work) throws Exception {
         boolean mallocSet = System.getenv("MALLOC_MMAP_THRESHOLD_") != null
@@ -316,31 +319,29 @@ public final class BenchCommand implements Callable<Integer> {
         long[] peaks = new long[2];
         double[] seconds = new double[2];
         for (int run = 0; run < 2; run++) {
-            boolean checkpointing = run == 1;
+            boolean checkpointing = run == 0;
             NDManager manager = NDManager.newBaseManager();
             try (VisionLanguageModel vlm = new VisionLanguageModel(LlavaModel.initialize(config, manager, 3),
                     new ByteTokenizer(), manager)) {
                 TrainConfig cfg = TrainConfig.builder().method(TrainConfig.Method.SFT)
                         .lora(LoraConfig.builder().rank(8).alpha(16).dropout(0.05).build())
-                        .batchSize(2).gradientAccumulation(1).epochs(1).maxSteps(2).learningRate(1e-4)
+                        .batchSize(2).gradientAccumulation(1).epochs(1).maxSteps(1).learningRate(1e-4)
                         .maxLength(1024).checkpointEvery(0).activationCheckpointing(checkpointing).build();
-                long[] start = new long[1];
-                long[] t0 = new long[1];
+                // G1 returns heap freed by a full collection to the OS concurrently (JDK 17): let it finish first,
+                // or the step's native growth hides under the heap shrinking beside it.
+                System.gc();
+                Thread.sleep(3000);
+                Rss.resetPeak();
+                long start = Rss.currentKiB();
+                long t0 = System.nanoTime();
                 new SftTrainer(vlm, cfg, root).train(data, work.resolve("ckpt-run-" + run), (step, total, m) -> {
-                    if (step == 1) {
-                        System.gc();
-                        Rss.resetPeak();
-                        start[0] = Rss.currentKiB();
-                        t0[0] = System.nanoTime();
-                    } else {
-                        peaks[checkpointing ? 1 : 0] = Rss.peakKiB() - start[0];
-                        seconds[checkpointing ? 1 : 0] = (System.nanoTime() - t0[0]) / 1e9;
-                    }
+                    peaks[checkpointing ? 1 : 0] = Rss.peakKiB() - start;
+                    seconds[checkpointing ? 1 : 0] = (System.nanoTime() - t0) / 1e9;
                 }, null);
             }
         }
         System.out.printf("activation checkpointing (8 layers, width 256, LoRA SFT, batch 2 x ~220 positions): step"
-                + " peak above its start %.1f MiB without, %.1f MiB with (%.2f s vs %.2f s per step)%s%n",
+                + " peak above its start %.1f MiB without, %.1f MiB with (%.2f s vs %.2f s for the step)%s%n",
                 peaks[0] / 1024.0, peaks[1] / 1024.0, seconds[0], seconds[1],
                 mallocSet ? "" : "; MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ unset: figures unreliable");
         return (double) peaks[1] / peaks[0];
