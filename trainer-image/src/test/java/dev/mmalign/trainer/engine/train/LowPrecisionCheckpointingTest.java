@@ -45,6 +45,25 @@ class LowPrecisionCheckpointingTest {
         compare(one, two);
     }
 
+    /**
+     * The numbers above cannot tell an fp16 replica from an fp32 copy of the same fp16 values (the cast is exact), so
+     * the replica's storage is checked directly: it must not take twice the memory of the model it copies.
+     */
+    @Test
+    void aReplicaKeepsEveryWeightInItsStorageDtype() throws Exception {
+        try (VisionLanguageModel vlm = ModelLoader.create("tiny", 5)) {
+            LlavaModel model = vlm.model();
+            WeightStorage.apply(model, fp16Lora());
+            try (ai.djl.ndarray.NDManager parent = ai.djl.ndarray.NDManager.newBaseManager();
+                    LlavaModel replica = model.replicate(parent)) {
+                assertEquals(DataType.FLOAT16, model.kvCacheType(), "the fixture stores frozen weights in fp16");
+                for (String name : model.weights().keySet()) {
+                    assertEquals(model.deviceType(name), replica.deviceType(name), name);
+                }
+            }
+        }
+    }
+
     private void compare(TrainConfig a, TrainConfig b) throws Exception {
         Path root = dir.resolve("img");
         List<String> images = ToyData.writeImages(root, 8, 16);
