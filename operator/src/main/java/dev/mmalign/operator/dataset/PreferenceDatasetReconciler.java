@@ -6,6 +6,7 @@ import dev.mmalign.api.dataset.DatasetPhase;
 import dev.mmalign.api.dataset.PreferenceDataset;
 import dev.mmalign.api.dataset.PreferenceDatasetStatus;
 import dev.mmalign.api.run.AlignmentRun;
+import dev.mmalign.api.stage.GpuUse;
 import dev.mmalign.api.stage.ResolvedModel;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.operator.OperatorSettings;
@@ -253,7 +254,7 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
             if (obs.phase() == StageState.Phase.Succeeded || obs.phase() == StageState.Phase.Failed) {
                 // Reached only once per Job: finished stages are skipped above on later reconciles.
                 var res = DatasetPlan.resources(spec, stage);
-                metrics.gpuSeconds(KIND, (res != null && res.gpus != null ? res.gpus : 0) * obs.podSeconds());
+                metrics.gpuSeconds(KIND, GpuUse.working(stage, res != null ? res.gpus : null) * obs.podSeconds());
             }
             switch (obs.phase()) {
                 case Succeeded -> {

@@ -11,6 +11,7 @@ import dev.mmalign.api.run.AlignmentRun;
 import dev.mmalign.api.run.AlignmentRunStatus;
 import dev.mmalign.api.run.DatasetRef;
 import dev.mmalign.api.run.RunPhase;
+import dev.mmalign.api.stage.GpuUse;
 import dev.mmalign.api.stage.ResolvedModel;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageSpec;
@@ -341,7 +342,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
         s.message = obs.phase() == StageState.Phase.Suspended
                 ? (suspend ? "suspended by spec.suspend" : "queued in " + spec.queueName) : s.message;
 
-        int gpus = spec.resources != null && spec.resources.gpus != null ? spec.resources.gpus : 0;
+        int gpus = GpuUse.working(StageName.train, spec.resources != null ? spec.resources.gpus : null);
         long gpuSeconds = Math.max(st.gpuSeconds != null ? st.gpuSeconds : 0, gpus * obs.podSeconds());
         metrics.gpuSeconds(KIND, gpuSeconds - (st.gpuSeconds != null ? st.gpuSeconds : 0));
         st.gpuSeconds = gpuSeconds;

@@ -6,6 +6,7 @@ import dev.mmalign.api.bench.ModelUnderTest;
 import dev.mmalign.api.bench.SuitePhase;
 import dev.mmalign.api.common.StageState;
 import dev.mmalign.api.run.AlignmentRun;
+import dev.mmalign.api.stage.GpuUse;
 import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.ResolvedModel;
 import dev.mmalign.api.stage.StageName;
@@ -191,7 +192,7 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite>,
         boolean workloadIdentity = spec.judge != null && spec.judge.credentials != null
                 && spec.judge.credentials.gcpServiceAccount != null;
         String judgeSa = workloadIdentity ? ChildNames.judge(name) : ChildNames.progress(name);
-        int gpus = spec.resources != null && spec.resources.gpus != null ? spec.resources.gpus : 0;
+        int gpus = GpuUse.working(StageName.evaluate, spec.resources != null ? spec.resources.gpus : null);
 
         Map<String, ResolvedModel> resolved = new LinkedHashMap<>();
         List<String> waiting = new ArrayList<>();

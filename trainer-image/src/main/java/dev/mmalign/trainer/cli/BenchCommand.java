@@ -20,6 +20,8 @@ import dev.mmalign.trainer.engine.data.EncodedExample;
 import dev.mmalign.trainer.engine.generate.GenerationConfig;
 import dev.mmalign.trainer.engine.generate.Generator;
 import dev.mmalign.trainer.engine.model.LlavaConfig;
+import dev.mmalign.trainer.engine.model.LlavaModel;
+import dev.mmalign.trainer.engine.tokenizer.ByteTokenizer;
 import dev.mmalign.trainer.engine.train.DpoTrainer;
 import dev.mmalign.trainer.engine.train.SftTrainer;
 import dev.mmalign.trainer.engine.train.TrainConfig;
@@ -36,12 +38,14 @@ import picocli.CommandLine.Option;
 
 /**
  * Engine benchmark (not a test): matmul peak, training MFU, KV-cache speedup, RSS over a long run, a toy DPO run,
- * fp16-stored frozen weights against fp32, and the Java heap while streaming a generated checkpoint of over 1 GB; all
- * in one process so the ratios are measured side by side under the same load.
+ * fp16-stored frozen weights against fp32, the Java heap while streaming a generated checkpoint of over 1 GB, the
+ * memory planner's error, activation checkpointing's memory and data-parallel replicas against one; all in one
+ * process so the ratios are measured side by side under the same load.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
         description = "Measure training MFU, KV-cache speedup, memory growth, toy DPO accuracy, fp16 weight storage"
-                + " against fp32, and the heap while loading a large checkpoint.")
+                + " against fp32, the heap while loading a large checkpoint, the memory plan's error, activation"
+                + " checkpointing's memory and data-parallel replicas.")
 public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--preset", defaultValue = "small", description = "Model for MFU and generation (default ${DEFAULT-VALUE}).")
     String preset;
@@ -71,7 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--load-gb", defaultValue = "1.1", description = "Size of the generated checkpoint for the loading check, GB.")
     double loadGb;
 
-    @Option(names = "--skip", split = ",", description = "Sections to skip: mfu, kv, rss, dpo, lowp, load, plan.")
+    @Option(names = "--skip", split = ",", description = "Sections to skip: mfu, kv, rss, dpo, lowp, load, plan, ckpt, dp.")
     List<String> skip = new ArrayList<>();
 
     @Override
@@ -88,6 +92,8 @@ public final class BenchCommand implements Callable<Integer> {
         double lowpErr = Double.NaN;
         double loadHeap = Double.NaN;
         double planErr = Double.NaN;
+        double ckptRatio = Double.NaN;
+        double dpDiff = Double.NaN;
         if (!skip.contains("mfu")) {
             mfu = mfu(work);
         }
@@ -109,9 +115,16 @@ public final class BenchCommand implements Callable<Integer> {
         if (!skip.contains("plan")) {
             planErr = PlanAccuracy.maxErrorPct(work, System.out);
         }
+        if (!skip.contains("ckpt")) {
+            ckptRatio = checkpointingMemoryRatio(work);
+        }
+        if (!skip.contains("dp")) {
+            dpDiff = dataParallelDiff(work);
+        }
         System.out.printf("bench: mfu=%.3f kv_speedup=%.2f rss_growth_pct=%.2f dpo_accuracy=%.3f"
-                + " lowp_loss_rel_err=%.5f load_heap_ratio=%.4f plan_err_pct=%.1f%n", mfu, speedup, rssGrowth,
-                accuracy, lowpErr, loadHeap, planErr);
+                + " lowp_loss_rel_err=%.5f load_heap_ratio=%.4f plan_err_pct=%.1f act_ckpt_mem_ratio=%.3f"
+                + " dp_max_abs_diff=%.2e%n", mfu, speedup, rssGrowth, accuracy, lowpErr, loadHeap, planErr,
+                ckptRatio, dpDiff);
         return 0;
     }
 
@@ -179,6 +192,7 @@ public final class BenchCommand implements Callable<Integer> {
                     .epochs(1)
                     .learningRate(1e-4)
                     .maxLength(4096)
+                    .activationCheckpointing(false) // 6·N·tokens counts no recomputation
                     .build();
             List<Double> achieved = new ArrayList<>();
             List<Double> matmul = new ArrayList<>();
@@ -360,6 +374,99 @@ public final class BenchCommand implements Callable<Integer> {
         } finally {
             dev.mmalign.trainer.data.AtomicFiles.deleteTree(dir);
         }
+    }
+
+    /**
+     * Peak activation memory of a training step with activation checkpointing over the same without, on an 8-layer
+     * model (8 decoder blocks, 7 of 8 vision blocks run), LoRA SFT, batch 2 × ~220 positions. Each run trains 1 step
+     * on a fresh model; the figure is the peak RSS from just before training to the end of that step above the RSS at
+     * its start (LoRA r8 and its AdamW state are a few hundred KiB; the rest is the step's activations and gradients).
+     * The checkpointed run goes first: memory freed but still resident in the process would serve a later run's
+     * allocations without raising RSS (measured: a second step reusing the first step's memory showed no growth at
+     * all), which could only make the second figure, the one without checkpointing, smaller and the ratio larger.
+     * Needs MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ so freed tensors return to the OS (STACK.md).
+     */
+    private double checkpointingMemoryRatio(Path work) throws Exception {
+        boolean mallocSet = System.getenv("MALLOC_MMAP_THRESHOLD_") != null
+                && System.getenv("MALLOC_TRIM_THRESHOLD_") != null;
+        LlavaConfig config = new LlavaConfig(new LlavaConfig.VisionConfig(256, 1024, 8, 4, 64, 8, 1e-5, "quick_gelu"),
+                new LlavaConfig.TextConfig(260, 256, 1024, 8, 4, 4, 1e-5, 10000.0, 1024, false),
+                3, "gelu", -2, 0, 1, 2);
+        Path root = work.resolve("ckpt-images");
+        List<String> images = ToyData.writeImages(root, 8, config.vision().imageSize());
+        List<SftExampleRecord> data = ToyData.randomText(images, 30, 90, 11);
+        long[] peaks = new long[2];
+        double[] seconds = new double[2];
+        for (int run = 0; run < 2; run++) {
+            boolean checkpointing = run == 0;
+            NDManager manager = NDManager.newBaseManager();
+            try (VisionLanguageModel vlm = new VisionLanguageModel(LlavaModel.initialize(config, manager, 3),
+                    new ByteTokenizer(), manager)) {
+                TrainConfig cfg = TrainConfig.builder().method(TrainConfig.Method.SFT)
+                        .lora(LoraConfig.builder().rank(8).alpha(16).dropout(0.05).build())
+                        .batchSize(2).gradientAccumulation(1).epochs(1).maxSteps(1).learningRate(1e-4)
+                        .maxLength(1024).checkpointEvery(0).activationCheckpointing(checkpointing).build();
+                // G1 returns heap freed by a full collection to the OS concurrently (JDK 17): let it finish first,
+                // or the step's native growth hides under the heap shrinking beside it.
+                System.gc();
+                Thread.sleep(3000);
+                Rss.resetPeak();
+                long start = Rss.currentKiB();
+                long t0 = System.nanoTime();
+                new SftTrainer(vlm, cfg, root).train(data, work.resolve("ckpt-run-" + run), (step, total, m) -> {
+                    peaks[checkpointing ? 1 : 0] = Rss.peakKiB() - start;
+                    seconds[checkpointing ? 1 : 0] = (System.nanoTime() - t0) / 1e9;
+                }, null);
+            }
+        }
+        System.out.printf("activation checkpointing (8 layers, width 256, LoRA SFT, batch 2 x ~220 positions): step"
+                + " peak above its start %.1f MiB without, %.1f MiB with (%.2f s vs %.2f s for the step)%s%n",
+                peaks[0] / 1024.0, peaks[1] / 1024.0, seconds[0], seconds[1],
+                mallocSet ? "" : "; MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ unset: figures unreliable");
+        return (double) peaks[1] / peaks[0];
+    }
+
+    /**
+     * Largest difference between 2 data-parallel replicas (CPU threads, 1 micro-batch each per step) and 1 replica
+     * accumulating the same 2 micro-batches: over 4 steps' losses and every trained LoRA value (tiny, dropout on).
+     */
+    private double dataParallelDiff(Path work) throws Exception {
+        Path root = work.resolve("dp-images");
+        List<String> images = ToyData.writeImages(root, 8, LlavaConfig.tiny().vision().imageSize());
+        List<SftExampleRecord> data = ToyData.sftExamples(images);
+        List<List<Double>> losses = new ArrayList<>();
+        List<List<float[]>> weights = new ArrayList<>();
+        for (int replicas = 1; replicas <= 2; replicas++) {
+            try (VisionLanguageModel vlm = ModelLoader.create("tiny", 5)) {
+                TrainConfig cfg = TrainConfig.builder().method(TrainConfig.Method.SFT)
+                        .lora(LoraConfig.builder().rank(8).alpha(16).dropout(0.1).build())
+                        .batchSize(2).gradientAccumulation(3 - replicas).replicas(replicas).epochs(2)
+                        .learningRate(1e-3).maxLength(64).build();
+                TrainResult r = new SftTrainer(vlm, cfg, root).train(data, work.resolve("dp-run-" + replicas), null,
+                        null);
+                losses.add(r.losses());
+                List<float[]> w = new ArrayList<>();
+                vlm.model().lora().values().forEach(l -> {
+                    w.add(l.a().toFloatArray());
+                    w.add(l.b().toFloatArray());
+                });
+                weights.add(w);
+            }
+        }
+        double worst = 0;
+        for (int i = 0; i < losses.get(0).size(); i++) {
+            worst = Math.max(worst, Math.abs(losses.get(0).get(i) - losses.get(1).get(i)));
+        }
+        for (int k = 0; k < weights.get(0).size(); k++) {
+            float[] a = weights.get(0).get(k);
+            float[] b = weights.get(1).get(k);
+            for (int i = 0; i < a.length; i++) {
+                worst = Math.max(worst, Math.abs(a[i] - b[i]));
+            }
+        }
+        System.out.printf("data parallel (tiny, LoRA SFT, %d steps): 2 replicas vs 1, max |difference| over losses"
+                + " and LoRA weights %.2e%n", losses.get(0).size(), worst);
+        return worst;
     }
 
     private double dpo(Path work) throws Exception {

@@ -93,7 +93,9 @@ final class PlanAccuracy {
             int positions = probe.ids().length - 1 + config.vision().numPatches();
             LoraConfig lora = LoraConfig.builder().rank(8).alpha(16).dropout(0.05).build();
             TrainConfig cfg = TrainConfig.builder().lora(lora).batchSize(PAIRS).gradientAccumulation(1).epochs(1)
-                    .maxSteps(1).learningRate(1e-4).checkpointEvery(0).maxLength(4096).build();
+                    .maxSteps(1).learningRate(1e-4).checkpointEvery(0).maxLength(4096)
+                    // Explicit: the builder's default is on, and the plan below is the one without checkpointing.
+                    .activationCheckpointing(false).build();
             // The first step is measured, from before train(): LoRA's weights and gradients and AdamW's moments
             // are created in it and planned exactly (16 B per parameter); measuring a later step instead lets it
             // reuse memory the allocator kept from the first, and under-reads the peak.

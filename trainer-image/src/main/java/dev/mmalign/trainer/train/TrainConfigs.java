@@ -49,7 +49,9 @@ public final class TrainConfigs {
                 .maxGradNorm(f.required(t.maxGradNorm, "run.training.maxGradNorm"))
                 .seed(f.required(t.seed, "run.training.seed"))
                 .checkpointEvery(f.required(t.checkpointEverySteps, "run.training.checkpointEverySteps"))
-                .keepCheckpoints(f.required(t.keepCheckpoints, "run.training.keepCheckpoints"));
+                .keepCheckpoints(f.required(t.keepCheckpoints, "run.training.keepCheckpoints"))
+                .activationCheckpointing(f.required(t.activationCheckpointing, "run.training.activationCheckpointing"))
+                .replicas(replicas(run, ai.djl.engine.Engine.getInstance().getGpuCount()));
         c.precision(switch (f.required(t.precision, "run.training.precision")) {
             case fp32 -> TrainConfig.Precision.FP32;
             case fp16 -> TrainConfig.Precision.FP16;
@@ -64,6 +66,18 @@ public final class TrainConfigs {
             c.dpo(dpo(f.required(run.dpo, "run.dpo"), f));
         }
         return c.build();
+    }
+
+    /**
+     * Data-parallel replicas: one per GPU the pod asked for ({@code resources.gpus}) and can see; one on CPU, where
+     * a second replica would only share the same cores.
+     */
+    static int replicas(AlignmentRunSpec run, int visibleGpus) {
+        if (visibleGpus < 1) {
+            return 1;
+        }
+        int requested = run.resources != null && run.resources.gpus != null ? run.resources.gpus : 1;
+        return Math.max(1, Math.min(requested, visibleGpus));
     }
 
     /** Null (full fine-tuning) when LoRA is switched off. */

@@ -60,10 +60,8 @@ public record TrainingWorkload(boolean dpo, int perDeviceBatch, int sequenceLeng
         boolean lora = Boolean.TRUE.equals(l.enabled);
         boolean dpo = method == Method.DPO;
         boolean onTheFly = dpo && !Boolean.TRUE.equals(TrainingDefaults.resolve(spec.dpo).precomputeReferenceLogProbs);
-        // Read before and after resolving, so this holds whether or not TrainingDefaults fills the field.
-        Boolean ac = t.activationCheckpointing != null ? t.activationCheckpointing
-                : spec.training != null ? spec.training.activationCheckpointing : null;
-        boolean checkpointing = ac == null || ac;
+        // TrainingDefaults fills the field (default true), as the train stage reads it.
+        boolean checkpointing = t.activationCheckpointing;
         return new TrainingWorkload(dpo, t.perDeviceBatchSize, t.maxLength, lora ? l.rank : 0,
                 lora ? EnumSet.copyOf(l.targetModules) : EnumSet.noneOf(LoraTarget.class),
                 lora && l.dropout > 0, lora && Boolean.TRUE.equals(l.trainProjector), t.precision, checkpointing,

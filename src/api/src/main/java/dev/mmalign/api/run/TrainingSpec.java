@@ -68,10 +68,6 @@ public class TrainingSpec {
             + " everything fp32. bf16: not supported yet by the engine, the train stage refuses it (exit 2).")
     public Precision precision = Precision.fp16;
 
-    @JsonPropertyDescription("Keep only each transformer block's input in the forward pass and recompute the block "
-            + "in the backward pass: far less activation memory for about a third more compute. Unset: on.")
-    public Boolean activationCheckpointing;
-
     @Default("42")
     @JsonPropertyDescription("Seed of initialisation, data order, dropout and sampling.")
     public Long seed = 42L;
@@ -86,6 +82,11 @@ public class TrainingSpec {
     @Max(100)
     @JsonPropertyDescription("Most recent checkpoints kept.")
     public Integer keepCheckpoints = 2;
+
+    @JsonPropertyDescription("Keep only each transformer block's input in the forward pass and recompute the block "
+            + "in the backward pass: about a third more compute for a fraction of the activation memory, same "
+            + "gradients. Unset: true (LLaVA-1.5-13B DPO at 8 pairs per device does not fit an 80 GB GPU without it).")
+    public Boolean activationCheckpointing;
 
     public TrainingSpec() {}
 }

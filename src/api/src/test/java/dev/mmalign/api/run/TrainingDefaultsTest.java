@@ -41,10 +41,12 @@ class TrainingDefaultsTest {
         in.learningRate = 1e-3;
         in.maxLength = 128;
         in.epochs = 1;
+        in.activationCheckpointing = false;
         TrainingSpec t = TrainingDefaults.resolve(in, Method.DPO);
         assertEquals(1e-3, t.learningRate);
         assertEquals(128, t.maxLength);
         assertEquals(1, t.epochs);
+        assertEquals(false, t.activationCheckpointing);
         assertEquals(8, t.perDeviceBatchSize);
     }
 
@@ -85,6 +87,7 @@ class TrainingDefaultsTest {
         assertEquals(42L, run.training.seed);
         assertEquals(100, run.training.checkpointEverySteps);
         assertEquals(2, run.training.keepCheckpoints);
+        assertEquals(true, run.training.activationCheckpointing, "the paper's 13B run needs it to fit");
         assertEquals(true, run.lora.enabled);
         assertEquals(128, run.lora.rank);
         assertEquals(256.0, run.lora.alpha);

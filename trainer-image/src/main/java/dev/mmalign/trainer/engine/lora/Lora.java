@@ -73,6 +73,29 @@ public final class Lora {
         return trainable;
     }
 
+    /**
+     * The arrays of {@code model} that the names of an {@link #attach} result (or of a full fine-tuning's weight map)
+     * denote: {@code <linear>.lora_A.weight} / {@code .lora_B.weight} for LoRA pairs, base weight names otherwise.
+     * Used to find a data-parallel replica's copies of the trained arrays.
+     */
+    public static Map<String, NDArray> trainableOf(LlavaModel model, Iterable<String> names) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (String name : names) {
+            NDArray a;
+            if (name.endsWith(".lora_A.weight") || name.endsWith(".lora_B.weight")) {
+                LlavaModel.LoraWeights l = model.lora().get(name.substring(0, name.length() - ".lora_A.weight".length()));
+                a = l == null ? null : name.endsWith(".lora_A.weight") ? l.a() : l.b();
+            } else {
+                a = model.weights().get(name);
+            }
+            if (a == null) {
+                throw new IllegalArgumentException("model has no trained array " + name);
+            }
+            out.put(name, a);
+        }
+        return out;
+    }
+
     /** HF names of the decoder linears a target list selects (accepts "q" or "q_proj"). */
     static List<String> targetLinears(LlavaModel model, List<String> targets) {
         List<String> out = new ArrayList<>();

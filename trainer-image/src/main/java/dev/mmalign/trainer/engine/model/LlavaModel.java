@@ -3,18 +3,24 @@ package dev.mmalign.trainer.engine.model;
 
 import dev.mmalign.trainer.engine.ndarray.OwnedArrays;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
+import ai.djl.pytorch.jni.JniUtils;
 import dev.mmalign.trainer.engine.safetensors.DType;
 import dev.mmalign.trainer.engine.safetensors.Tensor;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.UnaryOperator;
 
 /**
  * LLaVA: a CLIP vision tower, a 2-layer GELU projector and a LLaMA decoder, written as plain tensor
@@ -43,6 +49,13 @@ public final class LlavaModel implements AutoCloseable {
     public static final String TEXT = "language_model.model.";
     public static final String LM_HEAD = "language_model.lm_head.weight";
     private static final float MASKED = -1e9f; // finite, so fully masked padding rows never produce NaN
+    /**
+     * Queries per attention chunk: longer sequences are attended to in slices of this many query rows, so no fp32
+     * score tensor larger than [B, H, chunk, S] exists at once (LLaVA-1.5's 876 positions make 4 slices).
+     */
+    public static final int DEFAULT_ATTENTION_QUERY_CHUNK = 256;
+    /** Dropout reseeds libtorch's process-wide generator: replicas on other threads must not interleave with it. */
+    private static final Object DROPOUT_SEEDING = new Object();
 
     private final LlavaConfig config;
     private final NDManager manager;
@@ -54,6 +67,9 @@ public final class LlavaModel implements AutoCloseable {
     private final NDArray ropeSin;
     private boolean training;
     private boolean loraEnabled = true;
+    private ActivationCheckpoints checkpoints;
+    private long dropoutSeed;
+    private int attentionQueryChunk = DEFAULT_ATTENTION_QUERY_CHUNK;
 
     private LlavaModel(LlavaConfig config, NDManager parent) {
         this.config = config;
@@ -168,9 +184,12 @@ public final class LlavaModel implements AutoCloseable {
         // layers are never run; the CLS token is dropped ("default" select strategy).
         int layers = config.visionFeatureLayer() >= 0 ? config.visionFeatureLayer()
                 : v.numLayers() + 1 + config.visionFeatureLayer();
+        List<UnaryOperator<NDArray>> blocks = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
-            x = visionBlock(x, VISION + "encoder.layers." + i + ".");
+            String prefix = VISION + "encoder.layers." + i + ".";
+            blocks.add(in -> visionBlock(in, prefix));
         }
+        x = runBlocks(x, blocks, VISION + "encoder.layers.", VISION + "embeddings.", VISION + "pre_layrnorm");
         x = x.get(":, 1:, :");
         // Projector: linear → GELU → linear, into the language model's width.
         x = proj(x, PROJECTOR + "linear_1", true);
@@ -219,8 +238,19 @@ public final class LlavaModel implements AutoCloseable {
         }
         NDArray cos = ex(positions).embedding(positions, ropeCos, SparseFormat.DENSE).singletonOrThrow().expandDims(1);
         NDArray sin = ex(positions).embedding(positions, ropeSin, SparseFormat.DENSE).singletonOrThrow().expandDims(1);
-        for (int i = 0; i < t.numLayers(); i++) {
-            h = decoderBlock(h, TEXT + "layers." + i + ".", i, cos, sin, bias, cache);
+        if (cache == null) {
+            NDArray attnBias = bias;
+            List<UnaryOperator<NDArray>> blocks = new ArrayList<>();
+            for (int i = 0; i < t.numLayers(); i++) {
+                String prefix = TEXT + "layers." + i + ".";
+                int layer = i;
+                blocks.add(in -> decoderBlock(in, prefix, layer, cos, sin, attnBias, null));
+            }
+            h = runBlocks(h, blocks, TEXT + "layers.", TEXT + "embed_tokens", PROJECTOR, VISION);
+        } else {
+            for (int i = 0; i < t.numLayers(); i++) {
+                h = decoderBlock(h, TEXT + "layers." + i + ".", i, cos, sin, bias, cache);
+            }
         }
         h = rmsNorm(h, TEXT + "norm.weight", t.rmsNormEps());
         return linear(h, w(LM_HEAD, h), null);
@@ -253,10 +283,66 @@ public final class LlavaModel implements AutoCloseable {
         return x.add(proj(swiglu, prefix + "mlp.down_proj", false));
     }
 
+    /**
+     * Runs a chain of blocks: one after the other, or, with activation checkpointing on, through
+     * {@link ActivationCheckpoints} (inputs kept, blocks recomputed in the backward pass).
+     */
+    private NDArray runBlocks(NDArray x, List<UnaryOperator<NDArray>> blocks, String layersPrefix,
+            String... inputPrefixes) {
+        if (checkpoints == null) {
+            for (UnaryOperator<NDArray> block : blocks) {
+                x = block.apply(x);
+            }
+            return x;
+        }
+        return checkpoints.run(x, blocks, trainsAnything(layersPrefix), trainsAnything(inputPrefixes));
+    }
+
+    /** Whether any weight or LoRA pair under one of {@code prefixes} is being trained (requires a gradient). */
+    private boolean trainsAnything(String... prefixes) {
+        for (String prefix : prefixes) {
+            if (trainsAnythingUnder(prefix)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean trainsAnythingUnder(String prefix) {
+        for (Map.Entry<String, LoraWeights> e : loraEnabled ? lora.entrySet() : Map.<String, LoraWeights>of().entrySet()) {
+            if (e.getKey().startsWith(prefix) && (e.getValue().a().hasGradient() || e.getValue().b().hasGradient())) {
+                return true;
+            }
+        }
+        for (Map.Entry<String, NDArray> e : weights.entrySet()) {
+            if (e.getKey().startsWith(prefix) && e.getValue().hasGradient()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     // ---------------------------------------------------------------- building blocks
 
-    /** softmax(q kᵀ / sqrt(d) + bias) v over [B, heads, T, d]. */
-    private static NDArray attention(NDArray q, NDArray k, NDArray v, NDArray bias) {
+    /**
+     * softmax(q kᵀ / sqrt(d) + bias) v over [B, heads, T, d], in slices of at most {@link #attentionQueryChunk}
+     * query rows. Each row's softmax only reads its own scores, so slicing the queries gives the same result.
+     */
+    private NDArray attention(NDArray q, NDArray k, NDArray v, NDArray bias) {
+        long queries = q.getShape().get(2);
+        if (queries <= attentionQueryChunk) {
+            return denseAttention(q, k, v, bias);
+        }
+        NDList parts = new NDList();
+        for (long from = 0; from < queries; from += attentionQueryChunk) {
+            String rows = from + ":" + Math.min(queries, from + attentionQueryChunk);
+            NDArray qc = q.get(":, :, " + rows + ", :");
+            parts.add(denseAttention(qc, k, v, bias == null ? null : bias.get("..., " + rows + ", :")));
+        }
+        return NDArrays.concat(parts, 2);
+    }
+
+    private static NDArray denseAttention(NDArray q, NDArray k, NDArray v, NDArray bias) {
         float scale = (float) (1.0 / Math.sqrt(q.getShape().get(3)));
         NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
         scores = scores.mul(scalar(scores, scale));
@@ -339,11 +425,31 @@ public final class LlavaModel implements AutoCloseable {
         NDArray y = linear(x, w(name + ".weight", x), hasBias ? w(name + ".bias", x) : null);
         LoraWeights l = loraEnabled ? lora.get(name) : null;
         if (l != null) {
-            NDArray in = training && l.dropout() > 0 ? ex(x).dropout(x, l.dropout(), true).singletonOrThrow() : x;
+            NDArray in = training && l.dropout() > 0 ? dropout(x, name, l.dropout()) : x;
             NDArray delta = linear(linear(in, l.a(), null), l.b(), null);
             y = y.add(delta.mul(scalar(delta, l.scale())));
         }
         return y;
+    }
+
+    /**
+     * LoRA dropout with a mask that depends only on the dropout seed and the layer, never on what ran before: an
+     * activation-checkpointed block recomputed in the backward pass draws the mask its forward pass drew, and replicas
+     * on other threads cannot shift each other's draws.
+     */
+    private NDArray dropout(NDArray x, String layer, float rate) {
+        synchronized (DROPOUT_SEEDING) {
+            JniUtils.setSeed(mix(dropoutSeed, layer.hashCode()));
+            return ex(x).dropout(x, rate, true).singletonOrThrow();
+        }
+    }
+
+    /** SplitMix64 finaliser over seed and key: nearby inputs give unrelated seeds. */
+    private static long mix(long seed, long key) {
+        long z = seed + 0x9E3779B97F4A7C15L * (key + 1);
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return (z ^ (z >>> 31)) & Long.MAX_VALUE;
     }
 
     private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
@@ -439,6 +545,50 @@ public final class LlavaModel implements AutoCloseable {
     /** Training mode turns LoRA dropout on. */
     public void setTraining(boolean training) {
         this.training = training;
+    }
+
+    /**
+     * Activation checkpointing for the following forward passes ({@code null}: off): the vision and decoder blocks
+     * record into {@code checkpoints}, whose {@link ActivationCheckpoints#backward} the caller runs after the loss's.
+     */
+    public void setCheckpoints(ActivationCheckpoints checkpoints) {
+        this.checkpoints = checkpoints;
+    }
+
+    /** Seed of the LoRA dropout masks of the following forward passes (set per micro-batch while training). */
+    public void setDropoutSeed(long seed) {
+        this.dropoutSeed = seed;
+    }
+
+    /** Query rows per attention slice (see {@link #DEFAULT_ATTENTION_QUERY_CHUNK}). */
+    public void setAttentionQueryChunk(int queries) {
+        if (queries < 1) {
+            throw new IllegalArgumentException("attention query chunk must be at least 1, got " + queries);
+        }
+        this.attentionQueryChunk = queries;
+    }
+
+    /**
+     * A copy of this model for another data-parallel replica: every base weight in the dtype it is stored in here (so
+     * fp16-stored frozen weights stay fp16 on the replica and are cast per use there too) and every LoRA pair, copied
+     * onto {@code parent}'s device, owned by a sub-manager of {@code parent}; modes and settings as here.
+     */
+    public LlavaModel replicate(NDManager parent) {
+        LlavaModel m = new LlavaModel(config, parent);
+        weights.forEach((name, a) -> m.weights.put(name, copyTo(a, m.manager)));
+        m.storageTypes.putAll(storageTypes);
+        lora.forEach((name, l) -> m.lora.put(name,
+                new LoraWeights(copyTo(l.a(), m.manager), copyTo(l.b(), m.manager), l.scale(), l.dropout())));
+        m.training = training;
+        m.loraEnabled = loraEnabled;
+        m.attentionQueryChunk = attentionQueryChunk;
+        return m;
+    }
+
+    private static NDArray copyTo(NDArray a, NDManager target) {
+        NDArray copy = a.getDevice().equals(target.getDevice()) ? a.duplicate() : a.toDevice(target.getDevice(), true);
+        copy.attach(target);
+        return copy;
     }
 
     /** Replaces a base weight's values in place (used by LoRA merge and checkpoint resume), in its storage dtype. */

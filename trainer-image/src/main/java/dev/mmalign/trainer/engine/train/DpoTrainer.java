@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.Shape;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.data.Batch;
 import dev.mmalign.trainer.engine.data.EncodedExample;
+import dev.mmalign.trainer.engine.model.LlavaModel;
+import ai.djl.pytorch.jni.JniUtils;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -94,7 +96,7 @@ public final class DpoTrainer extends TrainingLoop<DpoPairRecord> {
     }
 
     @Override
-    protected MicroResult microStep(NDManager m, List<DpoPairRecord> pairs) throws IOException {
+    protected MicroResult microStep(LlavaModel model, NDManager m, List<DpoPairRecord> pairs) throws IOException {
         int b = pairs.size();
         List<EncodedExample> seqs = new ArrayList<>();
         for (int i = 0; i < b; i++) {
@@ -105,7 +107,7 @@ public final class DpoTrainer extends TrainingLoop<DpoPairRecord> {
             DpoPairRecord p = pairs.get(i);
             seqs.add(encode(p, p.rejected()));
         }
-        Batch batch = Batch.build(m, vlm.model(), seqs);
+        Batch batch = Batch.build(m, model, seqs);
         NDArray refChosen;
         NDArray refRejected;
         if (cfg.dpo().precomputeReference()) {
@@ -118,11 +120,11 @@ public final class DpoTrainer extends TrainingLoop<DpoPairRecord> {
             refChosen = OwnedArrays.of(m, refC, new Shape(b));
             refRejected = OwnedArrays.of(m, refR, new Shape(b));
         } else {
-            NDArray ref = referenceLogProbs(vlm, batch, cfg.dpo().averageLogProbs());
+            NDArray ref = referenceLogProbs(model, batch, cfg.dpo().averageLogProbs());
             refChosen = ref.get(":" + b);
             refRejected = ref.get(b + ":");
         }
-        NDArray logits = LogProbs.logits(vlm.model(), batch);
+        NDArray logits = LogProbs.logits(model, batch);
         NDArray lp = LogProbs.sequenceLogProbs(logits, batch, cfg.dpo().averageLogProbs());
         DpoLoss.Result r = DpoLoss.compute(lp.get(":" + b), lp.get(b + ":"), refChosen, refRejected, cfg.dpo());
         NDArray loss = r.losses().mean();
@@ -151,12 +153,15 @@ public final class DpoTrainer extends TrainingLoop<DpoPairRecord> {
      * Nothing in this pass requires a gradient (LoRA off, base frozen), so autograd records nothing; stopGradient makes
      * sure the reference is a constant of the loss.
      */
-    private static NDArray referenceLogProbs(VisionLanguageModel vlm, Batch batch, boolean average) {
-        vlm.model().setLoraEnabled(false);
+    private static NDArray referenceLogProbs(LlavaModel model, Batch batch, boolean average) {
+        boolean gradMode = JniUtils.isGradMode();
+        JniUtils.setGradMode(false); // a constant of the loss: nothing to record (nor to checkpoint)
+        model.setLoraEnabled(false);
         try {
-            return LogProbs.sequenceLogProbs(LogProbs.logits(vlm.model(), batch), batch, average).stopGradient();
+            return LogProbs.sequenceLogProbs(LogProbs.logits(model, batch), batch, average).stopGradient();
         } finally {
-            vlm.model().setLoraEnabled(true);
+            model.setLoraEnabled(true);
+            JniUtils.setGradMode(gradMode);
         }
     }
 
@@ -176,7 +181,7 @@ public final class DpoTrainer extends TrainingLoop<DpoPairRecord> {
         }
         int b = pairs.size();
         try (NDManager m = vlm.manager().newSubManager()) {
-            float[] lp = referenceLogProbs(vlm, Batch.build(m, vlm.model(), seqs), cfg.dpo().averageLogProbs())
+            float[] lp = referenceLogProbs(vlm.model(), Batch.build(m, vlm.model(), seqs), cfg.dpo().averageLogProbs())
                     .toFloatArray();
             double[][] out = new double[2][b];
             for (int i = 0; i < b; i++) {

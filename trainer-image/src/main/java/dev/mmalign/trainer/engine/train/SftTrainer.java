@@ -4,6 +4,7 @@ import dev.mmalign.trainer.data.SftExampleRecord;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.data.Batch;
 import dev.mmalign.trainer.engine.data.EncodedExample;
+import dev.mmalign.trainer.engine.model.LlavaModel;
 import ai.djl.ndarray.NDManager;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ public final class SftTrainer extends TrainingLoop<SftExampleRecord> {
     }
 
     @Override
-    protected MicroResult microStep(NDManager m, List<SftExampleRecord> examples) throws IOException {
+    protected MicroResult microStep(LlavaModel model, NDManager m, List<SftExampleRecord> examples) throws IOException {
         List<EncodedExample> seqs = new ArrayList<>();
         for (SftExampleRecord e : examples) {
             try {
@@ -28,8 +29,8 @@ public final class SftTrainer extends TrainingLoop<SftExampleRecord> {
                 throw new IllegalArgumentException("SFT example " + e.id() + ": " + x.getMessage(), x);
             }
         }
-        Batch batch = Batch.build(m, vlm.model(), seqs);
-        return new MicroResult(LogProbs.meanTokenNll(LogProbs.logits(vlm.model(), batch), batch), Map.of(),
+        Batch batch = Batch.build(m, model, seqs);
+        return new MicroResult(LogProbs.meanTokenNll(LogProbs.logits(model, batch), batch), Map.of(),
                 batch.realTokens());
     }
 }

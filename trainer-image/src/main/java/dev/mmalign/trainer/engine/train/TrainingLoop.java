@@ -1,10 +1,14 @@
 package dev.mmalign.trainer.engine.train;
 
 import dev.mmalign.trainer.engine.ndarray.OwnedArrays;
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.GradientCollector;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.mmalign.trainer.engine.model.ActivationCheckpoints;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.lora.Lora;
@@ -18,6 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -32,6 +40,16 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Every micro-batch runs in its own NDManager, closed right after its backward pass, so nothing of a
  * step outlives it (the trained arrays and optimiser moments live on the model's manager).
+ *
+ * <p>Backward passes go through libtorch directly ({@code JniUtils.backward}), not through a DJL GradientCollector, of
+ * which only one may be open per process: that lets data-parallel replicas (one per device, each on its own thread with
+ * its own copy of the model) run their backward passes at once. With {@link TrainConfig#activationCheckpointing} the
+ * model records its block chains during the forward pass and {@link ActivationCheckpoints#backward} replays them after
+ * the loss's backward pass. With {@link TrainConfig#replicas} &gt; 1 an optimiser step takes {@code replicas ·
+ * gradientAccumulation} micro-batches; micro-batch {@code i} of a step runs on replica {@code i mod replicas}, every
+ * loss is divided by the step's micro-batch count, the replicas' gradients are summed into replica 0's, replica 0's
+ * AdamW applies the update, and the updated arrays are copied to every other replica, so all replicas hold identical
+ * weights at every step. LoRA dropout masks are seeded per (step, micro-batch, layer), never by thread order.
  *
  * @param <E> one training example (a DPO pair or an SFT example)
  */
@@ -54,7 +72,14 @@ public abstract class TrainingLoop<E> {
         return data;
     }
 
-    protected abstract MicroResult microStep(NDManager m, List<E> examples) throws IOException;
+    /** Forward pass of one micro-batch on {@code model} (replica 0 is {@code vlm.model()}), arrays on {@code m}. */
+    protected abstract MicroResult microStep(LlavaModel model, NDManager m, List<E> examples) throws IOException;
+
+    /** One data-parallel replica: its model, the manager its step managers come from, its trained arrays. */
+    private record Replica(LlavaModel model, NDManager parent, Map<String, NDArray> trainable) {}
+
+    /** What a micro-batch leaves once its arrays are freed. */
+    private record MicroOutcome(double loss, Map<String, Double> metrics, long tokens) {}
 
     /**
      * Trains on {@code data}, resuming from the latest checkpoint under {@code output} if there is one.
@@ -80,7 +105,8 @@ public abstract class TrainingLoop<E> {
         AdamW optimizer = new AdamW(model.manager(), trainable, cfg.weightDecay());
 
         int microPerEpoch = (examples.size() + cfg.batchSize() - 1) / cfg.batchSize();
-        int stepsPerEpoch = (microPerEpoch + cfg.gradientAccumulation() - 1) / cfg.gradientAccumulation();
+        int microsPerStep = cfg.gradientAccumulation() * cfg.replicas();
+        int stepsPerEpoch = (microPerEpoch + microsPerStep - 1) / microsPerStep;
         int total = stepsPerEpoch * cfg.epochs();
         if (cfg.maxSteps() >= 0) {
             total = Math.min(total, cfg.maxSteps());
@@ -96,31 +122,45 @@ public abstract class TrainingLoop<E> {
         int skipped = 0; // non-finite steps skipped in this attempt
         int nonFiniteInARow = 0;
         model.setTraining(true);
+        List<Replica> replicas = new ArrayList<>();
+        replicas.add(new Replica(model, vlm.manager(), trainable));
+        ExecutorService pool = null;
         try {
+            if (cfg.replicas() > 1) {
+                for (int r = 1; r < cfg.replicas(); r++) {
+                    replicas.add(replica(model, trainable, r));
+                }
+                pool = Executors.newFixedThreadPool(cfg.replicas(), runnable -> {
+                    Thread t = new Thread(runnable, "mmalign-replica");
+                    t.setDaemon(true);
+                    return t;
+                });
+            }
             while (step < total) {
                 int epoch = step / stepsPerEpoch;
-                int firstMicro = (step % stepsPerEpoch) * cfg.gradientAccumulation();
-                int micros = Math.min(cfg.gradientAccumulation(), microPerEpoch - firstMicro);
+                int firstMicro = (step % stepsPerEpoch) * microsPerStep;
+                int micros = Math.min(microsPerStep, microPerEpoch - firstMicro);
                 List<Integer> order = order(examples.size(), epoch);
                 Engine.getInstance().setRandomSeed(TrainingState.torchSeed(cfg.seed(), step));
                 long t0 = System.nanoTime();
-                Map<String, Double> sums = new LinkedHashMap<>();
-                long tokens = 0;
+                List<List<E>> batches = new ArrayList<>();
                 for (int mi = 0; mi < micros; mi++) {
                     int from = (firstMicro + mi) * cfg.batchSize();
                     List<E> batch = new ArrayList<>();
                     for (int i = from; i < Math.min(examples.size(), from + cfg.batchSize()); i++) {
                         batch.add(examples.get(order.get(i)));
                     }
-                    try (NDManager m = vlm.manager().newSubManager();
-                            GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                        MicroResult r = microStep(m, batch);
-                        gc.backward(r.loss().div(OwnedArrays.scalar(r.loss(), micros)));
-                        sums.merge("loss", (double) r.loss().getFloat(), Double::sum);
-                        r.metrics().forEach((k, v) -> sums.merge(k, v, Double::sum));
-                        tokens += r.tokens();
-                    }
+                    batches.add(batch);
                 }
+                MicroOutcome[] outcomes = runMicros(replicas, pool, batches, step);
+                Map<String, Double> sums = new LinkedHashMap<>();
+                long tokens = 0;
+                for (MicroOutcome o : outcomes) { // in micro-batch order, whatever replica ran it
+                    sums.merge("loss", o.loss(), Double::sum);
+                    o.metrics().forEach((k, v) -> sums.merge(k, v, Double::sum));
+                    tokens += o.tokens();
+                }
+                sumGradientsIntoFirst(replicas);
                 double lr = Schedule.learningRate(cfg, step, total);
                 double loss = sums.get("loss") / micros;
                 double gradNorm;
@@ -136,6 +176,7 @@ public abstract class TrainingLoop<E> {
                         nonFiniteInARow++;
                     }
                     optimizer.zeroGradients();
+                    broadcastFromFirst(replicas);
                 }
                 step++;
                 double seconds = (System.nanoTime() - t0) / 1e9;
@@ -170,6 +211,13 @@ public abstract class TrainingLoop<E> {
                 }
             }
         } finally {
+            if (pool != null) {
+                pool.shutdownNow();
+            }
+            for (int r = 1; r < replicas.size(); r++) {
+                replicas.get(r).model().close();
+                replicas.get(r).parent().close();
+            }
             model.setTraining(false);
             for (NDArray a : trainable.values()) {
                 a.setRequiresGradient(false);
@@ -189,6 +237,124 @@ public abstract class TrainingLoop<E> {
         return new TrainResult(step, total, stopped, last, losses, result);
     }
 
+    /**
+     * Runs the step's micro-batches: on the calling thread with one replica, else micro-batch {@code i} on replica
+     * {@code i mod replicas}, the replicas in parallel. Every loss is divided by the number of micro-batches, so the
+     * accumulated (and summed) gradients are those of the step's mean loss.
+     */
+    private MicroOutcome[] runMicros(List<Replica> replicas, ExecutorService pool, List<List<E>> batches, int step)
+            throws IOException {
+        MicroOutcome[] out = new MicroOutcome[batches.size()];
+        if (pool == null) {
+            runReplica(replicas.get(0), 0, 1, batches, step, out);
+            return out;
+        }
+        List<Future<Void>> futures = new ArrayList<>();
+        for (int r = 0; r < replicas.size(); r++) {
+            Replica replica = replicas.get(r);
+            int first = r;
+            futures.add(pool.submit(() -> {
+                runReplica(replica, first, replicas.size(), batches, step, out);
+                return null;
+            }));
+        }
+        for (Future<Void> f : futures) {
+            try {
+                f.get();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while replicas were training", e);
+            } catch (ExecutionException e) {
+                Throwable cause = e.getCause();
+                if (cause instanceof IOException io) {
+                    throw io;
+                }
+                if (cause instanceof RuntimeException re) {
+                    throw re;
+                }
+                throw new IllegalStateException(cause);
+            }
+        }
+        return out;
+    }
+
+    /** Forward and backward of micro-batches first, first + stride, … on one replica, on the current thread. */
+    private void runReplica(Replica replica, int first, int stride, List<List<E>> batches, int step,
+            MicroOutcome[] out) throws IOException {
+        LlavaModel model = replica.model();
+        boolean gradModeBefore = JniUtils.isGradMode(); // per thread: on for new threads, off on the main thread
+        JniUtils.setGradMode(true);
+        try {
+            for (int mi = first; mi < batches.size(); mi += stride) {
+                ActivationCheckpoints checkpoints = cfg.activationCheckpointing() ? new ActivationCheckpoints() : null;
+                model.setCheckpoints(checkpoints);
+                model.setDropoutSeed(TrainingState.torchSeed(cfg.seed(), step) * 1_000_003L + mi);
+                try (NDManager m = replica.parent().newSubManager()) {
+                    MicroResult r = microStep(model, m, batches.get(mi));
+                    ActivationCheckpoints.backward(r.loss().div(OwnedArrays.scalar(r.loss(), batches.size())));
+                    if (checkpoints != null) {
+                        checkpoints.backward();
+                    }
+                    out[mi] = new MicroOutcome(r.loss().getFloat(), r.metrics(), r.tokens());
+                } finally {
+                    model.setCheckpoints(null);
+                }
+            }
+        } finally {
+            JniUtils.setGradMode(gradModeBefore);
+        }
+    }
+
+    /** A copy of replica 0 (model, trained arrays requiring gradients) on device {@code index}. */
+    private Replica replica(LlavaModel first, Map<String, NDArray> trainable, int index) {
+        Device device = first.manager().getDevice().isGpu() ? Device.gpu(index) : first.manager().getDevice();
+        NDManager parent = NDManager.newBaseManager(device);
+        LlavaModel copy = first.replicate(parent);
+        Map<String, NDArray> arrays = Lora.trainableOf(copy, trainable.keySet());
+        for (NDArray a : arrays.values()) {
+            a.setRequiresGradient(true);
+            JniUtils.zeroGrad((PtNDArray) a);
+        }
+        return new Replica(copy, parent, arrays);
+    }
+
+    /** Adds every other replica's gradients to replica 0's (copied to its device), then zeroes them. */
+    private static void sumGradientsIntoFirst(List<Replica> replicas) {
+        if (replicas.size() == 1) {
+            return;
+        }
+        Map<String, NDArray> target = replicas.get(0).trainable();
+        try (NDManager scratch = replicas.get(0).parent().newSubManager()) {
+            for (Map.Entry<String, NDArray> e : target.entrySet()) {
+                NDArray sum = e.getValue().getGradient();
+                sum.attach(scratch);
+                for (int r = 1; r < replicas.size(); r++) {
+                    NDArray a = replicas.get(r).trainable().get(e.getKey());
+                    NDArray g = a.getGradient();
+                    g.attach(scratch);
+                    NDArray moved = g.toDevice(sum.getDevice(), false);
+                    moved.attach(scratch);
+                    sum.addi(moved); // in place: the gradient tensor of replica 0's array
+                    JniUtils.zeroGrad((PtNDArray) a);
+                }
+            }
+        }
+    }
+
+    /** Copies replica 0's trained arrays into every other replica, so all apply the same update. */
+    private static void broadcastFromFirst(List<Replica> replicas) {
+        for (int r = 1; r < replicas.size(); r++) {
+            Map<String, NDArray> target = replicas.get(r).trainable();
+            try (NDManager scratch = replicas.get(r).parent().newSubManager()) {
+                for (Map.Entry<String, NDArray> e : replicas.get(0).trainable().entrySet()) {
+                    NDArray moved = e.getValue().toDevice(scratch.getDevice(), true);
+                    moved.attach(scratch);
+                    target.get(e.getKey()).set(new NDIndex("..."), moved);
+                }
+            }
+        }
+    }
+
     /** Last line of defence: a model with NaN or infinite weights is never saved as a result. */
     private static void requireFinite(Map<String, NDArray> trainable, int step) {
         for (Map.Entry<String, NDArray> e : trainable.entrySet()) {
@@ -205,7 +371,8 @@ public abstract class TrainingLoop<E> {
 
     private TrainingState state(int step, int stepsPerEpoch, int total) {
         int epoch = step / stepsPerEpoch;
-        return new TrainingState(step, epoch, (step % stepsPerEpoch) * cfg.gradientAccumulation(), cfg.seed(), total,
+        return new TrainingState(step, epoch, (step % stepsPerEpoch) * cfg.gradientAccumulation() * cfg.replicas(),
+                cfg.seed(), total,
                 TrainingState.torchSeed(cfg.seed(), step), TrainingState.shuffleSeed(cfg.seed(), epoch));
     }
 

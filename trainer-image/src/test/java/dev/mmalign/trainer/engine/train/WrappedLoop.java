@@ -3,6 +3,7 @@ package dev.mmalign.trainer.engine.train;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
+import dev.mmalign.trainer.engine.model.LlavaModel;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -33,8 +34,8 @@ class WrappedLoop<E> extends TrainingLoop<E> {
     }
 
     @Override
-    protected MicroResult microStep(NDManager m, List<E> examples) throws IOException {
-        MicroResult r = inner.microStep(m, examples);
+    protected MicroResult microStep(LlavaModel model, NDManager m, List<E> examples) throws IOException {
+        MicroResult r = inner.microStep(model, m, examples);
         try {
             return new MicroResult(hook.apply(++calls, r.loss()), r.metrics(), r.tokens());
         } catch (IOException | RuntimeException e) {

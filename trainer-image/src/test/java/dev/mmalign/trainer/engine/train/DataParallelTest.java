@@ -1,0 +1,100 @@
+package dev.mmalign.trainer.engine.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import dev.mmalign.trainer.data.DpoPairRecord;
+import dev.mmalign.trainer.engine.ModelLoader;
+import dev.mmalign.trainer.engine.VisionLanguageModel;
+import dev.mmalign.trainer.engine.bench.ToyData;
+import dev.mmalign.trainer.engine.lora.LoraConfig;
+import dev.mmalign.trainer.engine.model.LlavaModel;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Data parallelism must not change what is learnt: two replicas (CPU "devices", one thread each) that split a step's
+ * micro-batches give the losses and weights of one replica accumulating the same global batch, to 1e-6.
+ */
+class DataParallelTest {
+    @TempDir Path dir;
+
+    @Test
+    void twoReplicasEqualOneForSftWithLoraAndDropout() throws Exception {
+        TrainConfig one = TrainConfig.builder().method(TrainConfig.Method.SFT)
+                .lora(LoraConfig.builder().rank(4).alpha(8).dropout(0.1).build())
+                .batchSize(2).gradientAccumulation(2).epochs(2).learningRate(1e-3).maxLength(64).build();
+        compare(one, false);
+    }
+
+    @Test
+    void twoReplicasEqualOneForDpoFullFineTuning() throws Exception {
+        TrainConfig one = TrainConfig.builder().lora(null)
+                .batchSize(2).gradientAccumulation(2).epochs(2).learningRate(1e-4).maxLength(64).build();
+        compare(one, true);
+    }
+
+    private void compare(TrainConfig one, boolean dpo) throws Exception {
+        TrainConfig two = one.toBuilder().gradientAccumulation(one.gradientAccumulation() / 2).replicas(2).build();
+        Path root = dir.resolve("img");
+        List<String> images = ToyData.writeImages(root, 8, 16);
+        Trained a = train(one, dpo, root, images, dir.resolve("one"));
+        Trained b = train(two, dpo, root, images, dir.resolve("two"));
+        assertEquals(4, a.losses().size(), "8 examples / (2 per micro-batch · 2 micro-batches) · 2 epochs");
+        assertEquals(a.losses().size(), b.losses().size());
+        for (int i = 0; i < a.losses().size(); i++) {
+            assertEquals(a.losses().get(i), b.losses().get(i), 1e-6, "loss of step " + (i + 1));
+        }
+        double worst = 0;
+        double moved = 0;
+        for (Map.Entry<String, float[]> e : a.weights().entrySet()) {
+            float[] x = e.getValue();
+            float[] y = b.weights().get(e.getKey());
+            float[] start = a.initial().get(e.getKey());
+            for (int i = 0; i < x.length; i++) {
+                worst = Math.max(worst, Math.abs(x[i] - y[i]));
+                moved = Math.max(moved, Math.abs(x[i] - start[i]));
+            }
+        }
+        assertTrue(moved > 1e-4, "training must change the weights (largest change " + moved + ")");
+        assertTrue(worst <= 1e-6, "max |weight difference| between 1 and 2 replicas: " + worst);
+    }
+
+    private record Trained(List<Double> losses, Map<String, float[]> weights, Map<String, float[]> initial) {}
+
+    private static Trained train(TrainConfig cfg, boolean dpo, Path root, List<String> images, Path out)
+            throws Exception {
+        try (VisionLanguageModel vlm = ModelLoader.create("tiny", 5)) {
+            Map<String, float[]> initial = snapshot(vlm.model());
+            TrainResult r;
+            if (dpo) {
+                DpoTrainer t = new DpoTrainer(vlm, cfg, root);
+                r = t.train(ToyData.preferencePairs(images), out, null, null);
+            } else {
+                r = new SftTrainer(vlm, cfg, root).train(ToyData.sftExamples(images), out, null, null);
+            }
+            Map<String, float[]> weights = snapshot(vlm.model());
+            for (String k : weights.keySet()) {
+                initial.putIfAbsent(k, new float[weights.get(k).length]); // LoRA pairs start after the snapshot
+            }
+            return new Trained(r.losses(), weights, initial);
+        }
+    }
+
+    private static Map<String, float[]> snapshot(LlavaModel model) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : model.weights().entrySet()) {
+            out.put(e.getKey(), e.getValue().toFloatArray());
+        }
+        for (Map.Entry<String, LlavaModel.LoraWeights> e : model.lora().entrySet()) {
+            out.put(e.getKey() + ".lora_A", e.getValue().a().toFloatArray());
+            out.put(e.getKey() + ".lora_B", e.getValue().b().toFloatArray());
+        }
+        return out;
+    }
+}
