@@ -2,6 +2,7 @@ package dev.mmalign.api.run;
 
 import dev.mmalign.api.Mmalign;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -23,6 +24,13 @@ import io.fabric8.kubernetes.model.annotation.Version;
 @AdditionalPrinterColumn(name = "Dataset", jsonPath = ".spec.dataset.name", type = AdditionalPrinterColumn.Type.STRING, priority = 1)
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class AlignmentRun extends CustomResource<AlignmentRunSpec, AlignmentRunStatus> implements Namespaced {
+
+    /** Required in the schema: a run without a spec has nothing to train (the API server refuses it). */
+    @Override
+    @Required
+    public AlignmentRunSpec getSpec() {
+        return super.getSpec();
+    }
 
     @Override
     protected AlignmentRunStatus initStatus() {
