@@ -159,7 +159,7 @@ final class LocalApiDispatcher extends Dispatcher {
             try {
                 JsonNode list = Serialization.jsonMapper().readTree(body);
                 if (list.has("items")) {
-                    body = FieldSelector.parse(selector).filter(list).toString();
+                    body = withListKind(path, FieldSelector.parse(selector).filter(list)).toString();
                 }
             } catch (IllegalArgumentException e) {
                 return new MockResponse().setResponseCode(400).setHeader("Content-Type", "application/json")
@@ -176,6 +176,26 @@ final class LocalApiDispatcher extends Dispatcher {
             }
         }
         return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(body);
+    }
+
+    /**
+     * The store calls every list "List"; kube-apiserver calls it "EventList", "PodList", ... and typed clients
+     * (kubectl describe reading Events) refuse anything else.
+     */
+    private JsonNode withListKind(String path, JsonNode list) {
+        if (!"List".equals(list.path("kind").asText())) {
+            return list;
+        }
+        String plural = path.substring(path.lastIndexOf('/') + 1);
+        String kind = list.path("items").path(0).path("kind").asText("");
+        if (kind.isEmpty() && discovery != null) {
+            kind = discovery.servedResources().stream().filter(r -> r.plural().equals(plural))
+                    .map(Discovery.ServedResource::kind).findFirst().orElse("");
+        }
+        if (!kind.isEmpty()) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) list).put("kind", kind + "List");
+        }
+        return list;
     }
 
     private static MockResponse withWarnings(MockResponse response, List<String> warnings) {

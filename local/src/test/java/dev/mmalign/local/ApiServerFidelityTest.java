@@ -149,7 +149,9 @@ class ApiServerFidelityTest {
         }
         Kubectl.Result describe = kubectl.run("describe", "-n", "k", "alignmentrun", "seen");
         assertEquals(0, describe.exitCode(), describe.output());
-        assertTrue(describe.output().contains("Reason-seen"), describe.output());
+        String events = describe.output().substring(describe.output().indexOf("Events:"));
+        assertTrue(events.lines().anyMatch(l -> l.contains("Normal") && l.contains("Reason-seen")
+                && l.contains("about seen")), describe.output());
         assertFalse(describe.output().contains("Reason-other"), describe.output());
 
     }
