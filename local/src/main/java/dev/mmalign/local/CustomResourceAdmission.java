@@ -21,8 +21,9 @@ import java.util.function.Supplier;
  * (JSON merge patch, RFC 7386, lists replaced; or JSON patch), unknown fields pruned (refused under
  * {@code fieldValidation=Strict}, which kubectl sends by default, with a warning under {@code Warn}), defaults filled
  * in, and the structural schema and CEL rules of the stored CRD checked ({@link CustomResourceValidator}). An
- * invalid object is answered 422 with a Status of reason Invalid naming each field, as kubectl prints it. Writes
- * of the status subresource are not validated (only the operator writes them).
+ * invalid object is answered 422 with a Status of reason Invalid naming each field, as kubectl prints it. Status
+ * is not validated, neither in writes of the status subresource (only the operator makes them) nor when it rides
+ * along in a write of the resource.
  */
 final class CustomResourceAdmission {
 
@@ -93,7 +94,13 @@ final class CustomResourceAdmission {
         if (!v.knows(apiVersion, kind)) {
             return Optional.empty();
         }
+        // Our CRDs have a status subresource: a write of the resource itself leaves status to the /status writes
+        // (which only the operator makes), so a status of any shape never blocks a spec or finalizer change.
+        JsonNode status = object.isObject() ? ((ObjectNode) object).remove("status") : null;
         CustomResourceValidator.Result result = v.admit(object);
+        if (status != null) {
+            ((ObjectNode) result.object()).set("status", status);
+        }
         String name = object.path("metadata").path("name").asText();
         if ("Strict".equalsIgnoreCase(fieldValidation) && !result.prunedFields().isEmpty()) {
             String version = apiVersion.substring(apiVersion.indexOf('/') + 1);
