@@ -29,9 +29,9 @@ import java.util.List;
  * }
  * }</pre>
  *
- * <p>Limits (those of the mock server): no admission or schema validation, no server-side apply (415), strategic
+ * <p>Limits (those of the mock server): no admission webhooks (custom resources are validated against their CRDs: {@code CustomResourceAdmission}), no server-side apply (415), strategic
  * merge patches are refused (415: kubectl apply of an existing built-in object fails, custom resources are patched
- * with JSON merge patches), JSON merge patch appends to lists instead of replacing them, watches only over
+ * with JSON merge patches), JSON merge patch of a built-in object appends to lists instead of replacing them, watches only over
  * websockets ({@code kubectl get -w} fails), no server-side printing (kubectl shows NAME and AGE only), no
  * authentication, a DELETE of a whole collection does not cascade.
  */

@@ -15,8 +15,11 @@ import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
- * Front of the embedded API server: answers discovery paths itself ({@link Discovery}) and hands everything else to
- * the Fabric8 CRUD dispatcher (the object store). It also notices when an object really leaves the store (a DELETE
+ * Front of the embedded API server: answers discovery paths and the CRDs' OpenAPI v3 documents itself
+ * ({@link Discovery}, {@link OpenApiDocuments}), admits writes of custom resources as kube-apiserver does
+ * ({@link CustomResourceAdmission}: patch applied, pruned, defaulted, validated; 422 when invalid), applies
+ * {@code fieldSelector} to lists ({@link FieldSelector}), and hands everything else to the Fabric8 CRUD dispatcher
+ * (the object store). It also notices when an object really leaves the store (a DELETE
  * without finalizers, or the update that removes the last finalizer of an object marked for deletion) and reports
  * the object's uid, because the mock server has no garbage collector ({@link OwnerGarbageCollector}).
  */
@@ -26,6 +29,7 @@ final class LocalApiDispatcher extends Dispatcher {
     private static final String CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
     private final KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
+    private final CustomResourceAdmission admission = new CustomResourceAdmission(this::storedCrdList);
     private volatile Discovery discovery;
     private volatile Consumer<String> onRemoved = uid -> { };
 
@@ -49,6 +53,18 @@ final class LocalApiDispatcher extends Dispatcher {
         return list.getItems() == null ? List.of() : list.getItems();
     }
 
+    /** The stored CRDs as a JSON list. */
+    private JsonNode storedCrdList() {
+        MockResponse r = store.handleGet(CRD_PATH);
+        try {
+            return r.code() == 200 && r.getBody() != null
+                    ? Serialization.jsonMapper().readTree(r.getBody().readUtf8())
+                    : Serialization.jsonMapper().createObjectNode();
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     @Override
     public MockResponse dispatch(RecordedRequest request) {
         String path = stripQuery(request.getPath());
@@ -59,41 +75,172 @@ final class LocalApiDispatcher extends Dispatcher {
                 return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
                         .setBody(answer.get());
             }
-            if (path.equals("/openapi/v2") || path.startsWith("/openapi/v3")) {
-                // No OpenAPI documents: kubectl then validates nothing (use --validate=false) and patches CRs with
-                // JSON merge patches. A 404 is what it copes with.
+            if (path.startsWith("/openapi/v3")) {
+                Optional<String> doc = OpenApiDocuments.answer(path, storedCrdList());
+                if (doc.isPresent()) {
+                    return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
+                            .setBody(doc.get());
+                }
+                return new MockResponse().setResponseCode(404);
+            }
+            if (path.equals("/openapi/v2")) {
+                // No OpenAPI v2: kubectl's client-side validation then fails (use --validate=false).
                 return new MockResponse().setResponseCode(404);
             }
         }
         if ("GET".equals(method)) {
-            // The query matters here: labelSelector, fieldSelector, watch.
-            MockResponse response = store.dispatch(request);
-            String accept = request.getHeader("Accept");
-            if (accept != null && accept.contains("as=Table") && response.code() == 200
-                    && !request.getPath().contains("watch=")) {
-                Optional<String> table = TablePrinter.table(path, response.getBody().readUtf8(), storedCrds());
-                if (table.isPresent()) {
-                    return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
-                            .setBody(table.get());
-                }
-                return store.dispatch(request); // the body was consumed: answer again, untouched
-            }
-            return response;
+            return get(request, path);
         }
         // Writes: drop the query (fieldManager, dryRun, propagationPolicy mean nothing to the store), because the
         // store recognises a status subresource write only by a path that ends in "/status".
+        byte[] raw = request.getBody() == null ? new byte[0] : request.getBody().readByteArray();
         RecordedRequest write = new RecordedRequest(request.getHttpVersion(), request.method(), path,
-                request.getHeaders(), request.getBody());
+                request.getHeaders(), new io.fabric8.mockwebserver.http.Buffer(raw));
+        List<String> warnings = List.of();
+        if (("POST".equals(method) || "PUT".equals(method) || "PATCH".equals(method))
+                && path.startsWith("/apis/") && !path.endsWith("/status")) {
+            JsonNode current = "POST".equals(method) ? null : objectAt(path);
+            Optional<CustomResourceAdmission.Decision> decision;
+            try {
+                decision = admission.admit(new String(raw, java.nio.charset.StandardCharsets.UTF_8),
+                        "PATCH".equals(method) ? request.getHeader("Content-Type") : null, current,
+                        queryParam(request.getPath(), "fieldValidation"));
+            } catch (RuntimeException | LinkageError e) {
+                // Answer, so that the client does not wait for a response that never comes (the mock server
+                // sends none when the dispatcher throws).
+                LOG.errorf(e, "validation of %s %s failed", method, path);
+                return new MockResponse().setResponseCode(500).setHeader("Content-Type", "application/json")
+                        .setBody(CustomResourceAdmission.status(500, "InternalError",
+                                "validation failed: " + e, null, null, List.of()));
+            }
+            if (decision.isPresent() && !decision.get().admitted()) {
+                return new MockResponse().setResponseCode(decision.get().code())
+                        .setHeader("Content-Type", "application/json").setBody(decision.get().status());
+            }
+            if (decision.isPresent()) {
+                // Store what was admitted (pruned, defaulted; a patch already applied) as a create or a replace.
+                io.fabric8.mockwebserver.http.Buffer body = new io.fabric8.mockwebserver.http.Buffer(
+                        decision.get().object().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                write = new RecordedRequest(request.getHttpVersion(),
+                        "POST".equals(method) ? request.method() : io.fabric8.mockwebserver.dsl.HttpMethod.PUT,
+                        path, request.getHeaders(), body);
+                warnings = decision.get().warnings();
+            }
+        }
         if ("POST".equals(method)) {
-            return store.dispatch(write);
+            return withWarnings(store.dispatch(write), warnings);
         }
         String before = uidAt(path);
-        MockResponse response = store.dispatch(write);
+        MockResponse response = withWarnings(store.dispatch(write), warnings);
         if (before != null && uidAt(path) == null) {
             LOG.debugf("removed %s (uid %s)", path, before);
             onRemoved.accept(before);
         }
         return response;
+    }
+
+    /** A read: fieldSelector applied here (the store ignores it), and a Table when kubectl asks for one. */
+    private MockResponse get(RecordedRequest request, String path) {
+        String selector = request.getPath().contains("watch=") ? null
+                : queryParam(request.getPath(), "fieldSelector");
+        MockResponse response = store.dispatch(selector == null ? request
+                : new RecordedRequest(request.getHttpVersion(), request.method(),
+                        withoutParam(request.getPath(), "fieldSelector"), request.getHeaders(), request.getBody()));
+        if (response.code() != 200 || response.getBody() == null) {
+            return response;
+        }
+        String accept = request.getHeader("Accept");
+        boolean table = accept != null && accept.contains("as=Table") && !request.getPath().contains("watch=");
+        if (selector == null && !table) {
+            return response;
+        }
+        String body = response.getBody().readUtf8();
+        if (selector != null) {
+            try {
+                JsonNode list = Serialization.jsonMapper().readTree(body);
+                if (list.has("items")) {
+                    body = withListKind(path, FieldSelector.parse(selector).filter(list)).toString();
+                }
+            } catch (IllegalArgumentException e) {
+                return new MockResponse().setResponseCode(400).setHeader("Content-Type", "application/json")
+                        .setBody(CustomResourceAdmission.status(400, "BadRequest", e.getMessage(), null, null,
+                                List.of()));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        if (table) {
+            Optional<String> printed = TablePrinter.table(path, body, storedCrds());
+            if (printed.isPresent()) {
+                body = printed.get();
+            }
+        }
+        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json").setBody(body);
+    }
+
+    /**
+     * The store calls every list "List"; kube-apiserver calls it "EventList", "PodList", ... and typed clients
+     * (kubectl describe reading Events) refuse anything else.
+     */
+    private JsonNode withListKind(String path, JsonNode list) {
+        if (!"List".equals(list.path("kind").asText())) {
+            return list;
+        }
+        String plural = path.substring(path.lastIndexOf('/') + 1);
+        String kind = list.path("items").path(0).path("kind").asText("");
+        if (kind.isEmpty() && discovery != null) {
+            kind = discovery.servedResources().stream().filter(r -> r.plural().equals(plural))
+                    .map(Discovery.ServedResource::kind).findFirst().orElse("");
+        }
+        if (!kind.isEmpty()) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) list).put("kind", kind + "List");
+        }
+        return list;
+    }
+
+    private static MockResponse withWarnings(MockResponse response, List<String> warnings) {
+        for (String w : warnings) {
+            response.addHeader("Warning", "299 - \"" + w.replace("\"", "\\\"") + "\"");
+        }
+        return response;
+    }
+
+    /** The object stored at {@code path}, or null. */
+    private JsonNode objectAt(String path) {
+        MockResponse r = store.handleGet(path);
+        if (r.code() != 200 || r.getBody() == null) {
+            return null;
+        }
+        try {
+            return Serialization.jsonMapper().readTree(r.getBody().readUtf8());
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /** The decoded value of a query parameter, or null. */
+    static String queryParam(String pathAndQuery, String name) {
+        int q = pathAndQuery.indexOf('?');
+        if (q < 0) {
+            return null;
+        }
+        for (String pair : pathAndQuery.substring(q + 1).split("&")) {
+            if (pair.startsWith(name + "=")) {
+                return java.net.URLDecoder.decode(pair.substring(name.length() + 1),
+                        java.nio.charset.StandardCharsets.UTF_8);
+            }
+        }
+        return null;
+    }
+
+    private static String withoutParam(String pathAndQuery, String name) {
+        int q = pathAndQuery.indexOf('?');
+        if (q < 0) {
+            return pathAndQuery;
+        }
+        List<String> kept = java.util.Arrays.stream(pathAndQuery.substring(q + 1).split("&"))
+                .filter(p -> !p.startsWith(name + "=")).toList();
+        return pathAndQuery.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
     }
 
     /** The uid of the single object stored at {@code path}, or null when there is none (or it is a list). */

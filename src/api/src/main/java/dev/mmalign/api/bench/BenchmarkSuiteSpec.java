@@ -1,5 +1,7 @@
 package dev.mmalign.api.bench;
 
+import io.fabric8.generator.annotation.Pattern;
+import dev.mmalign.api.common.SchemaPatterns;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.mmalign.api.common.JobPolicy;
@@ -34,6 +36,8 @@ public class BenchmarkSuiteSpec extends EvaluationSpec {
     public String baseline;
 
     @JsonPropertyDescription("Kueue LocalQueue for the evaluation Jobs.")
+    @Size(max = 63)
+    @Pattern(SchemaPatterns.LABEL_VALUE)
     public String queueName;
 
     @JsonPropertyDescription("Retries and time limits of the evaluation Jobs.")

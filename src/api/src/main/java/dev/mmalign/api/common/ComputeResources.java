@@ -6,6 +6,7 @@ import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
+import io.fabric8.generator.annotation.Size;
 import io.fabric8.kubernetes.api.model.Affinity;
 import io.fabric8.kubernetes.api.model.Toleration;
 
@@ -16,8 +17,6 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class ComputeResources {
 
-    /** Kubernetes quantity syntax (e.g. 500m, 4, 16Gi). */
-    static final String QUANTITY = "^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$";
 
     @Default("0")
     @Min(0)
@@ -35,18 +34,22 @@ public class ComputeResources {
 
     @Default("nvidia.com/gpu")
     @JsonPropertyDescription("Extended resource name of the accelerator (e.g. nvidia.com/gpu, amd.com/gpu).")
+    @Size(max = 253)
     public String gpuResourceName = "nvidia.com/gpu";
 
-    @Pattern(QUANTITY)
+    @Size(max = 32)
+    @Pattern(SchemaPatterns.QUANTITY)
     @JsonPropertyDescription("CPU request and limit of the stage container (Kubernetes quantity, e.g. 4 or 500m).")
     public String cpu;
 
-    @Pattern(QUANTITY)
+    @Size(max = 32)
+    @Pattern(SchemaPatterns.QUANTITY)
     @JsonPropertyDescription("Memory request and limit of the stage container (Kubernetes quantity, e.g. 64Gi).")
     public String memory;
 
     @Default("1Gi")
-    @Pattern(QUANTITY)
+    @Size(max = 32)
+    @Pattern(SchemaPatterns.QUANTITY)
     @JsonPropertyDescription("Size limit of the in-memory /dev/shm volume (data-loader workers and NCCL need it).")
     public String shmSize = "1Gi";
 
@@ -60,6 +63,7 @@ public class ComputeResources {
     public Affinity affinity;
 
     @JsonPropertyDescription("PriorityClass of the stage pod.")
+    @Size(max = 253)
     public String priorityClassName;
 
     public ComputeResources() {}

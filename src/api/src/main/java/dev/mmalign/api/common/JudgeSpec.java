@@ -1,5 +1,7 @@
 package dev.mmalign.api.common;
 
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.Pattern;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -20,16 +22,21 @@ public class JudgeSpec {
 
     @JsonPropertyDescription("Judge model name, e.g. gemini-2.5-pro (vertex-gemini) or the served model name "
             + "(openai-compatible).")
+    @Size(max = SchemaPatterns.NAME_MAX)
     public String model;
 
     @JsonPropertyDescription("Google Cloud project (vertex-gemini).")
+    @Size(max = SchemaPatterns.NAME_MAX)
     public String project;
 
     @JsonPropertyDescription("Vertex AI location, e.g. us-central1 (vertex-gemini).")
+    @Size(max = SchemaPatterns.NAME_MAX)
     public String location;
 
     @JsonPropertyDescription("Base URL of the endpoint: required for openai-compatible (e.g. http://vllm:8000/v1); "
             + "for vertex-gemini an optional override of the Vertex AI endpoint (e.g. a private endpoint).")
+    @Size(max = SchemaPatterns.URL_MAX)
+    @Pattern(SchemaPatterns.HTTP_URL)
     public String endpoint;
 
     @JsonPropertyDescription("Credentials for the judge; only annotate and evaluate pods receive them.")

@@ -1,5 +1,6 @@
 package dev.mmalign.api.dataset;
 
+import io.fabric8.generator.annotation.ValidationRule;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.mmalign.api.common.ComputeResources;
@@ -26,6 +27,7 @@ public class AnnotationSpec extends JudgeSpec {
 
     @Default("[\"helpfulness\",\"correctness\",\"coherence\",\"complexity\",\"verbosity\"]")
     @Size(min = 1, max = 5)
+    @ValidationRule(value = "self.all(a, self.exists_one(b, b == a))", message = "attributes must be unique")
     @JsonPropertyDescription("Attributes the judge rates, each 0-4.")
     public List<HelpSteerAttribute> attributes = List.of(HelpSteerAttribute.values());
 

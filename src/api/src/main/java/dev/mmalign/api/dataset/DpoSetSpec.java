@@ -1,5 +1,6 @@
 package dev.mmalign.api.dataset;
 
+import io.fabric8.generator.annotation.ValidationRule;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -9,6 +10,8 @@ import io.fabric8.generator.annotation.Size;
 
 import java.util.List;
 
+@ValidationRule(value = "!has(self.minMargin) || !has(self.scoreAttributes) || self.minMargin <= 4 * size(self.scoreAttributes)",
+        message = "minMargin cannot exceed the score's scale: 4 (the rating scale 0-4) times the number of scoreAttributes")
 /** DPO pairs: chosen = the best completion, rejected = one scoring at least minMargin lower. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public class DpoSetSpec {
@@ -19,6 +22,7 @@ public class DpoSetSpec {
 
     @Default("[\"helpfulness\",\"correctness\",\"coherence\"]")
     @Size(min = 1, max = 5)
+    @ValidationRule(value = "self.all(a, self.exists_one(b, b == a))", message = "attributes must be unique")
     @JsonPropertyDescription("Attributes summed into a completion's score (paper: helpfulness + correctness + "
             + "coherence).")
     public List<HelpSteerAttribute> scoreAttributes =

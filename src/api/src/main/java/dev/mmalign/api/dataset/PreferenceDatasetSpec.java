@@ -1,5 +1,8 @@
 package dev.mmalign.api.dataset;
 
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.Pattern;
+import dev.mmalign.api.common.SchemaPatterns;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.mmalign.api.common.JobPolicy;
@@ -40,6 +43,8 @@ public class PreferenceDatasetSpec {
 
     @JsonPropertyDescription("Kueue LocalQueue for the stage Jobs; Jobs are then created suspended with the "
             + "kueue.x-k8s.io/queue-name label and admitted by Kueue.")
+    @Size(max = 63)
+    @Pattern(SchemaPatterns.LABEL_VALUE)
     public String queueName;
 
     @JsonPropertyDescription("Retries and time limits of the stage Jobs.")

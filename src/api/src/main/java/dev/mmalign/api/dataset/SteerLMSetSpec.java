@@ -1,5 +1,6 @@
 package dev.mmalign.api.dataset;
 
+import io.fabric8.generator.annotation.ValidationRule;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import io.fabric8.generator.annotation.Default;
@@ -21,6 +22,7 @@ public class SteerLMSetSpec {
 
     @Default("[\"helpfulness\",\"correctness\",\"coherence\",\"complexity\",\"verbosity\"]")
     @Size(min = 1, max = 5)
+    @ValidationRule(value = "self.all(a, self.exists_one(b, b == a))", message = "attributes must be unique")
     @JsonPropertyDescription("Attributes written into the condition, in this order.")
     public List<HelpSteerAttribute> attributes = List.of(HelpSteerAttribute.values());
 

@@ -9,6 +9,7 @@ import dev.mmalign.api.common.LenientJson;
 import dev.mmalign.api.common.LenientlyRead;
 import dev.mmalign.api.common.SpecReading;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
+import io.fabric8.generator.annotation.Required;
 import io.fabric8.kubernetes.api.model.Namespaced;
 import io.fabric8.kubernetes.client.CustomResource;
 import io.fabric8.kubernetes.model.annotation.Categories;
@@ -34,6 +35,13 @@ import java.util.List;
 @AdditionalPrinterColumn(name = "Age", jsonPath = ".metadata.creationTimestamp", type = AdditionalPrinterColumn.Type.DATE)
 public class AlignmentRun extends CustomResource<AlignmentRunSpec, AlignmentRunStatus>
         implements Namespaced, LenientlyRead {
+
+    /** Required in the schema: a run without a spec has nothing to train (the API server refuses it). */
+    @Override
+    @Required
+    public AlignmentRunSpec getSpec() {
+        return super.getSpec();
+    }
 
     @Override
     protected AlignmentRunStatus initStatus() {

@@ -1,5 +1,8 @@
 package dev.mmalign.api.run;
 
+import io.fabric8.generator.annotation.Size;
+import io.fabric8.generator.annotation.Pattern;
+import dev.mmalign.api.common.SchemaPatterns;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.mmalign.api.bench.EvaluationSpec;
@@ -58,6 +61,8 @@ public class AlignmentRunSpec {
     public ComputeResources resources;
 
     @JsonPropertyDescription("Kueue LocalQueue; the Job is created suspended with the kueue.x-k8s.io/queue-name label.")
+    @Size(max = 63)
+    @Pattern(SchemaPatterns.LABEL_VALUE)
     public String queueName;
 
     @Default("false")

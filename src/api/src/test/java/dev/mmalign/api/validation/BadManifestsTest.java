@@ -1,5 +1,6 @@
 package dev.mmalign.api.validation;
 
+import dev.mmalign.validation.CustomResourceValidator;
 import dev.mmalign.api.RepoPaths;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -22,11 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class BadManifestsTest {
 
-    private static ManifestValidator validator;
+    private static CustomResourceValidator validator;
 
     @BeforeAll
     static void loadCrds() throws IOException {
-        validator = ManifestValidator.fromCrdDirectory(RepoPaths.crds());
+        validator = CustomResourceValidator.fromCrdDirectory(RepoPaths.crds());
     }
 
     @TestFactory

@@ -1,5 +1,6 @@
 package dev.mmalign.api.validation;
 
+import dev.mmalign.validation.CustomResourceValidator;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -35,11 +36,11 @@ class ExamplesValidationTest {
             "AlignmentRun", AlignmentRun.class,
             "BenchmarkSuite", BenchmarkSuite.class);
 
-    private static ManifestValidator validator;
+    private static CustomResourceValidator validator;
 
     @BeforeAll
     static void loadCrds() throws IOException {
-        validator = ManifestValidator.fromCrdDirectory(RepoPaths.crds());
+        validator = CustomResourceValidator.fromCrdDirectory(RepoPaths.crds());
     }
 
     @TestFactory

@@ -1,4 +1,4 @@
-package dev.mmalign.api.validation;
+package dev.mmalign.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.cel.common.CelAbstractSyntaxTree;
@@ -18,8 +18,10 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Evaluates a CRD's {@code x-kubernetes-validations} rules the way the API server does: with the real CEL
- * implementation, {@code self} bound to the value at the schema node that carries the rule.
+ * Evaluates a CRD's {@code x-kubernetes-validations} rules the way kube-apiserver does: with Google's CEL
+ * implementation, {@code self} bound to the value at the schema node that carries the rule. {@code self} is declared
+ * dynamic; values are converted with the schema's types ({@code number} fields as doubles even when written as
+ * integers, as the API server does), so numeric comparisons behave as there.
  */
 final class CelRules {
 
@@ -28,12 +30,18 @@ final class CelRules {
             .addVar("self", SimpleType.DYN)
             .build();
     private final CelRuntime runtime = CelRuntimeFactory.standardCelRuntimeBuilder().build();
+    /** Compiled once per rule text: the rules of all CRDs are a few dozen. */
     private final Map<String, CelRuntime.Program> programs = new ConcurrentHashMap<>();
 
-    /** True when {@code rule} holds for {@code self}; throws when the rule does not compile or evaluate. */
-    boolean holds(String rule, JsonNode self) {
+    /** Throws when {@code rule} does not compile, so that a broken CRD fails when it is loaded. */
+    void compile(String rule) {
+        program(rule);
+    }
+
+    /** True when {@code rule} holds for {@code self} (of schema {@code schema}); throws when it cannot evaluate. */
+    boolean holds(String rule, JsonNode schema, JsonNode self) {
         try {
-            Object result = program(rule).eval(Map.of("self", toCel(self)));
+            Object result = program(rule).eval(Map.of("self", toCel(schema, self)));
             if (!(result instanceof Boolean b)) {
                 throw new IllegalStateException("rule '" + rule + "' returned " + result + ", not a boolean");
             }
@@ -54,30 +62,36 @@ final class CelRules {
         });
     }
 
-    /** JSON to CEL values: objects are maps, arrays lists, integers int64, other numbers doubles. */
-    static Object toCel(JsonNode node) {
+    /** JSON to CEL values: objects are maps, arrays lists, integers int64, {@code number} fields doubles. */
+    static Object toCel(JsonNode schema, JsonNode node) {
         if (node == null || node.isNull() || node.isMissingNode()) {
             return dev.cel.common.values.NullValue.NULL_VALUE;
         }
         if (node.isObject()) {
             Map<String, Object> map = new LinkedHashMap<>();
-            node.fields().forEachRemaining(e -> map.put(e.getKey(), toCel(e.getValue())));
+            node.fields().forEachRemaining(e -> map.put(e.getKey(), toCel(childSchema(schema, e.getKey()), e.getValue())));
             return map;
         }
         if (node.isArray()) {
             List<Object> list = new ArrayList<>();
-            node.forEach(e -> list.add(toCel(e)));
+            node.forEach(e -> list.add(toCel(schema == null ? null : schema.get("items"), e)));
             return list;
         }
-        if (node.isIntegralNumber()) {
-            return node.longValue();
-        }
         if (node.isNumber()) {
-            return node.doubleValue();
+            boolean number = schema != null && "number".equals(schema.path("type").asText());
+            return node.isIntegralNumber() && !number ? (Object) node.longValue() : (Object) node.doubleValue();
         }
         if (node.isBoolean()) {
             return node.booleanValue();
         }
         return node.asText();
+    }
+
+    private static JsonNode childSchema(JsonNode schema, String field) {
+        if (schema == null) {
+            return null;
+        }
+        JsonNode p = schema.path("properties").get(field);
+        return p != null ? p : (schema.path("additionalProperties").isObject() ? schema.get("additionalProperties") : null);
     }
 }

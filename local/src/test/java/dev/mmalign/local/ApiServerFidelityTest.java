@@ -1,0 +1,158 @@
+package dev.mmalign.local;
+
+import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.StatusCause;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * Guards that local mode's API server behaves like kube-apiserver where a user notices: custom resources validated
+ * against their CRDs on create, update and patch (422 naming the field, unknown fields pruned or refused, defaults
+ * filled in), Events found by {@code fieldSelector} (kubectl describe), and the CRDs' OpenAPI v3 documents
+ * (kubectl explain).
+ */
+class ApiServerFidelityTest {
+
+    private static final ResourceDefinitionContext ALIGNMENT_RUNS = new ResourceDefinitionContext.Builder()
+            .withGroup("mmalign.dev").withVersion("v1alpha1").withPlural("alignmentruns").withKind("AlignmentRun")
+            .withNamespaced(true).build();
+
+    static EmbeddedApiServer api;
+    static KubernetesClient client;
+
+    @BeforeAll
+    static void start() {
+        api = EmbeddedApiServer.start(0);
+        api.installCrds(TestPaths.repoRoot().resolve("crds"));
+        client = api.client();
+    }
+
+    @AfterAll
+    static void stop() {
+        api.close();
+    }
+
+    private static GenericKubernetesResource run(String name, String spec) {
+        return Serialization.unmarshal("""
+                {"apiVersion":"mmalign.dev/v1alpha1","kind":"AlignmentRun","metadata":{"name":"%s"},"spec":%s}"""
+                .formatted(name, spec), GenericKubernetesResource.class);
+    }
+
+    private static final String VALID_SPEC = """
+            {"method":"DPO","baseModel":{"path":"/models/base"},"dataset":{"name":"prefs"},
+             "storage":{"claimName":"data"},"dpo":{"beta":0.1}}""";
+
+    /** Guards: an invalid custom resource is refused with 422, reason Invalid, and a cause naming the field. */
+    @Test
+    void invalidCustomResourceIsRefusedNamingTheField() {
+        KubernetesClientException e = assertThrows(KubernetesClientException.class, () ->
+                client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("v").resource(
+                        run("bad-beta", VALID_SPEC.replace("0.1", "-1"))).create());
+        assertEquals(422, e.getCode(), e.getMessage());
+        assertEquals("Invalid", e.getStatus().getReason());
+        List<String> fields = e.getStatus().getDetails().getCauses().stream().map(StatusCause::getField).toList();
+        assertEquals(List.of("spec.dpo.beta"), fields, e.getMessage());
+        assertTrue(e.getStatus().getMessage().startsWith("AlignmentRun.mmalign.dev \"bad-beta\" is invalid: "
+                + "spec.dpo.beta: Invalid value: -1"), e.getStatus().getMessage());
+        assertEquals(null, client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("v").withName("bad-beta")
+                .get());
+    }
+
+    /** Guards: a stored object is pruned of unknown fields and defaulted; a merge patch that would make it invalid
+     * is refused and leaves it as it was; a valid merge patch replaces lists (RFC 7386) instead of appending. */
+    @Test
+    void storedObjectsArePrunedDefaultedAndPatchesValidated() {
+        GenericKubernetesResource created = client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("v")
+                .resource(run("good", VALID_SPEC.replace("\"dpo\":", "\"typo\":1,\"dpo\":"))).create();
+        Map<?, ?> spec = (Map<?, ?>) created.getAdditionalProperties().get("spec");
+        assertFalse(spec.containsKey("typo"), "unknown field pruned: " + spec);
+        assertNotEquals(null, ((Map<?, ?>) spec.get("dpo")).get("lossType"), "defaults filled in: " + spec);
+
+        KubernetesClientException e = assertThrows(KubernetesClientException.class, () ->
+                client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("v").withName("good")
+                        .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"method\":\"dpo\"}}"));
+        assertEquals(422, e.getCode(), e.getMessage());
+        assertEquals("spec.method", e.getStatus().getDetails().getCauses().get(0).getField());
+        Map<?, ?> after = (Map<?, ?>) client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("v")
+                .withName("good").get().getAdditionalProperties().get("spec");
+        assertEquals("DPO", after.get("method"));
+    }
+
+    /** Guards fieldSelector on lists (what kubectl describe sends for Events): =, == and != on any dotted field. */
+    @Test
+    void listsHonourFieldSelectors() {
+        for (String object : List.of("a", "b")) {
+            client.v1().events().inNamespace("f").resource(new EventBuilder().withNewMetadata().withName(object + ".1")
+                    .endMetadata().withNewInvolvedObject().withKind("AlignmentRun").withName(object)
+                    .withNamespace("f").endInvolvedObject().withReason("R").build()).create();
+        }
+        assertEquals(List.of("a.1"), client.v1().events().inNamespace("f").withField("involvedObject.name", "a")
+                .withField("involvedObject.kind", "AlignmentRun").list().getItems().stream()
+                .map(e -> e.getMetadata().getName()).toList());
+        assertEquals(List.of("b.1"), client.v1().events().inNamespace("f").withoutField("involvedObject.name", "a")
+                .list().getItems().stream().map(e -> e.getMetadata().getName()).toList());
+        assertEquals(List.of(), client.v1().events().inNamespace("f").withField("involvedObject.kind", "Pod")
+                .list().getItems());
+    }
+
+    /** Guards kubectl's view: apply of a bad manifest prints the server's field error; describe shows the
+     * resource's Events (fieldSelector on involvedObject); explain reads the CRD's schema (OpenAPI v3). */
+    @Test
+    void kubectlSeesFieldErrorsEventsAndExplain(@TempDir Path home) throws Exception {
+        assumeTrue(Kubectl.available(), "kubectl not on PATH");
+        Kubectl kubectl = new Kubectl(api.url(), home);
+        Path bad = home.resolve("bad.yaml");
+        Files.writeString(bad, """
+                apiVersion: mmalign.dev/v1alpha1
+                kind: AlignmentRun
+                metadata: {name: hot}
+                spec: {method: DPO, baseModel: {path: /m}, dataset: {name: p}, storage: {claimName: d},
+                       dpo: {beta: -2}}
+                """);
+        Kubectl.Result apply = kubectl.run("apply", "--validate=false", "-n", "k", "-f", bad.toString());
+        assertNotEquals(0, apply.exitCode(), apply.output());
+        assertTrue(apply.output().contains("is invalid: spec.dpo.beta: Invalid value: -2"), apply.output());
+
+        Kubectl.Result explain = kubectl.run("explain", "alignmentrun.spec.dpo");
+        assertEquals(0, explain.exitCode(), explain.output());
+        assertTrue(explain.output().contains("beta"), explain.output());
+
+        String uid = client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("k").resource(run("seen", VALID_SPEC))
+                .create().getMetadata().getUid();
+        for (String object : List.of("seen", "other")) {
+            client.v1().events().inNamespace("k").resource(new EventBuilder().withNewMetadata()
+                    .withName(object + ".1").endMetadata().withNewInvolvedObject().withApiVersion("mmalign.dev/v1alpha1")
+                    .withKind("AlignmentRun").withName(object).withNamespace("k")
+                    .withUid(object.equals("seen") ? uid : "other-uid").endInvolvedObject()
+                    .withType("Normal").withReason("Reason-" + object).withMessage("about " + object).build()).create();
+        }
+        Kubectl.Result describe = kubectl.run("describe", "-n", "k", "alignmentrun", "seen");
+        assertEquals(0, describe.exitCode(), describe.output());
+        String events = describe.output().substring(describe.output().indexOf("Events:"));
+        assertTrue(events.lines().anyMatch(l -> l.contains("Normal") && l.contains("Reason-seen")
+                && l.contains("about seen")), describe.output());
+        assertFalse(describe.output().contains("Reason-other"), describe.output());
+
+    }
+}
