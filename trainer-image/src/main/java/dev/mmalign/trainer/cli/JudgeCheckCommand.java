@@ -42,7 +42,7 @@ public final class JudgeCheckCommand implements Callable<Integer> {
     int run(Map<String, String> env) {
         try {
             PathMap paths = pathMap(env);
-            Path specFile = paths.map(spec.toAbsolutePath());
+            Path specFile = StageSpecLoader.locate(spec, paths);
             StageSpec loaded = StageSpecLoader.load(specFile, stage, env, paths);
             JudgeCheck.Outcome outcome = JudgeCheck.run(stage, loaded, specFile, env, timeoutMillis);
             System.out.printf("judge-check: %s answered (%d characters, %d input tokens, %d output tokens)%n",

@@ -56,7 +56,7 @@ public final class StageRunner {
         Path specFile = specArgument;
         try {
             PathMap pathMap = LocalModePaths.fromEnv(env);
-            specFile = localSpecFile(specArgument, pathMap);
+            specFile = StageSpecLoader.locate(specArgument, pathMap);
             spec = StageSpecLoader.load(specFile, name, env, pathMap);
             try (ProgressReporter progress = ProgressReporters.create(spec.progress, spec.owner, spec.shard,
                     Path.of(spec.paths.storageRoot), specFile)) {
@@ -86,10 +86,6 @@ public final class StageRunner {
      * an in-pod path that does not exist here (e.g. a hand-run {@code --spec /etc/mmalign/stage.json}) is mapped.
      * Mapping only missing paths never rewrites a local path twice.
      */
-    private static Path localSpecFile(Path specArgument, PathMap pathMap) {
-        return Files.exists(specArgument) ? specArgument : pathMap.map(specArgument);
-    }
-
     private static StageResult failure(StageResult.Outcome outcome, String message) {
         StageResult r = new StageResult();
         r.outcome = outcome;

@@ -36,6 +36,15 @@ public final class StageSpecLoader {
     }
 
     /**
+     * The spec file a stage reads: the argument as given when it exists (local mode already rewrote it to a local
+     * path), else the in-pod path mapped through {@code pathMap}. Mapping an already-local path would map it twice
+     * when the local folder itself lies under a mapped pod path such as /tmp.
+     */
+    public static Path locate(Path specArgument, PathMap pathMap) {
+        return Files.exists(specArgument) ? specArgument : pathMap.map(specArgument);
+    }
+
+    /**
      * Reads and checks the spec; {@code paths.storageRoot} (the one absolute path in it, an in-pod mount point) is
      * translated with {@code pathMap}, so every path the stage resolves against it is local in local mode.
      */
