@@ -119,11 +119,6 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
     }
 
     @Override
-    public Class<PreferenceDatasetStatus> statusType() {
-        return PreferenceDatasetStatus.class;
-    }
-
-    @Override
     public PreferenceDatasetStatus emptyStatus() {
         return new PreferenceDatasetStatus();
     }

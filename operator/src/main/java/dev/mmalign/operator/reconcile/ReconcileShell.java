@@ -113,7 +113,7 @@ public final class ReconcileShell<P extends CustomResource<?, S>, S, Ph extends 
         try {
             Map<String, Object> asRead = StatusWriter.snapshot(resource.getStatus());
             Outcome<Ph> outcome = decide(resource, specProblems(resource, context));
-            StatusWriter.write(resource, asRead, context, steps.statusType(), steps.podOwnedFields());
+            StatusWriter.write(resource, asRead, context, steps.podOwnedFields());
             metrics.phase(steps.kind(), resource, steps.phase(resource.getStatus()));
             metrics.reconciled(timer, steps.kind(), "success");
             logIfSlow(resource, outcome, Duration.ofNanos(System.nanoTime() - started));
@@ -292,7 +292,7 @@ public final class ReconcileShell<P extends CustomResource<?, S>, S, Ph extends 
             }
         }
         try {
-            StatusWriter.write(resource, asRead, context, steps.statusType(), steps.podOwnedFields());
+            StatusWriter.write(resource, asRead, context, steps.podOwnedFields());
             if (permanent) {
                 metrics.phase(steps.kind(), resource, steps.phase(status));
             }

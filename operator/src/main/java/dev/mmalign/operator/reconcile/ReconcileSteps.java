@@ -24,8 +24,6 @@ public interface ReconcileSteps<P extends CustomResource<?, S>, S, Ph extends En
     /** The kind's name, for metrics. */
     String kind();
 
-    Class<S> statusType();
-
     /** The status of a resource never reconciled. */
     S emptyStatus();
 

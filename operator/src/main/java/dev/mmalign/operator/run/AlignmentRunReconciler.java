@@ -133,11 +133,6 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
     }
 
     @Override
-    public Class<AlignmentRunStatus> statusType() {
-        return AlignmentRunStatus.class;
-    }
-
-    @Override
     public AlignmentRunStatus emptyStatus() {
         return new AlignmentRunStatus();
     }

@@ -116,11 +116,6 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite>,
     }
 
     @Override
-    public Class<BenchmarkSuiteStatus> statusType() {
-        return BenchmarkSuiteStatus.class;
-    }
-
-    @Override
     public BenchmarkSuiteStatus emptyStatus() {
         return new BenchmarkSuiteStatus();
     }
