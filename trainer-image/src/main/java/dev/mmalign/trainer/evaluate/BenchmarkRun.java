@@ -81,7 +81,8 @@ final class BenchmarkRun {
     private SampleOutput llavaBench(BenchmarkItem item)
             throws JudgeUnavailableException, InterruptedException, BenchmarkJudge.BudgetSpent {
         String answer = answer(item, item.turns().get(0));
-        String review = judge.reply(LlavaBenchReview.SYSTEM, LlavaBenchReview.prompt(item, answer));
+        String review = judge.with(OfficialJudgeParameters.LLAVA_BENCH)
+                .reply(LlavaBenchReview.SYSTEM, LlavaBenchReview.prompt(item, answer));
         double[] scores = LlavaBenchReview.parse(review);
         return SampleOutput.of(item.id(), List.of(answer)).referenceScore(scores[0]).score(scores[1])
                 .judged(review, LlavaBenchReview.unparsable(scores)

@@ -232,6 +232,18 @@ class EvaluateStageTest {
             assertEquals(LlavaBenchReview.SYSTEM, review.get(0).path("content").asText());
             assertTrue(review.get(1).toString().contains("[Context]") && !review.get(1).toString().contains(
                     "image_url"), "LLaVA-Bench: the captions, not the image");
+            // The request parameters of the official scripts, on the wire.
+            List<Double> vetTemperatures = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                assertEquals(3, judge.bodies.get(i).path("max_tokens").asInt(), "mm-vet_evaluator.py max_tokens=3");
+                vetTemperatures.add(judge.bodies.get(i).path("temperature").asDouble());
+            }
+            assertEquals(List.of(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 1.0, 1.5), vetTemperatures,
+                    "0.0 for each first request and first re-ask, then +0.5 per re-ask (v1_39's five replies)");
+            for (int i = 9; i < 14; i++) {
+                assertEquals(0.2, judge.bodies.get(i).path("temperature").asDouble(), "eval_gpt_review_bench.py");
+                assertEquals(1024, judge.bodies.get(i).path("max_tokens").asInt(), "its --max-tokens default");
+            }
         }
     }
 
