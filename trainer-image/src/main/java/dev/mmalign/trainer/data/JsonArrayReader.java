@@ -34,7 +34,7 @@ public final class JsonArrayReader {
 
     /** Every element of the array; an empty array, a non-array or a non-object element is invalid input. */
     public static List<Element> readObjects(Path file) {
-        requireSize(file);
+        JsonlReader.requireSize(file);
         List<Element> out = new ArrayList<>();
         try (InputStream in = Files.newInputStream(file); JsonParser parser = Json.MAPPER.createParser(in)) {
             if (parser.nextToken() != JsonToken.START_ARRAY) {
@@ -77,20 +77,6 @@ public final class JsonArrayReader {
             return parser.nextToken();
         } catch (JsonProcessingException e) {
             throw new InvalidInputException(where(file, index) + ": not valid JSON: " + JsonProblems.describe(e));
-        }
-    }
-
-    private static void requireSize(Path file) {
-        try {
-            long size = Files.size(file);
-            if (size > JsonlReader.MAX_FILE_BYTES) {
-                throw new InvalidInputException(file, "is " + size + " bytes, more than the limit of "
-                        + JsonlReader.MAX_FILE_BYTES);
-            }
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException(file, "file not found");
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + file, e);
         }
     }
 }
