@@ -286,6 +286,11 @@ public final class AnnotateStage implements StageRunner.Stage {
                                 Path promptsFile, Map<String, JsonlReader.Line<PromptRecord>> prompts,
                                 Map<String, List<CompletionRecord>> completions, CostBudget budget,
                                 Map<String, Long> importCounts) {
+        boolean goldAnswers = spec.goldAnswers != null && Boolean.TRUE.equals(spec.goldAnswers.enabled);
+        if (goldAnswers && !isJudge(spec.provider)) {
+            throw new InvalidInputException(ctx.specFile(), "annotation.goldAnswers needs a judge model: provider "
+                    + "vertex-gemini or openai-compatible, not " + spec.provider.wireName());
+        }
         return switch (spec.provider) {
             case ORACLE -> new OracleAnnotator(attributes, promptsFile);
             case IMPORT -> {
@@ -302,9 +307,11 @@ public final class AnnotateStage implements StageRunner.Stage {
             case VERTEX_GEMINI, OPENAI_COMPATIBLE -> {
                 ResilientJudge judge = ResilientJudges.create(spec, ctx, env, tuning, budget);
                 Path imageRoot = ctx.optionalInput(StageInputs.IMAGE_ROOT);
-                yield new JudgeAnnotator(judge, attributes, spec.chainOfThought == null || spec.chainOfThought,
-                        LabellingGuide.read(spec, attributes, env, ctx.specFile()),
-                        ctx.claim(), imageRoot == null ? ctx.storageRoot() : imageRoot, promptsFile);
+                Path images = imageRoot == null ? ctx.storageRoot() : imageRoot;
+                Annotator rater = new JudgeAnnotator(judge, attributes, spec.chainOfThought == null
+                        || spec.chainOfThought, LabellingGuide.read(spec, attributes, env, ctx.specFile()),
+                        ctx.claim(), images, promptsFile);
+                yield goldAnswers ? new GoldAnswerAnnotator(rater, judge, ctx.claim(), images, promptsFile) : rater;
             }
         };
     }

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mmalign.api.dataset.HelpSteerAttribute;
 import dev.mmalign.trainer.data.AnnotationRecord;
 import dev.mmalign.trainer.data.CompletionRecord;
+import dev.mmalign.trainer.data.ImageToken;
 import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.data.JsonlReader;
 import dev.mmalign.trainer.data.PromptRecord;
@@ -19,7 +20,8 @@ import java.util.Map;
 /**
  * The {@code import} provider: existing ratings from a JSONL file, validated line by line. A row names its
  * completion by stable identity: {@code completionId}, or {@code promptId} + {@code completionIndex} (0-based), or
- * — HelpSteer's shape {@code {"prompt","response","helpfulness":3,...}} — by the question and response text, where
+ * — HelpSteer's shape {@code {"prompt","response","helpfulness":3,...}} — by the question (with or without LLaVA's
+ * {@code <image>} token, see {@link #textKey}) and response text, where
  * a row rates every completion of that prompt with that exact text (two identical texts are one response to rate,
  * so none is lost). A completion rated twice with the same values is a counted duplicate; with different values it
  * is a conflict, reported with both lines (exit code 2), because silently keeping either would be a guess.
@@ -121,8 +123,13 @@ public final class ImportedRatings {
         return values;
     }
 
+    /**
+     * Questions are compared after {@link ImageToken#strip}: HelpSteer-style rows written from LLaVA-format data
+     * carry {@code "<image>\n"} (or a trailing {@code "\n<image>"}) in the prompt, our prompts do not, and either side
+     * may have surrounding whitespace. Responses are compared exactly: they are what the rating is about.
+     */
     private static String textKey(String question, String response) {
-        return question + "\u0000" + response;
+        return ImageToken.strip(question) + "\u0000" + response;
     }
 
     private static String shortText(String s) {

@@ -96,7 +96,10 @@ public final class OpenAiCompatibleJudge implements JudgeClient {
         userContent.add(Map.of("type", "text", "text", request.user()));
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("model", model);
-        body.put("temperature", 0);
+        body.put("temperature", request.parameters().temperature());
+        if (request.parameters().maxTokens() != null) {
+            body.put("max_tokens", request.parameters().maxTokens());
+        }
         // No system message when the request has none: some official graders (MM-Vet) send the user turn only.
         List<Object> messages = new ArrayList<>();
         if (request.system() != null) messages.add(Map.of("role", "system", "content", request.system()));

@@ -64,7 +64,9 @@ public final class VertexGeminiJudge implements JudgeClient {
             parts.add(Part.fromBytes(request.image(), request.imageMimeType()));
         }
         parts.add(Part.fromText(request.user()));
-        GenerateContentConfig.Builder config = GenerateContentConfig.builder().temperature(0f);
+        GenerateContentConfig.Builder config = GenerateContentConfig.builder()
+                .temperature((float) request.parameters().temperature());
+        // No maxOutputTokens: on Gemini 2.5 it also counts thinking tokens (see JudgeParameters).
         if (request.system() != null) {
             config.systemInstruction(Content.fromParts(Part.fromText(request.system())));
         }

@@ -111,7 +111,12 @@ public final class BuildStage implements StageRunner.Stage {
         }
         if (sets.goldSFT != null && !Boolean.FALSE.equals(sets.goldSFT.enabled)) {
             List<PromptRecord> all = prompts.values().stream().map(JsonlReader.Line::value).toList();
-            writeSft(ctx, result, "goldSFT", GoldSftBuilder.build(all));
+            Map<String, String> judgeAnswers = new HashMap<>();
+            for (AnnotationRecord a : ratings.values()) {
+                if (a.goldAnswer() != null) judgeAnswers.putIfAbsent(a.promptId(), a.goldAnswer());
+            }
+            result.counts.put("judgeGoldAnswers", (long) judgeAnswers.size());
+            writeSft(ctx, result, "goldSFT", GoldSftBuilder.build(all, judgeAnswers));
         }
         return result;
     }

@@ -23,6 +23,23 @@ public final class DataImages {
         return path;
     }
 
+    /**
+     * As {@link #checked(ClaimPaths, Path, String, Path, long, String)}, for a record located by {@code where}
+     * ({@code file:line}, or {@code file[index]} for a record of a JSON array).
+     */
+    public static Path checked(ClaimPaths claim, Path imageRoot, String image, String where, String owner) {
+        Path path = claim.resolve(imageRoot, image, where + ": image of " + owner);
+        try {
+            ImageDecoder.read(path);
+        } catch (ImageDecoder.RejectedImageException e) {
+            throw new InvalidInputException(where + ": image " + ClaimPaths.shown(image) + " of " + owner + " "
+                    + e.getMessage() + " (looked at " + path + ")");
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + path, e);
+        }
+        return path;
+    }
+
     /** Decodes {@code path} under the limits; the raster is dropped at once. {@code line} 0: name the file only. */
     public static void check(Path path, String image, Path file, long line, String owner) {
         try {

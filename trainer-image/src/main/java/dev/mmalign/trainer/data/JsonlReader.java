@@ -80,7 +80,8 @@ public final class JsonlReader {
         return lines;
     }
 
-    private static void requireSize(Path file) {
+    /** The file exists and is within {@link #MAX_FILE_BYTES}; else invalid input naming it. */
+    static void requireSize(Path file) {
         try {
             long size = Files.size(file);
             if (size > MAX_FILE_BYTES) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mmalign.trainer.annotate.MalformedAnswerException;
 import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.data.Json;
+import dev.mmalign.trainer.data.PythonLiteral;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -24,7 +24,7 @@ final class AlpacaEvalRun {
                   NoisyPhotos photos) {
         this.model = model;
         this.maxNewTokens = maxNewTokens;
-        this.judge = judge;
+        this.judge = judge == null ? null : judge.with(OfficialJudgeParameters.ALPACA_EVAL);
         this.template = template;
         this.photos = photos;
     }

@@ -1,6 +1,7 @@
 package dev.mmalign.trainer.evaluate;
 
 import dev.mmalign.trainer.annotate.ImageFiles;
+import dev.mmalign.trainer.annotate.JudgeParameters;
 import dev.mmalign.trainer.annotate.JudgeRequest;
 import dev.mmalign.trainer.annotate.JudgeUnavailableException;
 import dev.mmalign.trainer.annotate.ResilientJudge;
@@ -21,9 +22,20 @@ final class BenchmarkJudge {
     record Verdict<T>(T value, String problem, String text) {}
 
     private final ResilientJudge judge;
+    private final JudgeParameters parameters;
 
     BenchmarkJudge(ResilientJudge judge) {
+        this(judge, JudgeParameters.ANNOTATION);
+    }
+
+    private BenchmarkJudge(ResilientJudge judge, JudgeParameters parameters) {
         this.judge = judge;
+        this.parameters = parameters;
+    }
+
+    /** The same judge (same budget, limits and counts), sending {@code official}'s sampling parameters. */
+    BenchmarkJudge with(JudgeParameters official) {
+        return new BenchmarkJudge(judge, official);
     }
 
     <T> Verdict<T> ask(String prompt, Path image, ResilientJudge.AnswerParser<T> parser)
@@ -41,11 +53,18 @@ final class BenchmarkJudge {
         return ask(system, prompt, null, text -> text == null ? "" : text).value();
     }
 
+    /** As {@link #reply(String, String)} with parameters for this one request (MM-Vet's rising temperature). */
+    String reply(String system, String prompt, JudgeParameters once)
+            throws JudgeUnavailableException, InterruptedException, BudgetSpent {
+        return with(once).reply(system, prompt);
+    }
+
     /** As {@link #ask(String, Path, ResilientJudge.AnswerParser)} with the benchmark's own system message. */
     <T> Verdict<T> ask(String system, String prompt, Path image, ResilientJudge.AnswerParser<T> parser)
             throws JudgeUnavailableException, InterruptedException, BudgetSpent {
         JudgeRequest request = new JudgeRequest(system, prompt,
-                image == null ? null : ImageFiles.read(image), image == null ? null : ImageFiles.mimeType(image), null);
+                image == null ? null : ImageFiles.read(image), image == null ? null : ImageFiles.mimeType(image), null,
+                parameters);
         String[] lastText = new String[1];
         ResilientJudge.Outcome<T> outcome = judge.ask(request, text -> {
             lastText[0] = text;

@@ -36,12 +36,20 @@ public final class BenchmarkMetrics {
             case MM_VET -> m.putAll(MmVetScore.metrics(outputs, items));
             case ALPACA_EVAL -> m.putAll(AlpacaEval.metrics(outputs));
         }
+        // Answers cut by the model's context (BoundedAnswer's rule), for every benchmark: MT-Bench and AlpacaEval
+        // count them per turn already; the single-turn benchmarks count one turn per question.
+        m.putIfAbsent("truncatedTurns", sum(outputs, SampleOutput::truncatedTurns));
+        m.putIfAbsent("overlongTurns", sum(outputs, SampleOutput::overlongTurns));
         return m;
     }
 
     public static String headline(Map<String, Double> metrics) {
         for (String h : HEADLINES) if (metrics.containsKey(h)) return h;
         return metrics.keySet().stream().findFirst().orElse(null);
+    }
+
+    private static double sum(List<SampleOutput> outputs, java.util.function.Function<SampleOutput, Integer> count) {
+        return outputs.stream().map(count).filter(Objects::nonNull).mapToDouble(Integer::doubleValue).sum();
     }
 
     private static double mean(List<Double> values) {

@@ -2,7 +2,7 @@ package dev.mmalign.trainer.evaluate;
 
 import dev.mmalign.api.bench.BenchmarkName;
 import dev.mmalign.trainer.annotate.JudgeUnavailableException;
-import dev.mmalign.trainer.stage.GenerationSettings;
+import dev.mmalign.trainer.stage.ChatMessage;
 import dev.mmalign.trainer.stage.PolicyModel;
 
 import java.nio.file.Path;
@@ -16,7 +16,8 @@ final class BenchmarkRun {
 
     private final BenchmarkName name;
     private final PolicyModel model;
-    private final GenerationSettings greedy;
+    private static final double GREEDY = 0.0;
+    private final int maxNewTokens;
     private final BenchmarkJudge judge;
     private final NoisyPhotos photos;
     private final MtBenchRun mtBench;
@@ -31,7 +32,7 @@ final class BenchmarkRun {
                  NoisyPhotos photos) {
         this.name = name;
         this.model = model;
-        this.greedy = GenerationSettings.greedy(maxNewTokens);
+        this.maxNewTokens = maxNewTokens;
         this.judge = judge;
         this.photos = photos;
         this.mtBench = name == BenchmarkName.MT_BENCH
@@ -44,16 +45,18 @@ final class BenchmarkRun {
             throws JudgeUnavailableException, InterruptedException, BenchmarkJudge.BudgetSpent {
         return switch (name) {
             case POPE -> {
-                String answer = answer(item, item.turns().get(0));
-                String predicted = PopeScore.parse(answer);
-                yield SampleOutput.answered(item.id(), List.of(answer), predicted, predicted.equals(item.answer()));
+                BoundedAnswer a = answer(item, item.turns().get(0));
+                String predicted = PopeScore.parse(a.text());
+                yield counted(SampleOutput.of(item.id(), List.of(a.text())).prediction(predicted)
+                        .correct(predicted.equals(item.answer())), a).build();
             }
             case MMBENCH -> mmbench(item);
             case EXACT_MATCH -> {
-                String answer = answer(item, item.turns().get(0));
-                yield SampleOutput.of(item.id(), List.of(answer)).prediction(answer)
+                BoundedAnswer a = answer(item, item.turns().get(0));
+                String answer = a.text();
+                yield counted(SampleOutput.of(item.id(), List.of(answer)).prediction(answer)
                         .correct(ExactMatch.exact(answer, item.answer()))
-                        .lenientCorrect(ExactMatch.contains(answer, item.answer())).build();
+                        .lenientCorrect(ExactMatch.contains(answer, item.answer())), a).build();
             }
             case MT_BENCH -> mtBench.evaluate(item);
             case LLAVA_BENCH -> llavaBench(item);
@@ -62,39 +65,51 @@ final class BenchmarkRun {
         };
     }
 
-    private String answer(BenchmarkItem item, String prompt) {
+    /**
+     * A greedy answer bounded by the model's context with MT-Bench's rule ({@link BoundedAnswer}): the new-token
+     * budget is cut to the room left after the prompt (counted as truncated), and a prompt that alone fills the
+     * context gets FastChat's "ERROR" answer without calling the model (counted as overlong), which the benchmark
+     * then scores as it would any answer. Never a crash.
+     */
+    private BoundedAnswer answer(BenchmarkItem item, String prompt) {
         Path image = item.image() == null && photos != null ? photos.draw(item.id(), 0) : item.image();
-        return model.generate(image, prompt, greedy).get(0);
+        return BoundedAnswer.generate(model, image, List.of(ChatMessage.user(prompt)), GREEDY, maxNewTokens);
+    }
+
+    private static SampleOutput.Builder counted(SampleOutput.Builder out, BoundedAnswer a) {
+        return out.context(a.truncated() ? 1 : 0, a.overlong() ? 1 : 0);
     }
 
     /** One row of the MMBench TSV (a question or one of its circular copies): asked once, its option inferred. */
     private SampleOutput mmbench(BenchmarkItem item) {
-        String answer = answer(item, CircularChoice.prompt(item.hint(), item.turns().get(0), item.options()));
+        BoundedAnswer a = answer(item, CircularChoice.prompt(item.hint(), item.turns().get(0), item.options()));
         Map<Character, String> choices = new LinkedHashMap<>();
         for (int i = 0; i < item.options().size(); i++) choices.put((char) ('A' + i), item.options().get(i));
-        Character letter = MmbenchAnswer.infer(answer, choices);
-        return SampleOutput.answered(item.id(), List.of(answer), letter == null ? null : letter.toString(),
-                letter != null && letter == item.answer().charAt(0));
+        Character letter = MmbenchAnswer.infer(a.text(), choices);
+        return counted(SampleOutput.of(item.id(), List.of(a.text())).prediction(letter == null ? null
+                : letter.toString()).correct(letter != null && letter == item.answer().charAt(0)), a).build();
     }
 
     /** Judged from the captions in context.jsonl, not the image; one reply, parsed as LLaVA's parse_score does. */
     private SampleOutput llavaBench(BenchmarkItem item)
             throws JudgeUnavailableException, InterruptedException, BenchmarkJudge.BudgetSpent {
-        String answer = answer(item, item.turns().get(0));
-        String review = judge.reply(LlavaBenchReview.SYSTEM, LlavaBenchReview.prompt(item, answer));
+        BoundedAnswer a = answer(item, item.turns().get(0));
+        String answer = a.text();
+        String review = judge.with(OfficialJudgeParameters.LLAVA_BENCH)
+                .reply(LlavaBenchReview.SYSTEM, LlavaBenchReview.prompt(item, answer));
         double[] scores = LlavaBenchReview.parse(review);
-        return SampleOutput.of(item.id(), List.of(answer)).referenceScore(scores[0]).score(scores[1])
+        return counted(SampleOutput.of(item.id(), List.of(answer)).referenceScore(scores[0]).score(scores[1])
                 .judged(review, LlavaBenchReview.unparsable(scores)
-                        ? "first line is not two scores; counted as -1 -1 like LLaVA's parse_score" : null)
+                        ? "first line is not two scores; counted as -1 -1 like LLaVA's parse_score" : null), a)
                 .build();
     }
 
     private SampleOutput mmVet(BenchmarkItem item)
             throws JudgeUnavailableException, InterruptedException, BenchmarkJudge.BudgetSpent {
-        String answer = answer(item, item.turns().get(0));
+        BoundedAnswer a = answer(item, item.turns().get(0));
         MmVetGrader.Grade grade = MmVetGrader.grade(item.tag(MmVetGrader.PROMPT_TAG), item.turns().get(0),
-                item.answer(), answer, judge::reply);
-        return SampleOutput.of(item.id(), List.of(answer)).score(grade.score())
-                .judged(String.join("\n", grade.replies()), grade.problem()).build();
+                item.answer(), a.text(), judge::reply);
+        return counted(SampleOutput.of(item.id(), List.of(a.text())).score(grade.score())
+                .judged(String.join("\n", grade.replies()), grade.problem()), a).build();
     }
 }

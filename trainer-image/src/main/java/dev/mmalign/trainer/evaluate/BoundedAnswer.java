@@ -12,7 +12,8 @@ import java.util.List;
  * the positions left after the prompt (conversation so far, image patches and BOS included) — a cut answer is
  * {@code truncated}; when the prompt alone fills the context the model is not called and the answer is FastChat's
  * {@code "ERROR"} (what fastchat/llm_judge/gen_model_answer.py records when generation fails) — {@code overlong}.
- * The answer is then judged as any other, and the counts go into the results.
+ * The answer is then judged as any other, and the counts go into the results. Every benchmark's answers go through
+ * this rule (MT-Bench and AlpacaEval per turn; POPE, MMBench, MM-Vet, LLaVA-Bench and exact match once per question).
  */
 record BoundedAnswer(String text, boolean truncated, boolean overlong) {
 

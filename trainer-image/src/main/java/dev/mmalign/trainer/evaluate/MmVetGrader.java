@@ -24,8 +24,8 @@ import java.util.List;
  * replies in all; when none parses the sample scores 0.0 (the official loop also sends a sixth request whose reply
  * it never reads; it is not sent here, the score is the same).</li>
  * </ul>
- * Not reproduced: the official requests' max_tokens=3 and the temperature raised by 0.5 per retry (our judge clients
- * send temperature 0 and no token cap).
+ * Every request carries the official max_tokens=3 and the official temperature of its attempt
+ * ({@link OfficialJudgeParameters#mmVet}: 0.0, 0.0, 0.5, 1.0, 1.5).
  */
 final class MmVetGrader {
 
@@ -91,7 +91,8 @@ final class MmVetGrader {
         String first = question(prompt, question, groundTruth, prediction);
         List<String> replies = new ArrayList<>();
         for (int attempt = 0; attempt < REPLIES; attempt++) {
-            String reply = judge.reply(null, attempt == 0 ? first : first + RETRY_SUFFIX);
+            String reply = judge.reply(null, attempt == 0 ? first : first + RETRY_SUFFIX,
+                    OfficialJudgeParameters.mmVet(attempt));
             replies.add(reply);
             Double score = parse(reply);
             if (score != null) return new Grade(score, replies, null);

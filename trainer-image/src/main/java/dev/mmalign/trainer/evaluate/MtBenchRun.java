@@ -28,7 +28,7 @@ final class MtBenchRun {
                NoisyPhotos photos) {
         this.model = model;
         this.maxNewTokens = maxNewTokens;
-        this.judge = judge;
+        this.judge = judge == null ? null : judge.with(OfficialJudgeParameters.MT_BENCH);
         this.prompts = prompts;
         this.photos = photos;
     }

@@ -5,7 +5,7 @@ import dev.mmalign.api.dataset.PromptsSpec;
 import dev.mmalign.trainer.data.ClaimPaths;
 import dev.mmalign.trainer.data.DataImages;
 import dev.mmalign.trainer.data.InvalidInputException;
-import dev.mmalign.trainer.data.JsonlReader;
+import dev.mmalign.trainer.data.PromptFiles;
 import dev.mmalign.trainer.data.PromptRecord;
 import dev.mmalign.trainer.data.StableHash;
 
@@ -22,7 +22,8 @@ import java.util.Set;
  * The prompts a dataset uses: one file, or a mix of sources each cut to its limit, then the total limit. Limits take
  * a seeded random subset (ranked by a hash of seed and id) and keep file order, so every shard computes the same
  * selection independently. Image paths of sources with their own image root are rewritten relative to the
- * dataset's image root; every selected image must exist.
+ * dataset's image root; every selected image must exist. Each source is read in its own format ({@link PromptFiles}),
+ * as its authors publish it.
  */
 public final class PromptSelection {
 
@@ -49,20 +50,18 @@ public final class PromptSelection {
             Path file = claim.resolve(source.path, specFile + ": " + field + "path");
             Path sourceImages = source.imageRoot == null ? imageRoot
                     : claim.resolve(source.imageRoot, specFile + ": " + field + "imageRoot");
-            List<JsonlReader.Line<PromptRecord>> lines = JsonlReader.readNonEmpty(file, PromptRecord.class,
-                    PromptRecord::problem);
-            Map<PromptRecord, Long> lineOf = new HashMap<>();
+            Map<PromptRecord, String> whereOf = new HashMap<>();
             List<PromptRecord> records = new ArrayList<>();
-            for (JsonlReader.Line<PromptRecord> line : lines) {
-                lineOf.put(line.value(), line.number());
-                records.add(line.value());
+            for (PromptFiles.Entry entry : PromptFiles.read(file, source.format)) {
+                whereOf.put(entry.prompt(), entry.where());
+                records.add(entry.prompt());
             }
             for (PromptRecord p : limit(records, source.limit, seed)) {
-                long line = lineOf.get(p);
+                String where = whereOf.get(p);
                 if (!ids.add(p.id())) {
-                    throw new InvalidInputException(file, line, "duplicate prompt id " + p.id());
+                    throw new InvalidInputException(where + ": duplicate prompt id " + p.id());
                 }
-                all.add(relocate(p, source, claim, sourceImages, imageRoot, file, line));
+                all.add(relocate(p, source, claim, sourceImages, imageRoot, where));
             }
         }
         List<PromptRecord> selected = limit(all, spec.limit, seed);
@@ -80,12 +79,12 @@ public final class PromptSelection {
     }
 
     private static PromptRecord relocate(PromptRecord p, PromptSource source, ClaimPaths claim, Path sourceImages,
-                                         Path imageRoot, Path file, long line) {
+                                         Path imageRoot, String where) {
         PromptRecord out = source.name != null && p.source() == null ? p.withSource(source.name) : p;
         if (!p.hasImage()) {
             return out;
         }
-        Path image = DataImages.checked(claim, sourceImages, p.image(), file, line, "prompt " + p.id());
+        Path image = DataImages.checked(claim, sourceImages, p.image(), where, "prompt " + p.id());
         String relative = imageRoot.relativize(image).toString();
         return new PromptRecord(out.id(), relative, out.question(), out.goldAnswer(), out.source(), out.truth());
     }

@@ -85,6 +85,8 @@ public final class FakeJudgeServer implements AutoCloseable {
     public volatile int outputTokens = 200;
     /** When set, every unscripted answer has this text (benchmark judging) instead of ratings. */
     public volatile String defaultAnswer;
+    /** When set: the answer to a free-text OpenAI-style request (no response_format), e.g. a gold-answer request. */
+    public volatile java.util.function.Function<JsonNode, String> freeTextAnswer;
 
     public FakeJudgeServer() throws IOException {
         server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -165,7 +167,9 @@ public final class FakeJudgeServer implements AutoCloseable {
                 send(exchange, 200, fault.body(), false);
                 return;
             }
+            java.util.function.Function<JsonNode, String> freeText = freeTextAnswer;
             String text = fault != null && fault.answerText() != null ? fault.answerText()
+                    : freeText != null && openAi && !json.has("response_format") ? freeText.apply(json)
                     : defaultAnswer != null ? defaultAnswer : ratingsFor(body);
             String answer = openAi ? openAiBody(text) : vertexBody(text);
             send(exchange, 200, answer, fault != null && fault.truncate());

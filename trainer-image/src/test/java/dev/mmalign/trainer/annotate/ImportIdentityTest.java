@@ -110,6 +110,39 @@ class ImportIdentityTest {
         assertCountsAddUp(result);
     }
 
+    /**
+     * Guards the stated normalisation: a HelpSteer row whose prompt carries LLaVA's image token before the question
+     * ({@code "<image>\n..."}) or after it ({@code "...\n<image>"}) rates the completions of our token-free prompt,
+     * and a plain row still matches. The response text is still compared exactly.
+     */
+    @Test
+    void helpSteerPromptsMatchWithAndWithoutTheImageToken() throws Exception {
+        writeCompletionsWithRepeatedTexts();
+        List<Object> rows = new ArrayList<>();
+        for (int i = 0; i < PROMPTS; i++) {
+            Map<String, Object> yes = helpSteer(i, "Yes, a red circle.", 4);
+            Map<String, Object> no = helpSteer(i, "No.", 1);
+            String question = (String) yes.get("prompt");
+            yes.put("prompt", i % 3 == 0 ? question : i % 3 == 1 ? "<image>\n" + question : question + "\n<image>");
+            no.put("prompt", "<image>\n" + question);
+            rows.add(yes);
+            rows.add(no);
+        }
+        data.fx.writeJsonl("import/ratings.jsonl", rows);
+        assertEquals(ExitCodes.SUCCESS, run(spec()));
+        assertEquals(PROMPTS * K, data.annotations().size(), "every completion rated: " + data.quarantined());
+        Map<String, AnnotationRecord> byId = new LinkedHashMap<>();
+        data.annotations().forEach(a -> byId.put(a.completionId(), a));
+        assertEquals(4, byId.get("p1#0").ratings().get("helpfulness"));
+        assertEquals(1, byId.get("p2#" + (K - 1)).ratings().get("helpfulness"));
+
+        List<Object> wrongResponse = List.of(helpSteer(0, "<image>\nNo.", 1));
+        data.fx.writeJsonl("import/ratings.jsonl", wrongResponse);
+        StageSpec again = spec();
+        again.paths.outputDir = "ds/annotations-2";
+        assertEquals(ExitCodes.INVALID_INPUT, run(again), "the token is only removed from the question");
+    }
+
     @Test
     void promptIdAndCompletionIndexIdentifyACompletion() throws Exception {
         List<Object> rows = new ArrayList<>();

@@ -62,6 +62,8 @@ class OpenAiCompatibleAnnotateTest {
         assertEquals("Bearer sk-test", server.authorizations.get(0));
         JsonNode body = server.bodies.get(0);
         assertEquals("local-judge", body.path("model").asText());
+        assertEquals(0.0, body.path("temperature").asDouble(-1), "annotation is deterministic");
+        assertTrue(body.path("max_tokens").isMissingNode(), "and uncapped: the rating JSON must not be cut off");
         JsonNode user = body.path("messages").path(1).path("content");
         assertTrue(user.path(0).path("image_url").path("url").asText().startsWith("data:image/png;base64,"));
         assertEquals("json_schema", body.path("response_format").path("type").asText());

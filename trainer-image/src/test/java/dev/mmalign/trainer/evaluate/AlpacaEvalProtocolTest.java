@@ -94,6 +94,11 @@ class AlpacaEvalProtocolTest {
                     new JudgeTuning(1, 2, Sleeper.REAL, 2000, null))));
             assertEquals(3, judge.bodies.size(), "identical outputs are not sent to the judge");
 
+            for (JsonNode b : judge.bodies) {
+                // alpaca_eval_gpt4/configs.yaml completions_kwargs: max_tokens 100, temperature 0.
+                assertEquals(0.0, b.path("temperature").asDouble(-1));
+                assertEquals(100, b.path("max_tokens").asInt());
+            }
             JsonNode body = judge.bodies.get(0);
             assertEquals("You are a helpful assistant, that ranks models by the quality of their answers.",
                     body.at("/messages/0/content").asText(), "the template's system message (prompt_to_chatml)");

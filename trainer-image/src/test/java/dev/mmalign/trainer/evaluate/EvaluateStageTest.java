@@ -54,6 +54,11 @@ class EvaluateStageTest {
         final List<Path> images = Collections.synchronizedList(new ArrayList<>());
         int calls;
         Runnable afterCall = () -> {};
+        final List<Integer> maxNewTokens = Collections.synchronizedList(new ArrayList<>());
+        int contextLength = Integer.MAX_VALUE;
+        /** Prompt positions per call of promptPositions; default 0 (every prompt fits). */
+        java.util.function.IntUnaryOperator positionsOfCall = i -> 0;
+        private final java.util.concurrent.atomic.AtomicInteger positionCalls = new java.util.concurrent.atomic.AtomicInteger();
 
         ScriptedModel(BiFunction<Path, String, String> rule) {
             this.rule = rule;
@@ -63,9 +68,20 @@ class EvaluateStageTest {
         public List<String> generate(Path image, List<ChatMessage> conversation, GenerationSettings s) {
             calls++;
             images.add(image);
+            maxNewTokens.add(s.maxNewTokens());
             String answer = rule.apply(image, conversation.get(conversation.size() - 1).content());
             afterCall.run();
             return List.of(answer);
+        }
+
+        @Override
+        public int contextLength() {
+            return contextLength;
+        }
+
+        @Override
+        public int promptPositions(Path image, List<ChatMessage> conversation) {
+            return positionsOfCall.applyAsInt(positionCalls.getAndIncrement());
         }
 
         @Override
@@ -232,6 +248,73 @@ class EvaluateStageTest {
             assertEquals(LlavaBenchReview.SYSTEM, review.get(0).path("content").asText());
             assertTrue(review.get(1).toString().contains("[Context]") && !review.get(1).toString().contains(
                     "image_url"), "LLaVA-Bench: the captions, not the image");
+            // The request parameters of the official scripts, on the wire.
+            List<Double> vetTemperatures = new ArrayList<>();
+            for (int i = 0; i < 9; i++) {
+                assertEquals(3, judge.bodies.get(i).path("max_tokens").asInt(), "mm-vet_evaluator.py max_tokens=3");
+                vetTemperatures.add(judge.bodies.get(i).path("temperature").asDouble());
+            }
+            assertEquals(List.of(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.5, 1.0, 1.5), vetTemperatures,
+                    "0.0 for each first request and first re-ask, then +0.5 per re-ask (v1_39's five replies)");
+            for (int i = 9; i < 14; i++) {
+                assertEquals(0.2, judge.bodies.get(i).path("temperature").asDouble(), "eval_gpt_review_bench.py");
+                assertEquals(1024, judge.bodies.get(i).path("max_tokens").asInt(), "its --max-tokens default");
+            }
+        }
+    }
+
+    /**
+     * Guards the over-long input rule on the image benchmarks (POPE, MMBench, MM-Vet, LLaVA-Bench), the one MT-Bench
+     * uses (BoundedAnswer): a prompt leaving less room than maxNewTokens gets the room left (counted truncated), one
+     * that fills the context alone is not generated and answers "ERROR" (counted overlong); the run succeeds and the
+     * counts are in every benchmark's results. Here every other prompt fills the 1000-position context and the rest
+     * leave 5 positions.
+     */
+    @Test
+    void overLongInputsOfImageBenchmarksAreCutOrAnsweredErrorAndCountedNotACrash() throws Exception {
+        BenchmarkFixtures.copy(root.resolve("benchmarks"), "mm-vet", List.of("mm-vet.json",
+                "mm-vet_grader_prompt.txt"));
+        BenchmarkFixtures.images(root.resolve("benchmarks/mm-vet/images"),
+                List.of("v1_0.png", "v1_17.jpg", "v1_37.jpg", "v1_39.jpg"));
+        BenchmarkFixtures.copy(root.resolve("benchmarks"), "llava-bench-in-the-wild", List.of("questions.jsonl",
+                "answers_gpt4.jsonl", "context.jsonl", "rule.json"));
+        BenchmarkFixtures.images(root.resolve("benchmarks/llava-bench-in-the-wild/images"),
+                List.of("001.jpg", "002.jpg"));
+        try (FakeJudgeServer judge = new FakeJudgeServer()) {
+            judge.defaultAnswer = "1.0 1.0"; // MM-Vet reads 1.0; LLaVA-Bench reads the pair
+            StageSpec spec = spec("base");
+            spec.benchmarks.remove(2); // the text benchmark
+            spec.benchmarks.add(bench(BenchmarkName.MM_VET, "benchmarks/mm-vet/mm-vet.json",
+                    "benchmarks/mm-vet/images"));
+            spec.benchmarks.add(bench(BenchmarkName.LLAVA_BENCH, "benchmarks/llava-bench-in-the-wild/questions.jsonl",
+                    "benchmarks/llava-bench-in-the-wild/images"));
+            spec.judge = new JudgeSpec();
+            spec.judge.provider = JudgeProvider.OPENAI_COMPATIBLE;
+            spec.judge.endpoint = judge.baseUrl() + "/v1";
+            spec.judge.model = "judge";
+            ScriptedModel model = new ScriptedModel((img, q) -> "Yes. A");
+            model.contextLength = 1000;
+            model.positionsOfCall = i -> i % 2 == 1 ? 1000 : 995;
+            assertEquals(ExitCodes.SUCCESS, fx.run(spec, new EvaluateStage(loaderOf(Map.of("base", model)), Map.of(),
+                    new JudgeTuning(1, 2, Sleeper.REAL, 2000, null))));
+            JsonNode results = Json.MAPPER.readTree(Files.readString(root.resolve("suite/results.json")));
+            double truncated = 0;
+            double overlong = 0;
+            for (String b : List.of("pope", "mmbench", "mm-vet", "llava-bench")) {
+                JsonNode m = results.at("/models/base/" + b);
+                long n = Files.readAllLines(root.resolve("suite/samples/base/" + b + ".jsonl")).stream()
+                        .filter(l -> !l.isBlank()).count();
+                assertTrue(n >= 2, b);
+                assertEquals((double) n, m.path("truncatedTurns").asDouble() + m.path("overlongTurns").asDouble(),
+                        b + ": every answer was cut or did not fit: " + m);
+                truncated += m.path("truncatedTurns").asDouble();
+                overlong += m.path("overlongTurns").asDouble();
+            }
+            assertEquals(model.calls, (int) truncated, "a cut answer is generated");
+            assertTrue(overlong >= 4, "an over-long prompt is not generated: " + overlong);
+            assertTrue(model.maxNewTokens.stream().allMatch(t -> t == 5), "cut to the room left: " + model.maxNewTokens);
+            assertTrue(Files.readString(root.resolve("suite/samples/base/mm-vet.jsonl")).contains("\"ERROR\""),
+                    "FastChat's ERROR answer stands in and is graded");
         }
     }
 

@@ -32,6 +32,8 @@ class MmVetOfficialScoreTest {
 
     private record Call(String system, String prompt) {}
 
+    private record Sent(double temperature, Integer maxTokens) {}
+
     @Test
     void gradesAndReportsLikeTheOfficialEvaluator() throws Exception {
         Path mmvet = BenchmarkFixtures.copy(dir, "mm-vet", List.of("mm-vet.json", "mm-vet_grader_prompt.txt"));
@@ -52,14 +54,17 @@ class MmVetOfficialScoreTest {
                 "v1_37", new ArrayDeque<>(List.of("The answer", "0.5 (half)")), // retry, then 0.5
                 "v1_39", new ArrayDeque<>(List.of("1.5", "N/A", " 0.3", "correct", "0.3.1"))); // 5 misses -> 0.0
         Map<String, List<Call>> calls = new LinkedHashMap<>();
+        Map<String, List<Sent>> sent = new LinkedHashMap<>();
         List<SampleOutput> outputs = new ArrayList<>();
         Map<String, BenchmarkItem> byId = new LinkedHashMap<>();
         for (BenchmarkItem item : items) {
             byId.put(item.id(), item);
             List<Call> mine = calls.computeIfAbsent(item.id(), k -> new ArrayList<>());
+            List<Sent> mineSent = sent.computeIfAbsent(item.id(), k -> new ArrayList<>());
             MmVetGrader.Grade g = MmVetGrader.grade(item.tag(MmVetGrader.PROMPT_TAG), item.turns().get(0),
-                    item.answer(), predictions.get(item.id()), (system, prompt) -> {
+                    item.answer(), predictions.get(item.id()), (system, prompt, parameters) -> {
                         mine.add(new Call(system, prompt));
+                        mineSent.add(new Sent(parameters.temperature(), parameters.maxTokens()));
                         return replies.get(item.id()).pop();
                     });
             outputs.add(SampleOutput.of(item.id(), List.of(predictions.get(item.id()))).score(g.score())
@@ -71,6 +76,9 @@ class MmVetOfficialScoreTest {
         assertEquals(officialPrompt + "\nWhat should kids do after snap fingers? | hop on one foot | They should hop. | "
                 + "\nPredict the correctness of the answer (digit): ", calls.get("v1_37").get(1).prompt());
         assertEquals(5, calls.get("v1_39").size(), "five replies are read before scoring 0");
+        // mm-vet_evaluator.py: max_tokens=3 always; temperature 0.0, the first re-ask still at 0.0, then +0.5 each.
+        assertEquals(List.of(new Sent(0.0, 3), new Sent(0.0, 3), new Sent(0.5, 3), new Sent(1.0, 3), new Sent(1.5, 3)),
+                sent.get("v1_39"));
         assertNull(outputs.get(2).problem());
         assertTrue(outputs.get(3).problem().contains("scored 0.0"));
 

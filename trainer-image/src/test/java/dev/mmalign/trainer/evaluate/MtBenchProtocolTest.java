@@ -118,6 +118,11 @@ class MtBenchProtocolTest {
             }
             List<JsonNode> bodies = judge.bodies;
             assertEquals(12, bodies.size());
+            for (JsonNode body : bodies) {
+                // FastChat common.py run_judge_single: chat_completion_openai(..., temperature=0, max_tokens=2048).
+                assertEquals(0.0, body.path("temperature").asDouble(-1));
+                assertEquals(2048, body.path("max_tokens").asInt());
+            }
             JsonNode q81 = question(81);
             String a1 = "answer to " + q81.at("/turns/0").asText().substring(0, 12);
             String a2 = "answer to " + q81.at("/turns/1").asText().substring(0, 12);

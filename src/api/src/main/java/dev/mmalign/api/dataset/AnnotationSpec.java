@@ -17,6 +17,9 @@ import java.util.List;
  * by step, then rates each completion 0-4 on the HelpSteer attributes.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@ValidationRule(value = "!has(self.goldAnswers) || !has(self.goldAnswers.enabled) || !self.goldAnswers.enabled "
+        + "|| self.provider in ['vertex-gemini', 'openai-compatible']",
+        message = "goldAnswers needs a judge model: provider vertex-gemini or openai-compatible")
 public class AnnotationSpec extends JudgeSpec {
 
     /** Default of {@link #maxFailureRatio}: a few flaky prompts never stop a run; an outage does. */
@@ -52,6 +55,9 @@ public class AnnotationSpec extends JudgeSpec {
     @Max(64)
     @JsonPropertyDescription("Shards of the annotate Job; the rate limit and concurrency are shared among them.")
     public Integer shards = 1;
+
+    @JsonPropertyDescription("Also ask the judge for its own answer to each prompt (the paper's Standard SFT data).")
+    public GoldAnswersSpec goldAnswers;
 
     @JsonPropertyDescription("Resources of each annotate pod (CPU only; the judge runs elsewhere).")
     public ComputeResources resources;

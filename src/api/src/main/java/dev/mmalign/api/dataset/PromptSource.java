@@ -2,6 +2,7 @@ package dev.mmalign.api.dataset;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Min;
 import io.fabric8.generator.annotation.Pattern;
 import io.fabric8.generator.annotation.Required;
@@ -18,8 +19,14 @@ public class PromptSource {
     public String name;
 
     @Required
-    @JsonPropertyDescription("JSONL file of prompts {id, image, question, goldAnswer?}, relative to the storage root.")
+    @JsonPropertyDescription("File of prompts, relative to the storage root, in the layout named by format.")
     public String path;
+
+    @Default("jsonl")
+    @JsonPropertyDescription("Layout of the file: jsonl (ours: {id, image, question, goldAnswer?} per line), llava "
+            + "(LLaVA conversation JSON), lrv-instruction (LRV-Instruction's JSON array of {image_id, question}) or "
+            + "scigraphqa (SciGraphQA's {question_id, image, text} JSONL), each read as published.")
+    public PromptFormat format = PromptFormat.JSONL;
 
     @JsonPropertyDescription("Folder the prompts' image paths are relative to. Unset: the prompts spec's imageRoot.")
     public String imageRoot;

@@ -17,8 +17,9 @@ public class TrainingSetsSpec {
     @JsonPropertyDescription("SteerLM SFT set (every completion conditioned on its ratings). Built unless disabled.")
     public SteerLMSetSpec steerLM = new SteerLMSetSpec();
 
-    @JsonPropertyDescription("Standard SFT set from the prompts' gold answers (paper baseline). Built unless disabled; "
-            + "prompts without a goldAnswer are skipped.")
+    @JsonPropertyDescription("Standard SFT set (paper baseline) from the judge's own answers when "
+            + "annotation.goldAnswers is enabled, else from the prompts' goldAnswer fields. Built unless disabled; "
+            + "prompts without an answer are skipped.")
     public ToggleSetSpec goldSFT = new ToggleSetSpec();
 
     @JsonPropertyDescription("Resources of the build pod (a GPU speeds up the reference log-probabilities).")

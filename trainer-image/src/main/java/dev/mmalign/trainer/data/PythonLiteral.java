@@ -1,4 +1,4 @@
-package dev.mmalign.trainer.evaluate;
+package dev.mmalign.trainer.data;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -6,14 +6,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The part of Python's {@code ast.literal_eval} that AlpacaEval's {@code ranking_parser} meets: lists, tuples, dicts,
+ * The part of Python's {@code ast.literal_eval} that AlpacaEval's {@code ranking_parser} and the paper's DPO pair
+ * files (a question turn written from a CSV as a dict's repr) meet: lists, tuples, dicts,
  * strings (single, double or triple quotes, r-prefix, implicit concatenation, the usual escapes), ints, floats,
  * True/False/None, comments and trailing commas. Lists and tuples come back as {@link List}, dicts as {@link Map}
  * (a repeated key keeps the last value, as in Python), True/False as {@link Boolean}, ints as {@link Long}. Anything
  * else (sets, expressions, names, text around the literal) is a {@link IllegalArgumentException}, where literal_eval
  * raises too.
  */
-final class PythonLiteral {
+public final class PythonLiteral {
 
     private final String s;
     private int i;
@@ -22,7 +23,7 @@ final class PythonLiteral {
         this.s = s;
     }
 
-    static Object parse(String text) {
+    public static Object parse(String text) {
         PythonLiteral p = new PythonLiteral(text);
         p.skip();
         Object v = p.value();
