@@ -1,6 +1,7 @@
--- Argo CD health check of the mmalign kinds (group mmalign.dev: PreferenceDataset, AlignmentRun, BenchmarkSuite).
+-- Argo CD health check of the mmalign kinds (group mmalign.dev: PreferenceDataset, AlignmentRun, BenchmarkSuite,
+-- AlignmentSweep).
 -- Argo CD's contract: the resource comes in as `obj`; the script returns a table with `status` (Healthy, Progressing,
--- Degraded, Suspended) and `message`. One script serves the three kinds: all three report the same standard
+-- Degraded, Suspended) and `message`. One script serves the four kinds: all four report the same standard
 -- conditions (dev.mmalign.api.common.ConditionTypes: Ready, Progressing, Failed, and Suspended for AlignmentRun),
 -- each with observedGeneration, written together by the operator (dev.mmalign.operator.status.Conditions), so at most
 -- one of Ready / Progressing / Failed / Suspended is True. Tested against sample statuses by

@@ -105,10 +105,10 @@ python3 - "$CHART/files/argocd/health.lua" "$OUT/argocd-health.yaml" <<'PY'
 import sys, yaml
 script = open(sys.argv[1]).read()
 cm = yaml.safe_load(open(sys.argv[2]))
-keys = {"resource.customizations.health.mmalign.dev_" + k for k in ("PreferenceDataset", "AlignmentRun", "BenchmarkSuite")}
+keys = {"resource.customizations.health.mmalign.dev_" + k for k in ("PreferenceDataset", "AlignmentRun", "BenchmarkSuite", "AlignmentSweep")}
 assert cm["kind"] == "ConfigMap" and set(cm["data"]) == keys, cm["data"].keys()
 for k in keys:
     assert cm["data"][k] == script, "%s differs from files/argocd/health.lua" % k
-print("argocd-cm keys render the health script for the 3 kinds")
+print("argocd-cm keys render the health script for the 4 kinds")
 PY
 echo "helm-check: OK"

@@ -54,11 +54,16 @@ public final class ClaimPreparer {
         this.out = out;
     }
 
-    /** The claims the objects mount ({@code spec.storage.claimName}), as {@code namespace/claim}. */
+    /**
+     * The claims the objects mount ({@code spec.storage.claimName}; an AlignmentSweep's children that of its
+     * {@code spec.template.storage}), as {@code namespace/claim}.
+     */
     public static Set<String> claims(List<HasMetadata> items, String defaultNamespace) {
         Set<String> claims = new LinkedHashSet<>();
         for (HasMetadata item : items) {
-            JsonNode claim = Serialization.jsonMapper().valueToTree(item).path("spec").path("storage").path("claimName");
+            JsonNode spec = Serialization.jsonMapper().valueToTree(item).path("spec");
+            JsonNode claim = spec.has("template") ? spec.path("template").path("storage").path("claimName")
+                    : spec.path("storage").path("claimName");
             if (claim.isTextual() && !claim.asText().isEmpty()) {
                 String ns = item.getMetadata().getNamespace() != null ? item.getMetadata().getNamespace()
                         : defaultNamespace;

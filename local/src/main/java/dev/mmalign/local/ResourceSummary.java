@@ -9,6 +9,8 @@ import dev.mmalign.api.dataset.PreferenceDatasetStatus;
 import dev.mmalign.api.run.AlignmentRun;
 import dev.mmalign.api.run.AlignmentRunStatus;
 import dev.mmalign.api.run.TrainingMetrics;
+import dev.mmalign.api.sweep.AlignmentSweep;
+import dev.mmalign.api.sweep.AlignmentSweepStatus;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
@@ -32,7 +34,8 @@ record ResourceSummary(String id, String phase, String detail, boolean finished,
     static final Map<String, Class<? extends HasMetadata>> KINDS = Map.of(
             "PreferenceDataset", PreferenceDataset.class,
             "AlignmentRun", AlignmentRun.class,
-            "BenchmarkSuite", BenchmarkSuite.class);
+            "BenchmarkSuite", BenchmarkSuite.class,
+            "AlignmentSweep", AlignmentSweep.class);
 
     static boolean isTracked(HasMetadata r) {
         return KINDS.containsKey(r.getKind()) && r.getApiVersion() != null
@@ -49,6 +52,9 @@ record ResourceSummary(String id, String phase, String detail, boolean finished,
         }
         if (r instanceof BenchmarkSuite s) {
             return suite(id, s.getStatus());
+        }
+        if (r instanceof AlignmentSweep w) {
+            return sweep(id, w.getStatus());
         }
         return new ResourceSummary(id, "?", "", true, false, false);
     }
@@ -105,6 +111,23 @@ record ResourceSummary(String id, String phase, String detail, boolean finished,
         }
         if (s.results != null && !s.results.isEmpty()) {
             parts.add("results=" + s.results.size());
+        }
+        return finish(id, s.phase.name(), parts, s.conditions);
+    }
+
+    private static ResourceSummary sweep(String id, AlignmentSweepStatus s) {
+        if (s == null || s.phase == null) {
+            return pending(id);
+        }
+        List<String> parts = new ArrayList<>();
+        if (s.runsDone != null) {
+            parts.add("runs " + s.runsDone);
+        }
+        if (s.running != null && s.running > 0) {
+            parts.add("training=" + s.running);
+        }
+        if (s.tableConfigMap != null) {
+            parts.add("tables in status, sweep.json in ConfigMap " + s.tableConfigMap);
         }
         return finish(id, s.phase.name(), parts, s.conditions);
     }

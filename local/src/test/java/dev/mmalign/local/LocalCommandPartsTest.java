@@ -7,6 +7,8 @@ import dev.mmalign.api.bench.BenchmarkSuiteStatus;
 import dev.mmalign.api.bench.SuitePhase;
 import dev.mmalign.api.common.Progress;
 import dev.mmalign.api.run.AlignmentRun;
+import dev.mmalign.api.sweep.AlignmentSweep;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import dev.mmalign.api.run.AlignmentRunStatus;
 import dev.mmalign.api.run.RunPhase;
 import dev.mmalign.api.run.TrainingMetrics;
@@ -80,6 +82,36 @@ class LocalCommandPartsTest {
         applier.apply(items);
         applier.apply(ManifestApplier.read(client, List.of(TestPaths.repoRoot().resolve("examples/quickstart"))));
         assertEquals(4, client.resources(AlignmentRun.class).inNamespace("default").list().getItems().size());
+    }
+
+    /**
+     * Guards local mode serving AlignmentSweep: its API server learned the kind from crds/, so the quickstart's sweep
+     * applies (schema and CEL checked), is followed, and names the quickstart's claim to prepare; a sweep over the cap
+     * of child runs is refused with the CRD's CEL message.
+     */
+    @Test
+    void quickstartSweepAppliesIsFollowedAndItsCelRulesHold() {
+        List<HasMetadata> items = ManifestApplier.read(client,
+                List.of(TestPaths.repoRoot().resolve("examples/quickstart/sweep")));
+        assertEquals(List.of("AlignmentSweep"), items.stream().map(HasMetadata::getKind).toList());
+        assertTrue(items.stream().allMatch(ResourceSummary::isTracked));
+        assertEquals(Set.of("default/quickstart-data"), ClaimPreparer.claims(items, "default"));
+        new ManifestApplier(client, "default").apply(items);
+        AlignmentSweep stored = client.resources(AlignmentSweep.class).inNamespace("default")
+                .withName("quickstart-scaling").get();
+        assertEquals(List.of(0.5, 1.0), stored.getSpec().axes.dataFraction);
+        assertEquals(1, stored.getSpec().maxConcurrent);
+        assertFalse(ResourceSummary.of(stored).finished());
+
+        AlignmentSweep tooBig = new AlignmentSweep();
+        tooBig.setMetadata(new ObjectMetaBuilder().withName("too-big").withNamespace("default").build());
+        tooBig.setSpec(stored.getSpec());
+        tooBig.getSpec().axes.dataFraction = List.of(0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8);
+        tooBig.getSpec().axes.beta = List.of(0.05, 0.1, 0.2, 0.5);
+        KubernetesClientException refused = assertThrows(KubernetesClientException.class,
+                () -> client.resource(tooBig).create());
+        assertEquals(422, refused.getCode());
+        assertTrue(refused.getMessage().contains("must be at most 31"), refused.getMessage());
     }
 
     /** Guards the progress line: phase, step progress, loss; finished only in a final phase; failures with why. */

@@ -16,22 +16,27 @@ public final class OperatorPermissions {
     public record Rule(String apiGroup, List<String> resources, List<String> verbs) {}
 
     public static final List<Rule> RULES = List.of(
-            // The three kinds: watched (informers), read (references between them), and the evaluation suite an
-            // AlignmentRun creates.
-            new Rule("mmalign.dev", List.of("preferencedatasets", "alignmentruns"),
+            // The kinds: watched (informers) and read (references between them).
+            new Rule("mmalign.dev", List.of("preferencedatasets", "alignmentsweeps"),
                     List.of("get", "list", "watch")),
-            new Rule("mmalign.dev", List.of("benchmarksuites"), List.of("get", "list", "watch", "create")),
+            // AlignmentSweep children: runs created, patched (a template change) and deleted (a removed axis value).
+            new Rule("mmalign.dev", List.of("alignmentruns"),
+                    List.of("get", "list", "watch", "create", "patch", "delete")),
+            // Created by an AlignmentRun (spec.evaluation) or a sweep; patched by the sweep when its points change.
+            new Rule("mmalign.dev", List.of("benchmarksuites"), List.of("get", "list", "watch", "create", "patch")),
             // Status is written by JSON patch. Holding get and patch here is also what allows the operator to grant
             // them to the per-resource progress Role (RBAC forbids granting what one does not hold).
             new Rule("mmalign.dev", List.of("preferencedatasets/status", "alignmentruns/status",
-                    "benchmarksuites/status"), List.of("get", "patch", "update")),
+                    "benchmarksuites/status", "alignmentsweeps/status"), List.of("get", "patch", "update")),
             // Stage Jobs: watched, created, and patched for spec.suspend.
             new Rule("batch", List.of("jobs"), List.of("get", "list", "watch", "create", "patch")),
             // Pods of stage Jobs (exit codes, termination messages), stage spec ConfigMaps and the progress identity of
             // each resource: read from informers filtered by our labels (list, watch), created when absent (get only
             // after a create that found the name taken).
             new Rule("", List.of("pods"), List.of("list", "watch")),
-            new Rule("", List.of("configmaps", "serviceaccounts"), List.of("get", "list", "watch", "create")),
+            new Rule("", List.of("serviceaccounts"), List.of("get", "list", "watch", "create")),
+            // ConfigMaps also hold a sweep's sweep.json, patched when its scores change.
+            new Rule("", List.of("configmaps"), List.of("get", "list", "watch", "create", "patch")),
             new Rule("rbac.authorization.k8s.io", List.of("roles", "rolebindings"),
                     List.of("get", "list", "watch", "create")),
             // Events: created, and patched (count, lastTimestamp) when the same one recurs (EventRecorder).

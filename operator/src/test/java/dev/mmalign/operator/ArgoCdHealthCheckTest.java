@@ -13,6 +13,9 @@ import dev.mmalign.api.run.AlignmentRun;
 import dev.mmalign.api.run.AlignmentRunStatus;
 import dev.mmalign.api.run.RunPhase;
 import dev.mmalign.operator.status.Conditions;
+import dev.mmalign.api.sweep.AlignmentSweep;
+import dev.mmalign.api.sweep.AlignmentSweepStatus;
+import dev.mmalign.api.sweep.SweepPhase;
 import dev.mmalign.operator.status.Conditions.State;
 import dev.mmalign.operator.testing.Fixtures;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -191,6 +194,36 @@ class ArgoCdHealthCheckTest {
                 health(suite(1, 1L, SuitePhase.Succeeded, State.READY, "Evaluated", "4 scores of 2 models")));
     }
 
+    private static AlignmentSweep sweep(long generation, Long observed, SweepPhase phase, State state, String reason,
+                                        String message) {
+        AlignmentSweep sweep = Fixtures.sweep("ns", "sweep", List.of(0.5, 1.0), null, 2);
+        sweep.getMetadata().setGeneration(generation);
+        if (phase != null) {
+            AlignmentSweepStatus st = new AlignmentSweepStatus();
+            st.phase = phase;
+            st.observedGeneration = observed;
+            Conditions.report(st.conditions, state, reason, message, observed, NOW, false);
+            sweep.setStatus(st);
+        }
+        return sweep;
+    }
+
+    /** Guards the AlignmentSweep outcomes: none yet, stale, training, evaluating, a failed run, succeeded. */
+    @Test
+    void alignmentSweepHealth() throws IOException {
+        assertEquals("Progressing", health(sweep(1, null, null, null, null, null)).status());
+        assertEquals(new Health("Progressing", "Waiting for the operator to observe generation 2"),
+                health(sweep(2, 1L, SweepPhase.Succeeded, State.READY, "Evaluated", "2 runs")));
+        assertEquals(new Health("Progressing", "Training: 0/2 runs trained"),
+                health(sweep(1, 1L, SweepPhase.Running, State.PROGRESSING, "Training", "0/2 runs trained")));
+        assertEquals(new Health("Progressing", "Evaluating: suite is Running"),
+                health(sweep(1, 1L, SweepPhase.Evaluating, State.PROGRESSING, "Evaluating", "suite is Running")));
+        assertEquals(new Health("Degraded", "RunFailed: AlignmentRun sweep-f1: exit 2"),
+                health(sweep(1, 1L, SweepPhase.Failed, State.FAILED, "RunFailed", "AlignmentRun sweep-f1: exit 2")));
+        assertEquals(new Health("Healthy", "Evaluated: 2 runs trained and evaluated"),
+                health(sweep(1, 1L, SweepPhase.Succeeded, State.READY, "Evaluated", "2 runs trained and evaluated")));
+    }
+
     /** Guards against a condition lagging its status: one condition still at an older generation is not current. */
     @Test
     void aConditionOfAnOlderGenerationIsProgressing() throws IOException {
@@ -214,6 +247,7 @@ class ArgoCdHealthCheckTest {
             }
         }
         assertEquals(new TreeSet<>(List.of("resource.customizations.health.mmalign.dev_AlignmentRun",
+                "resource.customizations.health.mmalign.dev_AlignmentSweep",
                 "resource.customizations.health.mmalign.dev_BenchmarkSuite",
                 "resource.customizations.health.mmalign.dev_PreferenceDataset")), expected);
         String template = Files.readString(root.resolve("helm/mmalign/templates/argocd-health.yaml"));
@@ -223,7 +257,8 @@ class ArgoCdHealthCheckTest {
             String kind = key.substring(key.indexOf('_') + 1);
             keys.put(kind, template.contains("resource.customizations.health.mmalign.dev_") && template.contains(kind));
         }
-        assertEquals(Map.of("AlignmentRun", true, "BenchmarkSuite", true, "PreferenceDataset", true), keys);
+        assertEquals(Map.of("AlignmentRun", true, "AlignmentSweep", true, "BenchmarkSuite", true,
+                "PreferenceDataset", true), keys);
         String readme = Files.readString(root.resolve("helm/mmalign/README.md"));
         for (String key : expected) {
             assertTrue(readme.contains(key), "README documents " + key);

@@ -41,6 +41,31 @@ public final class ChildNames {
         return fit(run + "-eval");
     }
 
+    /** The AlignmentRun of an AlignmentSweep at one point of its axes ({@code point}: the point's short key). */
+    public static String sweepRun(String sweep, String point) {
+        return fit(sweep + "-" + point);
+    }
+
+    /** The BenchmarkSuite an AlignmentSweep evaluates its runs with. */
+    public static String sweepSuite(String sweep) {
+        return fit(sweep + "-suite");
+    }
+
+    /** The ConfigMap holding an AlignmentSweep's sweep.json. */
+    public static String sweepTable(String sweep) {
+        return fit(sweep + dev.mmalign.api.sweep.SweepDocument.CONFIG_MAP_SUFFIX);
+    }
+
+    /** {@code name} when at most {@code max} characters, else a prefix plus a hash of the whole (see {@link #fit}). */
+    public static String fit(String name, int max) {
+        if (name.length() <= max) {
+            return name;
+        }
+        String hash = hash(name);
+        String prefix = name.substring(0, max - hash.length() - 1).replaceAll("[-.]+$", "");
+        return prefix + "-" + hash;
+    }
+
     /** A valid label value for a name (resource names may be longer than 63 characters). */
     public static String labelValue(String name) {
         return fit(name);
@@ -48,12 +73,7 @@ public final class ChildNames {
 
     /** {@code name} when short enough, else a prefix plus a hash of the whole, so distinct names stay distinct. */
     static String fit(String name) {
-        if (name.length() <= MAX) {
-            return name;
-        }
-        String hash = hash(name);
-        String prefix = name.substring(0, MAX - hash.length() - 1).replaceAll("[-.]+$", "");
-        return prefix + "-" + hash;
+        return fit(name, MAX);
     }
 
     private static String hash(String s) {

@@ -137,4 +137,24 @@ public final class Fixtures {
                 Map.of("pope/f1", popeF1, "pope/accuracy", popeF1 - 0.01, "exact-match/accuracy", exactMatch),
                 Map.of());
     }
+
+    /**
+     * A sweep over the data fraction (and {@code betas}, when given) of a DPO run on a training-set file, evaluated on
+     * the fixture benchmarks (pope, exact-match).
+     */
+    public static dev.mmalign.api.sweep.AlignmentSweep sweep(String ns, String name, List<Double> fractions,
+                                                             List<Double> betas, int maxConcurrent) {
+        var spec = new dev.mmalign.api.sweep.AlignmentSweepSpec();
+        spec.template = runOnFile(ns, "template").getSpec();
+        spec.axes = new dev.mmalign.api.sweep.SweepAxes();
+        spec.axes.dataFraction = fractions;
+        spec.axes.beta = betas;
+        spec.maxConcurrent = maxConcurrent;
+        spec.evaluation = evaluation();
+        var sweep = new dev.mmalign.api.sweep.AlignmentSweep();
+        sweep.getMetadata().setName(name);
+        sweep.getMetadata().setNamespace(ns);
+        sweep.setSpec(spec);
+        return sweep;
+    }
 }

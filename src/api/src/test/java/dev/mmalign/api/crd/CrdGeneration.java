@@ -3,6 +3,7 @@ package dev.mmalign.api.crd;
 import dev.mmalign.api.bench.BenchmarkSuite;
 import dev.mmalign.api.dataset.PreferenceDataset;
 import dev.mmalign.api.run.AlignmentRun;
+import dev.mmalign.api.sweep.AlignmentSweep;
 import io.fabric8.crd.generator.annotation.AdditionalPrinterColumn;
 import io.fabric8.crdv2.generator.CRDGenerator;
 import io.fabric8.crdv2.generator.CRDPostProcessor;
@@ -21,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Generates the CRDs of the three resources from their Java types with Fabric8's CRD generator. The generator sorts
+ * Generates the CRDs of the four resources from their Java types with Fabric8's CRD generator. The generator sorts
  * printer columns by JSON path; we put them back in the order they are declared on the class, which is the order
  * {@code kubectl get} shows them in (Phase first, Age last).
  */
@@ -29,7 +30,7 @@ public final class CrdGeneration {
 
     /** The custom resources the project defines, in one place. */
     public static final List<Class<? extends HasMetadata>> RESOURCES =
-            List.of(PreferenceDataset.class, AlignmentRun.class, BenchmarkSuite.class);
+            List.of(PreferenceDataset.class, AlignmentRun.class, BenchmarkSuite.class, AlignmentSweep.class);
 
     private CrdGeneration() {}
 

@@ -8,6 +8,7 @@ import dev.mmalign.api.RepoPaths;
 import dev.mmalign.api.bench.BenchmarkSuite;
 import dev.mmalign.api.dataset.PreferenceDataset;
 import dev.mmalign.api.run.AlignmentRun;
+import dev.mmalign.api.sweep.AlignmentSweep;
 import io.fabric8.kubernetes.client.CustomResource;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -34,7 +35,8 @@ class ExamplesValidationTest {
     private static final Map<String, Class<? extends CustomResource<?, ?>>> TYPES = Map.of(
             "PreferenceDataset", PreferenceDataset.class,
             "AlignmentRun", AlignmentRun.class,
-            "BenchmarkSuite", BenchmarkSuite.class);
+            "BenchmarkSuite", BenchmarkSuite.class,
+            "AlignmentSweep", AlignmentSweep.class);
 
     private static CustomResourceValidator validator;
 
