@@ -140,11 +140,6 @@ public class AlignmentSweepReconciler implements Reconciler<AlignmentSweep>,
     }
 
     @Override
-    public Class<AlignmentSweepStatus> statusType() {
-        return AlignmentSweepStatus.class;
-    }
-
-    @Override
     public AlignmentSweepStatus emptyStatus() {
         return new AlignmentSweepStatus();
     }
