@@ -243,6 +243,11 @@ class PreferenceDatasetReconcilerTest extends OperatorTestBase {
                         io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
                         Json.write(Map.of("status", Map.of("progress", p))));
 
+        // The operator's Job cache has seen the started pod once the resource says Running; only then does a reconcile
+        // from any copy see it (what a restarted operator's informers have after their first list).
+        awaitResource(PreferenceDataset.class, ns, "resume", d -> d.getStatus() != null && d.getStatus().stages != null
+                && !d.getStatus().stages.isEmpty() && d.getStatus().stages.get(0).phase == StageState.Phase.Running);
+
         // A freshly started operator with a stale view: the resource as it was when created, before any status.
         PreferenceDataset stale = Json.convert(created, PreferenceDataset.class);
         stale.setStatus(null);
