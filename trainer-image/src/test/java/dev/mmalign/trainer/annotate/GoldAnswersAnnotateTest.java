@@ -62,7 +62,7 @@ class GoldAnswersAnnotateTest {
 
     private int run(StageSpec spec) throws Exception {
         return data.fx.run(spec, new AnnotateStage(Map.of(JudgeWiring.ENV_API_KEY, "sk-test"),
-                new JudgeTuning(1, 3, Sleeper.REAL, 2000, null)));
+                new JudgeTuning(1, 3, Sleeper.REAL, 30_000, null)));
     }
 
     @Test

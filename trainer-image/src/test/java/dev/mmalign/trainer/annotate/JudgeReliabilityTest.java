@@ -70,7 +70,7 @@ class JudgeReliabilityTest {
             Thread.sleep(Math.min(millis, 2));
         };
         AnnotateStage stage = new AnnotateStage(Map.of(JudgeWiring.ENV_API_KEY, "sk-test"),
-                new JudgeTuning(1, 5, recording, 2000, null));
+                new JudgeTuning(1, 5, recording, 30_000, null));
         return data.fx.run(spec, stage);
     }
 

@@ -51,7 +51,7 @@ class OpenAiCompatibleAnnotateTest {
     }
 
     private int run(StageSpec spec, Map<String, String> env) throws Exception {
-        AnnotateStage stage = new AnnotateStage(env, new JudgeTuning(1, 5, Sleeper.REAL, 2000, null));
+        AnnotateStage stage = new AnnotateStage(env, new JudgeTuning(1, 5, Sleeper.REAL, 30_000, null));
         return data.fx.run(spec, stage);
     }
 

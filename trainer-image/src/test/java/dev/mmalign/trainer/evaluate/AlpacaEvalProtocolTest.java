@@ -91,7 +91,7 @@ class AlpacaEvalProtocolTest {
             TextBenchmarkFixtures.RecordingModel model = new TextBenchmarkFixtures.RecordingModel(answers::get);
             StageSpec spec = suite(fx, judge, alpaca);
             assertEquals(ExitCodes.SUCCESS, fx.run(spec, new EvaluateStage((d, a) -> model, Map.of(),
-                    new JudgeTuning(1, 2, Sleeper.REAL, 2000, null))));
+                    new JudgeTuning(1, 2, Sleeper.REAL, 30_000, null))));
             assertEquals(3, judge.bodies.size(), "identical outputs are not sent to the judge");
 
             for (JsonNode b : judge.bodies) {

@@ -232,7 +232,7 @@ class EvaluateStageTest {
             spec.judge.model = "judge";
             ScriptedModel model = new ScriptedModel((img, q) -> "an answer");
             assertEquals(ExitCodes.SUCCESS, fx.run(spec, new EvaluateStage(loaderOf(Map.of("base", model)), Map.of(),
-                    new JudgeTuning(1, 2, Sleeper.REAL, 2000, null))));
+                    new JudgeTuning(1, 2, Sleeper.REAL, 30_000, null))));
             JsonNode results = Json.MAPPER.readTree(Files.readString(root.resolve("suite/results.json")));
             JsonNode vet = results.at("/models/base/mm-vet");
             assertEquals(37.5, vet.path("score").asDouble(), 1e-9);
@@ -296,7 +296,7 @@ class EvaluateStageTest {
             model.contextLength = 1000;
             model.positionsOfCall = i -> i % 2 == 1 ? 1000 : 995;
             assertEquals(ExitCodes.SUCCESS, fx.run(spec, new EvaluateStage(loaderOf(Map.of("base", model)), Map.of(),
-                    new JudgeTuning(1, 2, Sleeper.REAL, 2000, null))));
+                    new JudgeTuning(1, 2, Sleeper.REAL, 30_000, null))));
             JsonNode results = Json.MAPPER.readTree(Files.readString(root.resolve("suite/results.json")));
             double truncated = 0;
             double overlong = 0;

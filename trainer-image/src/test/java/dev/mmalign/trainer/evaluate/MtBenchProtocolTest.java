@@ -46,7 +46,7 @@ class MtBenchProtocolTest {
 
     private int run(StageSpec spec, TextBenchmarkFixtures.RecordingModel model) throws Exception {
         return fx.run(spec, new EvaluateStage((dir, adapter) -> model, Map.of(),
-                new JudgeTuning(1, 2, Sleeper.REAL, 2000, null)));
+                new JudgeTuning(1, 2, Sleeper.REAL, 30_000, null)));
     }
 
     private static String system(JsonNode body) {
@@ -247,7 +247,7 @@ class MtBenchProtocolTest {
             }
             TextBenchmarkFixtures.RecordingModel second = new TextBenchmarkFixtures.RecordingModel(q -> "x");
             assertEquals(ExitCodes.SUCCESS, again.run(suite(again, judge, mt), new EvaluateStage((d, a) -> second,
-                    Map.of(), new JudgeTuning(1, 2, Sleeper.REAL, 2000, null))));
+                    Map.of(), new JudgeTuning(1, 2, Sleeper.REAL, 30_000, null))));
             assertEquals(images.stream().map(p -> p.getFileName().toString()).toList(),
                     second.calls.stream().map(c -> c.image().getFileName().toString()).toList(),
                     "the draws are seeded: the same photos on another run");
