@@ -99,10 +99,14 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return client;
     }
 
-    /** Client settings for this server: no TLS, no credentials, HTTP/1.1, namespace "default". */
+    /**
+     * Client settings for this server: no TLS, no credentials, HTTP/1.1, namespace "default", and a 60 s request
+     * timeout instead of fabric8's 10 s: the server shares the machine with the trainer's pods, and a CRD install or a
+     * list under that load took longer than 10 s on 2 cores.
+     */
     public Config clientConfig() {
         return new ConfigBuilder(Config.empty()).withMasterUrl(url()).withNamespace("default")
-                .withHttp2Disable(true).withTrustCerts(true).build();
+                .withHttp2Disable(true).withTrustCerts(true).withRequestTimeout(60_000).build();
     }
 
     /** A new client of this server (e.g. for the operator, which closes its own). */
