@@ -24,6 +24,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * Samples the missing completions of a shard's prompts from a chat-completions endpoint
@@ -32,7 +33,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code requestsPerSecond}; a retryable failure is retried after exponential backoff or what Retry-After asks,
  * whichever is longer. Each request's completions are appended as soon as it answers, so a restart asks only for what
  * is not in the file. A refused request (4xx) is invalid configuration (exit 2); retries used up fail the pod
- * (retryable, and its retry resumes). A stop request lets no new request start and cancels those in flight.
+ * (retryable, and its retry resumes). A stop request (or a failure) lets no new request or retry start; requests in
+ * flight finish and are kept.
  */
 final class EndpointSampler {
 
@@ -101,7 +103,9 @@ final class EndpointSampler {
                 pool.execute(() -> {
                     if (stop.requested() || failure.get() != null || Thread.currentThread().isInterrupted()) return;
                     try {
-                        List<CompletionRecord> records = request(unit, imageRoot);
+                        List<CompletionRecord> records = request(unit, imageRoot, () -> stop.requested()
+                                || failure.get() != null);
+                        if (records == null) return;
                         out.appendAll(records);
                         written.addAndGet(records.size());
                         if (open.decrementAndGet() == 0) tracker.advance(1, null);
@@ -114,10 +118,9 @@ final class EndpointSampler {
             }
         }
         pool.shutdown();
-        // Waits in slices so that a stop request (SIGTERM) cancels requests in flight rather than waiting them out.
-        while (!pool.awaitTermination(200, TimeUnit.MILLISECONDS)) {
-            if (stop.requested() || failure.get() != null) pool.shutdownNow();
-        }
+        // In-flight requests are not interrupted: an interrupt during an append would close the file's channel. Each
+        // request is bounded by timeoutSeconds, and one stopped by SIGKILL loses only its own completions.
+        pool.awaitTermination(Long.MAX_VALUE, TimeUnit.NANOSECONDS);
         if (failure.get() != null) throw failure.get();
         return new Outcome(written.get(), stop.requested());
     }
@@ -126,7 +129,9 @@ final class EndpointSampler {
         return Boolean.FALSE.equals(endpoint.sendSeed) ? null : seed & SEED_MASK;
     }
 
-    private List<CompletionRecord> request(Unit unit, Path imageRoot) throws InterruptedException {
+    /** The unit's completions; null when {@code abandon} turned true before an answer came. */
+    private List<CompletionRecord> request(Unit unit, Path imageRoot, BooleanSupplier abandon)
+            throws InterruptedException {
         PromptRecord p = unit.prompt();
         Path image = p.hasImage() ? imageRoot.resolve(p.image()).normalize() : null;
         double temperature = sampling.temperature == null ? 0.7 : sampling.temperature;
@@ -134,7 +139,8 @@ final class EndpointSampler {
                 image == null ? null : ImageFiles.read(image), image == null ? null : ImageFiles.mimeType(image),
                 p.question(), unit.indices().size(), temperature, sampling.topP == null ? 1.0 : sampling.topP,
                 sampling.maxNewTokens == null ? 512 : sampling.maxNewTokens, unit.seed());
-        List<String> texts = callWithRetries(call, p.id());
+        List<String> texts = callWithRetries(call, p.id(), abandon);
+        if (texts == null) return null;
         List<CompletionRecord> records = new ArrayList<>();
         for (int i = 0; i < texts.size(); i++) {
             records.add(new CompletionRecord(p.id(), CompletionRecord.idOf(p.id(), unit.indices().get(i)),
@@ -143,11 +149,13 @@ final class EndpointSampler {
         return records;
     }
 
-    private List<String> callWithRetries(ChatCompletionsClient.Call call, String promptId)
+    private List<String> callWithRetries(ChatCompletionsClient.Call call, String promptId, BooleanSupplier abandon)
             throws InterruptedException {
         int maxRetries = endpoint.maxRetries == null ? 6 : endpoint.maxRetries;
         for (int attempt = 0; ; attempt++) {
             limiter.acquire();
+            // A stop or another request's failure ends the retries too (not only the requests not yet started).
+            if (abandon.getAsBoolean()) return null;
             try {
                 return client.complete(call);
             } catch (EndpointCallException e) {
