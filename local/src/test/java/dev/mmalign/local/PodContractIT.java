@@ -17,6 +17,9 @@ import dev.mmalign.api.dataset.GuideSpec;
 import dev.mmalign.api.dataset.PreferenceDataset;
 import dev.mmalign.api.dataset.PreferenceDatasetSpec;
 import dev.mmalign.api.dataset.PromptsSpec;
+import dev.mmalign.api.dataset.SamplingEndpointSpec;
+import dev.mmalign.api.dataset.SamplingSpec;
+import dev.mmalign.api.common.ModelSource;
 import dev.mmalign.api.stage.ProgressReporting;
 import dev.mmalign.api.stage.ResolvedModel;
 import dev.mmalign.api.stage.StageName;
@@ -57,11 +60,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The pod contract end to end, across the three programs that must agree on it: the operator's Job builder and stage
- * spec planners build a real annotate or evaluate Job; local mode's kubelet resolves that pod's volumes and env from
- * the API server (Secrets, ConfigMaps) as it does for every pod it runs; and the trainer, started as the pod's own
- * process with that env, builds its judge client and sends one request ({@code mmalign-trainer judge-check}) to a
- * local server speaking the judge's protocol. Each side has its own unit tests; this one fails when the two halves
- * disagree on a variable name or a mount path (as the judge key and the annotation guide once did).
+ * spec planners build a real annotate, evaluate or sample Job; local mode's kubelet resolves that pod's volumes and
+ * env from the API server (Secrets, ConfigMaps) as it does for every pod it runs; and the trainer, started as the
+ * pod's own process with that env, builds its judge client and sends one request ({@code mmalign-trainer
+ * judge-check}) to a local server speaking the judge's protocol (a sample pod runs the sample stage itself against
+ * that server). Each side has its own unit tests; this one fails when the two halves disagree on a variable name or a
+ * mount path (as the judge key and the annotation guide once did).
  */
 class PodContractIT {
 
@@ -178,6 +182,50 @@ class PodContractIT {
         assertFalse(run.env().containsKey("MMALIGN_JUDGE_GUIDE_FILE"));
     }
 
+    /** Guards the sampling endpoint's key (sampling.endpoint.apiKeySecret): the sample pod the operator builds, as
+     * local mode's kubelet resolves it, runs the real sample stage, which sends the Secret's key to the endpoint as a
+     * Bearer token and writes the completions; the key is never printed. */
+    @Test
+    void samplePodSendsTheEndpointsKeyFromTheSecret() throws Exception {
+        client.resource(new SecretBuilder().withNewMetadata().withName("vllm-api-key").withNamespace(NS)
+                .endMetadata().addToStringData("token", API_KEY + "\n").addToStringData("other", "not this").build())
+                .create();
+        PreferenceDataset ds = dataset("prefs-vllm", null);
+        ds.getSpec().sampling = new SamplingSpec();
+        ds.getSpec().sampling.model = ModelSource.ofPath("models/base");
+        ds.getSpec().sampling.completionsPerPrompt = 2;
+        ds.getSpec().sampling.endpoint = new SamplingEndpointSpec();
+        ds.getSpec().sampling.endpoint.url = judge.url() + "/v1";
+        ds.getSpec().sampling.endpoint.model = "llava-hf/llava-1.5-7b-hf";
+        ds.getSpec().sampling.endpoint.useN = false; // the contract server answers one choice per request
+        ds.getSpec().sampling.endpoint.apiKeySecret = new SecretKeyRef();
+        ds.getSpec().sampling.endpoint.apiKeySecret.name = "vllm-api-key";
+        ds.getSpec().sampling.endpoint.apiKeySecret.key = "token";
+        Path claim = workDir.resolve("volumes").resolve(NS).resolve("data");
+        Files.createDirectories(claim.resolve("images"));
+        Files.writeString(claim.resolve("prompts.jsonl"), "{\"id\":\"q1\",\"question\":\"What is 2 plus 2?\"}\n");
+
+        int before = judge.requests.size();
+        StageSpec stageSpec = DatasetPlan.stageSpec(ds, StageName.sample, 1,
+                new ResolvedModel("policy", "models/base", null), stdoutProgress());
+        StageJobRequest request = StageJobRequest.builder(ds, StageName.sample, "prefs-vllm-sample-1",
+                new StorageSpec("data", null), "prefs-vllm-progress").samplingEndpoint(ds.getSpec().sampling.endpoint)
+                .build();
+        Launched run = runPod(request, stageSpec, null);
+
+        assertEquals(0, run.exitCode(), run.output());
+        List<JudgeServer.Request> sent = judge.requests.subList(before, judge.requests.size());
+        assertEquals(2, sent.size(), "two completions, one request each");
+        for (JudgeServer.Request r : sent) {
+            assertEquals("/v1/chat/completions", r.path());
+            assertEquals("Bearer " + API_KEY, r.authorization());
+            assertEquals("llava-hf/llava-1.5-7b-hf", r.body().path("model").asText());
+        }
+        assertEquals(2, Files.readAllLines(claim.resolve(stageSpec.paths.outputDir)
+                .resolve("completions-00000-of-00001.jsonl")).size());
+        assertFalse(run.output().contains(API_KEY), "the key is never printed");
+    }
+
     // ---- the three programs ------------------------------------------------------------------------------------
 
     private record Launched(int exitCode, String output, Map<String, String> env) {}
@@ -192,6 +240,17 @@ class PodContractIT {
         String jobName = owner.getMetadata().getName() + "-" + stage + "-1";
         StageJobRequest request = StageJobRequest.builder(owner, stage, jobName, new StorageSpec("data", null),
                 owner.getMetadata().getName() + "-progress").judge(judgeSpec).build();
+        return runPod(request, stageSpec, "judge-check");
+    }
+
+    /**
+     * The pod of {@code request}'s Job, run as local mode runs it; with {@code replacement}, that command instead of
+     * the stage (same program, env, mounts and spec).
+     */
+    private static Launched runPod(StageJobRequest request, StageSpec stageSpec, String replacement)
+            throws Exception {
+        StageName stage = request.stage();
+        String jobName = request.jobName();
         client.resource(StageSpecConfigMapBuilder.build(request, stageSpec)).create();
         Job job = new StageJobBuilder(new TrainerImage("mmalign-trainer:test", "IfNotPresent", 1000)).build(request);
         Pod pod = PodFactory.newPod(job, 0, Instant.now().toString());
@@ -204,8 +263,10 @@ class PodContractIT {
         List<String> command = new ArrayList<>(launch.command());
         int stageArg = command.indexOf(stage.name());
         assertTrue(stageArg > 0, "the pod runs the " + stage + " stage: " + command);
-        command.set(stageArg, "judge-check");
-        command.addAll(List.of("--stage", stage.name()));
+        if (replacement != null) {
+            command.set(stageArg, replacement);
+            command.addAll(List.of("--stage", stage.name()));
+        }
 
         Path output = workDir.resolve(jobName + ".out");
         ProcessBuilder pb = new ProcessBuilder(command).directory(launch.workingDir().toFile())

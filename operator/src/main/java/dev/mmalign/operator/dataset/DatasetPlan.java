@@ -1,5 +1,6 @@
 package dev.mmalign.operator.dataset;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mmalign.api.common.ComputeResources;
 import dev.mmalign.api.dataset.DatasetArtifacts;
 import dev.mmalign.api.dataset.PreferenceDataset;
@@ -21,6 +22,8 @@ public final class DatasetPlan {
     /** The stages in order; each starts only when the one before succeeded. */
     public static final List<StageName> STAGES = List.of(StageName.sample, StageName.annotate, StageName.build);
 
+    private static final ObjectMapper COPIER = new ObjectMapper();
+
     private DatasetPlan() {}
 
     public static int shards(PreferenceDatasetSpec spec, StageName stage) {
@@ -33,10 +36,25 @@ public final class DatasetPlan {
 
     public static ComputeResources resources(PreferenceDatasetSpec spec, StageName stage) {
         return switch (stage) {
-            case sample -> spec.sampling.resources;
+            case sample -> spec.sampling.endpoint != null ? withoutGpus(spec.sampling.resources)
+                    : spec.sampling.resources;
             case annotate -> spec.annotation.resources;
             default -> spec.trainingSets != null ? spec.trainingSets.resources : null;
         };
+    }
+
+    /**
+     * A sample pod that calls an endpoint generates nothing itself: it requests no GPU whatever resources.gpus says
+     * (the rest of the resources and the placement are kept).
+     */
+    private static ComputeResources withoutGpus(ComputeResources res) {
+        if (res == null || res.gpus == null || res.gpus == 0) {
+            return res;
+        }
+        // A deep copy through JSON keeps every field, including any added to ComputeResources later.
+        ComputeResources copy = COPIER.convertValue(res, ComputeResources.class);
+        copy.gpus = 0;
+        return copy;
     }
 
     /** The stage spec of {@code stage}; {@code model} is the sampling model (sample and build use it). */

@@ -1,6 +1,7 @@
 package dev.mmalign.operator.dataset;
 
 import dev.mmalign.api.common.JudgeProvider;
+import dev.mmalign.api.common.SchemaPatterns;
 import dev.mmalign.api.dataset.PreferenceDatasetSpec;
 
 import java.util.ArrayList;
@@ -38,6 +39,15 @@ public final class DatasetValidator {
             }
             if (spec.sampling.shards != null && spec.sampling.shards < 1) {
                 errors.add("spec.sampling.shards must be at least 1");
+            }
+            var endpoint = spec.sampling.endpoint;
+            if (endpoint != null) {
+                if (blank(endpoint.url) || !endpoint.url.matches(SchemaPatterns.HTTP_URL)) {
+                    errors.add("spec.sampling.endpoint.url must be an http(s) URL");
+                }
+                if (blank(endpoint.model)) {
+                    errors.add("spec.sampling.endpoint.model is required");
+                }
             }
         }
         if (spec.annotation == null || spec.annotation.provider == null) {

@@ -241,7 +241,8 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
             var req = StageJobRequest.builder(ds, stage, jobName, spec.storage, serviceAccount)
                     .shards(DatasetPlan.shards(spec, stage)).resources(DatasetPlan.resources(spec, stage))
                     .jobPolicy(spec.jobPolicy).queueName(spec.queueName)
-                    .judge(stage == StageName.annotate ? a : null).build();
+                    .judge(stage == StageName.annotate ? a : null)
+                    .samplingEndpoint(stage == StageName.sample ? spec.sampling.endpoint : null).build();
             boolean started = s.jobName != null;
             JobObservation obs = runner.run(children, req, started ? null
                     : DatasetPlan.stageSpec(ds, stage, s.generation, model, runner.progressReporting()));

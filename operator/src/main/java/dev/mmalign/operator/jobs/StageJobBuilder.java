@@ -5,8 +5,10 @@ import dev.mmalign.api.common.JobPolicy;
 import dev.mmalign.api.common.JudgeSpec;
 import dev.mmalign.api.dataset.AnnotationSpec;
 import dev.mmalign.api.dataset.GuideSpec;
+import dev.mmalign.api.dataset.SamplingEndpointSpec;
 import dev.mmalign.api.stage.ExitCodes;
 import dev.mmalign.api.stage.JudgeWiring;
+import dev.mmalign.api.stage.SamplingEndpointWiring;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.operator.k8s.Labels;
@@ -36,8 +38,8 @@ import java.util.Map;
 /**
  * Builds the batch/v1 Job of one stage (pure: no API calls). The pod follows the contract of {@link PodContract}
  * (DESIGN.md §4): stage spec from a ConfigMap, the claim at the storage root, accelerators, placement, /dev/shm, a
- * restricted security context, judge credentials and guide only for judge stages ({@link JudgeWiring}), Kueue
- * label, podFailurePolicy.
+ * restricted security context, judge credentials and guide only for judge stages ({@link JudgeWiring}), a sampling
+ * endpoint's API key only for sample pods ({@link SamplingEndpointWiring}), Kueue label, podFailurePolicy.
  */
 public final class StageJobBuilder {
 
@@ -139,6 +141,9 @@ public final class StageJobBuilder {
         if (req.usesJudge() && req.judge() != null) {
             judgeWiring(req.judge(), req.stage() == StageName.annotate, volumes, mounts, env);
         }
+        if (req.stage() == StageName.sample && req.samplingEndpoint() != null) {
+            samplingEndpointWiring(req.samplingEndpoint(), volumes, mounts, env);
+        }
 
         Container container = new ContainerBuilder()
                 .withName(PodContract.CONTAINER)
@@ -227,6 +232,25 @@ public final class StageJobBuilder {
                     .withReadOnly(true).build());
             env.add(envVar(JudgeWiring.ENV_GUIDE_FILE, JudgeWiring.guideFile(guide)));
         }
+    }
+
+    /**
+     * A sampling endpoint's API key, as {@link SamplingEndpointWiring} lays it out: the Secret mounted read-only (only
+     * its key projected) with {@link SamplingEndpointWiring#ENV_API_KEY_FILE} naming its file. Sample pods only.
+     */
+    static void samplingEndpointWiring(SamplingEndpointSpec endpoint, List<Volume> volumes, List<VolumeMount> mounts,
+                                       List<EnvVar> env) {
+        if (endpoint.apiKeySecret == null) {
+            return;
+        }
+        var ref = endpoint.apiKeySecret;
+        volumes.add(new VolumeBuilder().withName("sampling-credentials")
+                .withNewSecret().withSecretName(ref.name).withDefaultMode(0400)
+                    .addNewItem().withKey(ref.key).withPath(ref.key).endItem()
+                .endSecret().build());
+        mounts.add(new VolumeMountBuilder().withName("sampling-credentials")
+                .withMountPath(PodContract.SAMPLING_CREDENTIALS_DIR).withReadOnly(true).build());
+        env.add(envVar(SamplingEndpointWiring.ENV_API_KEY_FILE, SamplingEndpointWiring.apiKeyFile(ref)));
     }
 
     private static EnvVar envVar(String name, String value) {

@@ -4,6 +4,7 @@ import dev.mmalign.api.common.ComputeResources;
 import dev.mmalign.api.common.JobPolicy;
 import dev.mmalign.api.common.JudgeSpec;
 import dev.mmalign.api.common.StorageSpec;
+import dev.mmalign.api.dataset.SamplingEndpointSpec;
 import dev.mmalign.api.stage.StageName;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
@@ -22,6 +23,7 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
  * @param storage        the claim mounted at /data
  * @param judge          judge of annotate/evaluate stages (its credentials reach only these pods), or null
  * @param serviceAccount the ServiceAccount the pods run as
+ * @param samplingEndpoint the sample stage's endpoint (its API key reaches only sample pods), or null
  */
 public record StageJobRequest(
         HasMetadata owner,
@@ -35,7 +37,8 @@ public record StageJobRequest(
         boolean suspend,
         StorageSpec storage,
         JudgeSpec judge,
-        String serviceAccount) {
+        String serviceAccount,
+        SamplingEndpointSpec samplingEndpoint) {
 
     /** Whether this stage talks to a judge model (and so may receive judge credentials). */
     public boolean usesJudge() {
@@ -49,7 +52,7 @@ public record StageJobRequest(
     /**
      * A request for {@code stage} of {@code owner} as Job {@code jobName}, with the claim {@code storage}; the pods run
      * as {@code serviceAccount}. Unless set: the stage's own name as label, one shard, no resources, default job
-     * policy, no queue, not suspended, no judge.
+     * policy, no queue, not suspended, no judge, no sampling endpoint.
      */
     public static Builder builder(HasMetadata owner, StageName stage, String jobName, StorageSpec storage,
                                   String serviceAccount) {
@@ -70,6 +73,7 @@ public record StageJobRequest(
         private String queueName;
         private boolean suspend;
         private JudgeSpec judge;
+        private SamplingEndpointSpec samplingEndpoint;
 
         private Builder(HasMetadata owner, StageName stage, String jobName, StorageSpec storage,
                         String serviceAccount) {
@@ -116,9 +120,14 @@ public record StageJobRequest(
             return this;
         }
 
+        public Builder samplingEndpoint(SamplingEndpointSpec samplingEndpoint) {
+            this.samplingEndpoint = samplingEndpoint;
+            return this;
+        }
+
         public StageJobRequest build() {
             return new StageJobRequest(owner, stage, stageLabel, jobName, shards, resources, jobPolicy, queueName,
-                    suspend, storage, judge, serviceAccount);
+                    suspend, storage, judge, serviceAccount, samplingEndpoint);
         }
     }
 }

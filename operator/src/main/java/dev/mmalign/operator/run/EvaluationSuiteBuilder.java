@@ -29,6 +29,7 @@ public final class EvaluationSuiteBuilder {
         spec.benchmarks = eval.benchmarks;
         spec.judge = eval.judge;
         spec.resources = eval.resources;
+        spec.precision = eval.precision;
         spec.queueName = run.getSpec().queueName;
         spec.jobPolicy = run.getSpec().jobPolicy;
 

@@ -46,6 +46,7 @@ public final class SuitePlan {
         StageSpec s = base(suite, generation, progress);
         s.models = List.of(model);
         s.judge = suite.getSpec().judge;
+        s.evaluationPrecision = suite.getSpec().precision;
         s.paths.outputDir = modelDir(suite.getMetadata().getName(), model.name);
         return s;
     }

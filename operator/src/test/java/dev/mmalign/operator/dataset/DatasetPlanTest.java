@@ -1,6 +1,9 @@
 package dev.mmalign.operator.dataset;
 
+import dev.mmalign.api.common.ComputeResources;
 import dev.mmalign.api.dataset.PreferenceDataset;
+import dev.mmalign.api.dataset.SamplingEndpointSpec;
+import dev.mmalign.api.stage.GpuUse;
 import dev.mmalign.api.dataset.PreferenceDatasetStatus;
 import dev.mmalign.api.stage.ProgressReporting;
 import dev.mmalign.api.stage.ResolvedModel;
@@ -39,6 +42,28 @@ class DatasetPlanTest {
         assertEquals("mmalign/datasets/prefs/sets", build.paths.outputDir);
         assertEquals("mmalign/datasets/prefs/annotations", build.paths.inputs.get("annotations"));
         assertEquals(1, DatasetPlan.shards(ds.getSpec(), StageName.build));
+    }
+
+    /** Guards "a sample stage with an endpoint requests no GPU": its resources lose the GPUs and keep the rest, the
+     * spec itself is not changed, and sampling in the pod keeps its GPUs. */
+    @Test
+    void aSampleStageWithAnEndpointRequestsNoGpu() {
+        PreferenceDataset ds = Fixtures.dataset("ns", "prefs");
+        ds.getSpec().sampling.resources = new ComputeResources();
+        ds.getSpec().sampling.resources.gpus = 2;
+        ds.getSpec().sampling.resources.memory = "8Gi";
+        ds.getSpec().sampling.resources.nodeSelector = Map.of("pool", "cpu");
+        assertEquals(2, DatasetPlan.resources(ds.getSpec(), StageName.sample).gpus, "in-pod sampling keeps GPUs");
+
+        ds.getSpec().sampling.endpoint = new SamplingEndpointSpec();
+        ds.getSpec().sampling.endpoint.url = "http://vllm:8000/v1";
+        ds.getSpec().sampling.endpoint.model = "llava-hf/llava-1.5-7b-hf";
+        ComputeResources res = DatasetPlan.resources(ds.getSpec(), StageName.sample);
+        assertEquals(0, res.gpus);
+        assertEquals("8Gi", res.memory);
+        assertEquals(Map.of("pool", "cpu"), res.nodeSelector);
+        assertEquals(2, ds.getSpec().sampling.resources.gpus, "the spec is not changed");
+        assertEquals(0, GpuUse.working(StageName.sample, res.gpus), "no GPU-seconds are counted");
     }
 
     /** Guards result folding: counts summed over shards, cost as a decimal string, means weighted by annotated. */

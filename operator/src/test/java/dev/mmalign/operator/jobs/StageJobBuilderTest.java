@@ -10,7 +10,10 @@ import dev.mmalign.api.common.StorageSpec;
 import dev.mmalign.api.dataset.AnnotationSpec;
 import dev.mmalign.api.dataset.GuideSpec;
 import dev.mmalign.api.dataset.PreferenceDataset;
+import dev.mmalign.api.dataset.SamplingEndpointSpec;
 import dev.mmalign.api.stage.JudgeWiring;
+import dev.mmalign.api.stage.PodContract;
+import dev.mmalign.api.stage.SamplingEndpointWiring;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.operator.k8s.Labels;
 import dev.mmalign.operator.testing.Fixtures;
@@ -237,6 +240,44 @@ class StageJobBuilderTest {
         assertEquals("/var/run/secrets/mmalign/judge/api-key", plainEnv(evaluate).get("MMALIGN_JUDGE_API_KEY_FILE"));
         assertNull(mounts(evaluate).get("judge-guide"));
         assertFalse(plainEnv(evaluate).containsKey("MMALIGN_JUDGE_GUIDE_FILE"));
+    }
+
+    /** Guards the sampling endpoint's API key (sampling.endpoint.apiKeySecret): mounted read-only, that key only, into
+     * sample pods at the contract's folder and named by the variable the trainer reads; never into any other pod. */
+    @Test
+    void samplingEndpointKeyOnlyInSamplePods() {
+        SamplingEndpointSpec endpoint = new SamplingEndpointSpec();
+        endpoint.url = "http://vllm.inference:8000/v1";
+        endpoint.model = "llava-hf/llava-1.5-13b-hf";
+        endpoint.apiKeySecret = new SecretKeyRef();
+        endpoint.apiKeySecret.name = "vllm-api-key";
+        endpoint.apiKeySecret.key = "token";
+
+        Job sample = build(StageJobRequest.builder(owner(), StageName.sample, "prefs-sample-1",
+                new StorageSpec("data", null), "prefs-progress").samplingEndpoint(endpoint).build());
+        assertEquals(PodContract.SAMPLING_CREDENTIALS_DIR, mounts(sample).get("sampling-credentials"));
+        assertEquals("/var/run/secrets/mmalign/sampling/token",
+                plainEnv(sample).get(SamplingEndpointWiring.ENV_API_KEY_FILE));
+        var secret = sample.getSpec().getTemplate().getSpec().getVolumes().stream()
+                .filter(v -> v.getName().equals("sampling-credentials")).findFirst().orElseThrow().getSecret();
+        assertEquals("vllm-api-key", secret.getSecretName());
+        assertEquals(0400, secret.getDefaultMode());
+        assertEquals(List.of("token"), secret.getItems().stream().map(i -> i.getKey()).toList());
+        assertTrue(container(sample).getVolumeMounts().stream()
+                .filter(m -> m.getName().equals("sampling-credentials")).allMatch(VolumeMount::getReadOnly));
+
+        for (StageName stage : List.of(StageName.annotate, StageName.build, StageName.train, StageName.evaluate)) {
+            Job job = build(StageJobRequest.builder(owner(), stage, "prefs-" + stage + "-1",
+                    new StorageSpec("data", null), "prefs-progress").samplingEndpoint(endpoint).build());
+            assertNull(mounts(job).get("sampling-credentials"), stage.name());
+            assertFalse(plainEnv(job).containsKey(SamplingEndpointWiring.ENV_API_KEY_FILE), stage.name());
+        }
+
+        endpoint.apiKeySecret = null;
+        Job open = build(StageJobRequest.builder(owner(), StageName.sample, "prefs-sample-1",
+                new StorageSpec("data", null), "prefs-progress").samplingEndpoint(endpoint).build());
+        assertNull(mounts(open).get("sampling-credentials"), "a server without a key mounts nothing");
+        assertFalse(plainEnv(open).containsKey(SamplingEndpointWiring.ENV_API_KEY_FILE));
     }
 
     private static Map<String, String> plainEnv(Job job) {

@@ -49,7 +49,8 @@ public final class PlanCommand implements Callable<Integer> {
     @Option(names = "--gpu-memory-gib", description = "Memory per GPU (default: the manifest's resources.gpuMemoryGiB).")
     Double gpuMemoryGiB;
 
-    @Option(names = "--sampling-precision", defaultValue = "fp16", description = "Weight storage when sampling: fp16 or fp32 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--sampling-precision", description = "Weight storage when sampling: fp16 or fp32 (default: the "
+            + "manifest's spec.sampling.precision, fp16 when unset).")
     Precision samplingPrecision;
 
     @Option(names = "--attention-chunk", defaultValue = "0", description = "Query rows per attention chunk if the engine"
@@ -140,12 +141,18 @@ public final class PlanCommand implements Callable<Integer> {
         double gib = gpuMemory(spec.sampling.resources);
         int maxNew = spec.sampling.maxNewTokens != null ? spec.sampling.maxNewTokens : 512;
         int batch = spec.sampling.batchSize != null ? spec.sampling.batchSize : 8;
+        Precision precision = samplingPrecision != null ? samplingPrecision
+                : spec.sampling.precision != null ? spec.sampling.precision : Precision.fp16;
         MemoryPlanner planner = new MemoryPlanner(shape, true);
-        MemoryPlan plan = planner.planSampling(batch, maxNew, samplingPrecision, 4, gib);
+        MemoryPlan plan = planner.planSampling(batch, maxNew, precision, 4, gib);
+        if (spec.sampling.endpoint != null) {
+            out.println("note: spec.sampling.endpoint is set: the sample pods use no GPU; below is what generating in"
+                    + " the pods would take");
+        }
         out.println("model: " + describe(shape));
         out.print(plan.breakdown());
         plan.notes().forEach(n -> out.println("  note: " + n));
-        int largest = planner.largestSamplingBatch(maxNew, samplingPrecision, 4, gib, 1024);
+        int largest = planner.largestSamplingBatch(maxNew, precision, 4, gib, 1024);
         out.printf("sampling batch: largest that fits %d (spec.sampling.batchSize %d)%n", largest, batch);
         if (!plan.fits()) {
             out.println(largest > 0 ? "suggest: sampling.batchSize=" + largest

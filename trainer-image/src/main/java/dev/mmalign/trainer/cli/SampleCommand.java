@@ -9,6 +9,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code mmalign-trainer sample --spec stage.json}: K completions per prompt of this shard. */
@@ -31,6 +32,7 @@ public final class SampleCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return StageLauncher.launch(StageName.sample, spec, new SampleStage(loader), System.getenv());
+        Map<String, String> env = System.getenv();
+        return StageLauncher.launch(StageName.sample, spec, new SampleStage(loader, env), env);
     }
 }

@@ -16,6 +16,7 @@ import dev.mmalign.trainer.data.JsonlAppender;
 import dev.mmalign.trainer.data.JsonlReader;
 import dev.mmalign.trainer.progress.ProgressTracker;
 import dev.mmalign.trainer.stage.PolicyModel;
+import dev.mmalign.trainer.stage.InferencePrecision;
 import dev.mmalign.trainer.stage.PolicyModelLoader;
 import dev.mmalign.trainer.stage.StageContext;
 import dev.mmalign.trainer.stage.StageRunner;
@@ -53,6 +54,9 @@ public final class EvaluateStage implements StageRunner.Stage {
         if (models == null || models.isEmpty() || benchmarks == null || benchmarks.isEmpty()) {
             throw new InvalidInputException(ctx.specFile(), "evaluate needs models and benchmarks");
         }
+        // The suite's spec.precision (an AlignmentRun's spec.evaluation.precision is copied there).
+        boolean halfWeights = InferencePrecision.halfWeights(ctx.spec().evaluationPrecision, ctx.specFile(),
+                "spec.precision");
         Path out = ctx.outputDir();
         Map<String, List<BenchmarkItem>> itemsByBenchmark = new LinkedHashMap<>();
         Map<String, NoisyPhotos> photosByBenchmark = new LinkedHashMap<>();
@@ -97,7 +101,8 @@ public final class EvaluateStage implements StageRunner.Stage {
         for (ResolvedModel m : mine) {
             Map<String, Map<String, Double>> scores = new LinkedHashMap<>();
             try (PolicyModel model = loader.load(ctx.resolve(m.path, "models[" + m.name + "].path"),
-                    m.adapterPath == null ? null : ctx.resolve(m.adapterPath, "models[" + m.name + "].adapterPath"))) {
+                    m.adapterPath == null ? null : ctx.resolve(m.adapterPath, "models[" + m.name + "].adapterPath"),
+                    halfWeights)) {
                 for (BenchmarkSpec b : benchmarks) {
                     String id = b.effectiveId();
                     Path samplesFile = out.resolve("samples").resolve(m.name).resolve(id + ".jsonl");

@@ -2,6 +2,7 @@ package dev.mmalign.trainer.sample;
 
 import dev.mmalign.trainer.stage.ChatMessage;
 import dev.mmalign.trainer.stage.GenerationSettings;
+import dev.mmalign.trainer.stage.InferencePrecision;
 import dev.mmalign.trainer.stage.PolicyModel;
 import dev.mmalign.trainer.stage.PolicyModelLoader;
 import dev.mmalign.trainer.stage.StageContext;
@@ -19,7 +20,18 @@ import dev.mmalign.trainer.data.ShardFiles;
 import dev.mmalign.trainer.data.StableHash;
 import dev.mmalign.trainer.progress.ProgressTracker;
 
+import dev.mmalign.api.dataset.SamplingEndpointSpec;
+import dev.mmalign.api.stage.SamplingEndpointWiring;
+import dev.mmalign.trainer.annotate.Backoff;
+import dev.mmalign.trainer.annotate.RateLimiter;
+import dev.mmalign.trainer.annotate.Sleeper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -34,14 +46,31 @@ import java.util.Set;
  * completions (up to float rounding of the batched forward pass, see Generator#generateSeeded). A rerun generates only
  * the prompts whose completion ids are not all in the file; every record is a whole line keyed by completion id, so a
  * write cut short leaves complete records (kept) and at most a torn last line (cut off and redone). Every shard also
- * writes the (identical) selected prompt file atomically, for the annotate and build stages.
+ * writes the (identical) selected prompt file atomically, for the annotate and build stages. With
+ * {@code sampling.endpoint} the completions come from a chat-completions server instead ({@link EndpointSampler}), with
+ * the same K, temperature, top-p, most new tokens and per-prompt seeds, appended as each request answers.
  */
 public final class SampleStage implements StageRunner.Stage {
 
     private final PolicyModelLoader loader;
+    private final Map<String, String> env;
+    private final Sleeper sleeper;
 
+    /** A stage that reads a sampling endpoint's API key from the process's environment. */
     public SampleStage(PolicyModelLoader loader) {
+        this(loader, System.getenv());
+    }
+
+    /** @param env where a sampling endpoint's API key is found ({@link SamplingEndpointWiring}) */
+    public SampleStage(PolicyModelLoader loader, Map<String, String> env) {
+        this(loader, env, Sleeper.REAL);
+    }
+
+    /** Tests replace waiting between retries. */
+    SampleStage(PolicyModelLoader loader, Map<String, String> env, Sleeper sleeper) {
         this.loader = loader;
+        this.env = env;
+        this.sleeper = sleeper;
     }
 
     @Override
@@ -50,6 +79,8 @@ public final class SampleStage implements StageRunner.Stage {
         if (sampling == null || ctx.spec().prompts == null) {
             throw new InvalidInputException(ctx.specFile(), "sample needs the prompts and sampling sections");
         }
+        boolean halfWeights = InferencePrecision.halfWeights(sampling.precision, ctx.specFile(),
+                "spec.sampling.precision");
         List<PromptRecord> selected = PromptSelection.select(ctx.spec().prompts, ctx.claim(), ctx.specFile());
         Path promptsOut = ctx.optionalInput(StageInputs.PROMPTS);
         if (promptsOut == null) promptsOut = ctx.outputDir().resolve("prompts.jsonl");
@@ -81,8 +112,16 @@ public final class SampleStage implements StageRunner.Stage {
                 throw new InvalidInputException(ctx.specFile(), "sampling.batchSize must be at least 1, got "
                         + batchSize);
             }
-            if (!todo.isEmpty()) {
-                try (PolicyModel model = loadModel(ctx, sampling)) {
+            if (!todo.isEmpty() && sampling.endpoint != null) {
+                EndpointSampler.Outcome outcome = endpointSampler(ctx, sampling)
+                        .run(todo, k, done, imageRoot, out, tracker, ctx.stop());
+                generated = outcome.written();
+                if (outcome.interrupted()) {
+                    result.outcome = StageResult.Outcome.interrupted;
+                    result.message = "stopped on request; rerun resumes";
+                }
+            } else if (!todo.isEmpty()) {
+                try (PolicyModel model = loadModel(ctx, sampling, halfWeights)) {
                     for (int from = 0; from < todo.size(); from += batchSize) {
                         if (ctx.stop().requested()) {
                             result.outcome = StageResult.Outcome.interrupted;
@@ -152,7 +191,49 @@ public final class SampleStage implements StageRunner.Stage {
         return out;
     }
 
-    private PolicyModel loadModel(StageContext ctx, SamplingSpec sampling) throws Exception {
+    private EndpointSampler endpointSampler(StageContext ctx, SamplingSpec sampling) {
+        SamplingEndpointSpec e = sampling.endpoint;
+        if (e.url == null || e.url.isBlank() || e.model == null || e.model.isBlank()) {
+            throw new InvalidInputException(ctx.specFile(), "sampling.endpoint needs url and model");
+        }
+        if (!e.url.startsWith("http://") && !e.url.startsWith("https://")) {
+            throw new InvalidInputException(ctx.specFile(), "sampling.endpoint.url must be an http(s) URL, got "
+                    + e.url);
+        }
+        double rps = e.requestsPerSecond == null ? 10.0 : e.requestsPerSecond;
+        if (!(rps > 0) || (e.concurrency != null && e.concurrency < 1) || (e.maxRetries != null && e.maxRetries < 0)) {
+            throw new InvalidInputException(ctx.specFile(), "sampling.endpoint: requestsPerSecond must be positive, "
+                    + "concurrency at least 1 and maxRetries at least 0");
+        }
+        Duration timeout = Duration.ofSeconds(e.timeoutSeconds == null ? 600 : e.timeoutSeconds);
+        ChatCompletionsClient client = new ChatCompletionsClient(e.url, e.model, apiKey(ctx, e), timeout);
+        return new EndpointSampler(sampling, client, new RateLimiter(rps * 60, System::nanoTime, sleeper),
+                Backoff.standard(), sleeper, ctx.specFile());
+    }
+
+    /** The key the pod contract hands over ({@link SamplingEndpointWiring}); null when the spec names none. */
+    private String apiKey(StageContext ctx, SamplingEndpointSpec e) {
+        String key = env.get(SamplingEndpointWiring.ENV_API_KEY);
+        if (key != null && !key.isBlank()) return key.trim();
+        String file = env.get(SamplingEndpointWiring.ENV_API_KEY_FILE);
+        if (file != null && !file.isBlank()) {
+            try {
+                return Files.readString(Path.of(file)).trim();
+            } catch (IOException ex) {
+                // Retryable, like an unreadable judge key file; the message names the variable, never the key.
+                throw new UncheckedIOException("cannot read the sampling endpoint's API key file named by "
+                        + SamplingEndpointWiring.ENV_API_KEY_FILE, ex);
+            }
+        }
+        if (e.apiKeySecret != null) {
+            throw new InvalidInputException(ctx.specFile(), "sampling.endpoint.apiKeySecret is set, but this pod has "
+                    + "neither " + SamplingEndpointWiring.ENV_API_KEY_FILE + " nor "
+                    + SamplingEndpointWiring.ENV_API_KEY);
+        }
+        return null;
+    }
+
+    private PolicyModel loadModel(StageContext ctx, SamplingSpec sampling, boolean halfWeights) throws Exception {
         Path model = ctx.optionalInput(StageInputs.MODEL);
         if (model == null && sampling.model != null && sampling.model.path != null) {
             model = ctx.resolve(sampling.model.path, "sampling.model.path");
@@ -160,7 +241,7 @@ public final class SampleStage implements StageRunner.Stage {
         if (model == null) {
             throw new InvalidInputException(ctx.specFile(), "paths.inputs.model (or sampling.model.path) is required");
         }
-        return loader.load(model, ctx.optionalInput(StageInputs.ADAPTER));
+        return loader.load(model, ctx.optionalInput(StageInputs.ADAPTER), halfWeights);
     }
 
     private static String modelName(StageContext ctx, SamplingSpec sampling) {

@@ -23,6 +23,11 @@ public final class EnginePolicyModel implements PolicyModel {
         this.vlm = vlm;
     }
 
+    /** The engine's model, for tests that check how its weights are stored. */
+    VisionLanguageModel engine() {
+        return vlm;
+    }
+
     @Override
     public synchronized List<String> generate(Path image, List<ChatMessage> conversation,
                                               GenerationSettings settings) {

@@ -1,5 +1,6 @@
 package dev.mmalign.trainer.stage;
 
+import ai.djl.ndarray.types.DataType;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.lora.Lora;
@@ -7,6 +8,7 @@ import dev.mmalign.trainer.sets.SteerLMDescriptor;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.function.UnaryOperator;
 
 /**
@@ -32,17 +34,32 @@ public final class EnginePolicyModelLoader implements PolicyModelLoader {
 
     @Override
     public PolicyModel load(Path modelDir, Path adapterDir) throws Exception {
+        return load(modelDir, adapterDir, false);
+    }
+
+    /**
+     * With {@code halfWeights}, every weight ends up stored in fp16 on the device (all are frozen here): streamed in
+     * as fp16 straight away, or, with an adapter, loaded in fp32, merged with it (LoRA merges in fp32) and converted
+     * after, as the train stage does for a base with an adapter.
+     */
+    @Override
+    public PolicyModel load(Path modelDir, Path adapterDir, boolean halfWeights) throws Exception {
         if (!Files.isRegularFile(modelDir.resolve("config.json"))) {
             throw new dev.mmalign.trainer.data.InvalidInputException(modelDir.resolve("config.json"),
                     "model folder has no config.json");
         }
         // Read first: a malformed descriptor fails before the weights are loaded.
         SteerLMDescriptor steer = SteerLMDescriptor.read(adapterDir != null ? adapterDir : modelDir);
-        VisionLanguageModel vlm = ModelLoader.load(modelDir);
+        VisionLanguageModel vlm = ModelLoader.load(modelDir, name -> halfWeights && adapterDir == null);
         try {
             if (adapterDir != null) {
                 Lora.load(vlm.model(), adapterDir);
                 Lora.merge(vlm.model());
+                if (halfWeights) {
+                    for (String name : new ArrayList<>(vlm.model().weights().keySet())) {
+                        vlm.model().storeAs(name, DataType.FLOAT16);
+                    }
+                }
             }
             PolicyModel model = engineHook.apply(new EnginePolicyModel(vlm));
             return steer == null ? model : new SteerLMPolicyModel(model, steer);

@@ -6,7 +6,17 @@ import java.nio.file.Path;
 @FunctionalInterface
 public interface PolicyModelLoader {
 
+    /** Loads every weight in fp32. */
     PolicyModel load(Path modelDir, Path adapterDir) throws Exception;
+
+    /**
+     * Loads with the weights stored in fp16 on the device when {@code halfWeights} (computed in fp32 per use, see
+     * {@link InferencePrecision}). A loader without weights of its own (a test double) has nothing to store and loads
+     * as {@link #load(Path, Path)} does; the engine's loader overrides this.
+     */
+    default PolicyModel load(Path modelDir, Path adapterDir, boolean halfWeights) throws Exception {
+        return load(modelDir, adapterDir);
+    }
 
     /** Used until the engine is plugged in: any stage that needs a model fails with a clear message. */
     static PolicyModelLoader unavailable() {

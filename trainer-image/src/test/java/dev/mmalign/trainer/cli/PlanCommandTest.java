@@ -1,6 +1,7 @@
 package dev.mmalign.trainer.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mmalign.api.plan.ModelShape;
@@ -75,6 +76,26 @@ class PlanCommandTest {
         assertTrue(r.out().contains("kv cache"), r.out());
         assertTrue(r.out().matches("(?s).*sampling batch: largest that fits \\d+ .*"), r.out());
         assertTrue(LINE.matcher(r.lastLine()).matches(), r.out());
+    }
+
+    /** Guards the sampling plan's precision (the manifest's spec.sampling.precision unless the option overrides it)
+     * and its note that a dataset sampling from an endpoint uses no GPU in its pods. */
+    @Test
+    void samplingPlanReadsTheManifestsPrecisionAndNotesAnEndpoint(@TempDir Path tmp) throws Exception {
+        String config = PAPER.resolve("llava-1.5-13b-hf.config.json").toString();
+        Path fp32 = tmp.resolve("fp32.yaml");
+        Files.writeString(fp32, Files.readString(PAPER.resolve("00-dataset.yaml"))
+                .replace("    seed: 42\n", "    seed: 42\n    precision: fp32\n"));
+        Run half = plan(PAPER.resolve("00-dataset.yaml").toString(), "--model-config", config);
+        Run full = plan(fp32.toString(), "--model-config", config);
+        Run overridden = plan(fp32.toString(), "--model-config", config, "--sampling-precision", "fp16");
+        assertTrue(full.peak() > half.peak() + 10, half.peak() + " vs " + full.peak());
+        assertEquals(half.peak(), overridden.peak());
+        assertFalse(half.out().contains("sampling.endpoint"), half.out());
+
+        Run endpoint = plan(PAPER.resolve("01-dataset-vllm.yaml").toString(), "--model-config", config);
+        assertTrue(endpoint.out().contains("spec.sampling.endpoint is set: the sample pods use no GPU"),
+                endpoint.out());
     }
 
     @Test

@@ -118,6 +118,44 @@ class EnginePolicyModelTest {
         }
     }
 
+    /**
+     * Guards fp16 in the sample and evaluate stages: with half weights every weight is stored in fp16 on the device
+     * (streamed so, or converted after merging an adapter), and greedy tokens equal those of fp32 storage.
+     */
+    @Test
+    void fp16StorageGivesTheGreedyTokensOfFp32() throws Exception {
+        Path adapter = dir.resolve("adapter-fp16");
+        try (VisionLanguageModel vlm = ModelLoader.load(model)) {
+            LoraConfig cfg = LoraConfig.of(4, 8);
+            Lora.attach(vlm.model(), cfg, 2);
+            for (LlavaModel.LoraWeights w : vlm.model().lora().values()) {
+                w.b().addi(0.05f);
+            }
+            Lora.save(vlm.model(), cfg, adapter, model.toString());
+        }
+        List<String> prompts = List.of("Is there a red circle?", "Describe the image.", "What is 2 plus 2?");
+        for (Path adapterDir : java.util.Arrays.asList(null, adapter)) {
+            try (PolicyModel full = new EnginePolicyModelLoader().load(model, adapterDir, false);
+                 PolicyModel half = new EnginePolicyModelLoader().load(model, adapterDir, true)) {
+                assertStored(full, ai.djl.ndarray.types.DataType.FLOAT32);
+                assertStored(half, ai.djl.ndarray.types.DataType.FLOAT16);
+                for (String prompt : prompts) {
+                    Path img = prompt.startsWith("What") ? null : image;
+                    assertEquals(full.generate(img, prompt, GenerationSettings.greedy(24)),
+                            half.generate(img, prompt, GenerationSettings.greedy(24)),
+                            prompt + (adapterDir == null ? "" : " with an adapter"));
+                }
+            }
+        }
+    }
+
+    private static void assertStored(PolicyModel m, ai.djl.ndarray.types.DataType type) {
+        LlavaModel engine = ((EnginePolicyModel) m).engine().model();
+        for (String name : engine.weights().keySet()) {
+            assertEquals(type, engine.deviceType(name), name);
+        }
+    }
+
     /** Guards the clear failure on a folder that is not a model (exit code 2 through the runner). */
     @Test
     void aFolderWithoutConfigIsInvalidInput() {

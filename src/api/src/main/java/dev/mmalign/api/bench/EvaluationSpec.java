@@ -4,6 +4,8 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.mmalign.api.common.ComputeResources;
 import dev.mmalign.api.common.JudgeSpec;
+import dev.mmalign.api.run.Precision;
+import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
@@ -31,6 +33,12 @@ public class EvaluationSpec {
     @ValidationRule(value = "self.provider != 'import'", message = "provider import cannot judge benchmarks")
     @JsonPropertyDescription("Judge of judge-scored benchmarks (mm-vet, llava-bench, mt-bench, alpaca-eval).")
     public JudgeSpec judge;
+
+    @Default("fp16")
+    @JsonPropertyDescription("Numeric precision the models answer in: fp16 stores the weights in fp16 on the device "
+            + "and computes in fp32, as training does; fp32 keeps everything fp32; bf16 is refused by the evaluate "
+            + "stage (exit 2) until the engine has bfloat16 tensors.")
+    public Precision precision = Precision.fp16;
 
     @JsonPropertyDescription("Resources of each evaluation pod.")
     public ComputeResources resources;

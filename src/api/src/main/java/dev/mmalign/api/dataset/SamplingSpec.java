@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.mmalign.api.common.ComputeResources;
 import dev.mmalign.api.common.ModelSource;
+import dev.mmalign.api.run.Precision;
 import io.fabric8.generator.annotation.Default;
 import io.fabric8.generator.annotation.Max;
 import io.fabric8.generator.annotation.Min;
@@ -57,6 +58,17 @@ public class SamplingSpec {
     @JsonPropertyDescription("Seed; completion j of prompt p is sampled with a seed derived from (seed, p, j), so "
             + "reruns and reshards give the same completions.")
     public Long seed = 42L;
+
+    @JsonPropertyDescription("Generate on an OpenAI-compatible chat-completions server (vLLM, KServe) instead of in "
+            + "the sample pod, which then requests no GPU. sampling.model stays required: the build stage computes "
+            + "DPO reference log-probabilities with it.")
+    public SamplingEndpointSpec endpoint;
+
+    @Default("fp16")
+    @JsonPropertyDescription("Numeric precision of in-pod generation: fp16 stores the weights in fp16 on the device "
+            + "and computes in fp32, as training does; fp32 keeps everything fp32; bf16 is refused by the sample "
+            + "stage (exit 2) until the engine has bfloat16 tensors. No effect with an endpoint.")
+    public Precision precision = Precision.fp16;
 
     @JsonPropertyDescription("Resources of each sampling pod.")
     public ComputeResources resources;

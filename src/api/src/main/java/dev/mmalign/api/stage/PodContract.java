@@ -6,7 +6,7 @@ package dev.mmalign.api.stage;
  * trainer reads the same ones; neither spells a path or a variable name itself. Exit codes are in {@link ExitCodes},
  * the result and progress shapes in {@link StageResult}, {@link TerminationMessage} and {@link ProgressReporting},
  * local mode's path translation in {@link PathMap}, and how judge credentials and the labelling guide reach the pod
- * in {@link JudgeWiring}.
+ * in {@link JudgeWiring}, a sampling endpoint's API key in {@link SamplingEndpointWiring}.
  */
 public final class PodContract {
 
@@ -30,6 +30,10 @@ public final class PodContract {
     public static final String STORAGE_ROOT = "/data";
     /** Folder of the judge's credential file (a Secret), mounted only in annotate and evaluate pods. */
     public static final String CREDENTIALS_DIR = "/var/run/secrets/mmalign/judge";
+    /**
+     * Folder of a sampling endpoint's API key (a Secret), mounted only in sample pods ({@link SamplingEndpointWiring}).
+     */
+    public static final String SAMPLING_CREDENTIALS_DIR = "/var/run/secrets/mmalign/sampling";
     /**
      * Folder of a labelling guide from a ConfigMap, mounted only in annotate pods. Its own folder, not below
      * {@link #SPEC_DIR}: a mount point inside another read-only ConfigMap mount is not portable across runtimes.

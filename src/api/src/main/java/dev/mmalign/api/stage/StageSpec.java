@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.mmalign.api.Mmalign;
 import dev.mmalign.api.bench.BenchmarkSpec;
 import dev.mmalign.api.common.JudgeSpec;
+import dev.mmalign.api.run.Precision;
 import dev.mmalign.api.dataset.AnnotationSpec;
 import dev.mmalign.api.dataset.PromptsSpec;
 import dev.mmalign.api.dataset.SamplingSpec;
@@ -41,6 +42,8 @@ public class StageSpec {
     public List<ResolvedModel> models;
     public List<BenchmarkSpec> benchmarks;
     public JudgeSpec judge;
+    /** evaluate: the precision the models are loaded in (the suite's spec.precision); null means fp16. */
+    public Precision evaluationPrecision;
 
     public StageSpec() {}
 }
