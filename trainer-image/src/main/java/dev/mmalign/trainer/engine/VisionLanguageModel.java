@@ -50,7 +50,7 @@ public final class VisionLanguageModel implements AutoCloseable {
 
     /** Positions an image takes in the decoder's sequence: the vision tower's patch count. */
     public int imagePositions() {
-        return model.config().vision().numPatches();
+        return model.config().imageTokens();
     }
 
     /** Positions a prompt takes (BOS and image patches included), without loading the image. */
