@@ -15,7 +15,9 @@ import dev.mmalign.trainer.engine.tokenizer.HfTokenizer;
 import dev.mmalign.trainer.engine.tokenizer.TextTokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
@@ -132,6 +134,27 @@ public final class ModelLoader {
         Files.createDirectories(dir);
         vlm.model().config().write(dir.resolve("config.json"));
         ShardedCheckpoint.write(dir, vlm.model().toTensors(dtype), DEFAULT_SHARD_BYTES);
+    }
+
+    /**
+     * The files of a model folder besides config and weights that transformers' AutoTokenizer, AutoProcessor and
+     * generate() read: an exported model carries its base's, so that it loads in transformers as a whole.
+     */
+    public static final List<String> PROCESSOR_FILES = List.of("tokenizer.json", "tokenizer.model",
+            "tokenizer_config.json", "special_tokens_map.json", "added_tokens.json", "preprocessor_config.json",
+            "processor_config.json", "chat_template.json", "chat_template.jinja", "generation_config.json");
+
+    /**
+     * Copies the {@link #PROCESSOR_FILES} that {@code from} has into {@code to}. Only regular files are copied, never
+     * what a symbolic link points to: a base folder on a shared claim must not make the export carry another file.
+     */
+    public static void copyProcessorFiles(Path from, Path to) throws IOException {
+        for (String name : PROCESSOR_FILES) {
+            Path file = from.resolve(name);
+            if (Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                Files.copy(file, to.resolve(name), StandardCopyOption.REPLACE_EXISTING);
+            }
+        }
     }
 
     static TextTokenizer tokenizer(Path modelDir, LlavaConfig config) throws IOException {
