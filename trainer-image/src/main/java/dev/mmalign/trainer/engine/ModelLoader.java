@@ -2,6 +2,7 @@ package dev.mmalign.trainer.engine;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
+import dev.mmalign.trainer.engine.data.ImageProcessor;
 import dev.mmalign.trainer.engine.model.LlavaConfig;
 import dev.mmalign.trainer.engine.model.LlavaModel;
 import dev.mmalign.trainer.engine.model.UnsupportedCheckpointException;
@@ -56,6 +57,7 @@ public final class ModelLoader {
      */
     public static VisionLanguageModel load(Path modelDir, Predicate<String> storeInHalf) throws IOException {
         LlavaConfig config = LlavaConfig.read(modelDir.resolve("config.json"));
+        ImageProcessor images = ImageProcessor.forModel(modelDir, config.vision().imageSize());
         TextTokenizer tokenizer = tokenizer(modelDir, config);
         NDManager manager = NDManager.newBaseManager();
         LlavaModel model = LlavaModel.withoutWeights(config, manager);
@@ -89,7 +91,7 @@ public final class ModelLoader {
                 }
             }
             model.finishLoading();
-            return new VisionLanguageModel(model, tokenizer, manager);
+            return new VisionLanguageModel(model, tokenizer, images, manager);
         } catch (IOException | RuntimeException e) {
             manager.close();
             throw e;
