@@ -128,7 +128,8 @@ class TrainStageTest {
         writeStampedPairs(new DpoPairRecord.ReferenceModel("elsewhere/base", ModelFingerprint.of(base, null)), true);
         Files.writeString(base.resolve("tokenizer_config.json"), "{\"model_max_length\": 512}");
         Files.writeString(base.resolve("special_tokens_map.json"), "{\"bos_token\": \"<s>\"}");
-        Files.writeString(base.resolve("preprocessor_config.json"), "{\"crop_size\": 16}");
+        Files.writeString(base.resolve("preprocessor_config.json"), "{\"image_processor_type\": \"CLIPImageProcessor\","
+                + " \"crop_size\": {\"height\": 16, \"width\": 16}, \"size\": {\"shortest_edge\": 16}, \"resample\": 3}");
         Path secret = Files.writeString(root.resolve("secret.txt"), "not for the export");
         Files.createSymbolicLink(base.resolve("generation_config.json"), secret);
         StageSpec spec = spec(Method.DPO, "sets/stamped.jsonl");

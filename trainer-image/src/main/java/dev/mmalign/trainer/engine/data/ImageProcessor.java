@@ -77,7 +77,8 @@ public final class ImageProcessor {
         JsonNode size = c.path("size");
         int shortest = size.isInt() ? size.asInt() : size.path("shortest_edge").asInt(-1);
         if (shortest < 1) {
-            throw new UnsupportedCheckpointException(file, "size", size + " is not supported ({\"shortest_edge\": n})");
+            throw new UnsupportedCheckpointException(file, "size", (size.isMissingNode() ? "absent" : size.toString())
+                    + " is not supported ({\"shortest_edge\": n})");
         }
         JsonNode cropNode = c.path("crop_size");
         int cropH = cropNode.isInt() ? cropNode.asInt() : cropNode.path("height").asInt(-1);
