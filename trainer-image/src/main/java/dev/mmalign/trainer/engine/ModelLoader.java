@@ -64,7 +64,7 @@ public final class ModelLoader {
         Set<String> loaded = new HashSet<>();
         try {
             ShardedCheckpoint.forEach(modelDir, (fileName, file) -> {
-                String name = normalizeName(fileName);
+                String name = WeightNames.normalize(fileName);
                 long[] expected = model.expectedShape(name);
                 if (expected == null) {
                     if (isIgnorable(name)) {
@@ -171,22 +171,5 @@ public final class ModelLoader {
                     + ByteTokenizer.IMAGE + ")");
         }
         return new ByteTokenizer();
-    }
-
-    /**
-     * transformers ≥ 4.52 saves LLaVA as {@code model.language_model.*}, {@code model.vision_tower.*},
-     * {@code model.multi_modal_projector.*} and {@code lm_head.weight}; map those onto the classic names.
-     */
-    static String normalizeName(String n) {
-        if (n.startsWith("model.language_model.")) {
-            return "language_model.model." + n.substring("model.language_model.".length());
-        } else if (n.startsWith("model.vision_tower.")) {
-            return n.substring("model.".length());
-        } else if (n.startsWith("model.multi_modal_projector.")) {
-            return n.substring("model.".length());
-        } else if (n.equals("lm_head.weight")) {
-            return LlavaModel.LM_HEAD;
-        }
-        return n;
     }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mmalign.trainer.engine.model.LlavaModel;
 import dev.mmalign.trainer.engine.model.UnsupportedCheckpointException;
+import dev.mmalign.trainer.engine.model.WeightNames;
 import dev.mmalign.trainer.engine.safetensors.SafeTensorsReader;
 import dev.mmalign.trainer.engine.safetensors.SafeTensorsWriter;
 import dev.mmalign.trainer.engine.safetensors.Tensor;
@@ -188,10 +189,12 @@ public final class Lora {
         Path weightsFile = dir.resolve(ADAPTER_WEIGHTS);
         try (SafeTensorsReader r = SafeTensorsReader.open(weightsFile)) {
             for (String key : r.entries().keySet()) {
-                String name = key.startsWith(PEFT_PREFIX) ? key.substring(PEFT_PREFIX.length()) : null;
+                // Adapters trained on transformers >= 4.52 name layers model.language_model.*: the same layers.
+                String name = key.startsWith(PEFT_PREFIX) ? WeightNames.normalize(key.substring(PEFT_PREFIX.length()))
+                        : null;
                 if (name != null && name.endsWith(".lora_A.weight")) {
                     String linear = name.substring(0, name.length() - ".lora_A.weight".length());
-                    String keyB = PEFT_PREFIX + linear + ".lora_B.weight";
+                    String keyB = key.substring(0, key.length() - ".lora_A.weight".length()) + ".lora_B.weight";
                     if (!model.weights().containsKey(linear + ".weight") || !r.entries().containsKey(keyB)) {
                         throw new UnsupportedCheckpointException(weightsFile, "tensor '" + key + "'",
                                 model.weights().containsKey(linear + ".weight") ? "has no " + keyB

@@ -7,6 +7,23 @@ import java.util.Map;
 public final class WeightNames {
     private WeightNames() {}
 
+    /**
+     * transformers ≥ 4.52 saves LLaVA as {@code model.language_model.*}, {@code model.vision_tower.*},
+     * {@code model.multi_modal_projector.*} and {@code lm_head.weight}; map those onto the classic names.
+     */
+    public static String normalize(String n) {
+        if (n.startsWith("model.language_model.")) {
+            return "language_model.model." + n.substring("model.language_model.".length());
+        } else if (n.startsWith("model.vision_tower.")) {
+            return n.substring("model.".length());
+        } else if (n.startsWith("model.multi_modal_projector.")) {
+            return n.substring("model.".length());
+        } else if (n.equals("lm_head.weight")) {
+            return LlavaModel.LM_HEAD;
+        }
+        return n;
+    }
+
     public static Map<String, long[]> expectedShapes(LlavaConfig c) {
         Map<String, long[]> m = new LinkedHashMap<>();
         LlavaConfig.VisionConfig v = c.vision();

@@ -122,6 +122,23 @@ class AdapterOptionsTest {
     }
 
     @Test
+    void anAdapterWithNewerTransformersLayerNamesLoadsTheSameLayers() throws Exception {
+        float[] classic = logitsWithAdapter();
+        Path weights = adapter.resolve(Lora.ADAPTER_WEIGHTS);
+        Map<String, Tensor> renamed = new LinkedHashMap<>();
+        try (SafeTensorsReader r = SafeTensorsReader.open(weights)) {
+            for (String k : r.entries().keySet()) {
+                // base_model.model.language_model.model.layers.* -> base_model.model.model.language_model.layers.*
+                renamed.put(k.replace("base_model.model.language_model.model.", "base_model.model.model.language_model."),
+                        r.read(k));
+            }
+        }
+        assertTrue(renamed.keySet().stream().allMatch(k -> k.startsWith("base_model.model.model.language_model.")));
+        SafeTensorsWriter.write(weights, renamed, Map.of("format", "pt"));
+        assertArrayEquals(classic, logitsWithAdapter(), 0f);
+    }
+
+    @Test
     void anUnknownAdapterTensorIsRefusedNamingItAndTheFile() throws Exception {
         Path weights = adapter.resolve(Lora.ADAPTER_WEIGHTS);
         Map<String, Tensor> tensors = new LinkedHashMap<>();
