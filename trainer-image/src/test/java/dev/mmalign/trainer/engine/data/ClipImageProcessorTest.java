@@ -18,8 +18,8 @@ import org.junit.jupiter.api.io.TempDir;
  * <p>The expected pixels are Pillow's own: the fixtures below are the 8-bit output of Pillow 9.4.0's
  * {@code Image.resize(size, BICUBIC, reducing_gap=None)} followed by transformers' centre crop (top/left rounded
  * down), for the 13×9 test pattern of {@link #pattern()}, with LLaVA's {@code expand2square} (mean colour
- * {@code int(mean·255)}, image pasted at {@code (0, (w-h)//2)}) for the padded case; they were produced once by a
- * ten-line script running that exact code. The test then applies transformers' rescale (float64, cast to float32)
+ * {@code int(mean·255)}, image pasted at {@code (0, (w-h)//2)}) for the padded case; they were produced once by
+ * {@code src/test/resources/pil/clip_fixtures.py} running that exact code. The test then applies transformers' rescale (float64, cast to float32)
  * and normalisation (float32) to them and requires equality: the engine reproduces PIL's fixed-point arithmetic, so no
  * tolerance is needed.
  */
