@@ -135,21 +135,27 @@ public final class BuildStage implements StageRunner.Stage {
         Path cacheFile = ctx.outputDir().resolve(REFERENCE_CACHE);
         Path imageRoot = ctx.optionalInput(StageInputs.IMAGE_ROOT);
         try (JsonlAppender cache = JsonlAppender.open(cacheFile)) {
+            Path modelDir = ctx.optionalInput(StageInputs.MODEL);
+            if (modelDir == null) {
+                throw new InvalidInputException(ctx.specFile(), "paths.inputs.model is required to precompute "
+                        + "reference log-probs (or set trainingSets.dpo.precomputeReferenceLogProbs=false)");
+            }
+            Path adapterDir = ctx.optionalInput(StageInputs.ADAPTER);
+            DpoPairRecord.ReferenceModel reference = new DpoPairRecord.ReferenceModel(
+                    adapterDir == null ? modelDir.toString() : modelDir + "+" + adapterDir,
+                    loader.fingerprint(modelDir, adapterDir));
             Map<String, ReferenceLogpRecord> known = new HashMap<>();
             for (ReferenceLogpRecord r : JsonlReader.readAll(cacheFile, ReferenceLogpRecord.class, null)) {
-                known.put(r.pairId() + "/" + r.textHash(), r);
+                if (reference.sha256().equals(r.modelSha256())) {
+                    known.put(r.pairId() + "/" + r.textHash(), r);
+                }
             }
             List<DpoPairRecord> missing = pairs.stream().filter(p -> !known.containsKey(key(p))).toList();
             result.counts.put("referenceLogpsReused", (long) (pairs.size() - missing.size()));
             if (!missing.isEmpty()) {
-                Path modelDir = ctx.optionalInput(StageInputs.MODEL);
-                if (modelDir == null) {
-                    throw new InvalidInputException(ctx.specFile(), "paths.inputs.model is required to precompute "
-                            + "reference log-probs (or set trainingSets.dpo.precomputeReferenceLogProbs=false)");
-                }
                 ProgressTracker tracker = new ProgressTracker(ctx.progress(), "build", "pairs", pairs.size(),
                         pairs.size() - missing.size(), Clock.systemUTC());
-                try (PolicyModel model = loader.load(modelDir, ctx.optionalInput(StageInputs.ADAPTER))) {
+                try (PolicyModel model = loader.load(modelDir, adapterDir)) {
                     for (DpoPairRecord p : missing) {
                         if (ctx.stop().requested()) {
                             result.outcome = StageResult.Outcome.interrupted;
@@ -158,7 +164,7 @@ public final class BuildStage implements StageRunner.Stage {
                         }
                         Path image = imageOf(p, imageRoot, ctx, promptsFile, prompts);
                         // Summed log-probs, as the paper's DPO uses (not averaged over tokens).
-                        ReferenceLogpRecord r = new ReferenceLogpRecord(p.id(), textHash(p),
+                        ReferenceLogpRecord r = new ReferenceLogpRecord(p.id(), textHash(p), reference.sha256(),
                                 model.logProb(image, p.prompt(), p.chosen(), false),
                                 model.logProb(image, p.prompt(), p.rejected(), false));
                         cache.append(r);
@@ -171,7 +177,7 @@ public final class BuildStage implements StageRunner.Stage {
             List<DpoPairRecord> out = new ArrayList<>();
             for (DpoPairRecord p : pairs) {
                 ReferenceLogpRecord r = known.get(key(p));
-                out.add(p.withReferenceLogps(r.chosen(), r.rejected()));
+                out.add(p.withReferenceLogps(r.chosen(), r.rejected(), reference));
             }
             return out;
         }

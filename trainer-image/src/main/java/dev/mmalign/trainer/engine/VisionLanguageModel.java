@@ -15,10 +15,15 @@ public final class VisionLanguageModel implements AutoCloseable {
     private final ImageProcessor images;
     private final NDManager manager;
 
+    /** With LLaVA-1.5's image preprocessing at the vision tower's size (see {@link ImageProcessor}). */
     public VisionLanguageModel(LlavaModel model, TextTokenizer tokenizer, NDManager manager) {
+        this(model, tokenizer, new ImageProcessor(model.config().vision().imageSize()), manager);
+    }
+
+    public VisionLanguageModel(LlavaModel model, TextTokenizer tokenizer, ImageProcessor images, NDManager manager) {
         this.model = model;
         this.tokenizer = tokenizer;
-        this.images = new ImageProcessor(model.config().vision().imageSize());
+        this.images = images;
         this.manager = manager;
     }
 
@@ -50,7 +55,7 @@ public final class VisionLanguageModel implements AutoCloseable {
 
     /** Positions an image takes in the decoder's sequence: the vision tower's patch count. */
     public int imagePositions() {
-        return model.config().vision().numPatches();
+        return model.config().imageTokens();
     }
 
     /** Positions a prompt takes (BOS and image patches included), without loading the image. */

@@ -1,5 +1,7 @@
 package dev.mmalign.trainer.stage;
 
+import dev.mmalign.trainer.engine.ModelFingerprint;
+import java.io.IOException;
 import java.nio.file.Path;
 
 /** Loads a {@link PolicyModel} from a Hugging Face layout folder, optionally with a PEFT adapter on top. */
@@ -16,6 +18,14 @@ public interface PolicyModelLoader {
      */
     default PolicyModel load(Path modelDir, Path adapterDir, boolean halfWeights) throws Exception {
         return load(modelDir, adapterDir);
+    }
+
+    /**
+     * A stable identity of the model {@link #load} would load from the same folders (see {@link ModelFingerprint}),
+     * recorded with the reference log-probs computed by it.
+     */
+    default String fingerprint(Path modelDir, Path adapterDir) throws IOException {
+        return ModelFingerprint.of(modelDir, adapterDir);
     }
 
     /** Used until the engine is plugged in: any stage that needs a model fails with a clear message. */

@@ -12,6 +12,7 @@ import dev.mmalign.trainer.data.AtomicFiles;
 import dev.mmalign.trainer.data.ClaimPaths;
 import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.data.Json;
+import dev.mmalign.trainer.engine.model.UnsupportedCheckpointException;
 import dev.mmalign.trainer.progress.ProgressReporter;
 import dev.mmalign.trainer.progress.ProgressReporters;
 
@@ -63,7 +64,8 @@ public final class StageRunner {
                 result = stage.run(new StageContext(spec, specFile, progress, stop));
             }
             code = exitCodeOf(result.outcome);
-        } catch (InvalidInputException e) {
+        } catch (InvalidInputException | UnsupportedCheckpointException e) {
+            // A checkpoint the engine cannot run as transformers would is bad input too: no retry fixes it.
             result = failure(StageResult.Outcome.failed, e.getMessage());
             code = ExitCodes.INVALID_INPUT;
         } catch (BudgetExhaustedException e) {

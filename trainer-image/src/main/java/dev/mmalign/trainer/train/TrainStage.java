@@ -5,6 +5,7 @@ import dev.mmalign.trainer.data.SftExampleRecord;
 import dev.mmalign.trainer.data.JsonlReader;
 import dev.mmalign.trainer.stage.StageContext;
 import dev.mmalign.trainer.stage.StageRunner;
+import dev.mmalign.api.dataset.ReferenceStamp;
 import dev.mmalign.api.run.AlignmentRunSpec;
 import dev.mmalign.api.run.Method;
 import dev.mmalign.api.stage.StageInputs;
@@ -14,6 +15,7 @@ import dev.mmalign.trainer.data.ClaimPaths;
 import dev.mmalign.trainer.data.DataImages;
 import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.data.Json;
+import dev.mmalign.trainer.engine.ModelFingerprint;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.data.PromptFormat;
@@ -113,6 +115,7 @@ public final class TrainStage implements StageRunner.Stage {
                 requireImages(ctx.claim(), dataset, imageRoot, pairs.stream().map(DpoPairRecord::images));
                 pairs = fitting(vlm, cfg, dataset, pairs, DpoPairRecord::id, DpoPairRecord::prompt, DpoPairRecord::images, result);
                 if (cfg.dpo().precomputeReference()) {
+                    requireSameReferenceModel(dataset, pairs, modelDir, ctx.optionalInput(StageInputs.ADAPTER));
                     pairs = withoutMismatchedReference(vlm, pairs, cfg, result);
                     pairs = withReference(vlm, pairs, cfg, imageRoot, work);
                 } else {
@@ -154,7 +157,7 @@ public final class TrainStage implements StageRunner.Stage {
             // No check of the last loss here: the engine skips non-finite steps, fails the run after
             // TrainConfig.maxNonFiniteSteps in a row (NonFiniteTrainingException: a retryable exit naming the step) and
             // never returns NaN weights.
-            writeOutputs(vlm, cfg, trained, out, ctx, result, steer);
+            writeOutputs(vlm, cfg, trained, out, ctx, result, steer, modelDir);
             if (steer != null) {
                 result.artifacts.put("steerLM", ctx.relative(out.resolve("merged").resolve(SteerLMDescriptor.FILE)));
             }
@@ -304,6 +307,37 @@ public final class TrainStage implements StageRunner.Stage {
         return out;
     }
 
+    /**
+     * Stored reference log-probs are only as good as the model that computed them: a pair stamped by another model
+     * than this run's reference (base folder plus input adapter, compared by {@link ModelFingerprint}) would train
+     * against the wrong reference without any sign of it, so the run is refused (exit 2) naming both. Pairs from
+     * files older than the stamp are used unchecked, with a warning.
+     */
+    private void requireSameReferenceModel(Path dataset, List<DpoPairRecord> pairs, Path modelDir, Path adapterDir)
+            throws IOException {
+        List<DpoPairRecord> stored = pairs.stream().filter(DpoPairRecord::hasReference).toList();
+        if (stored.isEmpty()) return;
+        DpoPairRecord.ReferenceModel here = new DpoPairRecord.ReferenceModel(
+                adapterDir == null ? modelDir.toString() : modelDir + "+" + adapterDir,
+                ModelFingerprint.of(modelDir, adapterDir));
+        long unstamped = 0;
+        for (DpoPairRecord p : stored) {
+            if (p.referenceModel() == null || p.referenceModel().sha256() == null) {
+                unstamped++;
+            } else if (!p.referenceModel().sha256().equals(here.sha256())) {
+                throw new InvalidInputException(dataset, "pair " + p.id() + ": its reference log-probs were computed"
+                        + " by " + p.referenceModel() + ", but this run's reference model is " + here
+                        + "; rebuild the pairs with this model, or remove refChosenLogp/refRejectedLogp so that"
+                        + " training computes them");
+            }
+        }
+        if (unstamped > 0) {
+            log.println("train: WARNING: " + unstamped + " of " + pairs.size() + " pairs carry reference log-probs"
+                    + " without a " + ReferenceStamp.FIELD + " stamp (a pair file from before stamps); they are used"
+                    + " unchecked and must come from " + here);
+        }
+    }
+
     /** Whether prompt, image patches, the whole response and EOS fit maxLength (so training scores all of it). */
     private static boolean fitsWhole(VisionLanguageModel vlm, DpoPairRecord p, String response, TrainConfig cfg) {
         int responseTokens = vlm.tokenizer().encode(PromptFormat.response(response)).length + 1;
@@ -344,28 +378,31 @@ public final class TrainStage implements StageRunner.Stage {
      * inference condition ({@link SteerLMDescriptor}) into both before they appear, so neither is ever seen without it.
      */
     private static void writeOutputs(VisionLanguageModel vlm, TrainConfig cfg, TrainResult trained, Path out,
-                                     StageContext ctx, StageResult result, SteerLMDescriptor steer) throws IOException {
+                                     StageContext ctx, StageResult result, SteerLMDescriptor steer, Path base)
+            throws IOException {
         Path merged = out.resolve("merged");
         if (cfg.lora() != null) {
             Path adapter = out.resolve("adapter");
-            replaceDir(trained.output(), adapter, true, steer);
+            replaceDir(trained.output(), adapter, true, steer, null);
             result.artifacts.put("adapter", ctx.relative(adapter));
             Lora.merge(vlm.model());
             Path tmp = out.resolve(".merged.tmp");
             AtomicFiles.deleteTree(tmp);
             ModelLoader.save(vlm, tmp);
-            replaceDir(tmp, merged, false, steer);
+            replaceDir(tmp, merged, false, steer, base);
         } else {
-            replaceDir(trained.output(), merged, true, steer);
+            replaceDir(trained.output(), merged, true, steer, base);
         }
         result.artifacts.put("merged", ctx.relative(merged));
     }
 
     /**
      * Puts {@code from} at {@code to} (copy or move), through a temporary folder and a rename, with the SteerLM
-     * descriptor (when there is one) written into the temporary folder first.
+     * descriptor (when there is one) and the tokenizer and processor files of {@code base} (when given: a merged model
+     * must load in transformers as a whole) written into the temporary folder first.
      */
-    private static void replaceDir(Path from, Path to, boolean copy, SteerLMDescriptor steer) throws IOException {
+    private static void replaceDir(Path from, Path to, boolean copy, SteerLMDescriptor steer, Path base)
+            throws IOException {
         Path tmp = to.resolveSibling("." + to.getFileName() + ".tmp");
         if (copy) {
             AtomicFiles.deleteTree(tmp);
@@ -378,6 +415,7 @@ public final class TrainStage implements StageRunner.Stage {
         } else {
             tmp = from;
         }
+        if (base != null) ModelLoader.copyProcessorFiles(base, tmp);
         if (steer != null) steer.write(tmp);
         AtomicFiles.deleteTree(to);
         Files.move(tmp, to, StandardCopyOption.ATOMIC_MOVE);

@@ -31,7 +31,8 @@ final class TrainingData {
         List<DpoPairRecord> records = JsonlReader.readAll(file, DpoPairRecord.class, TrainingData::dpoProblem);
         return FractionSubset.select(records, fraction, FRACTION_SEED, DpoPairRecord::id).stream()
                 .map(r -> new DpoPairRecord(r.id(), images(r.images()), r.prompt(), r.chosen(), r.rejected(),
-                        r.chosenScore(), r.rejectedScore(), r.refChosenLogp(), r.refRejectedLogp()))
+                        r.chosenScore(), r.rejectedScore(), r.refChosenLogp(), r.refRejectedLogp(),
+                        r.referenceModel()))
                 .toList();
     }
 

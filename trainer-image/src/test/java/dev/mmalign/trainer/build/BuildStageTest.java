@@ -117,6 +117,25 @@ class BuildStageTest {
     }
 
     @Test
+    void pairsRecordWhichReferenceModelComputedThemAndAnotherModelDoesNotReuseTheCache() throws Exception {
+        assertEquals(ExitCodes.SUCCESS, fx.run(spec(), new BuildStage(new FakePolicyModel().loader())));
+        List<DpoPairRecord> pairs = JsonlReader.readAll(root.resolve("ds/sets/dpo.jsonl"), DpoPairRecord.class, null);
+        Path base = root.resolve("models/base");
+        for (DpoPairRecord p : pairs) {
+            assertEquals(new DpoPairRecord.ReferenceModel(base.toString(), "fake:" + base), p.referenceModel());
+        }
+        assertTrue(Files.readString(root.resolve("ds/sets/dpo.jsonl")).contains(
+                "\"" + dev.mmalign.api.dataset.ReferenceStamp.FIELD + "\":{\"path\":"));
+        // Another reference model: nothing cached by the first may be reused.
+        StageSpec other = spec();
+        other.paths.inputs.put("model", "models/other");
+        FakePolicyModel again = new FakePolicyModel();
+        assertEquals(ExitCodes.SUCCESS, fx.run(other, new BuildStage(again.loader())));
+        assertEquals(6, again.logProbCalls.get(), "all three pairs recomputed");
+        assertEquals(0L, fx.result(other).counts.get("referenceLogpsReused"));
+    }
+
+    @Test
     void precomputingWithoutAModelIsAConfigurationError() throws Exception {
         StageSpec spec = spec();
         spec.paths.inputs.remove("model");

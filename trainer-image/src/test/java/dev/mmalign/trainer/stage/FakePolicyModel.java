@@ -44,6 +44,18 @@ public class FakePolicyModel implements PolicyModel {
     }
 
     public PolicyModelLoader loader() {
-        return (model, adapter) -> this;
+        FakePolicyModel self = this;
+        return new PolicyModelLoader() {
+            @Override
+            public PolicyModel load(Path modelDir, Path adapterDir) {
+                return self;
+            }
+
+            /** The fake has no files: its identity is the folder it was asked to load. */
+            @Override
+            public String fingerprint(Path modelDir, Path adapterDir) {
+                return "fake:" + modelDir + (adapterDir == null ? "" : "+" + adapterDir);
+            }
+        };
     }
 }

@@ -7,6 +7,7 @@ import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.api.stage.TerminationMessage;
 import dev.mmalign.trainer.data.InvalidInputException;
+import dev.mmalign.trainer.engine.ModelLoader;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,6 +55,23 @@ class StageRunnerTest {
         });
         assertEquals(ExitCodes.INVALID_INPUT, code);
         assertEquals("/data/prompts.jsonl:12: bad line", fx.result(spec).message);
+    }
+
+    @Test
+    void aCheckpointTheEngineCannotRunExitsWithTwoNamingFileAndField() throws Exception {
+        Path model = root.resolve("model");
+        Files.createDirectories(model);
+        Files.writeString(model.resolve("config.json"), """
+                {"model_type":"llava","text_config":{"rope_scaling":{"rope_type":"yarn","factor":4.0}}}
+                """);
+        StageSpec spec = fx.spec(StageName.train, "out");
+        int code = fx.run(spec, ctx -> {
+            ModelLoader.load(model).close();
+            throw new AssertionError("loaded");
+        });
+        assertEquals(ExitCodes.INVALID_INPUT, code);
+        assertTrue(fx.result(spec).message.startsWith(model.resolve("config.json") + ": text_config.rope_scaling: "),
+                fx.result(spec).message);
     }
 
     @Test

@@ -20,6 +20,7 @@ import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.trainer.data.AtomicFiles;
 import dev.mmalign.trainer.data.DpoPairRecord;
 import dev.mmalign.trainer.data.SftExampleRecord;
+import dev.mmalign.trainer.engine.ModelFingerprint;
 import dev.mmalign.trainer.synthetic.Scene;
 import dev.mmalign.trainer.synthetic.SceneObject;
 import dev.mmalign.trainer.synthetic.SceneRenderer;
@@ -92,6 +93,55 @@ class TrainStageTest {
     private int run(StageSpec spec) throws Exception {
         TrainingDefaults.resolve(spec.run); // the operator's part (RunPlan): the trainer reads resolved values only
         return fx.run(spec, new TrainStage(new PrintStream(log, true)));
+    }
+
+    /** Pairs whose stored reference log-probs the given model computed (null: unstamped, as older files). */
+    private void writeStampedPairs(DpoPairRecord.ReferenceModel stamp, boolean halfUnstamped) throws Exception {
+        List<DpoPairRecord> pairs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            List<String> images = i % 2 == 0 ? List.of("s.png") : List.of();
+            pairs.add(new DpoPairRecord("p" + i, images, "Is there a circle? " + i, "Yes.", "No.", 8.0, 2.0,
+                    -3.0 - i, -4.0 - i, halfUnstamped && i % 2 == 1 ? null : stamp));
+        }
+        fx.writeJsonl("sets/stamped.jsonl", pairs);
+    }
+
+    @Test
+    void dpoRefusesReferenceLogProbsComputedByAnotherModelNamingBoth() throws Exception {
+        writeStampedPairs(new DpoPairRecord.ReferenceModel("models/other", "0".repeat(64)), false);
+        StageSpec spec = spec(Method.DPO, "sets/stamped.jsonl");
+        assertEquals(ExitCodes.INVALID_INPUT, run(spec), fx.stderrText());
+        String message = fx.result(spec).message;
+        String ours = ModelFingerprint.of(root.resolve("models/base"), null);
+        assertTrue(message.startsWith(root.resolve("sets/stamped.jsonl") + ": pair p0: "), message);
+        assertTrue(message.contains("models/other (sha256 " + "0".repeat(64) + ")"), message);
+        assertTrue(message.contains(root.resolve("models/base") + " (sha256 " + ours + ")"), message);
+    }
+
+    /**
+     * Guards pairs stamped by this run's own reference (used as stored), unstamped ones (used, with a warning), and
+     * the merged export carrying the base's tokenizer and processor files, but never a file a link points to.
+     */
+    @Test
+    void dpoUsesPairsOfItsOwnReferenceWarnsOnUnstampedOnesAndExportsTheProcessorFiles() throws Exception {
+        Path base = root.resolve("models/base");
+        writeStampedPairs(new DpoPairRecord.ReferenceModel("elsewhere/base", ModelFingerprint.of(base, null)), true);
+        Files.writeString(base.resolve("tokenizer_config.json"), "{\"model_max_length\": 512}");
+        Files.writeString(base.resolve("special_tokens_map.json"), "{\"bos_token\": \"<s>\"}");
+        Files.writeString(base.resolve("preprocessor_config.json"), "{\"image_processor_type\": \"CLIPImageProcessor\","
+                + " \"crop_size\": {\"height\": 16, \"width\": 16}, \"size\": {\"shortest_edge\": 16}, \"resample\": 3}");
+        Path secret = Files.writeString(root.resolve("secret.txt"), "not for the export");
+        Files.createSymbolicLink(base.resolve("generation_config.json"), secret);
+        StageSpec spec = spec(Method.DPO, "sets/stamped.jsonl");
+        assertEquals(0, run(spec), fx.stderrText());
+        assertTrue(log.toString().contains("WARNING: 4 of 8 pairs carry reference log-probs without a referenceModel"
+                + " stamp"), log.toString());
+        assertEquals(0L, fx.result(spec).counts.get("referenceRecomputed"));
+        Path merged = root.resolve("runs/r/merged");
+        for (String f : List.of("tokenizer_config.json", "special_tokens_map.json", "preprocessor_config.json")) {
+            assertEquals(Files.readString(base.resolve(f)), Files.readString(merged.resolve(f)), f);
+        }
+        assertFalse(Files.exists(merged.resolve("generation_config.json"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
     }
 
     /**

@@ -21,7 +21,7 @@ public record Batch(NDArray embeddings, NDArray positions, NDArray targets, NDAr
         long realTokens) {
 
     public static Batch build(NDManager m, LlavaModel model, List<EncodedExample> examples) {
-        int patches = model.config().vision().numPatches();
+        int patches = model.config().imageTokens();
         int size = model.config().vision().imageSize();
         // Vision tower once for all images of the batch.
         List<float[]> images = new ArrayList<>();

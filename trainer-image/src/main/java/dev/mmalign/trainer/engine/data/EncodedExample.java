@@ -1,6 +1,7 @@
 package dev.mmalign.trainer.engine.data;
 
 import dev.mmalign.trainer.engine.tokenizer.TextTokenizer;
+import java.util.Arrays;
 
 /**
  * Token ids of BOS + formatted prompt + response (+ EOS), with where the response starts. The prompt holds
@@ -37,7 +38,12 @@ public record EncodedExample(int[] ids, int responseStart, int imagePos, float[]
     }
 
     /**
-     * Encodes prompt and response separately so the boundary is exact whatever the tokenizer merges.
+     * Tokenises the whole conversation (prompt + response) in one piece, so the ids are those the model sees when the
+     * conversation is tokenised as a whole: a SentencePiece/Metaspace tokenizer (LLaMA's) puts a word-start marker
+     * before the first word of every separately encoded text, so encoding " Yes." on its own gives an extra "▁" token
+     * that the whole conversation never has. The response starts where the whole conversation's ids stop agreeing
+     * with the prompt's own ids: at the prompt's length when they agree all along, one token earlier when the tokenizer
+     * merged across the boundary (as TRL's DPO tokenisation does).
      *
      * @param imagePositions positions the image occupies once spliced (the vision tower's patch count); only used when
      *                       {@code pixels} is not null
@@ -45,8 +51,18 @@ public record EncodedExample(int[] ids, int responseStart, int imagePos, float[]
      */
     public static EncodedExample of(TextTokenizer tok, String question, String response, float[] pixels,
             int imagePositions, int maxLength, boolean appendEos) {
-        int[] p = tok.encode(PromptFormat.prompt(question, pixels != null));
-        int[] r = response == null ? new int[0] : tok.encode(PromptFormat.response(response));
+        String promptText = PromptFormat.prompt(question, pixels != null);
+        int[] p = tok.encode(promptText);
+        int[] r = new int[0];
+        if (response != null) {
+            int[] whole = tok.encode(promptText + PromptFormat.response(response));
+            int boundary = 0;
+            while (boundary < p.length && boundary < whole.length && p[boundary] == whole[boundary]) {
+                boundary++;
+            }
+            p = Arrays.copyOf(whole, boundary);
+            r = Arrays.copyOfRange(whole, boundary, whole.length);
+        }
         int promptPositions = 1 + p.length + (pixels != null ? imagePositions - 1 : 0);
         // A response needs at least one position; a bare prompt (generation) needs none.
         int needed = promptPositions + (response != null ? 1 : 0);

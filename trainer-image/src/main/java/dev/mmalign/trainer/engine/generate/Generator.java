@@ -94,7 +94,7 @@ public final class Generator {
         int b = prompts.size();
         int vocab = model.config().text().vocabSize();
         int eos = vlm.tokenizer().eosId();
-        int patches = model.config().vision().numPatches();
+        int patches = model.config().imageTokens();
         int[] lengths = new int[b];
         int maxLen = 0;
         for (int i = 0; i < b; i++) {

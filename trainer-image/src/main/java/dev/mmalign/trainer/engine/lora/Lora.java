@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mmalign.trainer.engine.model.LlavaModel;
+import dev.mmalign.trainer.engine.model.UnsupportedCheckpointException;
+import dev.mmalign.trainer.engine.model.WeightNames;
 import dev.mmalign.trainer.engine.safetensors.SafeTensorsReader;
 import dev.mmalign.trainer.engine.safetensors.SafeTensorsWriter;
 import dev.mmalign.trainer.engine.safetensors.Tensor;
@@ -23,7 +25,7 @@ import java.util.Map;
 import java.util.Random;
 
 /**
- * LoRA on the language model's linear layers: W x + (alpha / r) · B A dropout(x), A [r, in] initialised as
+ * LoRA on the language model's linear layers: W x + (alpha / r) · B A dropout(x) (alpha / sqrt(r) with rsLoRA), A [r, in] initialised as
  * PEFT does (Kaiming-uniform, bound 1/sqrt(in)), B [out, r] zero, so training starts at the base model.
  * Saved in PEFT layout: {@code adapter_config.json} + {@code adapter_model.safetensors} with keys
  * {@code base_model.model.<module>.lora_A.weight}; a trainable projector goes in {@code modules_to_save}.
@@ -47,7 +49,7 @@ public final class Lora {
         Random rnd = new Random(seed);
         NDManager m = model.manager();
         Map<String, NDArray> trainable = new LinkedHashMap<>();
-        float scale = (float) (cfg.alpha() / cfg.rank());
+        float scale = (float) cfg.scale();
         for (String linear : targetLinears(model, cfg.targetModules())) {
             long[] shape = model.weights().get(linear + ".weight").getShape().getShape();
             long out = shape[0];
@@ -122,6 +124,7 @@ public final class Lora {
         c.put("r", cfg.rank());
         c.put("lora_alpha", cfg.alpha());
         c.put("lora_dropout", cfg.dropout());
+        c.put("use_rslora", cfg.rsLora());
         c.put("bias", "none");
         c.put("fan_in_fan_out", false);
         c.put("inference_mode", true);
@@ -153,42 +156,96 @@ public final class Lora {
         SafeTensorsWriter.write(dir.resolve(ADAPTER_WEIGHTS), tensors, Map.of("format", "pt"));
     }
 
-    /** Reads a PEFT adapter written by {@link #save} (or PEFT itself) and attaches it to the model. */
+    /**
+     * Reads a PEFT adapter written by {@link #save} (or PEFT itself) and attaches it to the model. Plain LoRA and
+     * rsLoRA (scale alpha / sqrt(r)) are computed as PEFT does; every other option that changes what the adapter
+     * computes (DoRA, per-layer rank or alpha patterns, trained biases, another PEFT type) and every tensor this method
+     * does not understand is refused with {@link UnsupportedCheckpointException} naming the field or tensor and the
+     * file, instead of being dropped, which would load a different model than the one trained. Absent fields take
+     * PEFT's defaults (r 8, lora_alpha 8, lora_dropout 0).
+     */
     public static LoraConfig load(LlavaModel model, Path dir) throws IOException {
-        JsonNode c = JSON.readTree(dir.resolve(ADAPTER_CONFIG).toFile());
+        Path configFile = dir.resolve(ADAPTER_CONFIG);
+        JsonNode c = JSON.readTree(configFile.toFile());
+        refuseUnsupported(configFile, c);
         boolean trainProjector = false;
         for (JsonNode n : c.path("modules_to_save")) {
             trainProjector |= n.asText().equals("multi_modal_projector");
+            if (!n.asText().equals("multi_modal_projector")) {
+                throw new UnsupportedCheckpointException(configFile, "modules_to_save", "'" + n.asText()
+                        + "' is not supported (only multi_modal_projector)");
+            }
         }
-        LoraConfig.Builder read = LoraConfig.builder().rank(c.path("r").asInt())
-                .alpha(c.path("lora_alpha").asDouble()).dropout(c.path("lora_dropout").asDouble())
-                .trainProjector(trainProjector);
+        LoraConfig.Builder read = LoraConfig.builder().rank(c.path("r").asInt(8))
+                .alpha(c.path("lora_alpha").asDouble(8)).dropout(c.path("lora_dropout").asDouble(0))
+                .trainProjector(trainProjector).rsLora(c.path("use_rslora").asBoolean(false));
         LoraConfig cfg = read.build();
-        float scale = (float) (cfg.alpha() / cfg.rank());
+        if (cfg.rank() < 1) {
+            throw new UnsupportedCheckpointException(configFile, "r", "must be at least 1, got " + c.path("r"));
+        }
+        float scale = (float) cfg.scale();
         NDManager m = model.manager();
         List<String> targets = new ArrayList<>();
-        try (SafeTensorsReader r = SafeTensorsReader.open(dir.resolve(ADAPTER_WEIGHTS))) {
+        Path weightsFile = dir.resolve(ADAPTER_WEIGHTS);
+        try (SafeTensorsReader r = SafeTensorsReader.open(weightsFile)) {
             for (String key : r.entries().keySet()) {
-                if (!key.startsWith(PEFT_PREFIX)) {
-                    throw new IOException(dir + ": unexpected adapter key " + key);
-                }
-                String name = key.substring(PEFT_PREFIX.length());
-                if (name.endsWith(".lora_A.weight")) {
+                // Adapters trained on transformers >= 4.52 name layers model.language_model.*: the same layers.
+                String name = key.startsWith(PEFT_PREFIX) ? WeightNames.normalize(key.substring(PEFT_PREFIX.length()))
+                        : null;
+                if (name != null && name.endsWith(".lora_A.weight")) {
                     String linear = name.substring(0, name.length() - ".lora_A.weight".length());
+                    String keyB = key.substring(0, key.length() - ".lora_A.weight".length()) + ".lora_B.weight";
+                    if (!model.weights().containsKey(linear + ".weight") || !r.entries().containsKey(keyB)) {
+                        throw new UnsupportedCheckpointException(weightsFile, "tensor '" + key + "'",
+                                model.weights().containsKey(linear + ".weight") ? "has no " + keyB
+                                        : "adapts a layer the model does not have");
+                    }
                     Tensor a = r.read(key);
-                    Tensor b = r.read(PEFT_PREFIX + linear + ".lora_B.weight");
+                    Tensor b = r.read(keyB);
                     model.attachLora(linear, new LlavaModel.LoraWeights(OwnedArrays.of(m, a.data(), new Shape(a.shape())),
                             OwnedArrays.of(m, b.data(), new Shape(b.shape())), scale, (float) cfg.dropout()));
                     String module = linear.substring(linear.lastIndexOf('.') + 1).replace("_proj", "");
                     if (!targets.contains(module)) {
                         targets.add(module);
                     }
-                } else if (name.startsWith(LlavaModel.PROJECTOR)) {
+                } else if (name != null && name.endsWith(".lora_B.weight")) {
+                    continue; // read with its lora_A
+                } else if (name != null && trainProjector && name.startsWith(LlavaModel.PROJECTOR)
+                        && model.weights().containsKey(name)) {
                     model.setWeight(name, r.read(key).data());
+                } else {
+                    throw new UnsupportedCheckpointException(weightsFile, "tensor '" + key + "'",
+                            "not a LoRA pair or a saved projector weight the engine can load");
                 }
             }
         }
         return read.targetModules(targets).build();
+    }
+
+    /** PEFT options that change what an adapter computes and that the engine does not implement. */
+    private static void refuseUnsupported(Path file, JsonNode c) {
+        String type = c.path("peft_type").asText("LORA");
+        if (!type.equals("LORA")) {
+            throw new UnsupportedCheckpointException(file, "peft_type", "'" + type + "' is not supported (LORA)");
+        }
+        if (c.path("use_dora").asBoolean(false)) {
+            throw new UnsupportedCheckpointException(file, "use_dora", "DoRA adapters are not supported");
+        }
+        for (String pattern : List.of("rank_pattern", "alpha_pattern")) {
+            JsonNode p = c.path(pattern);
+            if (!p.isMissingNode() && !p.isNull() && !p.isEmpty()) {
+                throw new UnsupportedCheckpointException(file, pattern,
+                        "per-layer ranks or alphas are not supported, got " + p);
+            }
+        }
+        String bias = c.path("bias").asText("none");
+        if (!bias.equals("none")) {
+            throw new UnsupportedCheckpointException(file, "bias", "'" + bias + "' is not supported (none)");
+        }
+        if (c.path("fan_in_fan_out").asBoolean(false)) {
+            throw new UnsupportedCheckpointException(file, "fan_in_fan_out", "true is not supported (LLaMA layers"
+                    + " store weights as [out, in])");
+        }
     }
 
     /**

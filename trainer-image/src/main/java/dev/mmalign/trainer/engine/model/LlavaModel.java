@@ -181,7 +181,7 @@ public final class LlavaModel implements AutoCloseable {
         x = cls.concat(x, 1).add(w(VISION + "embeddings.position_embedding.weight", pixels));
         x = layerNorm(x, VISION + "pre_layrnorm", v.layerNormEps());
         // LLaVA takes the hidden state of layer `vision_feature_layer` (-2: the penultimate), so later
-        // layers are never run; the CLS token is dropped ("default" select strategy).
+        // layers are never run; the CLS token is dropped under the "default" select strategy, kept under "full".
         int layers = config.visionFeatureLayer() >= 0 ? config.visionFeatureLayer()
                 : v.numLayers() + 1 + config.visionFeatureLayer();
         List<UnaryOperator<NDArray>> blocks = new ArrayList<>();
@@ -190,7 +190,9 @@ public final class LlavaModel implements AutoCloseable {
             blocks.add(in -> visionBlock(in, prefix));
         }
         x = runBlocks(x, blocks, VISION + "encoder.layers.", VISION + "embeddings.", VISION + "pre_layrnorm");
-        x = x.get(":, 1:, :");
+        if (!LlavaConfig.SELECT_FULL.equals(config.visionFeatureSelectStrategy())) {
+            x = x.get(":, 1:, :");
+        }
         // Projector: linear → GELU → linear, into the language model's width.
         x = proj(x, PROJECTOR + "linear_1", true);
         x = activation(x, config.projectorHiddenAct());
@@ -261,9 +263,10 @@ public final class LlavaModel implements AutoCloseable {
             KvCache cache) {
         LlavaConfig.TextConfig t = config.text();
         NDArray h = rmsNorm(x, prefix + "input_layernorm.weight", t.rmsNormEps());
-        NDArray q = rope(heads(proj(h, prefix + "self_attn.q_proj", false), t.numHeads()), cos, sin);
-        NDArray k = rope(heads(proj(h, prefix + "self_attn.k_proj", false), t.numKvHeads()), cos, sin);
-        NDArray v = heads(proj(h, prefix + "self_attn.v_proj", false), t.numKvHeads());
+        boolean ab = t.attentionBias();
+        NDArray q = rope(heads(proj(h, prefix + "self_attn.q_proj", ab), t.numHeads()), cos, sin);
+        NDArray k = rope(heads(proj(h, prefix + "self_attn.k_proj", ab), t.numKvHeads()), cos, sin);
+        NDArray v = heads(proj(h, prefix + "self_attn.v_proj", ab), t.numKvHeads());
         if (cache != null) {
             NDArray[] kv = cache.append(layer, k, v);
             k = kv[0];
@@ -275,12 +278,12 @@ public final class LlavaModel implements AutoCloseable {
             k = k.repeat(1, groups);
             v = v.repeat(1, groups);
         }
-        x = x.add(proj(mergeHeads(attention(q, k, v, bias)), prefix + "self_attn.o_proj", false));
+        x = x.add(proj(mergeHeads(attention(q, k, v, bias)), prefix + "self_attn.o_proj", ab));
         h = rmsNorm(x, prefix + "post_attention_layernorm.weight", t.rmsNormEps());
-        NDArray gate = proj(h, prefix + "mlp.gate_proj", false);
-        NDArray up = proj(h, prefix + "mlp.up_proj", false);
-        NDArray swiglu = gate.mul(Activation.sigmoid(gate)).mul(up); // SiLU(gate) * up
-        return x.add(proj(swiglu, prefix + "mlp.down_proj", false));
+        NDArray gate = proj(h, prefix + "mlp.gate_proj", t.mlpBias());
+        NDArray up = proj(h, prefix + "mlp.up_proj", t.mlpBias());
+        NDArray gated = activation(gate, t.hiddenAct()).mul(up); // act(gate) * up: SwiGLU with LLaMA's SiLU
+        return x.add(proj(gated, prefix + "mlp.down_proj", t.mlpBias()));
     }
 
     /**
@@ -379,7 +382,8 @@ public final class LlavaModel implements AutoCloseable {
         float[] sin = new float[n * d];
         for (int pos = 0; pos < n; pos++) {
             for (int i = 0; i < d / 2; i++) {
-                double invFreq = 1.0 / Math.pow(t.ropeTheta(), (2.0 * i) / d);
+                // Linear rope scaling divides positions (equivalently the frequencies) by its factor.
+                double invFreq = 1.0 / Math.pow(t.ropeTheta(), (2.0 * i) / d) / t.ropeLinearFactor();
                 double angle = pos * invFreq;
                 cos[pos * d + i] = cos[pos * d + i + d / 2] = (float) Math.cos(angle);
                 sin[pos * d + i] = sin[pos * d + i + d / 2] = (float) Math.sin(angle);

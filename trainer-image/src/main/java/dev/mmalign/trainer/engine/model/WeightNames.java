@@ -7,6 +7,23 @@ import java.util.Map;
 public final class WeightNames {
     private WeightNames() {}
 
+    /**
+     * transformers ≥ 4.52 saves LLaVA as {@code model.language_model.*}, {@code model.vision_tower.*},
+     * {@code model.multi_modal_projector.*} and {@code lm_head.weight}; map those onto the classic names.
+     */
+    public static String normalize(String n) {
+        if (n.startsWith("model.language_model.")) {
+            return "language_model.model." + n.substring("model.language_model.".length());
+        } else if (n.startsWith("model.vision_tower.")) {
+            return n.substring("model.".length());
+        } else if (n.startsWith("model.multi_modal_projector.")) {
+            return n.substring("model.".length());
+        } else if (n.equals("lm_head.weight")) {
+            return LlavaModel.LM_HEAD;
+        }
+        return n;
+    }
+
     public static Map<String, long[]> expectedShapes(LlavaConfig c) {
         Map<String, long[]> m = new LinkedHashMap<>();
         LlavaConfig.VisionConfig v = c.vision();
@@ -45,18 +62,25 @@ public final class WeightNames {
         m.put(tp + "embed_tokens.weight", new long[] {t.vocabSize(), d});
         for (int i = 0; i < t.numLayers(); i++) {
             String p = tp + "layers." + i + ".";
-            m.put(p + "self_attn.q_proj.weight", new long[] {d, d});
-            m.put(p + "self_attn.k_proj.weight", new long[] {kv, d});
-            m.put(p + "self_attn.v_proj.weight", new long[] {kv, d});
-            m.put(p + "self_attn.o_proj.weight", new long[] {d, d});
-            m.put(p + "mlp.gate_proj.weight", new long[] {t.intermediateSize(), d});
-            m.put(p + "mlp.up_proj.weight", new long[] {t.intermediateSize(), d});
-            m.put(p + "mlp.down_proj.weight", new long[] {d, t.intermediateSize()});
+            linear(m, p + "self_attn.q_proj", d, d, t.attentionBias());
+            linear(m, p + "self_attn.k_proj", kv, d, t.attentionBias());
+            linear(m, p + "self_attn.v_proj", kv, d, t.attentionBias());
+            linear(m, p + "self_attn.o_proj", d, d, t.attentionBias());
+            linear(m, p + "mlp.gate_proj", t.intermediateSize(), d, t.mlpBias());
+            linear(m, p + "mlp.up_proj", t.intermediateSize(), d, t.mlpBias());
+            linear(m, p + "mlp.down_proj", d, t.intermediateSize(), t.mlpBias());
             m.put(p + "input_layernorm.weight", new long[] {d});
             m.put(p + "post_attention_layernorm.weight", new long[] {d});
         }
         m.put(tp + "norm.weight", new long[] {d});
         m.put(LlavaModel.LM_HEAD, new long[] {t.vocabSize(), d});
         return m;
+    }
+
+    private static void linear(Map<String, long[]> m, String name, long out, long in, boolean bias) {
+        m.put(name + ".weight", new long[] {out, in});
+        if (bias) {
+            m.put(name + ".bias", new long[] {out});
+        }
     }
 }

@@ -138,6 +138,11 @@ public final class SafeTensorsReader implements AutoCloseable {
         return new Entry(name, dt, dims, begin, end);
     }
 
+    /** The file this reader reads. */
+    public Path path() {
+        return path;
+    }
+
     public Map<String, Entry> entries() {
         return entries;
     }

@@ -37,9 +37,12 @@ class ImageProcessorTest {
         g.fillRect(0, 0, 40, 10);
         g.dispose();
         float[] chw = new ImageProcessor(8).process(img);
-        // Top row lies in the padding: mean colour normalises to ~0; middle rows are white.
+        // Top row lies in the padding: mean colour normalises to ~0; middle rows are white, or nearly: PIL's bicubic
+        // filter is 5 input rows wide per output row at this 5x reduction, so the 10-row band blends with the padding
+        // (exact PIL equality is ClipImageProcessorTest's job).
         assertEquals(0f, chw[0], 0.02f);
-        assertEquals((1f - 0.48145466f) / 0.26862954f, chw[4 * 8 + 4], 1e-5f);
+        float white = (1f - 0.48145466f) / 0.26862954f;
+        assertTrue(chw[4 * 8 + 4] > 0.9f * white && chw[4 * 8 + 4] <= white + 1e-5f, "centre " + chw[4 * 8 + 4]);
     }
 
     @Test
