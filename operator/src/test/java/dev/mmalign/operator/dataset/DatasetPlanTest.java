@@ -51,7 +51,9 @@ class DatasetPlanTest {
         ds.getSpec().annotation.humanRatings = new HumanRatingsSpec();
         ds.getSpec().annotation.humanRatings.path = "human/ratings.jsonl";
         ds.getSpec().annotation.endpoint = "https://judge.example/v1";
-X, build.annotation.humanRatings.path);
+        var build = DatasetPlan.stageSpec(ds, StageName.build, 1, new ResolvedModel("policy", "models/tiny", null),
+                new ProgressReporting());
+        assertEquals("human/ratings.jsonl", build.annotation.humanRatings.path);
         assertEquals(ds.getSpec().annotation.attributes, build.annotation.attributes);
         assertNull(build.annotation.provider);
         assertNull(build.annotation.endpoint);
