@@ -2,6 +2,7 @@ package dev.mmalign.operator.dataset;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mmalign.api.common.ComputeResources;
+import dev.mmalign.api.dataset.AnnotationSpec;
 import dev.mmalign.api.dataset.DatasetArtifacts;
 import dev.mmalign.api.dataset.PreferenceDataset;
 import dev.mmalign.api.dataset.PreferenceDatasetSpec;
@@ -86,6 +87,7 @@ public final class DatasetPlan {
             }
             case build -> {
                 s.trainingSets = spec.trainingSets;
+                s.annotation = forBuild(spec.annotation);
                 s.paths.inputs.put(StageInputs.COMPLETIONS, ArtifactLayout.datasetCompletions(name));
                 s.paths.inputs.put(StageInputs.ANNOTATIONS, ArtifactLayout.datasetAnnotations(name));
                 // The reference log-probabilities of DPO pairs come from the sampling model.
@@ -95,6 +97,18 @@ public final class DatasetPlan {
             default -> throw new IllegalArgumentException("not a dataset stage: " + stage);
         }
         return s;
+    }
+
+    /**
+     * What build needs of the annotation spec: the attributes and the human ratings it compares the judge with. No
+     * provider, endpoint or credentials reference: build never talks to the judge.
+     */
+    static AnnotationSpec forBuild(AnnotationSpec annotation) {
+        if (annotation == null) return null;
+        AnnotationSpec a = new AnnotationSpec();
+        a.attributes = annotation.attributes;
+        a.humanRatings = annotation.humanRatings;
+        return a;
     }
 
     private static void putModel(StageSpec s, ResolvedModel model) {

@@ -1,9 +1,12 @@
 package dev.mmalign.operator.dataset;
 
 import dev.mmalign.api.dataset.AnnotationCost;
+import dev.mmalign.api.dataset.AttributeAgreement;
+import dev.mmalign.api.dataset.JudgeAgreementFile;
 import dev.mmalign.api.dataset.DatasetArtifacts;
 import dev.mmalign.api.dataset.DatasetCounts;
 import dev.mmalign.api.dataset.PreferenceDatasetStatus;
+import dev.mmalign.api.stage.StageCounts;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.operator.k8s.Json;
 
@@ -18,7 +21,8 @@ import java.util.TreeMap;
  * Folds the shards' results of a finished stage into the dataset's status (pure). The keys are the stage contract:
  * counts named as DatasetCounts' fields (prompts, completions, annotated, quarantined, dpoPairs, ...) and summed over
  * shards; counts requests / inputTokens / outputTokens and metric costUSD for the annotation cost; metrics
- * "mean/&lt;attribute&gt;" for attribute means (weighted by the shard's annotated count); artifacts named as
+ * "mean/&lt;attribute&gt;" for attribute means (weighted by the shard's annotated count); metrics
+ * "agreement/&lt;attribute&gt;/&lt;figure&gt;" (build, one shard) for the judge-human agreement; artifacts named as
  * DatasetArtifacts' fields.
  */
 public final class DatasetResults {
@@ -34,14 +38,16 @@ public final class DatasetResults {
         double cost = 0;
         boolean hasCost = false;
         Map<String, double[]> means = new TreeMap<>(); // attribute -> {weighted sum, weight}
+        Map<String, AttributeAgreement> agreement = new LinkedHashMap<>();
         for (StageResult r : results) {
+            r.metrics.forEach((k, v) -> readAgreement(agreement, k, v));
             r.counts.forEach((k, v) -> counts.merge(k, v, Long::sum));
             artifacts.putAll(r.artifacts);
             if (r.metrics.containsKey(COST_USD)) {
                 cost += r.metrics.get(COST_USD);
                 hasCost = true;
             }
-            double weight = Math.max(1, r.counts.getOrDefault("annotated", 1L));
+            double weight = Math.max(1, r.counts.getOrDefault(StageCounts.ANNOTATED, 1L));
             r.metrics.forEach((k, v) -> {
                 if (k.startsWith(MEAN_PREFIX) && v != null) {
                     double[] acc = means.computeIfAbsent(k.substring(MEAN_PREFIX.length()), x -> new double[2]);
@@ -55,11 +61,11 @@ public final class DatasetResults {
             status.artifacts = merge(status.artifacts, Json.convert(artifacts, DatasetArtifacts.class),
                     DatasetArtifacts.class);
         }
-        if (hasCost || counts.containsKey("inputTokens")) {
+        if (hasCost || counts.containsKey(StageCounts.INPUT_TOKENS)) {
             AnnotationCost c = new AnnotationCost();
-            c.requests = counts.get("requests");
-            c.inputTokens = counts.get("inputTokens");
-            c.outputTokens = counts.get("outputTokens");
+            c.requests = counts.get(StageCounts.REQUESTS);
+            c.inputTokens = counts.get(StageCounts.INPUT_TOKENS);
+            c.outputTokens = counts.get(StageCounts.OUTPUT_TOKENS);
             c.usd = BigDecimal.valueOf(cost).setScale(4, RoundingMode.HALF_UP).toPlainString();
             status.cost = c;
         }
@@ -67,6 +73,25 @@ public final class DatasetResults {
             Map<String, Double> m = new TreeMap<>();
             means.forEach((k, acc) -> m.put(k, round(acc[0] / acc[1])));
             status.attributeMeans = m;
+        }
+        if (!agreement.isEmpty()) {
+            status.agreement = agreement;
+        }
+    }
+
+    /** One "agreement/&lt;attribute&gt;/&lt;figure&gt;" metric into its attribute's entry; other keys are ignored. */
+    private static void readAgreement(Map<String, AttributeAgreement> agreement, String key, Double value) {
+        if (!key.startsWith(JudgeAgreementFile.METRIC_PREFIX) || value == null || value.isNaN()) return;
+        String[] parts = key.substring(JudgeAgreementFile.METRIC_PREFIX.length()).split("/", 2);
+        if (parts.length != 2) return;
+        AttributeAgreement a = agreement.computeIfAbsent(parts[0], x -> new AttributeAgreement());
+        switch (parts[1]) {
+            case "n" -> a.n = Math.round(value);
+            case "exactMatch" -> a.exactMatch = round(value);
+            case "withinOne" -> a.withinOne = round(value);
+            case "spearman" -> a.spearman = round(value);
+            case "pearson" -> a.pearson = round(value);
+            default -> { }
         }
     }
 

@@ -1,12 +1,15 @@
 package dev.mmalign.operator.dataset;
 
 import dev.mmalign.api.common.ComputeResources;
+import dev.mmalign.api.dataset.HumanRatingsSpec;
+import dev.mmalign.api.dataset.JudgeAgreementFile;
 import dev.mmalign.api.dataset.PreferenceDataset;
 import dev.mmalign.api.dataset.SamplingEndpointSpec;
 import dev.mmalign.api.stage.GpuUse;
 import dev.mmalign.api.dataset.PreferenceDatasetStatus;
 import dev.mmalign.api.stage.ProgressReporting;
 import dev.mmalign.api.stage.ResolvedModel;
+import dev.mmalign.api.stage.StageCounts;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.operator.testing.Fixtures;
 import org.junit.jupiter.api.Test;
@@ -66,14 +69,55 @@ class DatasetPlanTest {
         assertEquals(0, GpuUse.working(StageName.sample, res.gpus), "no GPU-seconds are counted");
     }
 
+    /** Build gets the attributes and the human ratings it compares the judge with, and nothing of the judge. */
+    @Test
+    void buildGetsTheHumanRatingsButNoJudgeSettings() {
+        PreferenceDataset ds = Fixtures.dataset("ns", "prefs");
+        ds.getSpec().annotation.humanRatings = new HumanRatingsSpec();
+        ds.getSpec().annotation.humanRatings.path = "human/ratings.jsonl";
+        ds.getSpec().annotation.endpoint = "https://judge.example/v1";
+        var build = DatasetPlan.stageSpec(ds, StageName.build, 1, new ResolvedModel("policy", "models/tiny", null),
+                new ProgressReporting());
+        assertEquals("human/ratings.jsonl", build.annotation.humanRatings.path);
+        assertEquals(ds.getSpec().annotation.attributes, build.annotation.attributes);
+        assertNull(build.annotation.provider);
+        assertNull(build.annotation.endpoint);
+        assertNull(build.annotation.credentials);
+    }
+
+    /** Guards the agreement half of the build contract: "agreement/<attribute>/<figure>" metrics become
+     * status.agreement (rounded to 4 places); a figure the stage left out (undefined correlation) stays absent. */
+    @Test
+    void agreementMetricsBecomeStatusAgreement() {
+        PreferenceDatasetStatus st = new PreferenceDatasetStatus();
+        DatasetResults.apply(st, List.of(Fixtures.result(StageName.build, Map.of("dpoPairs", 3L), Map.of(
+                JudgeAgreementFile.metricKey("helpfulness", "n"), 6.0,
+                JudgeAgreementFile.metricKey("helpfulness", "exactMatch"), 0.5,
+                JudgeAgreementFile.metricKey("helpfulness", "withinOne"), 5.0 / 6,
+                JudgeAgreementFile.metricKey("helpfulness", "spearman"), 0.123456,
+                JudgeAgreementFile.metricKey("helpfulness", "pearson"), 0.2,
+                JudgeAgreementFile.metricKey("complexity", "n"), 6.0,
+                JudgeAgreementFile.metricKey("complexity", "exactMatch"), 1.0,
+                "mean/helpfulness", 2.0), Map.of("agreement", "mmalign/datasets/prefs/annotations/agreement.json"))));
+        assertEquals(6L, st.agreement.get("helpfulness").n);
+        assertEquals(0.5, st.agreement.get("helpfulness").exactMatch);
+        assertEquals(0.8333, st.agreement.get("helpfulness").withinOne);
+        assertEquals(0.1235, st.agreement.get("helpfulness").spearman);
+        assertEquals(0.2, st.agreement.get("helpfulness").pearson);
+        assertEquals(1.0, st.agreement.get("complexity").exactMatch);
+        assertNull(st.agreement.get("complexity").spearman);
+        assertEquals("mmalign/datasets/prefs/annotations/agreement.json", st.artifacts.agreement);
+        assertEquals(2, st.agreement.size(), "only agreement keys make entries: " + st.agreement.keySet());
+    }
+
     /** Guards result folding: counts summed over shards, cost as a decimal string, means weighted by annotated. */
     @Test
     void resultsAreFolded() {
         PreferenceDatasetStatus st = new PreferenceDatasetStatus();
         DatasetResults.apply(st, List.of(
-                Fixtures.result(StageName.annotate, Map.of("annotated", 30L, "inputTokens", 100L),
+                Fixtures.result(StageName.annotate, Map.of(StageCounts.ANNOTATED, 30L, StageCounts.INPUT_TOKENS, 100L),
                         Map.of("costUSD", 0.5, "mean/helpfulness", 2.0), Map.of()),
-                Fixtures.result(StageName.annotate, Map.of("annotated", 10L, "inputTokens", 50L),
+                Fixtures.result(StageName.annotate, Map.of(StageCounts.ANNOTATED, 10L, StageCounts.INPUT_TOKENS, 50L),
                         Map.of("costUSD", 0.25, "mean/helpfulness", 4.0), Map.of())));
         assertEquals(40L, st.counts.annotated);
         assertEquals("0.7500", st.cost.usd);

@@ -3,6 +3,8 @@ package dev.mmalign.trainer.annotate;
 import dev.mmalign.api.common.JudgeProvider;
 import dev.mmalign.api.dataset.AnnotationSpec;
 import dev.mmalign.api.dataset.HelpSteerAttribute;
+import dev.mmalign.api.stage.ArtifactLayout;
+import dev.mmalign.api.stage.StageCounts;
 import dev.mmalign.api.stage.StageInputs;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.trainer.data.AnnotationRecord;
@@ -74,7 +76,7 @@ public final class AnnotateStage implements StageRunner.Stage {
         Files.createDirectories(out);
         Path annotationsFile = ShardFiles.of(out, "annotations", index, count);
         Path quarantineFile = ShardFiles.of(out, "quarantine", index, count);
-        Path spendFile = ShardFiles.of(out, "spend", index, count);
+        Path spendFile = ShardFiles.of(out, ArtifactLayout.SPEND_PREFIX, index, count);
 
         try (JsonlAppender annotations = JsonlAppender.open(annotationsFile);
              JsonlAppender quarantine = JsonlAppender.open(quarantineFile);
@@ -147,15 +149,15 @@ public final class AnnotateStage implements StageRunner.Stage {
             result.counts.put("promptsWithoutCompletions", withoutCompletions);
             result.counts.put("skippedAlreadyDone", (long) (mine.size() - todo.size()));
             result.counts.put("annotatedThisRun", annotatedNow);
-            result.counts.put("annotated", (long) annotatedIds.size());
+            result.counts.put(StageCounts.ANNOTATED, (long) annotatedIds.size());
             result.counts.put("quarantined", quarantinedCount);
             result.counts.put("quarantinedJudgeFailures", run.judgeFailures.get());
             result.counts.put("remaining", mine.size() - annotatedIds.size() - quarantinedCount);
             result.counts.putAll(importCounts);
             Usage total = earlier.plus(run.usage());
-            result.counts.put("requests", total.requests());
-            result.counts.put("inputTokens", total.inputTokens());
-            result.counts.put("outputTokens", total.outputTokens());
+            result.counts.put(StageCounts.REQUESTS, total.requests());
+            result.counts.put(StageCounts.INPUT_TOKENS, total.inputTokens());
+            result.counts.put(StageCounts.OUTPUT_TOKENS, total.outputTokens());
             result.metrics.put("costUSD", total.usd());
             result.artifacts.put("annotations", ctx.relative(annotationsFile));
             result.artifacts.put("quarantine", ctx.relative(quarantineFile));
@@ -299,9 +301,9 @@ public final class AnnotateStage implements StageRunner.Stage {
                 }
                 ImportedRatings.Result imported = ImportedRatings.read(ctx.resolve(spec.importPath,
                         "annotation.importPath"), attributes, prompts, completions);
-                importCounts.put("importRows", imported.rows());
-                importCounts.put("importRowsApplied", imported.appliedRows());
-                importCounts.put("importRowsDuplicate", imported.duplicateRows());
+                importCounts.put(StageCounts.IMPORT_ROWS, imported.rows());
+                importCounts.put(StageCounts.IMPORT_ROWS_APPLIED, imported.appliedRows());
+                importCounts.put(StageCounts.IMPORT_ROWS_DUPLICATE, imported.duplicateRows());
                 yield new ImportAnnotator(imported.ratings());
             }
             case VERTEX_GEMINI, OPENAI_COMPATIBLE -> {

@@ -5,6 +5,7 @@ import com.google.auth.oauth2.GoogleCredentials;
 import com.google.genai.Client;
 import com.google.genai.errors.ApiException;
 import com.google.genai.errors.GenAiIOException;
+import com.google.genai.types.ClientOptions;
 import com.google.genai.types.Content;
 import com.google.genai.types.GenerateContentConfig;
 import com.google.genai.types.GenerateContentResponse;
@@ -14,7 +15,9 @@ import com.google.genai.types.HttpRetryOptions;
 import com.google.genai.types.Part;
 import com.google.genai.types.Schema;
 import dev.mmalign.api.dataset.HelpSteerAttribute;
+import okhttp3.OkHttpClient;
 
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +31,7 @@ public final class VertexGeminiJudge implements JudgeClient {
 
     private final Client client;
     private final String model;
+    private final RetryAfterHeaders retryAfter = new RetryAfterHeaders();
 
     /**
      * @param baseUrl null for the public Vertex AI endpoint; else e.g. a private endpoint or a test server
@@ -43,8 +47,12 @@ public final class VertexGeminiJudge implements JudgeClient {
         if (baseUrl != null && !baseUrl.isBlank()) {
             http.baseUrl(baseUrl);
         }
+        // The SDK builds on our client (newBuilder) and adds its own interceptors after ours, so ours sees the final
+        // response of every call, headers included.
+        OkHttpClient okHttp = new OkHttpClient.Builder().addInterceptor(retryAfter).build();
         Client.Builder builder = Client.builder().vertexAI(true).project(project).location(location)
-                .httpOptions(http.build());
+                .httpOptions(http.build())
+                .clientOptions(ClientOptions.builder().customHttpClient(okHttp).build());
         if (credentials != null) {
             builder.credentials(credentials);
         }
@@ -78,8 +86,9 @@ public final class VertexGeminiJudge implements JudgeClient {
             response = client.models.generateContent(model, Content.builder().role("user").parts(parts).build(),
                     config.build());
         } catch (ApiException e) {
+            long wait = RetryAfter.millis(retryAfter.take(), Clock.systemUTC()).orElse(-1);
             throw new JudgeCallException(JudgeCallException.kindOfStatus(e.code()),
-                    "Vertex AI answered HTTP " + e.code() + " " + e.status() + ": " + e.message(), e);
+                    "Vertex AI answered HTTP " + e.code() + " " + e.status() + ": " + e.message(), e, wait);
         } catch (GenAiIOException e) {
             // A body that is not JSON (or cut short inside the JSON) is a bad answer; anything else is transport.
             boolean badBody = e.getCause() instanceof JsonProcessingException;

@@ -4,10 +4,14 @@ import dev.mmalign.trainer.stage.PolicyModel;
 import dev.mmalign.trainer.stage.PolicyModelLoader;
 import dev.mmalign.trainer.stage.StageContext;
 import dev.mmalign.trainer.stage.StageRunner;
+import dev.mmalign.api.dataset.AnnotationSpec;
 import dev.mmalign.api.dataset.DpoSetSpec;
+import dev.mmalign.api.dataset.HelpSteerAttribute;
+import dev.mmalign.api.dataset.JudgeAgreementFile;
 import dev.mmalign.api.dataset.RejectionSamplingSetSpec;
 import dev.mmalign.api.dataset.SteerLMSetSpec;
 import dev.mmalign.api.dataset.TrainingSetsSpec;
+import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.StageInputs;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.trainer.data.AnnotationRecord;
@@ -18,10 +22,12 @@ import dev.mmalign.trainer.data.DpoPairRecord;
 import dev.mmalign.trainer.data.DataImages;
 import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.data.JsonlAppender;
+import dev.mmalign.trainer.data.Json;
 import dev.mmalign.trainer.data.JsonlReader;
 import dev.mmalign.trainer.data.PromptRecord;
 import dev.mmalign.trainer.data.SftExampleRecord;
 import dev.mmalign.trainer.data.StableHash;
+import dev.mmalign.trainer.agreement.HumanAgreement;
 import dev.mmalign.trainer.progress.ProgressTracker;
 import dev.mmalign.trainer.sets.AnnotatedPrompt;
 import dev.mmalign.trainer.sets.DpoPairBuilder;
@@ -42,7 +48,9 @@ import java.util.Map;
  * The build stage: the training sets of DESIGN.md §1 from the annotations, each written atomically as
  * &lt;outputDir&gt;/&lt;set&gt;.jsonl. Reference log-probs of the DPO pairs are computed with the sampling model once and
  * cached in an append-only file, so a rerun after a crash computes only the missing ones. Only prompts whose every
- * completion is rated are used.
+ * completion is rated are used; none such is exit 2 (empty training sets would only fail later, further from the
+ * cause). With annotation.humanRatings, the judge's agreement with people goes to agreement.json beside the
+ * annotations and into the result as "agreement/&lt;attribute&gt;/&lt;figure&gt;" metrics.
  */
 public final class BuildStage implements StageRunner.Stage {
 
@@ -61,7 +69,8 @@ public final class BuildStage implements StageRunner.Stage {
         Map<String, JsonlReader.Line<PromptRecord>> prompts = DatasetReader.prompts(promptsFile);
         Map<String, List<CompletionRecord>> completions =
                 DatasetReader.completions(ctx.requiredInput(StageInputs.COMPLETIONS), prompts);
-        Map<String, AnnotationRecord> ratings = DatasetReader.annotations(ctx.requiredInput(StageInputs.ANNOTATIONS));
+        Path annotationsDir = ctx.requiredInput(StageInputs.ANNOTATIONS);
+        Map<String, AnnotationRecord> ratings = DatasetReader.annotations(annotationsDir);
 
         List<AnnotatedPrompt> annotated = new ArrayList<>();
         long partly = 0;
@@ -79,8 +88,18 @@ public final class BuildStage implements StageRunner.Stage {
             }
         }
 
+        if (annotated.isEmpty()) {
+            throw new InvalidInputException(annotationsDir, "no prompt has all its completions rated (" + ratings.size()
+                    + " usable ratings in the annotations-*.jsonl shard files, " + partly + " prompts partly rated): "
+                    + "nothing to build; run or finish the annotate stage first");
+        }
+
         Path out = ctx.outputDir();
         StageResult result = new StageResult();
+        AnnotationSpec annotation = ctx.spec().annotation;
+        if (annotation != null && annotation.humanRatings != null) {
+            agreement(ctx, annotation, annotationsDir, prompts, completions, ratings, result);
+        }
         result.counts.put("prompts", (long) prompts.size());
         result.counts.put("annotated", (long) annotated.size());
         result.counts.put("promptsPartlyAnnotated", partly);
@@ -119,6 +138,26 @@ public final class BuildStage implements StageRunner.Stage {
             writeSft(ctx, result, "goldSFT", GoldSftBuilder.build(all, judgeAnswers));
         }
         return result;
+    }
+
+    /** Compares the judge's ratings with people's and writes agreement.json beside the annotations. */
+    private static void agreement(StageContext ctx, AnnotationSpec annotation, Path annotationsDir,
+                                  Map<String, JsonlReader.Line<PromptRecord>> prompts,
+                                  Map<String, List<CompletionRecord>> completions,
+                                  Map<String, AnnotationRecord> ratings, StageResult result) {
+        if (annotation.humanRatings.path == null || annotation.humanRatings.path.isBlank()) {
+            throw new InvalidInputException(ctx.specFile(), "annotation.humanRatings.path is required");
+        }
+        List<HelpSteerAttribute> attributes = annotation.attributes == null || annotation.attributes.isEmpty()
+                ? List.of(HelpSteerAttribute.values()) : annotation.attributes;
+        Path humanFile = ctx.resolve(annotation.humanRatings.path, "annotation.humanRatings.path");
+        JudgeAgreementFile file = HumanAgreement.compute(humanFile, ctx.relative(humanFile), attributes, prompts,
+                completions, ratings);
+        Path written = annotationsDir.resolve(ArtifactLayout.AGREEMENT_FILE);
+        AtomicFiles.write(written, Json.pretty(file));
+        HumanAgreement.putMetrics(file, result.metrics);
+        result.counts.put("humanRatedCompared", file.completionsCompared);
+        result.artifacts.put("agreement", ctx.relative(written));
     }
 
     private static void writeSft(StageContext ctx, StageResult result, String name, List<SftExampleRecord> records) {

@@ -9,7 +9,6 @@ import dev.mmalign.trainer.data.PythonLiteral;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -69,9 +68,7 @@ public final class AlpacaEval {
     public static List<BenchmarkItem> read(Path file) {
         JsonNode root;
         try {
-            root = Json.MAPPER.readTree(Files.readString(file));
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException(file, "file not found");
+            root = Json.MAPPER.readTree(BenchmarkFiles.read(file, BenchmarkFiles.MAX_JSON_BYTES, "a JSON benchmark file"));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new InvalidInputException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
                     "not valid JSON: " + e.getOriginalMessage());
@@ -96,16 +93,12 @@ public final class AlpacaEval {
     /** The annotator template beside {@code dataFile}; missing, it is an error naming where it belongs. */
     public static Template template(Path dataFile) {
         Path file = dataFile.resolveSibling(TEMPLATE_FILE);
-        String text;
-        try {
-            text = Files.readString(file);
-        } catch (NoSuchFileException e) {
+        if (!Files.exists(file)) {
             throw new InvalidInputException(file, "not found: AlpacaEval is judged with the " + ANNOTATOR
                     + " annotator's prompt; copy alpaca_eval's src/alpaca_eval/evaluators_configs/" + ANNOTATOR
                     + "/ beside " + dataFile.getFileName());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
+        String text = BenchmarkFiles.read(file, BenchmarkFiles.MAX_TEXT_BYTES, "an annotator template");
         Matcher m = PLACEHOLDER.matcher(text);
         Set<String> seen = new LinkedHashSet<>();
         while (m.find()) seen.add(m.group(1));

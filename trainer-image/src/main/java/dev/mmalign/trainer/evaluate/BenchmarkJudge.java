@@ -5,10 +5,17 @@ import dev.mmalign.trainer.annotate.JudgeParameters;
 import dev.mmalign.trainer.annotate.JudgeRequest;
 import dev.mmalign.trainer.annotate.JudgeUnavailableException;
 import dev.mmalign.trainer.annotate.ResilientJudge;
+import dev.mmalign.trainer.data.JsonlAppender;
+import dev.mmalign.trainer.data.SpendRecord;
+import dev.mmalign.trainer.data.Usage;
 
 import java.nio.file.Path;
 
-/** Asks the benchmark judge one free-text question (optionally with the image) and parses its verdict. */
+/**
+ * Asks the benchmark judge one free-text question (optionally with the image) and parses its verdict. What every
+ * question cost (all its attempts, answered or not) goes to the spend ledger at once, so that a rerun starts its
+ * budget from what was really paid and never spends past maxCostUSD.
+ */
 final class BenchmarkJudge {
 
     /** Thrown when the budget ran out: the stage stops with exit code 3, samples so far kept. */
@@ -23,19 +30,53 @@ final class BenchmarkJudge {
 
     private final ResilientJudge judge;
     private final JudgeParameters parameters;
+    private final Spend spend;
 
-    BenchmarkJudge(ResilientJudge judge) {
-        this(judge, JudgeParameters.ANNOTATION);
+    /** @param ledger the shard's spend file, appended one line per question asked */
+    BenchmarkJudge(ResilientJudge judge, JsonlAppender ledger) {
+        this(judge, JudgeParameters.ANNOTATION, new Spend(ledger));
     }
 
-    private BenchmarkJudge(ResilientJudge judge, JudgeParameters parameters) {
+    private BenchmarkJudge(ResilientJudge judge, JudgeParameters parameters, Spend spend) {
         this.judge = judge;
         this.parameters = parameters;
+        this.spend = spend;
     }
 
-    /** The same judge (same budget, limits and counts), sending {@code official}'s sampling parameters. */
+    /**
+     * The same judge (same budget, limits, counts and spend file), sending {@code official}'s sampling parameters.
+     */
     BenchmarkJudge with(JudgeParameters official) {
-        return new BenchmarkJudge(judge, official);
+        return new BenchmarkJudge(judge, official, spend);
+    }
+
+    /** What this run's questions cost, through this judge and every {@link #with} copy of it. */
+    Usage spent() {
+        return spend.total();
+    }
+
+    private void record(Usage usage, String reason) {
+        spend.record(usage, reason);
+    }
+
+    /** The spend of one shard's questions, shared by the copies that send other parameters. */
+    private static final class Spend {
+        private final JsonlAppender ledger;
+        private Usage total = Usage.NONE;
+
+        Spend(JsonlAppender ledger) {
+            this.ledger = ledger;
+        }
+
+        synchronized Usage total() {
+            return total;
+        }
+
+        synchronized void record(Usage usage, String reason) {
+            if (usage == null || usage.requests() == 0) return;
+            ledger.append(new SpendRecord(null, reason, usage));
+            total = total.plus(usage);
+        }
     }
 
     <T> Verdict<T> ask(String prompt, Path image, ResilientJudge.AnswerParser<T> parser)
@@ -66,10 +107,17 @@ final class BenchmarkJudge {
                 image == null ? null : ImageFiles.read(image), image == null ? null : ImageFiles.mimeType(image), null,
                 parameters);
         String[] lastText = new String[1];
-        ResilientJudge.Outcome<T> outcome = judge.ask(request, text -> {
-            lastText[0] = text;
-            return parser.parse(text);
-        });
+        ResilientJudge.Outcome<T> outcome;
+        try {
+            outcome = judge.ask(request, text -> {
+                lastText[0] = text;
+                return parser.parse(text);
+            });
+        } catch (JudgeUnavailableException e) {
+            record(e.usage(), "judge unavailable");
+            throw e;
+        }
+        record(outcome.usage(), outcome.getClass().getSimpleName());
         if (outcome instanceof ResilientJudge.Answered<T> a) {
             return new Verdict<>(a.value(), null, lastText[0]);
         }

@@ -144,9 +144,7 @@ public final class BenchmarkReaders {
 
     private static JsonNode readJson(Path file) {
         try {
-            return Json.MAPPER.readTree(Files.readString(file));
-        } catch (java.nio.file.NoSuchFileException e) {
-            throw new InvalidInputException(file, "file not found");
+            return Json.MAPPER.readTree(BenchmarkFiles.read(file, BenchmarkFiles.MAX_JSON_BYTES, "a JSON benchmark file"));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new InvalidInputException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
                     dev.mmalign.trainer.data.JsonProblems.describe(e));

@@ -4,6 +4,7 @@ import dev.mmalign.api.bench.BenchmarkSpec;
 import dev.mmalign.api.bench.NoisyImage;
 import dev.mmalign.api.common.JudgeProvider;
 import dev.mmalign.api.common.JudgeSpec;
+import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.ResolvedModel;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.trainer.annotate.CostBudget;
@@ -14,6 +15,9 @@ import dev.mmalign.trainer.annotate.ShardShare;
 import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.data.JsonlAppender;
 import dev.mmalign.trainer.data.JsonlReader;
+import dev.mmalign.trainer.data.ShardFiles;
+import dev.mmalign.trainer.data.SpendRecord;
+import dev.mmalign.trainer.data.Usage;
 import dev.mmalign.trainer.progress.ProgressTracker;
 import dev.mmalign.trainer.stage.PolicyModel;
 import dev.mmalign.trainer.stage.InferencePrecision;
@@ -21,6 +25,7 @@ import dev.mmalign.trainer.stage.PolicyModelLoader;
 import dev.mmalign.trainer.stage.StageContext;
 import dev.mmalign.trainer.stage.StageRunner;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -33,7 +38,8 @@ import java.util.Set;
 /**
  * The evaluate stage: every model of this shard (shards split the models) answers every benchmark; each answered and
  * scored question is appended to samples/&lt;model&gt;/&lt;benchmark&gt;.jsonl, so a rerun continues where it stopped. The
- * summaries go into the result, results.json and report.html in the output folder.
+ * summaries go into the result, results.json and report.html in the output folder. What the judge cost is appended
+ * to spend-i-of-n.jsonl as it is paid, so a rerun's budget starts from everything earlier runs spent.
  */
 public final class EvaluateStage implements StageRunner.Stage {
 
@@ -76,6 +82,10 @@ public final class EvaluateStage implements StageRunner.Stage {
                     ctx.resolve(b.dataPath, "benchmarks[" + b.name + "].dataPath"),
                     b.imageRoot == null ? null : ctx.resolve(b.imageRoot, "benchmarks[" + b.name + "].imageRoot"),
                     out.resolve("images"));
+            if (items.isEmpty()) {
+                throw new InvalidInputException(ctx.resolve(b.dataPath, "benchmarks[" + b.name + "].dataPath"),
+                        "benchmark " + b.effectiveId() + " holds no questions");
+            }
             if (b.limit != null && items.size() > b.limit) items = items.subList(0, b.limit);
             List<BenchmarkItem> withNoise = new ArrayList<>();
             for (BenchmarkItem item : items) {
@@ -85,7 +95,27 @@ public final class EvaluateStage implements StageRunner.Stage {
             }
             itemsByBenchmark.put(b.effectiveId(), withNoise);
         }
-        BenchmarkJudge judge = judgeIfNeeded(ctx, benchmarks);
+        Files.createDirectories(out);
+        Path spendFile = ShardFiles.of(out, ArtifactLayout.SPEND_PREFIX, ctx.shard().index, ctx.shard().count);
+        try (JsonlAppender ledger = JsonlAppender.open(spendFile)) {
+            // Opened first: opening cuts a torn last line, so the ledger read back is whole.
+            Usage earlier = Usage.NONE;
+            for (SpendRecord r : JsonlReader.readAll(spendFile, SpendRecord.class, null)) {
+                if (r.usage() != null) earlier = earlier.plus(r.usage());
+            }
+            BenchmarkJudge judge = judgeIfNeeded(ctx, benchmarks, ledger, earlier.usd());
+            StageResult result = evaluate(ctx, models, benchmarks, itemsByBenchmark, photosByBenchmark, judge);
+            Usage total = judge == null ? earlier : earlier.plus(judge.spent());
+            result.counts.put("judgeRequests", total.requests());
+            result.metrics.put("judgeCostUSD", total.usd());
+            return result;
+        }
+    }
+
+    private StageResult evaluate(StageContext ctx, List<ResolvedModel> models, List<BenchmarkSpec> benchmarks,
+                                 Map<String, List<BenchmarkItem>> itemsByBenchmark,
+                                 Map<String, NoisyPhotos> photosByBenchmark, BenchmarkJudge judge) throws Exception {
+        Path out = ctx.outputDir();
 
         List<ResolvedModel> mine = new ArrayList<>();
         for (int i = 0; i < models.size(); i++) if (ctx.shard().owns(i)) mine.add(models.get(i));
@@ -165,7 +195,8 @@ public final class EvaluateStage implements StageRunner.Stage {
         return new ArrayList<>(byId.values());
     }
 
-    private BenchmarkJudge judgeIfNeeded(StageContext ctx, List<BenchmarkSpec> benchmarks) {
+    private BenchmarkJudge judgeIfNeeded(StageContext ctx, List<BenchmarkSpec> benchmarks, JsonlAppender ledger,
+                                         double spentEarlierUsd) {
         boolean needed = benchmarks.stream().anyMatch(b -> b.name.judgeScored());
         if (!needed) return null;
         JudgeSpec spec = ctx.spec().judge;
@@ -176,7 +207,7 @@ public final class EvaluateStage implements StageRunner.Stage {
             throw new InvalidInputException(ctx.specFile(), "judge provider " + spec.provider.wireName()
                     + " cannot score open-ended answers; use vertex-gemini or openai-compatible");
         }
-        CostBudget budget = new CostBudget(ShardShare.costUsd(spec.maxCostUSD, ctx.shard().count), 0);
-        return new BenchmarkJudge(ResilientJudges.create(spec, ctx, env, tuning, budget));
+        CostBudget budget = new CostBudget(ShardShare.costUsd(spec.maxCostUSD, ctx.shard().count), spentEarlierUsd);
+        return new BenchmarkJudge(ResilientJudges.create(spec, ctx, env, tuning, budget), ledger);
     }
 }

@@ -114,7 +114,7 @@ final class LlavaBenchReader {
 
     private static JsonNode readJson(Path file) {
         try {
-            return Json.MAPPER.readTree(Files.readString(file));
+            return Json.MAPPER.readTree(BenchmarkFiles.read(file, BenchmarkFiles.MAX_JSON_BYTES, "a JSON benchmark file"));
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new InvalidInputException(file, e.getLocation() == null ? 0 : e.getLocation().getLineNr(),
                     "not valid JSON: " + e.getOriginalMessage());

@@ -3,8 +3,6 @@ package dev.mmalign.trainer.evaluate;
 import dev.mmalign.trainer.annotate.JudgeUnavailableException;
 import dev.mmalign.trainer.data.InvalidInputException;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,27 +43,25 @@ final class MmVetGrader {
     static String loadPrompt(Path questions) {
         Path promptFile = questions.resolveSibling(PROMPT_FILE);
         Path evaluator = questions.resolveSibling(EVALUATOR_FILE);
-        try {
-            if (Files.isRegularFile(promptFile)) return Files.readString(promptFile);
-            if (Files.isRegularFile(evaluator)) {
-                String source = Files.readString(evaluator);
-                String start = "prompt = \"\"\"";
-                int a = source.indexOf(start);
-                int b = a < 0 ? -1 : source.indexOf("\"\"\"", a + start.length());
-                if (b < 0) {
-                    throw new InvalidInputException(evaluator, "no prompt = \"\"\"...\"\"\" in the MM-Vet evaluator");
-                }
-                String prompt = source.substring(a + start.length(), b);
-                // Python would read escapes in the literal; the official prompt has none, and a copy with some is
-                // refused rather than sent with its backslashes.
-                if (prompt.contains("\\")) {
-                    throw new InvalidInputException(evaluator, "the prompt literal holds a backslash escape; save the "
-                            + "prompt as " + PROMPT_FILE + " instead");
-                }
-                return prompt;
+        if (Files.isRegularFile(promptFile)) {
+            return BenchmarkFiles.read(promptFile, BenchmarkFiles.MAX_TEXT_BYTES, "a grader prompt");
+        }
+        if (Files.isRegularFile(evaluator)) {
+            String source = BenchmarkFiles.read(evaluator, BenchmarkFiles.MAX_TEXT_BYTES, "an evaluator source");
+            String start = "prompt = \"\"\"";
+            int a = source.indexOf(start);
+            int b = a < 0 ? -1 : source.indexOf("\"\"\"", a + start.length());
+            if (b < 0) {
+                throw new InvalidInputException(evaluator, "no prompt = \"\"\"...\"\"\" in the MM-Vet evaluator");
             }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            String prompt = source.substring(a + start.length(), b);
+            // Python would read escapes in the literal; the official prompt has none, and a copy with some is
+            // refused rather than sent with its backslashes.
+            if (prompt.contains("\\")) {
+                throw new InvalidInputException(evaluator, "the prompt literal holds a backslash escape; save the "
+                        + "prompt as " + PROMPT_FILE + " instead");
+            }
+            return prompt;
         }
         throw new InvalidInputException(promptFile, "MM-Vet's grader prompt is missing: put " + PROMPT_FILE
                 + " (the prompt string of the official mm-vet_evaluator.py) or the official " + EVALUATOR_FILE

@@ -2,11 +2,6 @@ package dev.mmalign.trainer.evaluate;
 
 import dev.mmalign.trainer.data.InvalidInputException;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,14 +31,7 @@ final class PandasTsv {
     private PandasTsv() {}
 
     static List<Row> read(Path file) {
-        String text;
-        try {
-            text = Files.readString(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new InvalidInputException(file, "file not found");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        String text = BenchmarkFiles.read(file, BenchmarkFiles.MAX_TSV_BYTES, "a TSV benchmark file");
         if (text.startsWith("\uFEFF")) text = text.substring(1); // a UTF-8 byte-order mark, as pandas drops it
         List<List<String>> records = new ArrayList<>();
         List<Long> starts = new ArrayList<>();
@@ -75,8 +63,13 @@ final class PandasTsv {
         boolean quoted = false;
         boolean cellStart = true;
         int i = 0;
+        int recordStartIndex = 0;
         int n = text.length();
         while (i < n) {
+            if (i - recordStartIndex > BenchmarkFiles.MAX_TSV_ROW_CHARS) {
+                throw new InvalidInputException(file, recordStart, "row is longer than "
+                        + BenchmarkFiles.MAX_TSV_ROW_CHARS + " characters");
+            }
             char c = text.charAt(i);
             if (quoted) {
                 if (c == '"') {
@@ -110,6 +103,7 @@ final class PandasTsv {
                 cellStart = true;
                 line++;
                 recordStart = line;
+                recordStartIndex = i + 1;
             } else {
                 cell.append(c);
                 cellStart = false;

@@ -13,7 +13,9 @@ import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.trainer.annotate.AnnotateStage;
 import dev.mmalign.trainer.annotate.JudgeTuning;
+import dev.mmalign.api.dataset.JudgeAgreementFile;
 import dev.mmalign.trainer.data.AtomicFiles;
+import dev.mmalign.trainer.data.DatasetReader;
 import dev.mmalign.trainer.data.Json;
 import dev.mmalign.trainer.data.JsonlReader;
 import dev.mmalign.trainer.data.PromptRecord;
@@ -23,6 +25,7 @@ import dev.mmalign.trainer.sets.GoldSftBuilder;
 import dev.mmalign.trainer.stage.PolicyModelLoader;
 import dev.mmalign.trainer.stage.StageRunner;
 import dev.mmalign.trainer.stage.StopSignal;
+import dev.mmalign.trainer.synthetic.SyntheticHumanRatings;
 import dev.mmalign.trainer.synthetic.SyntheticWorld;
 
 import java.io.IOException;
@@ -31,6 +34,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -77,7 +81,9 @@ public final class Quickstart {
         prepare();
         runStage(specs.sample(), new SampleStage(loader));
         runStage(specs.annotate(), new AnnotateStage(Map.of(), JudgeTuning.standard()));
+        writeHumanRatings();
         runStage(specs.build(), new BuildStage(loader));
+        printAgreement();
         for (Run run : RUNS) {
             runStage(specs.alignment(run.name(), run.method(), run.set()), new TrainStage(log()));
         }
@@ -89,6 +95,32 @@ public final class Quickstart {
         Files.copy(suite.resolve("report.html"), root.resolve("report.html"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         return ResultsFile.read(root.resolve("results.json"));
+    }
+
+    /** Share of the sampled completions the synthetic people rate, and how often a rating of theirs is one step off. */
+    static final double HUMAN_FRACTION = 0.25;
+    static final double HUMAN_NOISE = 0.2;
+
+    /** The synthetic people rate some of the sampled completions, as a team would once sampling is done. */
+    private void writeHumanRatings() {
+        Map<String, JsonlReader.Line<PromptRecord>> lines = DatasetReader.prompts(
+                root.resolve(ArtifactLayout.datasetPrompts(QuickstartSpecs.DATASET)));
+        Map<String, PromptRecord> prompts = new LinkedHashMap<>();
+        lines.forEach((id, line) -> prompts.put(id, line.value()));
+        var completions = DatasetReader.completions(
+                root.resolve(ArtifactLayout.datasetCompletions(QuickstartSpecs.DATASET)), lines);
+        var rows = new SyntheticHumanRatings(HUMAN_FRACTION, HUMAN_NOISE, settings.seed()).rate(prompts, completions);
+        AtomicFiles.writeJsonl(root.resolve(QuickstartSpecs.HUMAN_RATINGS), rows);
+    }
+
+    /** One line per attribute: how the judge (here the oracle) agrees with the synthetic people. */
+    private void printAgreement() throws IOException {
+        JudgeAgreementFile file = Json.MAPPER.readValue(root.resolve(ArtifactLayout.datasetAgreement(
+                QuickstartSpecs.DATASET)).toFile(), JudgeAgreementFile.class);
+        file.attributes.forEach((name, a) -> out.printf(java.util.Locale.ROOT,
+                "agreement %-12s n=%d exact=%.3f within1=%.3f spearman=%s pearson=%s%n", name, a.n, a.exactMatch,
+                a.withinOne, a.spearman == null ? "-" : String.format(java.util.Locale.ROOT, "%.3f", a.spearman),
+                a.pearson == null ? "-" : String.format(java.util.Locale.ROOT, "%.3f", a.pearson)));
     }
 
     /** The synthetic world and the base model tuned on it: what the alignment methods start from. */

@@ -4,6 +4,7 @@ import dev.mmalign.api.bench.BenchmarkName;
 import dev.mmalign.api.bench.BenchmarkSpec;
 import dev.mmalign.api.common.ModelSource;
 import dev.mmalign.api.dataset.AnnotationSpec;
+import dev.mmalign.api.dataset.HumanRatingsSpec;
 import dev.mmalign.api.dataset.PromptsSpec;
 import dev.mmalign.api.dataset.SamplingSpec;
 import dev.mmalign.api.dataset.TrainingSetsSpec;
@@ -43,6 +44,8 @@ final class QuickstartSpecs {
     static final String BASE = "base";
     static final String POPE = WORLD + "/pope-heldout.jsonl";
     static final String MMBENCH = WORLD + "/mmbench-heldout.tsv";
+    /** The synthetic people's ratings of some sampled completions (written after sampling, read by build). */
+    static final String HUMAN_RATINGS = WORLD + "/human-ratings.jsonl";
     static final String TEXT_ONLY = WORLD + "/text-heldout.jsonl";
 
     private final Path root;
@@ -108,6 +111,9 @@ final class QuickstartSpecs {
         spec.paths.inputs.put(StageInputs.ANNOTATIONS, ArtifactLayout.datasetAnnotations(DATASET));
         spec.paths.inputs.put(StageInputs.MODEL, baseModel());
         spec.trainingSets = new TrainingSetsSpec();
+        spec.annotation = new AnnotationSpec();
+        spec.annotation.humanRatings = new HumanRatingsSpec();
+        spec.annotation.humanRatings.path = HUMAN_RATINGS;
         return spec;
     }
 

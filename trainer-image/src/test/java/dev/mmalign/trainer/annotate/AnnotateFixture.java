@@ -71,11 +71,16 @@ final class AnnotateFixture {
 
     /** The annotate stage with the real google-genai client pointed at the fake server, and 1-5 ms backoffs. */
     static AnnotateStage vertexStage(FakeJudgeServer server, int timeoutMillis) {
+        return vertexStage(server, timeoutMillis, Sleeper.REAL);
+    }
+
+    /** As above, with the given sleeper (a test can record the waits the judge asks for). */
+    static AnnotateStage vertexStage(FakeJudgeServer server, int timeoutMillis, Sleeper sleeper) {
         GoogleCredentials credentials = GoogleCredentials.create(
                 new AccessToken("test-token", new Date(System.currentTimeMillis() + 3_600_000)));
         JudgeClient client = new VertexGeminiJudge("p", "us-central1", "gemini-test", server.baseUrl(), credentials,
                 timeoutMillis);
-        return new AnnotateStage(Map.of(), new JudgeTuning(1, 5, Sleeper.REAL, timeoutMillis, client));
+        return new AnnotateStage(Map.of(), new JudgeTuning(1, 5, sleeper, timeoutMillis, client));
     }
 
     List<AnnotationRecord> annotations() {

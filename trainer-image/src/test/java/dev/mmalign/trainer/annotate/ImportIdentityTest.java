@@ -2,6 +2,7 @@ package dev.mmalign.trainer.annotate;
 
 import dev.mmalign.api.common.JudgeProvider;
 import dev.mmalign.api.stage.ExitCodes;
+import dev.mmalign.api.stage.StageCounts;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.trainer.data.AnnotationRecord;
@@ -84,8 +85,8 @@ class ImportIdentityTest {
     private static void assertCountsAddUp(StageResult result) {
         assertEquals(result.counts.get("prompts"), result.counts.get("annotated") + result.counts.get("quarantined")
                 + result.counts.get("remaining"), "prompts = annotated + quarantined + remaining: " + result.counts);
-        assertEquals(result.counts.get("importRows"), result.counts.get("importRowsApplied")
-                + result.counts.get("importRowsDuplicate"), "rows in = rows applied + duplicates: " + result.counts);
+        assertEquals(result.counts.get(StageCounts.IMPORT_ROWS), result.counts.get(StageCounts.IMPORT_ROWS_APPLIED)
+                + result.counts.get(StageCounts.IMPORT_ROWS_DUPLICATE), "rows in = rows applied + duplicates: " + result.counts);
     }
 
     @Test
@@ -167,8 +168,8 @@ class ImportIdentityTest {
         data.fx.writeJsonl("import/ratings.jsonl", rows);
         assertEquals(ExitCodes.SUCCESS, run(spec()));
         StageResult result = data.fx.result(spec());
-        assertEquals((long) PROMPTS * K + 1, result.counts.get("importRows"));
-        assertEquals(1L, result.counts.get("importRowsDuplicate"));
+        assertEquals((long) PROMPTS * K + 1, result.counts.get(StageCounts.IMPORT_ROWS));
+        assertEquals(1L, result.counts.get(StageCounts.IMPORT_ROWS_DUPLICATE));
         assertCountsAddUp(result);
     }
 

@@ -17,7 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import static dev.mmalign.trainer.annotate.AnnotateFixture.K;
 import static dev.mmalign.trainer.annotate.AnnotateFixture.PROMPTS;
@@ -71,6 +75,51 @@ class VertexGeminiAnnotateTest {
         assertTrue(server.tokenRequests.get(0).contains(grant), server.tokenRequests.get(0));
         assertTrue(server.authorizations.stream().allMatch(("Bearer " + FakeJudgeServer.ACCESS_TOKEN)::equals),
                 server.authorizations.toString());
+    }
+
+    /** Runs with a sleeper that records every wait the judge asks for (and sleeps at most 2 ms of it). */
+    private int runRecordingSleeps(StageSpec spec, List<Long> sleeps) throws Exception {
+        Sleeper recording = millis -> {
+            sleeps.add(millis);
+            Thread.sleep(Math.min(millis, 2));
+        };
+        return data.fx.run(spec, AnnotateFixture.vertexStage(server, 2000, recording));
+    }
+
+    /** Guards Retry-After on Vertex: the SDK's ApiException drops headers, so the judge reads them off its own
+     * OkHttp client; without that it would wait its 1-5 ms backoff instead of the server's 7 s. */
+    @Test
+    void retryAfterInSecondsFromVertexIsWaitedInsteadOfTheShortBackoff() throws Exception {
+        List<Long> sleeps = new CopyOnWriteArrayList<>();
+        server.then(Fault.statusWithRetryAfter(429, "7"), 1);
+        StageSpec spec = data.spec(JudgeProvider.VERTEX_GEMINI);
+        spec.annotation.concurrency = 1;
+        assertEquals(ExitCodes.SUCCESS, runRecordingSleeps(spec, sleeps));
+        assertTrue(sleeps.contains(7000L), "waited the server's 7 s: " + sleeps);
+        assertEquals(PROMPTS * K, data.distinctCompletionIds());
+    }
+
+    @Test
+    void retryAfterAsAnHttpDateFromVertexIsWaitedUntilThatTime() throws Exception {
+        List<Long> sleeps = new CopyOnWriteArrayList<>();
+        String in30s = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(30));
+        server.then(Fault.statusWithRetryAfter(503, in30s), 1);
+        StageSpec spec = data.spec(JudgeProvider.VERTEX_GEMINI);
+        spec.annotation.concurrency = 1;
+        assertEquals(ExitCodes.SUCCESS, runRecordingSleeps(spec, sleeps));
+        assertTrue(sleeps.stream().anyMatch(ms -> ms >= 10_000 && ms <= 30_000), "waited until the date: " + sleeps);
+    }
+
+    /** A 429 without the header keeps the ordinary backoff (no stale header from an earlier call leaks in). */
+    @Test
+    void aFailureWithoutRetryAfterKeepsTheBackoff() throws Exception {
+        List<Long> sleeps = new CopyOnWriteArrayList<>();
+        server.then(Fault.statusWithRetryAfter(429, "7"), 1);
+        server.then(Fault.status(429), 1);
+        StageSpec spec = data.spec(JudgeProvider.VERTEX_GEMINI);
+        spec.annotation.concurrency = 1;
+        assertEquals(ExitCodes.SUCCESS, runRecordingSleeps(spec, sleeps));
+        assertEquals(1, sleeps.stream().filter(ms -> ms >= 1000).count(), "only the first wait is long: " + sleeps);
     }
 
     @Test

@@ -3,7 +3,12 @@ package dev.mmalign.trainer.build;
 import dev.mmalign.trainer.stage.FakePolicyModel;
 import dev.mmalign.trainer.stage.PolicyModelLoader;
 import dev.mmalign.trainer.stage.StageFixture;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mmalign.api.dataset.AnnotationSpec;
+import dev.mmalign.api.dataset.HumanRatingsSpec;
+import dev.mmalign.api.dataset.JudgeAgreementFile;
 import dev.mmalign.api.dataset.TrainingSetsSpec;
+import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.ExitCodes;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageResult;
@@ -25,7 +30,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Guards the build stage's files, counts and statistics, and the resumable reference log-prob cache. */
@@ -151,5 +159,159 @@ class BuildStageTest {
         assertEquals(ExitCodes.INVALID_INPUT, fx.run(spec(), new BuildStage(new FakePolicyModel().loader())));
         assertTrue(fx.result(spec()).message.contains("completions-00001-of-00002.jsonl:1: completion ghost#0 "
                 + "refers to unknown prompt ghost"));
+    }
+
+    // ---- bad and empty inputs: exit 2 naming file:line, nothing lost ----
+
+    private static final String ANNOTATIONS = "ds/annotations/annotations-00000-of-00001.jsonl";
+
+    /** Inserts {@code bad} as line {@code at} (1-based) of a file, keeping every other line. */
+    private void insertLine(String relative, int at, String bad) throws Exception {
+        Path file = root.resolve(relative);
+        List<String> lines = new ArrayList<>(Files.readAllLines(file));
+        lines.add(at - 1, bad);
+        Files.write(file, lines);
+    }
+
+    @Test
+    void aCorruptAnnotationLineIsInvalidInputNamingFileAndLine() throws Exception {
+        insertLine(ANNOTATIONS, 2, "{\"promptId\": \"p0\", \"completionId\": ");
+        assertEquals(ExitCodes.INVALID_INPUT, fx.run(spec(), new BuildStage(new FakePolicyModel().loader())));
+        assertTrue(fx.result(spec()).message.contains("annotations-00000-of-00001.jsonl:2"),
+                fx.result(spec()).message);
+    }
+
+    @Test
+    void aRatingOffTheScaleIsInvalidInputNamingFileAndLine() throws Exception {
+        insertLine(ANNOTATIONS, 3, "{\"promptId\":\"p1\",\"completionId\":\"p1#0\",\"ratings\":{\"helpfulness\":7}}");
+        assertEquals(ExitCodes.INVALID_INPUT, fx.run(spec(), new BuildStage(new FakePolicyModel().loader())));
+        String message = fx.result(spec()).message;
+        assertTrue(message.contains("annotations-00000-of-00001.jsonl:3") && message.contains("helpfulness=7"),
+                message);
+    }
+
+    @Test
+    void aCorruptPromptLineIsInvalidInputNamingFileAndLine() throws Exception {
+        insertLine("ds/prompts.jsonl", 4, "[1, 2");
+        assertEquals(ExitCodes.INVALID_INPUT, fx.run(spec(), new BuildStage(new FakePolicyModel().loader())));
+        assertTrue(fx.result(spec()).message.contains("prompts.jsonl:4"), fx.result(spec()).message);
+    }
+
+    /** Guards the "empty inputs are an error": zero usable ratings must not become empty training sets. */
+    @Test
+    void annotationsWithNoUsableRatingsAreInvalidInputNotEmptySets() throws Exception {
+        Files.writeString(root.resolve(ANNOTATIONS), "");
+        Files.delete(root.resolve("ds/annotations/annotations-00000-of-00002.jsonl"));
+        assertEquals(ExitCodes.INVALID_INPUT, fx.run(spec(), new BuildStage(new FakePolicyModel().loader())));
+        assertTrue(fx.result(spec()).message.contains("no prompt has all its completions rated"),
+                fx.result(spec()).message);
+        assertFalse(Files.exists(root.resolve("ds/sets/dpo.jsonl")), "no empty set written");
+    }
+
+    @Test
+    void onlyPartlyRatedPromptsAreInvalidInputToo() throws Exception {
+        // Keep just p4's single rating: one usable rating, but no prompt with all its completions rated.
+        List<String> lines = Files.readAllLines(root.resolve(ANNOTATIONS));
+        Files.writeString(root.resolve(ANNOTATIONS), lines.get(lines.size() - 1) + "\n");
+        Files.delete(root.resolve("ds/annotations/annotations-00000-of-00002.jsonl"));
+        assertEquals(ExitCodes.INVALID_INPUT, fx.run(spec(), new BuildStage(new FakePolicyModel().loader())));
+        assertTrue(fx.result(spec()).message.contains("1 prompts partly rated"), fx.result(spec()).message);
+    }
+
+    @Test
+    void anEmptyPromptsFileIsInvalidInput() throws Exception {
+        Files.writeString(root.resolve("ds/prompts.jsonl"), "");
+        assertEquals(ExitCodes.INVALID_INPUT, fx.run(spec(), new BuildStage(new FakePolicyModel().loader())));
+    }
+
+    /** A failed rerun leaves the inputs and the sets of the last good build as they were. */
+    @Test
+    void aFailedRebuildLosesNothing() throws Exception {
+        assertEquals(ExitCodes.SUCCESS, fx.run(spec(), new BuildStage(new FakePolicyModel().loader())));
+        byte[] dpo = Files.readAllBytes(root.resolve("ds/sets/dpo.jsonl"));
+        insertLine(ANNOTATIONS, 5, "not json");
+        byte[] annotations = Files.readAllBytes(root.resolve(ANNOTATIONS));
+        assertEquals(ExitCodes.INVALID_INPUT, fx.run(spec(), new BuildStage(new FakePolicyModel().loader())));
+        assertArrayEquals(dpo, Files.readAllBytes(root.resolve("ds/sets/dpo.jsonl")));
+        assertArrayEquals(annotations, Files.readAllBytes(root.resolve(ANNOTATIONS)));
+    }
+
+    // ---- judge-human agreement ----
+
+    /**
+     * People rate six judged completions (p0 and p2, helpfulness = correctness = coherence, complexity and verbosity
+     * 2 like the judge) and one the judge never rated (p4#1). The judge's helpfulness: 4 0 2 | 4 1 1; the people's:
+     * 4 1 2 | 3 1 3. Exact: items 1, 3, 5 = 3/6; within one: all but the last (|1-3| = 2) = 5/6. Complexity is 2 on
+     * both sides for all: exact 1, and no correlation (constant).
+     */
+    private StageSpec specWithHumanRatings() throws Exception {
+        int[] human = {4, 1, 2, 3, 1, 3};
+        String[] ids = {"p0#0", "p0#1", "p0#2", "p2#0", "p2#1", "p2#2"};
+        List<String> rows = new ArrayList<>();
+        for (int i = 0; i < ids.length; i++) {
+            String p = ids[i].substring(0, 2);
+            String text = "c" + p.charAt(1) + ids[i].charAt(3);
+            // HelpSteer's own shape: matched by question and response text.
+            rows.add(String.format("{\"prompt\":\"Q%s\",\"response\":\"%s\",\"helpfulness\":%d,\"correctness\":%d,"
+                    + "\"coherence\":%d,\"complexity\":2,\"verbosity\":2}", p.charAt(1), text, human[i], human[i],
+                    human[i]));
+        }
+        rows.add("{\"completionId\":\"p4#1\",\"ratings\":{\"helpfulness\":2,\"correctness\":2,\"coherence\":2,"
+                + "\"complexity\":2,\"verbosity\":2}}");
+        Files.write(root.resolve("human.jsonl"), rows);
+        StageSpec spec = spec();
+        spec.annotation = new AnnotationSpec();
+        spec.annotation.humanRatings = new HumanRatingsSpec();
+        spec.annotation.humanRatings.path = "human.jsonl";
+        return spec;
+    }
+
+    @Test
+    void humanRatingsGiveAgreementFiguresInTheResultAndAgreementJsonBesideTheAnnotations() throws Exception {
+        StageSpec spec = specWithHumanRatings();
+        assertEquals(ExitCodes.SUCCESS, fx.run(spec, new BuildStage(new FakePolicyModel().loader())));
+        StageResult r = fx.result(spec);
+        assertEquals(0.5, r.metrics.get(JudgeAgreementFile.metricKey("helpfulness", "exactMatch")), 1e-12);
+        assertEquals(5.0 / 6, r.metrics.get(JudgeAgreementFile.metricKey("helpfulness", "withinOne")), 1e-12);
+        assertEquals(6.0, r.metrics.get(JudgeAgreementFile.metricKey("helpfulness", "n")));
+        assertEquals(1.0, r.metrics.get(JudgeAgreementFile.metricKey("complexity", "exactMatch")));
+        assertNull(r.metrics.get(JudgeAgreementFile.metricKey("complexity", "spearman")), "undefined, not 0 or NaN");
+        assertEquals("ds/annotations/" + ArtifactLayout.AGREEMENT_FILE, r.artifacts.get("agreement"));
+
+        JudgeAgreementFile file = dev.mmalign.trainer.data.Json.MAPPER.readValue(
+                root.resolve("ds/annotations").resolve(ArtifactLayout.AGREEMENT_FILE).toFile(), JudgeAgreementFile.class);
+        assertEquals("human.jsonl", file.humanRatings);
+        assertEquals(7L, file.humanRatingsRows);
+        assertEquals(6L, file.completionsCompared);
+        assertEquals(1L, file.completionsNotJudged);
+        assertEquals(List.of("helpfulness", "correctness", "coherence", "complexity", "verbosity"),
+                new ArrayList<>(file.attributes.keySet()));
+        // confusion[human][judge]: (4,4) (1,0) (2,2) (3,4) (1,1) (3,1)
+        assertEquals(List.of(
+                List.of(0L, 0L, 0L, 0L, 0L),
+                List.of(1L, 1L, 0L, 0L, 0L),
+                List.of(0L, 0L, 1L, 0L, 0L),
+                List.of(0L, 1L, 0L, 0L, 1L),
+                List.of(0L, 0L, 0L, 0L, 1L)), file.attributes.get("helpfulness").confusion);
+        JsonNode raw = dev.mmalign.trainer.data.Json.MAPPER.readTree(
+                root.resolve("ds/annotations").resolve(ArtifactLayout.AGREEMENT_FILE).toFile());
+        assertTrue(raw.path("attributes").path("complexity").path("spearman").isMissingNode());
+    }
+
+    @Test
+    void aHumanRatingOfNoSampledCompletionIsInvalidInputNamingFileAndLine() throws Exception {
+        StageSpec spec = specWithHumanRatings();
+        insertLine("human.jsonl", 3, "{\"completionId\":\"nope#0\",\"helpfulness\":1}");
+        assertEquals(ExitCodes.INVALID_INPUT, fx.run(spec, new BuildStage(new FakePolicyModel().loader())));
+        assertTrue(fx.result(spec).message.contains("human.jsonl:3"), fx.result(spec).message);
+    }
+
+    @Test
+    void humanRatingsOfOnlyUnjudgedCompletionsAreInvalidInput() throws Exception {
+        StageSpec spec = specWithHumanRatings();
+        List<String> lines = Files.readAllLines(root.resolve("human.jsonl"));
+        Files.writeString(root.resolve("human.jsonl"), lines.get(lines.size() - 1) + "\n");
+        assertEquals(ExitCodes.INVALID_INPUT, fx.run(spec, new BuildStage(new FakePolicyModel().loader())));
+        assertTrue(fx.result(spec).message.contains("was rated by the judge"), fx.result(spec).message);
     }
 }

@@ -123,4 +123,51 @@ class BenchmarkReadersTest {
         e = assertThrows(InvalidInputException.class, () -> BenchmarkReaders.read(BenchmarkName.POPE, g, images, dir));
         assertTrue(e.getMessage().startsWith(g + ":1: image 'huge.png' is 20000×20000 pixels"), e.getMessage());
     }
+
+    // ---- size limits, checked before reading ----
+
+    /** A file that reports {@code size} bytes without taking the disk space (sparse). */
+    private Path sparse(String name, long size) throws Exception {
+        Path f = dir.resolve(name);
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            raf.setLength(size);
+        }
+        return f;
+    }
+
+    @Test
+    void aTsvOverTheFileSizeLimitIsRefusedBeforeItIsRead() throws Exception {
+        Path big = sparse("huge.tsv", BenchmarkFiles.MAX_TSV_BYTES + 1);
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> BenchmarkReaders.read(BenchmarkName.MMBENCH, big, images, dir));
+        assertTrue(e.getMessage().startsWith(big + ": is " + (BenchmarkFiles.MAX_TSV_BYTES + 1) + " bytes, more than"),
+                e.getMessage());
+    }
+
+    @Test
+    void aJsonBenchmarkOverTheFileSizeLimitIsRefusedBeforeItIsRead() throws Exception {
+        Path big = sparse("mm-vet.json", BenchmarkFiles.MAX_JSON_BYTES + 1);
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> BenchmarkReaders.read(BenchmarkName.MM_VET, big, images, dir));
+        assertTrue(e.getMessage().contains("limit for a JSON benchmark file"), e.getMessage());
+    }
+
+    @Test
+    void aTsvRowOverTheRowLimitIsRefusedNamingItsLine() throws Exception {
+        StringBuilder text = new StringBuilder("index\tquestion\tA\tB\tanswer\timage\n1\tq\tx\ty\tB\tAAAA\n2\tq\tx\ty\tA\t");
+        text.append("A".repeat(BenchmarkFiles.MAX_TSV_ROW_CHARS + 1)).append('\n');
+        Path f = file("long-row.tsv", text.toString());
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> BenchmarkReaders.read(BenchmarkName.MMBENCH, f, images, dir.resolve("scratch")));
+        assertTrue(e.getMessage().startsWith(f + ":3: row is longer than"), e.getMessage());
+    }
+
+    @Test
+    void aJsonlBenchmarkLineOverTheLineLimitIsRefusedNamingItsLine() throws Exception {
+        Path f = file("pope-long.jsonl", "{\"question_id\":1,\"image\":\"a.jpg\",\"text\":\"?\",\"label\":\"no\"}\n{\"text\":\""
+                + "x".repeat(dev.mmalign.trainer.data.JsonlReader.MAX_LINE_CHARS) + "\"}\n");
+        InvalidInputException e = assertThrows(InvalidInputException.class,
+                () -> BenchmarkReaders.read(BenchmarkName.POPE, f, images, dir));
+        assertTrue(e.getMessage().startsWith(f + ":2: line is longer than"), e.getMessage());
+    }
 }

@@ -48,6 +48,11 @@ class QuickstartTest {
                     "termination message written: " + spec);
         }
         assertTrue(Files.exists(out.resolve("mmalign/runs/dpo/adapter/adapter_config.json")));
+        // The synthetic people's ratings were compared with the judge's (agreement.json beside the annotations).
+        JsonNode agreement = Json.MAPPER.readTree(out.resolve(
+                dev.mmalign.api.stage.ArtifactLayout.datasetAgreement("quickstart")).toFile());
+        assertTrue(agreement.path("attributes").path("helpfulness").path("n").asLong() > 0, agreement.toString());
+        assertEquals(5, agreement.path("attributes").path("helpfulness").path("confusion").size());
         assertTrue(Files.exists(out.resolve("mmalign/runs/base/merged/config.json")));
     }
 

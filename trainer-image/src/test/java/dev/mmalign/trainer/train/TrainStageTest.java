@@ -327,4 +327,38 @@ class TrainStageTest {
         String message = fx.result(spec).message;
         assertTrue(message.contains("sft.jsonl:1:"), message);
     }
+
+    // ---- bad and empty training sets: exit 2 naming file:line, nothing lost ----
+
+    @Test
+    void aCorruptLineInTheTrainingSetIsInvalidInputNamingFileAndLine() throws Exception {
+        Path set = root.resolve("sets/dpo.jsonl");
+        List<String> lines = new ArrayList<>(Files.readAllLines(set));
+        lines.add(3, "{\"id\": \"p9\", \"prompt\": ");
+        Files.write(set, lines);
+        StageSpec spec = spec(Method.DPO, "sets/dpo.jsonl");
+        assertEquals(2, run(spec));
+        assertTrue(fx.result(spec).message.contains("dpo.jsonl:4"), fx.result(spec).message);
+    }
+
+    @Test
+    void anSftExampleWithoutACompletionIsInvalidInputNamingFileAndLine() throws Exception {
+        Path set = root.resolve("sets/sft.jsonl");
+        List<String> lines = new ArrayList<>(Files.readAllLines(set));
+        lines.add(1, "{\"id\":\"e9\",\"images\":[],\"prompt\":\"What?\"}");
+        Files.write(set, lines);
+        StageSpec spec = spec(Method.SFT, "sets/sft.jsonl");
+        assertEquals(2, run(spec));
+        assertTrue(fx.result(spec).message.contains("sft.jsonl:2"), fx.result(spec).message);
+    }
+
+    /** Guards "empty inputs are an error": an empty set must not train nothing and report success. */
+    @Test
+    void anEmptyTrainingSetIsInvalidInput() throws Exception {
+        Files.writeString(root.resolve("sets/dpo.jsonl"), "");
+        StageSpec spec = spec(Method.DPO, "sets/dpo.jsonl");
+        assertEquals(2, run(spec));
+        assertTrue(fx.result(spec).message.contains("dpo.jsonl"), fx.result(spec).message);
+        assertFalse(Files.exists(root.resolve("runs/r/adapter/adapter_config.json")), "no adapter from no data");
+    }
 }

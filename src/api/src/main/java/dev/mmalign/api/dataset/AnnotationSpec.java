@@ -42,6 +42,11 @@ public class AnnotationSpec extends JudgeSpec {
             + "relative to the storage root.")
     public String importPath;
 
+    @JsonPropertyDescription("People's ratings of some of the sampled completions. The build stage then reports, per "
+            + "attribute, the judge's agreement with them (exact-match and within-one rates, Spearman and Pearson "
+            + "correlation, confusion matrix) in status.agreement and in agreement.json beside the annotations.")
+    public HumanRatingsSpec humanRatings;
+
     @Default("0.05")
     @Min(0)
     @Max(1)

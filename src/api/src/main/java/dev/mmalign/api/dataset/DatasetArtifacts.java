@@ -24,6 +24,8 @@ public class DatasetArtifacts {
     public String steerLM;
     @JsonPropertyDescription("Standard SFT examples from gold answers (JSONL).")
     public String goldSFT;
+    @JsonPropertyDescription("Judge-human agreement with confusion matrices (JSON), when annotation.humanRatings is set.")
+    public String agreement;
     @JsonPropertyDescription("Build summary with score statistics (JSON).")
     public String summary;
 

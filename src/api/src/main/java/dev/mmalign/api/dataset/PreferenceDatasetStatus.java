@@ -35,6 +35,10 @@ public class PreferenceDatasetStatus {
     @JsonPropertyDescription("Mean judge rating per attribute over all annotated completions.")
     public Map<String, Double> attributeMeans;
 
+    @JsonPropertyDescription("Judge-human agreement per attribute, when annotation.humanRatings is set (the confusion "
+            + "matrices are in agreement.json beside the annotations).")
+    public Map<String, AttributeAgreement> agreement;
+
     @JsonPropertyDescription("Annotation cost: requests, tokens and US dollars.")
     public AnnotationCost cost;
 

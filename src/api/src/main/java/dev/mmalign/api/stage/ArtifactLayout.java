@@ -8,6 +8,18 @@ public final class ArtifactLayout {
 
     private ArtifactLayout() {}
 
+    /**
+     * Prefix of the judge's spend ledger shard files (spend-i-of-n.jsonl) in the annotate and evaluate output folders:
+     * the paid attempts that left no other record, read back so a rerun keeps maxCostUSD exactly.
+     */
+    public static final String SPEND_PREFIX = "spend";
+
+    /**
+     * File name of the judge-human agreement the build stage writes into the annotations folder (beside the ratings)
+     * when annotation.humanRatings is set. Its content is {@link dev.mmalign.api.dataset.JudgeAgreementFile}.
+     */
+    public static final String AGREEMENT_FILE = "agreement.json";
+
     /** Root of a PreferenceDataset's artifacts. */
     public static String datasetRoot(String name) {
         return "mmalign/datasets/" + name;
@@ -23,6 +35,11 @@ public final class ArtifactLayout {
 
     public static String datasetAnnotations(String name) {
         return datasetRoot(name) + "/annotations";
+    }
+
+    /** The judge-human agreement file of a dataset (see {@link #AGREEMENT_FILE}). */
+    public static String datasetAgreement(String name) {
+        return datasetAnnotations(name) + "/" + AGREEMENT_FILE;
     }
 
     public static String datasetSets(String name) {
