@@ -104,7 +104,8 @@ public final class EvaluateStage implements StageRunner.Stage {
                 if (r.usage() != null) earlier = earlier.plus(r.usage());
             }
             BenchmarkJudge judge = judgeIfNeeded(ctx, benchmarks, ledger, earlier.usd());
-            StageResult result = evaluate(ctx, models, benchmarks, itemsByBenchmark, photosByBenchmark, judge);
+            StageResult result = evaluate(ctx, models, benchmarks, itemsByBenchmark, photosByBenchmark, judge,
+                    halfWeights);
             Usage total = judge == null ? earlier : earlier.plus(judge.spent());
             result.counts.put("judgeRequests", total.requests());
             result.metrics.put("judgeCostUSD", total.usd());
@@ -114,7 +115,8 @@ public final class EvaluateStage implements StageRunner.Stage {
 
     private StageResult evaluate(StageContext ctx, List<ResolvedModel> models, List<BenchmarkSpec> benchmarks,
                                  Map<String, List<BenchmarkItem>> itemsByBenchmark,
-                                 Map<String, NoisyPhotos> photosByBenchmark, BenchmarkJudge judge) throws Exception {
+                                 Map<String, NoisyPhotos> photosByBenchmark, BenchmarkJudge judge,
+                                 boolean halfWeights) throws Exception {
         Path out = ctx.outputDir();
 
         List<ResolvedModel> mine = new ArrayList<>();
