@@ -189,7 +189,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
 
     @Override
     public Outcome<RunPhase> advance(AlignmentRun run, AlignmentRunStatus st, long gen, Instant now) {
-        Outcome<RunPhase> held = memoryCheck(run, st);
+        Outcome<RunPhase> held = memoryCheck(run, st, gen, now);
         if (held != null) {
             return held;
         }
@@ -201,8 +201,10 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
     /**
      * Before the train Job exists: holds back a run whose planned peak GPU memory per device exceeds the GPU (null: it
      * fits, or cannot be checked). Blocked rather than failed: a spec change (smaller batch, checkpointing) reruns it.
+     * The MemoryChecked condition records the result, a skipped check included, so a run without a model ConfigMap
+     * says why it was not checked rather than passing silently.
      */
-    private Outcome<RunPhase> memoryCheck(AlignmentRun run, AlignmentRunStatus st) {
+    private Outcome<RunPhase> memoryCheck(AlignmentRun run, AlignmentRunStatus st, long gen, Instant now) {
         boolean started = StageStates.find(st.stages, RunPlan.TRAIN).map(s -> s.jobName != null).orElse(false);
         if (started) {
             return null;
@@ -210,6 +212,8 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
         String ns = run.getMetadata().getNamespace();
         var result = RunMemoryCheck.check(run.getSpec(),
                 n -> client.configMaps().inNamespace(ns).withName(n).get());
+        String[] c = RunMemoryCheck.condition(result);
+        Conditions.set(st.conditions, ConditionTypes.MEMORY_CHECKED, "True".equals(c[0]), c[1], c[2], gen, now);
         if (result instanceof RunMemoryCheck.TooBig big) {
             return Outcome.of(RunPhase.Pending, State.BLOCKED, "InsufficientGpuMemory", RunMemoryCheck.message(big));
         }

@@ -25,7 +25,11 @@ final class RunMemoryCheck {
     /** The plan exceeds the GPU; {@code largestBatch} per device does fit (0: none). */
     record TooBig(MemoryPlan plan, int largestBatch) implements Result {}
 
+    /** The check did not run; {@code why} says what is missing. */
     record NotChecked(String why) implements Result {}
+
+    /** Reason of the MemoryChecked condition when the check was skipped. */
+    static final String SKIPPED = "MemoryCheckSkipped";
 
     /** The named ConfigMap is missing or unusable. */
     record ConfigProblem(String reason, String message) implements Result {}
@@ -39,7 +43,9 @@ final class RunMemoryCheck {
         }
         String name = spec.baseModel != null ? spec.baseModel.configMap : null;
         if (name == null || name.isBlank()) {
-            return new NotChecked("spec.baseModel.configMap is not set");
+            return new NotChecked("spec.baseModel.configMap is not set: the operator cannot read the model's config.json"
+                    + " from the claim; name a ConfigMap holding it under key " + CONFIG_KEY + " to plan the run's GPU"
+                    + " memory before its pods start");
         }
         ConfigMap cm = configMaps.apply(name);
         if (cm == null) {
@@ -62,6 +68,20 @@ final class RunMemoryCheck {
         TrainingWorkload w = TrainingWorkload.of(spec);
         MemoryPlan plan = planner.planTraining(w, gib);
         return plan.fits() ? new Fits(plan) : new TooBig(plan, planner.largestTrainingBatch(w, gib));
+    }
+
+    /** The MemoryChecked condition for a result: {status, reason, message}. */
+    static String[] condition(Result r) {
+        if (r instanceof Fits f) {
+            return new String[] {"True", "Fits", f.plan().oneLine()};
+        }
+        if (r instanceof TooBig big) {
+            return new String[] {"False", "InsufficientGpuMemory", message(big)};
+        }
+        if (r instanceof ConfigProblem p) {
+            return new String[] {"False", p.reason(), p.message()};
+        }
+        return new String[] {"False", SKIPPED, "GPU memory not checked: " + ((NotChecked) r).why()};
     }
 
     /** The condition message of a plan that does not fit: the breakdown and what would. */

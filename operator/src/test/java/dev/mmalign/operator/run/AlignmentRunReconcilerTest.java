@@ -376,6 +376,9 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
             assertTrue(progressing.getMessage().contains(part), part + " in " + progressing.getMessage());
         }
         assertEquals(0, kubelet.jobs(ns).size(), "no pod before the plan fits");
+        var checked = condition(held.getStatus().conditions, ConditionTypes.MEMORY_CHECKED).orElseThrow();
+        assertEquals("False", checked.getStatus());
+        assertEquals("InsufficientGpuMemory", checked.getReason());
 
         // Checkpointing and a smaller batch per device: the run fits and trains.
         client.resources(AlignmentRun.class).inNamespace(ns).withName("big")

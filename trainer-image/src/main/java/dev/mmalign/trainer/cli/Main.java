@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Runs one mmalign stage (or the engine benchmark).",
         subcommands = {SampleCommand.class, AnnotateCommand.class, BuildCommand.class, TrainCommand.class,
                 EvaluateCommand.class, JudgeCheckCommand.class, QuickstartCommand.class, BenchCommand.class,
-                PlanCommand.class, PairsCommand.class})
+                PlanCommand.class, PairsCommand.class, GpuCheckCommand.class})
 public final class Main implements Runnable {
 
     public static void main(String[] args) {

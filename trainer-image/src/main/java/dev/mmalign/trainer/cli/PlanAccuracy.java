@@ -1,6 +1,7 @@
 package dev.mmalign.trainer.cli;
 
 import ai.djl.ndarray.NDManager;
+import dev.mmalign.api.plan.AttentionChunking;
 import dev.mmalign.api.plan.MemoryPlan;
 import dev.mmalign.api.plan.MemoryPlanner;
 import dev.mmalign.api.plan.ModelShape;
@@ -33,8 +34,15 @@ import java.util.Random;
  * reset through /proc/self/clear_refs, glibc told to give freed memory back) versus the plan's step terms
  * (trainable state, activations and the backward peak). The weights exist before the step, so they are in the
  * baseline; they are a parameter count, exact by construction.
+ *
+ * <p>Each size is measured in a fresh JVM of its own with a fixed, pre-touched heap. Measured one after the other in
+ * one process, the later sizes read 20–45 % low: memory the earlier models left (glibc arenas, direct buffers awaiting
+ * the garbage collector's Cleaner) was given back or reused during the measured step, so the step's own growth was
+ * partly hidden; and a Java heap growing during the step (images, tokenising) counted as step memory.
  */
 final class PlanAccuracy {
+    /** Java heap of each measuring JVM: fixed and touched at start, so it never moves the resident set. */
+    static final String CHILD_HEAP = "512m";
     /** Decoder width and depth of the measured models (vision tower and vocabulary stay tiny). */
     record Size(int width, int layers) {}
 
@@ -45,14 +53,10 @@ final class PlanAccuracy {
     private PlanAccuracy() {}
 
     /** Largest |plan - measured| / measured in percent over {@link #SIZES}, without activation checkpointing. */
-    static double maxErrorPct(Path work, PrintStream out) throws IOException {
-        if (System.getenv("MALLOC_MMAP_THRESHOLD_") == null || System.getenv("MALLOC_TRIM_THRESHOLD_") == null) {
-            out.println("  warning: MALLOC_MMAP_THRESHOLD_/MALLOC_TRIM_THRESHOLD_ unset: freed tensors stay in the"
-                    + " process and the measured peaks below mean little (see STACK.md)");
-        }
+    static double maxErrorPct(Path work, PrintStream out) throws IOException, InterruptedException {
         double worst = 0;
         for (Size s : SIZES) {
-            double[] r = measure(s, work);
+            double[] r = measureInFreshJvm(s, work);
             double err = 100 * Math.abs(r[0] - r[1]) / r[1];
             out.printf("  plan check %dx%d layers, DPO LoRA r8, %d pairs x %d positions, no checkpointing: plan %.1f MiB,"
                     + " measured %.1f MiB, error %.1f %%%n", s.width(), s.layers(), PAIRS, (int) r[2],
@@ -60,6 +64,44 @@ final class PlanAccuracy {
             worst = Math.max(worst, err);
         }
         return worst;
+    }
+
+    /**
+     * Runs {@link #main} for one size in a new JVM (same class path, glibc told to return freed memory) and parses
+     * its last line.
+     */
+    static double[] measureInFreshJvm(Size s, Path work) throws IOException, InterruptedException {
+        Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
+        ProcessBuilder pb = new ProcessBuilder(javaBin.toString(), "-Xms" + CHILD_HEAP, "-Xmx" + CHILD_HEAP,
+                "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"), PlanAccuracy.class.getName(),
+                String.valueOf(s.width()), String.valueOf(s.layers()), work.toString());
+        pb.environment().put("MALLOC_MMAP_THRESHOLD_", "65536");
+        pb.environment().put("MALLOC_TRIM_THRESHOLD_", "65536");
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String last = null;
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                if (line.startsWith(RESULT)) {
+                    last = line;
+                }
+            }
+        }
+        int rc = p.waitFor();
+        if (rc != 0 || last == null) {
+            throw new IOException("plan check " + s.width() + "x" + s.layers() + ": measuring JVM exited " + rc);
+        }
+        String[] f = last.substring(RESULT.length()).trim().split(" ");
+        return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2])};
+    }
+
+    private static final String RESULT = "plan-accuracy:";
+
+    /** Entry point of a measuring JVM: {@code <width> <layers> <work dir>}; prints planned, measured, positions. */
+    public static void main(String[] args) throws IOException, InterruptedException {
+        double[] r = measure(new Size(Integer.parseInt(args[0]), Integer.parseInt(args[1])), Path.of(args[2]));
+        System.out.printf(java.util.Locale.ROOT, "%s %.0f %.0f %.0f%n", RESULT, r[0], r[1], r[2]);
     }
 
     static LlavaConfig config(Size s) {
@@ -71,7 +113,7 @@ final class PlanAccuracy {
     }
 
     /** {planned bytes, measured bytes, positions per sequence} of one training step. */
-    static double[] measure(Size s, Path work) throws IOException {
+    static double[] measure(Size s, Path work) throws IOException, InterruptedException {
         Path dir = Files.createDirectories(work.resolve("plan-" + s.width() + "x" + s.layers()));
         LlavaConfig config = config(s);
         config.write(dir.resolve("config.json"));
@@ -99,17 +141,35 @@ final class PlanAccuracy {
             // The first step is measured, from before train(): LoRA's weights and gradients and AdamW's moments
             // are created in it and planned exactly (16 B per parameter); measuring a later step instead lets it
             // reuse memory the allocator kept from the first, and under-reads the peak.
-            System.gc();
-            long base = Rss.currentKiB();
+            long base = settledRss();
             Rss.resetPeak();
             new DpoTrainer(vlm, cfg, dir.resolve("images")).train(pairs, dir.resolve("run"), null, () -> false);
             long measured = (Rss.peakKiB() - base) * 1024;
             TrainingWorkload w = new TrainingWorkload(true, PAIRS, positions, 8, EnumSet.allOf(LoraTarget.class),
-                    true, false, Precision.fp32, false, false, 0);
+                    true, false, Precision.fp32, false, false, AttentionChunking.DEFAULT_QUERY_ROWS);
             MemoryPlan plan = new MemoryPlanner(shape, false).planTraining(w, Double.MAX_VALUE);
             long planned = plan.peakBytes() - plan.bytesOf("weights");
             return new double[] {planned, measured, positions};
         }
+    }
+
+    /**
+     * The resident set once garbage from building the model has gone: the arrays it built from Java data borrowed
+     * direct buffers that only the Cleaner frees, on its own thread, after a collection. Collects until the resident
+     * set stops falling (at most 20 rounds).
+     */
+    private static long settledRss() throws InterruptedException {
+        long previous = Long.MAX_VALUE;
+        for (int round = 0; round < 20; round++) {
+            System.gc();
+            Thread.sleep(100);
+            long now = Rss.currentKiB();
+            if (previous - now < 1024) {
+                return now;
+            }
+            previous = now;
+        }
+        return Rss.currentKiB();
     }
 
     private static String letters(Random rnd, int n) {

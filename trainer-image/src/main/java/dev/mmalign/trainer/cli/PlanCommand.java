@@ -53,9 +53,9 @@ public final class PlanCommand implements Callable<Integer> {
             + "manifest's spec.sampling.precision, fp16 when unset).")
     Precision samplingPrecision;
 
-    @Option(names = "--attention-chunk", defaultValue = "0", description = "Query rows per attention chunk if the engine"
-            + " chunks attention; 0 (default): full [B, H, T, T] scores, as the engine computes today.")
-    int attentionChunk;
+    @Option(names = "--attention-chunk", description = "Query rows per attention slice (default: the engine's,"
+            + " AttentionChunking.DEFAULT_QUERY_ROWS = 256); 0: all rows at once.")
+    Integer attentionChunk;
 
     private final PrintStream out;
 
@@ -94,7 +94,8 @@ public final class PlanCommand implements Callable<Integer> {
 
     private int planTraining(AlignmentRunSpec spec, ModelShape shape) {
         double gib = gpuMemory(spec.resources);
-        TrainingWorkload w = TrainingWorkload.of(spec).withAttentionChunk(attentionChunk);
+        TrainingWorkload w = attentionChunk == null ? TrainingWorkload.of(spec)
+                : TrainingWorkload.of(spec).withAttentionChunk(attentionChunk);
         MemoryPlanner planner = new MemoryPlanner(shape, true);
         MemoryPlan plan = planner.planTraining(w, gib);
         int gpus = spec.resources != null && spec.resources.gpus != null ? spec.resources.gpus : 0;

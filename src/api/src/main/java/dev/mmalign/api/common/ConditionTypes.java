@@ -16,5 +16,12 @@ public final class ConditionTypes {
      */
     public static final String SPEC_CHANGE_PENDING = "SpecChangePending";
 
+    /**
+     * An AlignmentRun's GPU memory check before its train pod starts: True when the planned peak per device fits,
+     * False when it does not (reason InsufficientGpuMemory) or when the check was skipped or could not run (reason
+     * MemoryCheckSkipped or the ConfigMap's problem); the message says which and why.
+     */
+    public static final String MEMORY_CHECKED = "MemoryChecked";
+
     private ConditionTypes() {}
 }

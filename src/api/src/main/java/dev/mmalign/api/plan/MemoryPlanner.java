@@ -89,8 +89,7 @@ public final class MemoryPlanner {
                 ? "one block recomputed with gradients plus its gradients in flight (or the logits' gradients)"
                 : "gradients in flight at the largest of the logits and a block"));
         if (frozenBytes == 2) {
-            items.add(new MemoryPlan.Item("fp32 weight casts", m.decoderLayerParams() * F32,
-                    "one decoder block's frozen weights cast to fp32 for use"));
+            items.add(castItem(w));
         }
         items.add(workspace(activations + backward));
         notes.add(attentionNote(w.attentionChunk()));
@@ -98,6 +97,29 @@ public final class MemoryPlanner {
                 w.dpo() ? "DPO" : "SFT", w.perDeviceBatch(), w.dpo() ? "pairs" : "examples", t,
                 w.lora() ? "LoRA r" + w.loraRank() : "full fine-tuning",
                 ckpt ? ", activation checkpointing" : ", no activation checkpointing"), items, gpuMemoryGiB, notes);
+    }
+
+    /**
+     * 16-bit frozen weights are cast to fp32 at each use, on the manager of the activation they meet: a checkpointed
+     * block's casts go with the block's sub-manager, every other cast (all blocks without checkpointing; the LM head,
+     * the final norm and a frozen projector either way) stays until the step ends. The embedding table is gathered in
+     * fp16 and never cast whole.
+     */
+    private MemoryPlan.Item castItem(TrainingWorkload w) {
+        long head = (long) m.vocab() * m.hidden() + m.hidden();
+        long projector = w.trainProjector() ? 0 : m.projectorParams();
+        long visionLayer = m.visionParams() / m.visionLayers();
+        long decoder = w.lora() ? m.layers() * m.decoderLayerParams() : 0; // full fine-tuning trains them in fp32
+        long params;
+        String detail;
+        if (w.activationCheckpointing()) {
+            params = (w.lora() ? m.decoderLayerParams() : 0) + visionLayer + (w.lora() ? head : 0) + projector;
+            detail = "one block's frozen weights cast to fp32 at a time, plus the LM head and frozen projector";
+        } else {
+            params = decoder + m.visionParams() + (w.lora() ? head : 0) + projector;
+            detail = "every frozen weight but the embedding table, cast to fp32 and kept until the step ends";
+        }
+        return new MemoryPlan.Item("fp32 weight casts", params * F32, detail);
     }
 
     /** The largest per-device batch, at most {@code w}'s, whose step fits; 0 if not even one example does. */
@@ -156,7 +178,7 @@ public final class MemoryPlanner {
         if (m.heads() != m.kvHeads()) {
             f += 2 * d; // grouped-query repeat of k and v
         }
-        f += attentionFloats(w.attentionChunk(), keys) + d; // scores chain + output
+        f += attentionFloats(withGrad, keys) + d; // softmax outputs autograd keeps + output
         if (withGrad) {
             f += d + 2 * kv; // contiguous copies of q, k and v that the batched matmuls save
         }
@@ -169,11 +191,12 @@ public final class MemoryPlanner {
     }
 
     /**
-     * Scores, scaled scores, masked scores and softmax: four [H, keys] rows per query. Chunked, only one chunk of
-     * query rows exists at a time (per token of the batch: four [H, chunk] rows' worth).
+     * Score rows a block keeps per query: the engine frees the score chain as it goes (see {@link AttentionChunking}),
+     * so only the softmax output that autograd saves stays, one [H, keys] row per query whatever the chunk; a block
+     * run without autograd keeps none.
      */
-    long attentionFloats(int chunk, long keys) {
-        return 4L * m.heads() * (chunk > 0 ? Math.min(chunk, keys) : keys);
+    long attentionFloats(boolean recorded, long keys) {
+        return recorded ? (long) m.heads() * keys : 0;
     }
 
     /**
@@ -209,15 +232,15 @@ public final class MemoryPlanner {
 
     /**
      * Floats the frozen vision tower leaves per image: patch cut, embeddings and pre-norm, then per run layer two
-     * LayerNorms, q/k/v/out projections, the scores chain, merged heads, fc1, quick-GELU (3 ops), fc2 and two
-     * residual sums. With checkpointing each block keeps only its output.
+     * LayerNorms, q/k/v/out projections, merged heads, fc1, quick-GELU (3 ops), fc2 and two residual sums (autograd
+     * records nothing in the frozen tower, so its score chain is freed as it goes). With checkpointing each block
+     * keeps only its output.
      */
     long visionForwardFloats(boolean checkpointed) {
         long p = m.imageTokens() + 1L;
         long d = m.visionHidden();
         long pre = p * (5 * d) + (long) m.imageTokens() * 3 * m.patchSize() * m.patchSize();
-        long layer = checkpointed ? p * d
-                : p * (10 * d + 4L * m.visionIntermediate() + 4L * m.visionHeads() * p);
+        long layer = checkpointed ? p * d : p * (10 * d + 4L * m.visionIntermediate()); // no autograd: no scores kept
         return pre + m.visionLayersRun() * layer;
     }
 
@@ -232,8 +255,8 @@ public final class MemoryPlanner {
     }
 
     private static String attentionNote(int chunk) {
-        return chunk > 0 ? "attention in chunks of " + chunk + " query rows: one chunk's scores exist at a time"
-                : "attention materialises [B, H, T, T] scores (four fp32 copies per layer along the softmax chain)";
+        return (chunk > 0 ? "attention in slices of " + chunk + " query rows" : "attention over all query rows at once")
+                + ": a recorded block keeps one [B, H, T, T] fp32 softmax output; gradients in flight are one slice's";
     }
 
     // ------------------------------------------------------------------------------------------------ sampling
@@ -266,8 +289,8 @@ public final class MemoryPlanner {
                 "prefill of %d x %d positions %.2f GiB, image features %.2f GiB", batch, prompt,
                 prefill / MemoryPlan.GIB, vision / MemoryPlan.GIB)));
         if (frozenBytes == 2) {
-            items.add(new MemoryPlan.Item("fp32 weight casts", m.decoderLayerParams() * F32,
-                    "one decoder block's weights cast to fp32 for use"));
+            items.add(new MemoryPlan.Item("fp32 weight casts", (m.totalParams() - (long) m.vocab() * m.hidden()) * F32,
+                    "every weight but the embedding table cast to fp32 within the step"));
         }
         items.add(workspace(prefill + vision));
         return new MemoryPlan(String.format(Locale.ROOT, "sampling, batch %d, %d prompt + %d new positions", batch,

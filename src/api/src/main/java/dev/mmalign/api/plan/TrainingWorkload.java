@@ -18,7 +18,8 @@ import java.util.Set;
  * @param sequenceLength positions per sequence, image included (the spec's maxLength: batches pad to their longest)
  * @param loraRank 0 for full fine-tuning of the language model
  * @param referenceOnTheFly DPO computing its reference log-probs every step (a second, gradient-free forward)
- * @param attentionChunk query rows per attention chunk; 0 materialises the full [B, H, T, T] scores
+ * @param attentionChunk query rows per attention slice (the engine's is {@link AttentionChunking#DEFAULT_QUERY_ROWS});
+ *     0 for all rows at once
  */
 public record TrainingWorkload(boolean dpo, int perDeviceBatch, int sequenceLength, int loraRank,
         Set<LoraTarget> loraTargets, boolean loraDropout, boolean trainProjector, Precision precision,
@@ -65,6 +66,6 @@ public record TrainingWorkload(boolean dpo, int perDeviceBatch, int sequenceLeng
         return new TrainingWorkload(dpo, t.perDeviceBatchSize, t.maxLength, lora ? l.rank : 0,
                 lora ? EnumSet.copyOf(l.targetModules) : EnumSet.noneOf(LoraTarget.class),
                 lora && l.dropout > 0, lora && Boolean.TRUE.equals(l.trainProjector), t.precision, checkpointing,
-                onTheFly, 0);
+                onTheFly, AttentionChunking.DEFAULT_QUERY_ROWS);
     }
 }

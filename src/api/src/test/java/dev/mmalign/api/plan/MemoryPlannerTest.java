@@ -51,11 +51,11 @@ class MemoryPlannerTest {
         // LoRA r2 on q_proj: 2 layers * 2 * (8 + 8) = 64 parameters, 16 B each
         assertEquals(64 * 16, plan.bytesOf("trainable+optimiser"));
         assertEquals((2024 - 64) * 4, plan.bytesOf("weights"));
-        // per token and block: norms 2*27, q with LoRA 4*8+2, k 8, v 8, rope 72, scores 4*2*6 + output 8, matmul copies
-        // 24, merge 8, o 8 + residual 8, gate+up 32, SiLU 48, down 8 + residual 8 = 376 floats; 6 tokens, 2 layers
-        long decoder = 2 * 6 * 376 * 4;
-        // vision: 5 positions * 5*4 + 4 patches * 12 = 148, one layer 5 * (10*4 + 4*8 + 4*1*5) = 460
-        long vision = (148 + 460) * 4;
+        // per token and block: norms 2*27, q with LoRA 4*8+2, k 8, v 8, rope 72, softmax output 2*6 + output 8, matmul
+        // copies 24, merge 8, o 8 + residual 8, gate+up 32, SiLU 48, down 8 + residual 8 = 340 floats; 6 tokens, 2 layers
+        long decoder = 2 * 6 * 340 * 4;
+        // vision (nothing recorded, no scores kept): 5 positions * 5*4 + 4 patches * 12 = 148, one layer 5 * (10*4 + 4*8)
+        long vision = (148 + 360) * 4;
         // embeddings 6 * 2*8, projector 4 * 3*8; head 6 * (3*8 + 3 + 2*10)
         long embed = (6 * 16 + 4 * 24) * 4;
         long head = 6 * 47 * 4;
@@ -63,7 +63,7 @@ class MemoryPlannerTest {
         // gradients in flight: block 2*8 + max(2*2*6, 3*16) = 64 per token beats the logits' 2*10
         assertEquals(6 * 64 * 4, plan.bytesOf("backward peak"));
         assertEquals(0, plan.bytesOf("workspace"));
-        assertEquals(32776, plan.peakBytes());
+        assertEquals(30648, plan.peakBytes());
     }
 
     @Test
@@ -71,9 +71,9 @@ class MemoryPlannerTest {
         MemoryPlan plan = new MemoryPlanner(SHAPE, false).planTraining(sft(true), 1);
         // decoder: 2 layers * 6 tokens * 8; vision: 148 + one layer's output 5*4; embeddings and head as before
         assertEquals((2 * 6 * 8 + 148 + 20 + 6 * 16 + 4 * 24 + 6 * 47) * 4, plan.bytesOf("activations"));
-        // one block recomputed (376 per token) plus its gradients (64 per token)
-        assertEquals(6 * (376 + 64) * 4, plan.bytesOf("backward peak"));
-        assertEquals(22376, plan.peakBytes());
+        // one block recomputed (340 per token) plus its gradients (64 per token)
+        assertEquals(6 * (340 + 64) * 4, plan.bytesOf("backward peak"));
+        assertEquals(21512, plan.peakBytes());
     }
 
     @Test
@@ -84,7 +84,12 @@ class MemoryPlannerTest {
         MemoryPlan single = new MemoryPlanner(SHAPE, false).planTraining(sft(false), 1);
         assertEquals(2 * single.bytesOf("activations"), plan.bytesOf("activations"));
         assertEquals(single.bytesOf("weights") / 2, plan.bytesOf("weights"));
-        assertEquals(656 * 4, plan.bytesOf("fp32 weight casts"));
+        // without checkpointing every frozen weight but the embedding table is cast and kept: decoder 2*656, vision 432,
+        // LM head 10*8 + final norm 8, projector 112
+        assertEquals((2 * 656 + 432 + 88 + 112) * 4, plan.bytesOf("fp32 weight casts"));
+        // with it, one decoder block and one vision layer (432 / 2) at a time, plus the LM head and projector
+        assertEquals((656 + 216 + 88 + 112) * 4, new MemoryPlanner(SHAPE, false).planTraining(dpo.withCheckpointing(true),
+                1).bytesOf("fp32 weight casts"));
     }
 
     @Test
@@ -95,17 +100,23 @@ class MemoryPlannerTest {
         long extra = p.planTraining(ref, 1).bytesOf("activations")
                 - p.planTraining(new TrainingWorkload(true, 1, 6, 2, EnumSet.of(LoraTarget.q_proj), false, false,
                         Precision.fp32, false, false, 0), 1).bytesOf("activations");
-        // per token and block without LoRA or matmul copies: 376 - 26 (LoRA on q) - 24 = 326; plus the head 3*8 + 2*10
-        assertEquals(2 * 6 * (2 * 326 + 44) * 4, extra);
+        // per token and block without LoRA, matmul copies or kept softmax: 340 - 26 (LoRA on q) - 24 - 12 = 278; plus the
+        // head 3*8 + 2*10
+        assertEquals(2 * 6 * (2 * 278 + 44) * 4, extra);
     }
 
     @Test
-    void chunkedAttentionKeepsOneChunkOfScores() {
+    void attentionKeepsOnlyWhatAutogradSavesAndSlicesShrinkOnlyGradients() {
         MemoryPlanner p = new MemoryPlanner(SHAPE, false);
-        assertEquals(4 * 2 * 6, p.attentionFloats(0, 6));
-        assertEquals(4 * 2 * 2, p.attentionFloats(2, 6));
-        assertTrue(p.planTraining(sft(false).withAttentionChunk(2), 1).peakBytes() < p.planTraining(sft(false), 1)
-                .peakBytes());
+        assertEquals(2 * 6, p.attentionFloats(true, 6)); // one softmax row per head and query
+        assertEquals(0, p.attentionFloats(false, 6));
+        // Every slice's softmax output is kept for the backward pass, so slicing keeps as much ...
+        assertEquals(p.planTraining(sft(false), 1).bytesOf("activations"),
+                p.planTraining(sft(false).withAttentionChunk(2), 1).bytesOf("activations"));
+        // ... and shrinks only the score gradients in flight: 2*8 + max(2*2*40, 3*16) over 40 keys, the MLP's 2*8 + 3*16
+        // once slices are short
+        assertEquals(2 * 8 + 2 * 2 * 40, p.blockGradientFloats(40));
+        assertEquals(2 * 8 + 3 * 16, p.blockGradientFloats(2));
     }
 
     @Test
@@ -138,6 +149,8 @@ class MemoryPlannerTest {
         spec.training.activationCheckpointing = false;
         TrainingWorkload w = TrainingWorkload.of(spec);
         assertEquals(8, w.perDeviceBatch()); // DPO default
+        // the engine's own slice size, so the plan models what the engine does by default
+        assertEquals(AttentionChunking.DEFAULT_QUERY_ROWS, w.attentionChunk());
         assertEquals(16, w.sequences());
         assertEquals(876, w.sequenceLength());
         assertEquals(128, w.loraRank());

@@ -12,6 +12,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.pytorch.jni.JniUtils;
+import dev.mmalign.api.plan.AttentionChunking;
 import dev.mmalign.trainer.engine.safetensors.DType;
 import dev.mmalign.trainer.engine.safetensors.Tensor;
 import java.util.ArrayList;
@@ -49,11 +50,8 @@ public final class LlavaModel implements AutoCloseable {
     public static final String TEXT = "language_model.model.";
     public static final String LM_HEAD = "language_model.lm_head.weight";
     private static final float MASKED = -1e9f; // finite, so fully masked padding rows never produce NaN
-    /**
-     * Queries per attention chunk: longer sequences are attended to in slices of this many query rows, so no fp32
-     * score tensor larger than [B, H, chunk, S] exists at once (LLaVA-1.5's 876 positions make 4 slices).
-     */
-    public static final int DEFAULT_ATTENTION_QUERY_CHUNK = 256;
+    /** Queries per attention chunk: the value the memory planner assumes (see {@link AttentionChunking}). */
+    public static final int DEFAULT_ATTENTION_QUERY_CHUNK = AttentionChunking.DEFAULT_QUERY_ROWS;
     /** Dropout reseeds libtorch's process-wide generator: replicas on other threads must not interleave with it. */
     private static final Object DROPOUT_SEEDING = new Object();
 
@@ -345,14 +343,28 @@ public final class LlavaModel implements AutoCloseable {
         return NDArrays.concat(parts, 2);
     }
 
+    /**
+     * One slice of attention. The score chain's intermediates are closed as soon as the next op has read them: autograd
+     * holds its own reference to what its backward pass needs (softmax's output, q, k and v), so closing a handle
+     * frees only what nothing else needs; without autograd the probabilities go too. The values are unchanged.
+     */
     private static NDArray denseAttention(NDArray q, NDArray k, NDArray v, NDArray bias) {
         float scale = (float) (1.0 / Math.sqrt(q.getShape().get(3)));
-        NDArray scores = q.matMul(k.transpose(0, 1, 3, 2));
-        scores = scores.mul(scalar(scores, scale));
+        NDArray kt = k.transpose(0, 1, 3, 2);
+        NDArray scores = q.matMul(kt);
+        kt.close();
+        NDArray scaled = scores.mul(scalar(scores, scale));
+        scores.close();
         if (bias != null) {
-            scores = scores.add(bias);
+            NDArray masked = scaled.add(bias);
+            scaled.close();
+            scaled = masked;
         }
-        return scores.softmax(-1).matMul(v);
+        NDArray probs = scaled.softmax(-1);
+        scaled.close();
+        NDArray out = probs.matMul(v);
+        probs.close();
+        return out;
     }
 
     /** Bias [T, S] letting new position i (absolute S - T + i) see keys 0..S - T + i. */
