@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Guards that local mode's API server behaves like kube-apiserver where a user notices: custom resources validated
  * against their CRDs on create, update and patch (422 naming the field, unknown fields pruned or refused, defaults
  * filled in), Events found by {@code fieldSelector} (kubectl describe), and the CRDs' OpenAPI v3 documents
- * (kubectl explain).
+ * (kubectl explain), status writes with optimistic locking.
  */
 class ApiServerFidelityTest {
 
@@ -97,6 +97,27 @@ class ApiServerFidelityTest {
         Map<?, ?> after = (Map<?, ?>) client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("v")
                 .withName("good").get().getAdditionalProperties().get("spec");
         assertEquals("DPO", after.get("method"));
+    }
+
+    /** Guards optimistic locking of status writes (what the operator's status writer relies on): a status PUT with
+     * the resourceVersion it read is a 409 once a pod has merge-patched its progress since, and succeeds again with
+     * the version it re-reads. */
+    @Test
+    void staleStatusPutConflicts() {
+        var runs = client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("s");
+        GenericKubernetesResource read = runs.resource(run("locked", VALID_SPEC)).create();
+        runs.withName("locked").subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"status\":{\"progress\":{\"current\":7}}}");
+        read.getAdditionalProperties().put("status", Map.of("phase", "Suspended"));
+        KubernetesClientException e = assertThrows(KubernetesClientException.class,
+                () -> runs.resource(read).updateStatus());
+        assertEquals(409, e.getCode(), e.getMessage());
+
+        GenericKubernetesResource latest = runs.withName("locked").get();
+        latest.getAdditionalProperties().put("status", Map.of("phase", "Suspended"));
+        runs.resource(latest).updateStatus();
+        assertEquals(Map.of("phase", "Suspended"), runs.withName("locked").get().getAdditionalProperties()
+                .get("status"));
     }
 
     /** Guards fieldSelector on lists (what kubectl describe sends for Events): =, == and != on any dotted field. */

@@ -33,6 +33,7 @@ public abstract class OperatorTestBase {
 
     @BeforeEach
     void setUpClients() {
+        StatusLocking.install(server.getKubernetesMockServer());
         client = TestClients.forTests(operatorClient);
         kubelet = new Kubelet(client);
     }
