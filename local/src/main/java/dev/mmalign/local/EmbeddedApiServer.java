@@ -18,8 +18,8 @@ import java.util.List;
 
 /**
  * The Kubernetes API server of local mode: the Fabric8 mock server in CRUD mode, plain HTTP, bound to 127.0.0.1
- * only, with the discovery answers kubectl needs ({@link Discovery}) and cascading deletion of owned objects
- * ({@link OwnerGarbageCollector}).
+ * only, with the discovery answers kubectl needs ({@link Discovery}), cascading deletion of owned objects
+ * ({@link OwnerGarbageCollector}) and, in front of it, {@link ApiFront}, which streams watches as kube-apiserver does.
  *
  * <pre>{@code
  * try (EmbeddedApiServer api = EmbeddedApiServer.start(0)) {     // 0 = any free port
@@ -31,8 +31,8 @@ import java.util.List;
  *
  * <p>Limits (those of the mock server): no admission webhooks (custom resources are validated against their CRDs: {@code CustomResourceAdmission}), no server-side apply (415), strategic
  * merge patches are refused (415: kubectl apply of an existing built-in object fails, custom resources are patched
- * with JSON merge patches), JSON merge patch of a built-in object appends to lists instead of replacing them, watches only over
- * websockets ({@code kubectl get -w} fails), no server-side printing (kubectl shows NAME and AGE only), no
+ * with JSON merge patches), JSON merge patch of a built-in object appends to lists instead of replacing them, a watch sends only the changes
+ * after it started (none between a list and the watch), no server-side printing (kubectl shows NAME and AGE only), no
  * authentication, a DELETE of a whole collection does not cascade.
  */
 public final class EmbeddedApiServer implements AutoCloseable {
@@ -46,13 +46,15 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
 
     private final KubernetesMockServer server;
+    private final ApiFront front;
     private final KubernetesClient client;
     private final OwnerGarbageCollector gc;
 
-    private EmbeddedApiServer(KubernetesMockServer server, LocalApiDispatcher dispatcher) {
+    private EmbeddedApiServer(KubernetesMockServer server, ApiFront front, LocalApiDispatcher dispatcher) {
         this.server = server;
+        this.front = front;
         this.client = newClient();
-        Discovery discovery = new Discovery(dispatcher::storedCrds, "127.0.0.1:" + server.getPort());
+        Discovery discovery = new Discovery(dispatcher::storedCrds, "127.0.0.1:" + front.port());
         dispatcher.setDiscovery(discovery);
         this.gc = new OwnerGarbageCollector(client, discovery::servedResources);
         dispatcher.setOnRemoved(gc::ownerRemoved);
@@ -68,11 +70,18 @@ public final class EmbeddedApiServer implements AutoCloseable {
         KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
                 new MockWebServer(), new HashMap<>(), dispatcher, false);
         try {
-            server.init(InetAddress.getByName("127.0.0.1"), port);
+            server.init(InetAddress.getByName("127.0.0.1"), 0); // behind the front, on any free port
         } catch (UnknownHostException e) {
             throw new IllegalStateException(e);
         }
-        return new EmbeddedApiServer(server, dispatcher);
+        ApiFront front;
+        try {
+            front = ApiFront.start(port, server.getPort(), dispatcher::storedCrds);
+        } catch (RuntimeException e) {
+            server.destroy();
+            throw e;
+        }
+        return new EmbeddedApiServer(server, front, dispatcher);
     }
 
     /** Installs (creates or replaces) the CRDs of every YAML file in {@code dir}; returns them as stored. */
@@ -82,7 +91,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
 
     /** {@code http://127.0.0.1:PORT} — for kubectl {@code --server} and for {@link #newClient()}. */
     public String url() {
-        return "http://127.0.0.1:" + server.getPort();
+        return "http://127.0.0.1:" + front.port();
     }
 
     /** How many requests the server has received since it started (operator-bench counts the operator's). */
@@ -90,8 +99,13 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return server.getRequestCount();
     }
 
+    /** Streamed watches (kubectl get -w) open now. */
+    int openWatchStreams() {
+        return front.openWatches();
+    }
+
     public int port() {
-        return server.getPort();
+        return front.port();
     }
 
     /** A client of this server shared by the embedded parts (default namespace "default"); closed with it. */
@@ -100,9 +114,9 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
 
     /**
-     * Client settings for this server: no TLS, no credentials, HTTP/1.1, namespace "default", and a 60 s request
-     * timeout instead of fabric8's 10 s: the server shares the machine with the trainer's pods, and a CRD install or a
-     * list under that load took longer than 10 s on 2 cores.
+     * Client settings for this server: no TLS, no credentials, HTTP/1.1, namespace "default", and a request timeout
+     * of a minute: the first write of a custom resource definition loads the validator (CEL) on the server's one
+     * event loop, which took over the default 10 s on a loaded 2-core machine.
      */
     public Config clientConfig() {
         return new ConfigBuilder(Config.empty()).withMasterUrl(url()).withNamespace("default")
@@ -118,6 +132,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
     public void close() {
         gc.close();
         client.close();
+        front.close();
         server.destroy();
     }
 }

@@ -17,7 +17,8 @@ import java.util.function.Consumer;
 /**
  * Front of the embedded API server: answers discovery paths and the CRDs' OpenAPI v3 documents itself
  * ({@link Discovery}, {@link OpenApiDocuments}), admits writes of custom resources as kube-apiserver does
- * ({@link CustomResourceAdmission}: patch applied, pruned, defaulted, validated; 422 when invalid), applies
+ * ({@link CustomResourceAdmission}: patch applied, pruned, defaulted, validated; 422 when invalid), answers a status
+ * PUT with a stale resourceVersion with 409 as kube-apiserver does (the store would not), applies
  * {@code fieldSelector} to lists ({@link FieldSelector}), and hands everything else to the Fabric8 CRUD dispatcher
  * (the object store). It also notices when an object really leaves the store (a DELETE
  * without finalizers, or the update that removes the last finalizer of an object marked for deletion) and reports
@@ -96,6 +97,12 @@ final class LocalApiDispatcher extends Dispatcher {
         byte[] raw = request.getBody() == null ? new byte[0] : request.getBody().readByteArray();
         RecordedRequest write = new RecordedRequest(request.getHttpVersion(), request.method(), path,
                 request.getHeaders(), new io.fabric8.mockwebserver.http.Buffer(raw));
+        if ("PUT".equals(method) && path.endsWith("/status") && staleResourceVersion(path, raw)) {
+            return new MockResponse().setResponseCode(409).setHeader("Content-Type", "application/json")
+                    .setBody(CustomResourceAdmission.status(409, "Conflict", "Operation cannot be fulfilled on "
+                            + path + ": the object has been modified; please apply your changes to the latest"
+                            + " version and try again", null, null, List.of()));
+        }
         List<String> warnings = List.of();
         if (("POST".equals(method) || "PUT".equals(method) || "PATCH".equals(method))
                 && path.startsWith("/apis/") && !path.endsWith("/status")) {
@@ -203,6 +210,25 @@ final class LocalApiDispatcher extends Dispatcher {
             response.addHeader("Warning", "299 - \"" + w.replace("\"", "\\\"") + "\"");
         }
         return response;
+    }
+
+    /**
+     * Whether a status PUT carries a resourceVersion other than the stored one. kube-apiserver answers that with 409
+     * (optimistic locking); the store would replace the status anyway, since it keeps the stored metadata on a
+     * status write, and a writer relying on the lock (the operator's) would overwrite a pod's newer progress.
+     */
+    private boolean staleResourceVersion(String statusPath, byte[] body) {
+        try {
+            String sent = Serialization.jsonMapper().readTree(body).path("metadata").path("resourceVersion")
+                    .asText("");
+            if (sent.isEmpty()) {
+                return false; // no precondition: last write wins, as on a real server
+            }
+            JsonNode stored = objectAt(statusPath.substring(0, statusPath.length() - "/status".length()));
+            return stored != null && !sent.equals(stored.path("metadata").path("resourceVersion").asText(""));
+        } catch (java.io.IOException e) {
+            return false; // not JSON: the store answers it
+        }
     }
 
     /** The object stored at {@code path}, or null. */

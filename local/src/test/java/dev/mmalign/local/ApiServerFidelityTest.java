@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * Guards that local mode's API server behaves like kube-apiserver where a user notices: custom resources validated
  * against their CRDs on create, update and patch (422 naming the field, unknown fields pruned or refused, defaults
  * filled in), Events found by {@code fieldSelector} (kubectl describe), and the CRDs' OpenAPI v3 documents
- * (kubectl explain).
+ * (kubectl explain), status writes with optimistic locking, and watches streamed to kubectl (get -w).
  */
 class ApiServerFidelityTest {
 
@@ -99,6 +99,27 @@ class ApiServerFidelityTest {
         assertEquals("DPO", after.get("method"));
     }
 
+    /** Guards optimistic locking of status writes (what the operator's status writer relies on): a status PUT with
+     * the resourceVersion it read is a 409 once a pod has merge-patched its progress since, and succeeds again with
+     * the version it re-reads. */
+    @Test
+    void staleStatusPutConflicts() {
+        var runs = client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("s");
+        GenericKubernetesResource read = runs.resource(run("locked", VALID_SPEC)).create();
+        runs.withName("locked").subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"status\":{\"progress\":{\"current\":7}}}");
+        read.getAdditionalProperties().put("status", Map.of("phase", "Suspended"));
+        KubernetesClientException e = assertThrows(KubernetesClientException.class,
+                () -> runs.resource(read).updateStatus());
+        assertEquals(409, e.getCode(), e.getMessage());
+
+        GenericKubernetesResource latest = runs.withName("locked").get();
+        latest.getAdditionalProperties().put("status", Map.of("phase", "Suspended"));
+        runs.resource(latest).updateStatus();
+        assertEquals(Map.of("phase", "Suspended"), runs.withName("locked").get().getAdditionalProperties()
+                .get("status"));
+    }
+
     /** Guards fieldSelector on lists (what kubectl describe sends for Events): =, == and != on any dotted field. */
     @Test
     void listsHonourFieldSelectors() {
@@ -114,6 +135,62 @@ class ApiServerFidelityTest {
                 .list().getItems().stream().map(e -> e.getMetadata().getName()).toList());
         assertEquals(List.of(), client.v1().events().inNamespace("f").withField("involvedObject.kind", "Pod")
                 .list().getItems());
+    }
+
+    /** Guards {@code kubectl get -w}: the real kubectl's watch streams an ADDED and a MODIFIED event of a run created
+     * and changed after the watch started, and the server closes the stream when kubectl is stopped. */
+    @Test
+    void kubectlWatchStreamsChanges(@TempDir Path home) throws Exception {
+        assumeTrue(Kubectl.available(), "kubectl not on PATH");
+        Kubectl kubectl = new Kubectl(api.url(), home);
+        Process watch = kubectl.start("get", "alignmentruns", "-n", "w", "--watch-only", "--output-watch-events");
+        java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        Thread reader = new Thread(() -> {
+            try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(watch.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    System.out.println("kubectl get -w: " + line);
+                    lines.add(line);
+                }
+            } catch (java.io.IOException e) {
+                lines.add("read failed: " + e);
+            }
+        });
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                    .until(() -> api.openWatchStreams() == 1 || !watch.isAlive());
+            assertTrue(watch.isAlive(), "kubectl exited: " + lines);
+
+            var runs = client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("w");
+            runs.resource(run("watched", VALID_SPEC)).create();
+            assertTrue(nextLine(lines).matches("ADDED\\s+watched\\b.*"), lines.toString());
+            runs.withName("watched").subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"status\":{\"phase\":\"Training\"}}");
+            String modified = nextLine(lines);
+            assertTrue(modified.matches("MODIFIED\\s+watched\\b.*"), modified);
+            assertTrue(modified.contains("Training"), "the Table row shows the new phase: " + modified);
+        } finally {
+            watch.destroy();
+            assertTrue(watch.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "kubectl did not stop");
+        }
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
+                .until(() -> api.openWatchStreams() == 0);
+    }
+
+    /** The next line kubectl printed that is not the header (generous wait: a loaded machine). */
+    private static String nextLine(java.util.concurrent.BlockingQueue<String> lines) throws InterruptedException {
+        while (true) {
+            String line = lines.poll(60, java.util.concurrent.TimeUnit.SECONDS);
+            if (line == null) {
+                throw new AssertionError("kubectl printed nothing within 60 s");
+            }
+            if (!line.startsWith("EVENT")) {
+                return line;
+            }
+        }
     }
 
     /** Guards kubectl's view: apply of a bad manifest prints the server's field error; describe shows the

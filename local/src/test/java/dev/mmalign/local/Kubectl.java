@@ -35,18 +35,7 @@ final class Kubectl {
     }
 
     Result run(String... args) throws IOException, InterruptedException {
-        Path kubeconfig = home.resolve("empty-kubeconfig");
-        if (!Files.exists(kubeconfig)) {
-            Files.createDirectories(home);
-            Files.writeString(kubeconfig, "");
-        }
-        List<String> cmd = new ArrayList<>(List.of("kubectl", "--server", server,
-                "--cache-dir", home.resolve("cache").toString(), "--request-timeout=20s"));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().put("KUBECONFIG", kubeconfig.toString());
-        pb.environment().put("HOME", home.toString());
-        Process p = pb.start();
+        Process p = process(true, args);
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(60, TimeUnit.SECONDS)) {
             p.destroyForcibly();
@@ -55,5 +44,28 @@ final class Kubectl {
         String text = new String(out, StandardCharsets.UTF_8);
         System.out.println("$ kubectl " + String.join(" ", args) + "\n" + text);
         return new Result(p.exitValue(), text);
+    }
+
+    /** Starts a kubectl that runs until stopped (a watch): no request timeout; stdout and stderr together. */
+    Process start(String... args) throws IOException {
+        return process(false, args);
+    }
+
+    private Process process(boolean requestTimeout, String... args) throws IOException {
+        Path kubeconfig = home.resolve("empty-kubeconfig");
+        if (!Files.exists(kubeconfig)) {
+            Files.createDirectories(home);
+            Files.writeString(kubeconfig, "");
+        }
+        List<String> cmd = new ArrayList<>(List.of("kubectl", "--server", server,
+                "--cache-dir", home.resolve("cache").toString()));
+        if (requestTimeout) {
+            cmd.add("--request-timeout=20s");
+        }
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("KUBECONFIG", kubeconfig.toString());
+        pb.environment().put("HOME", home.toString());
+        return pb.start();
     }
 }

@@ -42,17 +42,18 @@ import java.util.concurrent.TimeUnit;
  * <p>Latency is a run's create (answered) to its Job's appearance in this process's watch. RSS is the operator's
  * VmRSS from /proc at the end. Requests are counted at the API server between the first create and the last Job,
  * less the bench's own N creates. Series are the operator's /q/metrics sample lines, after less before, per run.
- * The operator runs with the heap the chart gives it: the image's {@code -XX:MaxRAMPercentage} of the chart's memory
- * limit, passed as {@code -Xmx} (no container limits here). Usage, from the repository root after
+ * The operator runs with the JVM flags its pod gets ({@link #jvmOptions}): the chart's memory limit as the JVM's RAM
+ * (no container limits here) and the image's flags. With
+ * {@code -Doperator-bench.diagnose=true} it also prints the operator's class histogram and native memory summary.
+ * Usage, from the repository root after
  * {@code mvn -B -o -pl local -am package -DskipTests}:
  * <pre>java -cp local/target/mmalign-local.jar:local/target/test-classes dev.mmalign.local.OperatorBench N PARALLELISM</pre>
  */
 public final class OperatorBench {
 
-    /** The chart's memory limit (helm/mmalign/values.yaml resources.limits.memory), MiB. */
-    static final int CHART_MEMORY_LIMIT_MIB = 512;
-    /** The image's -XX:MaxRAMPercentage (operator/src/main/docker/Dockerfile.jvm). */
-    static final int MAX_RAM_PERCENTAGE = 75;
+    /** Where the operator's JVM settings come from: the chart (memory limit) and the image (JVM flags). */
+    static final Path CHART_VALUES = Path.of("helm/mmalign/values.yaml");
+    static final Path IMAGE_DOCKERFILE = Path.of("operator/src/main/docker/Dockerfile.jvm");
     private static final String NS = "default";
 
     private OperatorBench() {}
@@ -76,8 +77,13 @@ public final class OperatorBench {
             api.installCrds(root.resolve("crds"));
             KubernetesClient client = api.client();
             readyDataset(client);
-            List<String> heap = List.of("-Xmx" + CHART_MEMORY_LIMIT_MIB * MAX_RAM_PERCENTAGE / 100 + "m");
-            OperatorProcess operator = OperatorProcess.start(app, api.url(), heap,
+            List<String> jvm = new ArrayList<>(jvmOptions(root));
+            boolean diagnose = Boolean.getBoolean("operator-bench.diagnose");
+            if (diagnose) {
+                jvm.add("-XX:NativeMemoryTracking=summary");
+            }
+            System.err.println("operator-bench: operator JVM " + String.join(" ", jvm));
+            OperatorProcess operator = OperatorProcess.start(app, api.url(), jvm,
                     Map.of("quarkus.http.port", String.valueOf(metricsPort)), log);
             try {
                 if (!operator.awaitStarted()) {
@@ -134,11 +140,51 @@ public final class OperatorBench {
                                 + "requests_per_run=%.1f series_per_resource=%.1f%n", n, percentile(latencies, 50),
                         percentile(latencies, 99), (end - start) / 1e9, rssMb(operator.pid()),
                         (double) requests / n, (double) (seriesAfter - seriesBefore) / n);
+                if (diagnose) {
+                    jcmd(operator.pid(), "GC.class_histogram", 30);
+                    jcmd(operator.pid(), "VM.native_memory", 60);
+                }
             } finally {
                 operator.close();
             }
         }
         System.exit(0);
+    }
+
+    /**
+     * The operator's JVM flags as its pod gets them: the chart's memory limit as the JVM's RAM ({@code -XX:MaxRAM},
+     * so heap sizes follow from it as in the container: max {@code MaxRAMPercentage}, initial
+     * {@code InitialRAMPercentage}), then the image's {@code JAVA_OPTS_APPEND} flags.
+     */
+    static List<String> jvmOptions(Path root) throws IOException {
+        String dockerfile = Files.readString(root.resolve(IMAGE_DOCKERFILE));
+        java.util.regex.Matcher opts = java.util.regex.Pattern.compile("JAVA_OPTS_APPEND=\"([^\"]*)\"")
+                .matcher(dockerfile);
+        if (!opts.find()) {
+            throw new IOException("no JAVA_OPTS_APPEND in " + IMAGE_DOCKERFILE);
+        }
+        java.util.regex.Matcher limit = java.util.regex.Pattern.compile("(?m)^  limits:\\s*\\n    memory: (\\d+)Mi")
+                .matcher(Files.readString(root.resolve(CHART_VALUES)));
+        if (!limit.find()) {
+            throw new IOException("no resources.limits.memory (Mi) in " + CHART_VALUES);
+        }
+        List<String> out = new ArrayList<>();
+        out.add("-XX:MaxRAM=" + limit.group(1) + "m");
+        for (String flag : opts.group(1).trim().split("\\s+")) {
+            if (flag.startsWith("-XX:")) {
+                out.add(flag);
+            }
+        }
+        return out;
+    }
+
+    /** Prints the first {@code lines} lines of a jcmd diagnostic of the operator (where its memory goes). */
+    private static void jcmd(long pid, String command, int lines) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                String.valueOf(pid), command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        out.lines().limit(lines).forEach(l -> System.err.println("operator-bench: " + command + ": " + l));
     }
 
     private static boolean allHaveJobs(int n, Map<String, Long> jobSeen) {

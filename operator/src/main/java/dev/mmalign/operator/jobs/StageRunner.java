@@ -60,8 +60,25 @@ public class StageRunner {
         } else {
             job = alignSuspend(caches, job, req.suspend());
             pods = caches.podsOf(ns, req.jobName());
+            if (fewerSucceededThanJob(job, pods)) {
+                // Jobs and pods come by separate watches: the Job's success can be seen before its last pods'.
+                // A finished stage's results are read from its pods once, so read them from the API server rather
+                // than miss a shard's (rare; the cache is behind only for a moment).
+                pods = client.pods().inNamespace(ns).withLabel(Labels.JOB_NAME, req.jobName()).list().getItems();
+            }
         }
         return JobObserver.observe(job, pods, Instant.now());
+    }
+
+    /** Whether the cached pods hold fewer succeeded ones than the Job counts. */
+    static boolean fewerSucceededThanJob(Job job, List<Pod> pods) {
+        Integer succeeded = job.getStatus() == null ? null : job.getStatus().getSucceeded();
+        if (succeeded == null || succeeded == 0) {
+            return false;
+        }
+        long cached = pods.stream().filter(p -> p.getStatus() != null && "Succeeded".equals(p.getStatus().getPhase()))
+                .count();
+        return cached < succeeded;
     }
 
     /** The ServiceAccount, Role and RoleBinding stage pods report progress with (and the judge SA if any). */
