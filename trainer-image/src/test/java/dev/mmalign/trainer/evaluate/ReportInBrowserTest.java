@@ -25,7 +25,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * input's data: the DOM chromium builds from the file has every section, a polyline per logged metric with one point
  * per step, the exact loss values in the tooltips, one bar per rating with the counts of the input, the margin bars
  * summing to the pairs, and the samples with their inline images. Skipped when chromium is missing only outside CI
- * (env CI unset); in CI a missing browser fails. Also leaves a screenshot in target/report-screenshot.png.
+ * (env CI unset); in CI a missing browser fails. Also leaves a screenshot of the whole page in
+ * target/report-screenshot.png, for a person to look at.
  */
 class ReportInBrowserTest {
 
@@ -112,7 +113,7 @@ class ReportInBrowserTest {
 
         Path png = Path.of("target", "report-screenshot.png");
         Files.createDirectories(png.getParent());
-        chromium(report, "--screenshot=" + png.toAbsolutePath(), "--window-size=1280,2400",
+        chromium(report, "--screenshot=" + png.toAbsolutePath(), "--window-size=1280,4200",
                 "--hide-scrollbars");
         assertTrue(Files.size(png) > 0, "screenshot written");
     }
