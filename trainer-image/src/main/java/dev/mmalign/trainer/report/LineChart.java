@@ -6,7 +6,8 @@ import java.util.List;
 /**
  * A small line chart as inline SVG: one polyline per series over shared axes, the axes' ranges printed at their ends.
  * Each polyline carries its series name and point count ({@code data-series}, {@code data-points}) and each point's
- * exact value in a tooltip, so the chart can be checked against its input. Non-finite points are left out.
+ * exact value in a tooltip (series of up to {@value #MAX_DOTS} points), so the chart can be checked against its
+ * input. Non-finite points are left out.
  */
 public final class LineChart {
 
@@ -22,7 +23,16 @@ public final class LineChart {
     private static final int TOP = 10;
     private static final int BOTTOM = 40;
 
+    /** Longer series get no per-point dots and tooltips: a 1,300-step run would make the file megabytes. */
+    static final int MAX_DOTS = 60;
+
     private LineChart() {}
+
+    private static int finite(Series s) {
+        int n = 0;
+        for (int i = 0; i < s.x().length; i++) if (Double.isFinite(s.x()[i]) && Double.isFinite(s.y()[i])) n++;
+        return n;
+    }
 
     public static String render(String caption, String xLabel, List<Series> series) {
         double minX = Double.POSITIVE_INFINITY, maxX = Double.NEGATIVE_INFINITY;
@@ -58,6 +68,7 @@ public final class LineChart {
                     double px = LEFT + plotW * (s.x()[i] - minX) / (maxX - minX);
                     double py = TOP + plotH * (1 - (s.y()[i] - minY) / (maxY - minY));
                     pts.add(Html.coord(px) + "," + Html.coord(py));
+                    if (finite(s) > MAX_DOTS) continue;
                     dots.append("<circle cx=\"").append(Html.coord(px)).append("\" cy=\"").append(Html.coord(py))
                             .append("\" r=\"1.5\" fill=\"").append(color).append("\"><title>")
                             .append(Html.esc(s.name())).append(" @ ").append(Html.exact(s.x()[i])).append(": ")

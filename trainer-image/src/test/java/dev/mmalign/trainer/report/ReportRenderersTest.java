@@ -28,6 +28,11 @@ class ReportRenderersTest {
         assertEquals(3, count(svg, "<circle"));
         assertTrue(svg.contains("<title>loss @ 3.0: 0.5</title>"));
         assertTrue(LineChart.render("x", "step", List.of()).contains("no data"));
+        double[] x = new double[LineChart.MAX_DOTS + 1];
+        for (int i = 0; i < x.length; i++) x[i] = i;
+        String long_ = LineChart.render("loss", "step", List.of(new LineChart.Series("loss", x, x)));
+        assertTrue(long_.contains("data-points=\"" + x.length + "\""));
+        assertEquals(0, count(long_, "<circle"), "a long series is a line only, to keep the file small");
     }
 
     @Test
