@@ -38,8 +38,10 @@ import java.util.Set;
 /**
  * The evaluate stage: every model of this shard (shards split the models) answers every benchmark; each answered and
  * scored question is appended to samples/&lt;model&gt;/&lt;benchmark&gt;.jsonl, so a rerun continues where it stopped. The
- * summaries go into the result, results.json and report.html in the output folder. What the judge cost is appended
- * to spend-i-of-n.jsonl as it is paid, so a rerun's budget starts from everything earlier runs spent.
+ * summaries go into the result, results.json and report.html in the output folder; the report also shows the
+ * models' training curves and the dataset (rating distributions, pair margins, judge-human agreement, samples) where
+ * {@link ReportSources} finds them. What the judge cost is appended to spend-i-of-n.jsonl as it is paid, so a rerun's
+ * budget starts from everything earlier runs spent.
  */
 public final class EvaluateStage implements StageRunner.Stage {
 
@@ -130,6 +132,8 @@ public final class EvaluateStage implements StageRunner.Stage {
         Path resultsFile = out.resolve("results.json");
         Path report = out.resolve("report.html");
         long samples = 0;
+        // Training curves, dataset and samples: read once; a missing input only leaves its section out.
+        List<dev.mmalign.trainer.report.Section> reportSections = ReportSources.sections(ctx);
         for (ResolvedModel m : mine) {
             Map<String, Map<String, Double>> scores = new LinkedHashMap<>();
             try (PolicyModel model = loader.load(ctx.resolve(m.path, "models[" + m.name + "].path"),
@@ -157,7 +161,7 @@ public final class EvaluateStage implements StageRunner.Stage {
                     samples += outputs.size();
                 }
             }
-            ResultsFile.merge(resultsFile, report, m.name, scores);
+            ResultsFile.merge(resultsFile, report, m.name, scores, reportSections);
         }
         result.counts.put("models", (long) mine.size());
         result.counts.put("samples", samples);

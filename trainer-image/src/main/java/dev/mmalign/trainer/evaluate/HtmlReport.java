@@ -1,5 +1,9 @@
 package dev.mmalign.trainer.evaluate;
 
+import dev.mmalign.trainer.report.Html;
+import dev.mmalign.trainer.report.ReportPage;
+import dev.mmalign.trainer.report.Section;
+
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,16 +24,26 @@ public final class HtmlReport {
 
     private HtmlReport() {}
 
+    /** The whole report with the results section only. */
     public static String render(ResultsFile.Table table) {
+        return render(table, List.of());
+    }
+
+    /** The report: the results section first, then {@code more} (training, dataset, samples, ...) in order. */
+    public static String render(ResultsFile.Table table, List<Section> more) {
+        List<Section> sections = new ArrayList<>();
+        sections.add(resultsSection(table));
+        sections.addAll(more);
+        return ReportPage.render("mmalign report", sections);
+    }
+
+    static Section resultsSection(ResultsFile.Table table) {
         List<String> models = new ArrayList<>(table.models().keySet());
         Set<String> benchmarks = new LinkedHashSet<>();
         table.models().values().forEach(b -> benchmarks.addAll(b.keySet()));
-        String baseline = models.isEmpty() ? null : models.get(0);
-        StringBuilder h = new StringBuilder("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>mmalign "
-                + "results</title><style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
-                + "td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}th:first-child,td:first-child"
-                + "{text-align:left}.up{color:#1a7f37}.down{color:#cf222e}small{color:#666}</style></head><body>\n");
-        h.append("<h1>Benchmark results</h1>\n<table>\n<tr><th>model</th>");
+        if (models.isEmpty()) return Section.omitted("results", "Benchmark results", "no model has results yet");
+        String baseline = models.get(0);
+        StringBuilder h = new StringBuilder("<table class=\"results\">\n<tr><th>model</th>");
         for (String b : benchmarks) {
             h.append("<th>").append(esc(b)).append("<br><small>").append(esc(headlineOf(table, b)))
                     .append("</small></th>");
@@ -51,11 +65,10 @@ public final class HtmlReport {
             }
             h.append("</tr>\n");
         }
-        h.append("</table>\n<h2>Comparison</h2>\n").append(chart(table, models, new ArrayList<>(benchmarks)));
+        h.append("</table>\n<h3>Comparison</h3>\n").append(chart(table, models, new ArrayList<>(benchmarks)));
         h.append("\n<p><small>Bars are scaled per benchmark to its best model; labels show the values.</small></p>\n");
         h.append(details(table, models, benchmarks));
-        h.append("</body></html>\n");
-        return h.toString();
+        return Section.of("results", "Benchmark results", h.toString());
     }
 
     private static String chart(ResultsFile.Table table, List<String> models, List<String> benchmarks) {
@@ -81,7 +94,7 @@ public final class HtmlReport {
                 int barHeight = max == 0 ? 0 : (int) Math.round(plotHeight * Math.abs(v) / max);
                 int x = x0 + mi * barWidth;
                 s.append(String.format(Locale.ROOT,
-                        "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>%s %s: %s</title></rect>",
+                        "<rect class=\"result-bar\" x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"><title>%s %s: %s</title></rect>",
                         x, baseY - barHeight, barWidth - 2, barHeight, COLORS[mi % COLORS.length], esc(models.get(mi)),
                         esc(b), format(v)));
                 s.append(String.format(Locale.ROOT,
@@ -101,7 +114,7 @@ public final class HtmlReport {
 
     /** Every metric of every benchmark (per turn, per category, standard error, counts), one table per benchmark. */
     private static String details(ResultsFile.Table table, List<String> models, Set<String> benchmarks) {
-        StringBuilder h = new StringBuilder("<h2>Details</h2>\n");
+        StringBuilder h = new StringBuilder("<h3>Details</h3>\n");
         for (String b : benchmarks) {
             Set<String> metrics = new LinkedHashSet<>();
             for (String m : models) {
@@ -141,10 +154,10 @@ public final class HtmlReport {
     }
 
     static String format(double v) {
-        return Math.abs(v) >= 10 ? String.format(Locale.ROOT, "%.1f", v) : String.format(Locale.ROOT, "%.3f", v);
+        return Html.num(v);
     }
 
     static String esc(String s) {
-        return s == null ? "" : s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return Html.esc(s);
     }
 }

@@ -3,6 +3,7 @@ package dev.mmalign.trainer.evaluate;
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.mmalign.trainer.data.AtomicFiles;
 import dev.mmalign.trainer.data.Json;
+import dev.mmalign.trainer.report.Section;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -41,6 +43,12 @@ public final class ResultsFile {
 
     /** Merges one model's scores into the file and the report beside it; returns the merged table. */
     public static Table merge(Path file, Path report, String model, Map<String, Map<String, Double>> scores) {
+        return merge(file, report, model, scores, List.of());
+    }
+
+    /** As above, the report also showing {@code sections} after the results (training curves, dataset, ...). */
+    public static Table merge(Path file, Path report, String model, Map<String, Map<String, Double>> scores,
+                              List<Section> sections) {
         Path lockFile = file.resolveSibling(file.getFileName() + ".lock");
         try {
             Files.createDirectories(file.getParent());
@@ -49,7 +57,7 @@ public final class ResultsFile {
                 Table table = read(file);
                 table.models().computeIfAbsent(model, k -> new LinkedHashMap<>()).putAll(scores);
                 AtomicFiles.write(file, Json.pretty(table) + "\n");
-                AtomicFiles.write(report, HtmlReport.render(table));
+                AtomicFiles.write(report, HtmlReport.render(table, sections));
                 return table;
             }
         } catch (IOException e) {

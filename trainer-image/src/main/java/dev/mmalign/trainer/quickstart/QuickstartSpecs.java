@@ -186,6 +186,9 @@ final class QuickstartSpecs {
             models.add(new ResolvedModel(run, baseModel(), ArtifactLayout.runAdapter(run)));
         }
         spec.models = models;
+        // For the report's dataset section and sample browser.
+        spec.paths.inputs.put(StageInputs.DATASET_ROOT, ArtifactLayout.datasetRoot(DATASET));
+        spec.paths.inputs.put(StageInputs.IMAGE_ROOT, IMAGES);
         spec.benchmarks = List.of(
                 benchmark(BenchmarkName.POPE, POPE, IMAGES, 24),
                 benchmark(BenchmarkName.MMBENCH, MMBENCH, null, 8),

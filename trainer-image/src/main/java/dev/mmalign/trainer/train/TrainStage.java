@@ -21,6 +21,8 @@ import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.data.PromptFormat;
 import dev.mmalign.trainer.engine.lora.Lora;
 import dev.mmalign.trainer.engine.train.Checkpoints;
+import dev.mmalign.trainer.engine.train.MetricsListener;
+import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.trainer.engine.train.DpoTrainer;
 import dev.mmalign.trainer.engine.train.SftTrainer;
 import dev.mmalign.trainer.engine.train.TrainConfig;
@@ -107,6 +109,12 @@ public final class TrainStage implements StageRunner.Stage {
         try (VisionLanguageModel vlm = loadBase(modelDir, ctx.optionalInput(StageInputs.ADAPTER), requested)) {
             TrainConfig cfg = limitToModel(vlm, requested);
             TrainProgress progress = new TrainProgress(ctx.progress());
+            // The per-step log beside adapter/ and merged/, where the evaluate stage's report finds it.
+            MetricsLog metricsLog = new MetricsLog(out.resolve(ArtifactLayout.METRICS_LOG));
+            MetricsListener listener = (step, total, metrics) -> {
+                progress.onStep(step, total, metrics);
+                metricsLog.onStep(step, total, metrics);
+            };
             TrainResult trained;
             long examples;
             if (run.method == Method.DPO) {
@@ -125,14 +133,14 @@ public final class TrainStage implements StageRunner.Stage {
                                     ? "; the reference values stored in the pairs are not used" : ""));
                 }
                 examples = pairs.size();
-                trained = new DpoTrainer(vlm, cfg, imageRoot).train(pairs, work, progress, ctx.stop()::requested);
+                trained = new DpoTrainer(vlm, cfg, imageRoot).train(pairs, work, listener, ctx.stop()::requested);
             } else {
                 List<SftExampleRecord> sft = TrainingData.sftExamples(dataset, fraction);
                 requireData(dataset, sft.size());
                 requireImages(ctx.claim(), dataset, imageRoot, sft.stream().map(SftExampleRecord::images));
                 sft = fitting(vlm, cfg, dataset, sft, SftExampleRecord::id, SftExampleRecord::prompt, SftExampleRecord::images, result);
                 examples = sft.size();
-                trained = new SftTrainer(vlm, cfg, imageRoot).train(sft, work, progress, ctx.stop()::requested);
+                trained = new SftTrainer(vlm, cfg, imageRoot).train(sft, work, listener, ctx.stop()::requested);
             }
             result.counts.put("steps", (long) trained.steps());
             result.counts.put("totalSteps", (long) trained.totalSteps());

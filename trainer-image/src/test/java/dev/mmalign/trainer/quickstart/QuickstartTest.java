@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -40,7 +41,19 @@ class QuickstartTest {
             }
             assertTrue(models.path(model).path("pope").has("f1"), model);
         }
-        assertTrue(Files.readString(out.resolve("report.html")).contains("steerlm"));
+        String report = Files.readString(out.resolve("report.html"));
+        assertTrue(report.contains("steerlm"));
+        // The report shows every section the quickstart has data for: each aligned run's curves, the dataset, samples.
+        for (String section : List.of("results", "training", "dataset", "samples")) {
+            assertTrue(report.contains("<section id=\"" + section + "\"><h2>"), section);
+        }
+        for (String run : List.of("base", "dpo", "sft-gold", "rejection-sampling", "steerlm")) {
+            assertTrue(report.contains("<h3 class=\"run\" data-run=\"" + run + "\">"), "training curves of " + run);
+        }
+        assertTrue(report.contains("data-series=\"rewards/margins\""), "the DPO run's margins");
+        assertTrue(report.contains("<details class=\"sample\"") && report.contains("src=\"data:image/png;base64,"),
+                "samples with their images");
+        assertFalse(report.contains("class=\"note omitted\""), "no section of the quickstart left out");
         for (String spec : List.of("train-base", "sample", "annotate", "build", "train-dpo", "train-sft-gold",
                 "train-rejection-sampling", "train-steerlm", "evaluate")) {
             assertTrue(Files.exists(out.resolve("specs/" + spec + ".json")), "stage spec written: " + spec);

@@ -18,6 +18,9 @@ import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.trainer.data.AtomicFiles;
+import dev.mmalign.trainer.data.Json;
+import dev.mmalign.api.stage.ArtifactLayout;
+import com.fasterxml.jackson.core.type.TypeReference;
 import dev.mmalign.trainer.data.DpoPairRecord;
 import dev.mmalign.trainer.data.SftExampleRecord;
 import dev.mmalign.trainer.engine.ModelFingerprint;
@@ -31,6 +34,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,6 +45,7 @@ import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -170,6 +177,15 @@ class TrainStageTest {
         assertTrue(Files.exists(root.resolve("runs/r/checkpoints/" + TrainStage.REFERENCE_FILE)),
                 "reference log-probs cached for a resumed attempt");
         assertTrue(log.toString().contains("precision fp16: frozen weights stored in fp16"), log.toString());
+        List<Map<String, Object>> steps = metricsLog(root.resolve("runs/r/" + ArtifactLayout.METRICS_LOG));
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8), steps.stream().map(l -> l.get("step")).toList(),
+                "one metrics line per step");
+        for (String key : List.of("loss", "rewards/accuracies", "rewards/margins", "logps/chosen", "logps/rejected",
+                "learning_rate", "grad_norm")) {
+            assertTrue(steps.get(7).get(key) instanceof Number, key + " in " + steps.get(7));
+        }
+        assertEquals(r.metrics.get("loss"), ((Number) steps.get(7).get("loss")).doubleValue(), 1e-12,
+                "the last line is the step the result reports");
         List<String> progress = Files.readAllLines(root.resolve("progress-train.jsonl"));
         String last = progress.get(progress.size() - 1);
         assertTrue(last.contains("\"current\":8") && last.contains("\"total\":8") && last.contains("\"epoch\":2.0")
@@ -220,6 +236,11 @@ class TrainStageTest {
         assertEquals(1L, stopped.counts.get("checkpointStep"));
         assertFalse(Files.exists(root.resolve("runs/r/merged")));
 
+        Path metrics = root.resolve("runs/r/" + ArtifactLayout.METRICS_LOG);
+        assertEquals(List.of(1), metricsLog(metrics).stream().map(l -> l.get("step")).toList());
+        // As if the stopped attempt had logged steps past its checkpoint and died mid-line: the rerun redoes them.
+        Files.writeString(metrics, "{\"step\":2,\"loss\":9.0}\n{\"step\":3,\"lo", StandardOpenOption.APPEND);
+
         StageFixture again = new StageFixture(root);
         assertEquals(0, again.run(spec, new TrainStage(new PrintStream(log, true))), again.stderrText());
         StageResult done = again.result(spec);
@@ -228,6 +249,18 @@ class TrainStageTest {
         assertEquals(1L, done.counts.get("resumedFromStep"));
         assertTrue(Files.exists(root.resolve("runs/r/merged/config.json")), "full fine-tuning: merged model only");
         assertFalse(done.artifacts.containsKey("adapter"));
+        List<Map<String, Object>> lines = metricsLog(metrics);
+        assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8), lines.stream().map(l -> l.get("step")).toList(),
+                "every step once after the resume, the stale and torn lines gone");
+        assertNotEquals(9.0, lines.get(1).get("loss"), "step 2 is the resumed attempt's, not the stale line");
+    }
+
+    private static List<Map<String, Object>> metricsLog(Path file) throws IOException {
+        List<Map<String, Object>> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            lines.add(Json.MAPPER.readValue(line, new TypeReference<Map<String, Object>>() {}));
+        }
+        return lines;
     }
 
     /**

@@ -56,6 +56,19 @@ public final class ArtifactLayout {
         return "mmalign/runs/" + name;
     }
 
+    /**
+     * The train stage's per-step metrics log in a run's output folder: one JSON object a line, {@code step},
+     * {@code total_steps} and the engine's metrics under TRL's names (non-finite values as null). JSON lines rather
+     * than a trainer_state.json because a line is appended per step, so a killed pod loses at most the line it was
+     * writing, and a resumed run drops the lines past its checkpoint instead of rewriting a whole history per step.
+     * The evaluate stage's report finds it beside a model's adapter (or merged) folder.
+     */
+    public static final String METRICS_LOG = "metrics.jsonl";
+
+    public static String runMetrics(String name) {
+        return runRoot(name) + "/" + METRICS_LOG;
+    }
+
     public static String runCheckpoints(String name) {
         return runRoot(name) + "/checkpoints";
     }

@@ -16,6 +16,11 @@ public final class StageInputs {
     public static final String IMAGE_ROOT = "imageRoot";
     /** Training set JSONL (train). */
     public static final String DATASET = "dataset";
+    /**
+     * A PreferenceDataset's root (ArtifactLayout.datasetRoot), optional for evaluate: its report then shows the
+     * dataset's rating distributions, pair margins and a few samples.
+     */
+    public static final String DATASET_ROOT = "datasetRoot";
 
     private StageInputs() {}
 }

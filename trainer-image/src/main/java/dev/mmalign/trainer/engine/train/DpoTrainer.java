@@ -143,8 +143,17 @@ public final class DpoTrainer extends TrainingLoop<DpoPairRecord> {
             sr += rj[i];
             acc += c[i] > rj[i] ? 1 : 0;
         }
+        // The policy's sequence log-probs (TRL's logps/chosen, logps/rejected), for the report's curves.
+        float[] logps = lp.toFloatArray();
+        double lc = 0;
+        double lr = 0;
+        for (int i = 0; i < b; i++) {
+            lc += logps[i];
+            lr += logps[b + i];
+        }
         return new MicroResult(loss, Map.of("rewards/chosen", sc / b, "rewards/rejected", sr / b,
-                "rewards/accuracies", acc / b, "rewards/margins", (sc - sr) / b), batch.realTokens());
+                "rewards/accuracies", acc / b, "rewards/margins", (sc - sr) / b, "logps/chosen", lc / b,
+                "logps/rejected", lr / b), batch.realTokens());
     }
 
     /**

@@ -4,7 +4,7 @@ import java.util.Map;
 
 /**
  * Per-optimiser-step metrics under TRL's names: loss, rewards/chosen, rewards/rejected, rewards/accuracies,
- * rewards/margins (DPO only), learning_rate, grad_norm, tokens_per_second, epoch; plus skipped_steps (non-finite steps
+ * rewards/margins, logps/chosen, logps/rejected (DPO only), learning_rate, grad_norm, tokens_per_second, epoch; plus skipped_steps (non-finite steps
  * skipped so far in this attempt, see TrainingLoop).
  */
 @FunctionalInterface

@@ -1,0 +1,147 @@
+package dev.mmalign.trainer.evaluate;
+
+import dev.mmalign.api.stage.ArtifactLayout;
+import dev.mmalign.api.stage.ResolvedModel;
+import dev.mmalign.api.stage.StageInputs;
+import dev.mmalign.trainer.data.AnnotationRecord;
+import dev.mmalign.trainer.data.CompletionRecord;
+import dev.mmalign.trainer.data.DatasetReader;
+import dev.mmalign.trainer.data.DpoPairRecord;
+import dev.mmalign.trainer.data.JsonlReader;
+import dev.mmalign.trainer.data.PromptRecord;
+import dev.mmalign.trainer.report.DatasetSection;
+import dev.mmalign.trainer.report.InlineImages;
+import dev.mmalign.trainer.report.SampleBrowserSection;
+import dev.mmalign.trainer.report.Section;
+import dev.mmalign.trainer.report.StepMetrics;
+import dev.mmalign.trainer.report.TrainingCurvesSection;
+import dev.mmalign.trainer.stage.StageContext;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Finds the report's inputs from what the evaluate spec knows and renders their sections: each model's training
+ * metrics log beside its adapter folder (or, with no adapter, beside its model folder: a fully fine-tuned run's
+ * merged/), and the dataset under the optional input {@code datasetRoot} (annotations, sets/dpo.jsonl, prompts,
+ * completions, images under {@code imageRoot} or the storage root). A missing or unreadable input leaves its section
+ * out with a note: the report never fails the stage.
+ */
+final class ReportSources {
+
+    private ReportSources() {}
+
+    static List<Section> sections(StageContext ctx) {
+        List<Section> out = new ArrayList<>();
+        out.add(training(ctx));
+        Path dataset;
+        try {
+            dataset = ctx.optionalInput(StageInputs.DATASET_ROOT);
+        } catch (RuntimeException e) {
+            dataset = null;
+        }
+        if (dataset == null || !Files.isDirectory(dataset)) {
+            String why = dataset == null ? "the suite names no dataset (paths.inputs." + StageInputs.DATASET_ROOT + ")"
+                    : "no dataset folder at " + ctx.relative(dataset);
+            out.add(Section.omitted(DatasetSection.ID, DatasetSection.TITLE, why));
+            out.add(Section.omitted(SampleBrowserSection.ID, SampleBrowserSection.TITLE, why));
+        } else {
+            out.addAll(dataset(ctx, dataset));
+        }
+        return out;
+    }
+
+    static Section training(StageContext ctx) {
+        Map<String, List<StepMetrics>> runs = new LinkedHashMap<>();
+        Map<String, String> missing = new LinkedHashMap<>();
+        Set<Path> seen = new HashSet<>();
+        for (ResolvedModel m : ctx.spec().models) {
+            try {
+                String folder = m.adapterPath != null ? m.adapterPath : m.path;
+                Path runDir = ctx.resolve(folder, "models[" + m.name + "]").getParent();
+                Path log = runDir == null ? null : runDir.resolve(ArtifactLayout.METRICS_LOG);
+                if (log == null || !Files.isRegularFile(log)) {
+                    missing.put(m.name, "no " + ArtifactLayout.METRICS_LOG + " beside " + folder);
+                } else if (seen.add(log)) {
+                    runs.put(m.name, StepMetrics.read(log));
+                }
+            } catch (Exception e) {
+                missing.put(m.name, String.valueOf(e.getMessage()));
+            }
+        }
+        return TrainingCurvesSection.render(runs, missing);
+    }
+
+    private static List<Section> dataset(StageContext ctx, Path root) {
+        List<String> notes = new ArrayList<>();
+        Map<String, AnnotationRecord> annotations = new LinkedHashMap<>();
+        List<DpoPairRecord> pairs = new ArrayList<>();
+        try {
+            annotations = DatasetReader.annotations(root.resolve("annotations"));
+        } catch (RuntimeException e) {
+            notes.add("annotations: " + e.getMessage());
+        }
+        Path dpo = root.resolve("sets/dpo.jsonl");
+        try {
+            if (Files.isRegularFile(dpo)) pairs = JsonlReader.readAll(dpo, DpoPairRecord.class, null);
+            else notes.add("no DPO set at " + ctx.relative(dpo));
+        } catch (RuntimeException e) {
+            notes.add("DPO set: " + e.getMessage());
+        }
+        String name = root.getFileName().toString();
+        Section data = DatasetSection.render(name, new ArrayList<>(annotations.values()), pairs, notes);
+        return List.of(data, samples(ctx, root, annotations, pairs));
+    }
+
+    /** The first prompts (file order) that have a DPO pair, else the first rated ones. */
+    private static Section samples(StageContext ctx, Path root, Map<String, AnnotationRecord> annotations,
+                                   List<DpoPairRecord> pairs) {
+        try {
+            Map<String, JsonlReader.Line<PromptRecord>> prompts = DatasetReader.prompts(root.resolve("prompts.jsonl"));
+            Map<String, List<CompletionRecord>> completions = DatasetReader.completions(root.resolve("completions"),
+                    prompts);
+            Map<String, DpoPairRecord> pairByPrompt = new LinkedHashMap<>();
+            pairs.forEach(p -> pairByPrompt.putIfAbsent(p.id(), p));
+            List<String> ids = new ArrayList<>();
+            for (String id : prompts.keySet()) if (pairByPrompt.containsKey(id)) ids.add(id);
+            if (ids.isEmpty()) ids.addAll(completions.keySet());
+            Path imageRoot = ctx.optionalInput(StageInputs.IMAGE_ROOT);
+            if (imageRoot == null) imageRoot = ctx.storageRoot();
+            List<SampleBrowserSection.Sample> samples = new ArrayList<>();
+            for (String id : ids) {
+                if (samples.size() == SampleBrowserSection.MAX_SAMPLES) break;
+                PromptRecord p = prompts.get(id).value();
+                String url = null;
+                String note = null;
+                if (p.hasImage()) {
+                    try {
+                        // Inside the claim only, as every stage resolves data images.
+                        url = InlineImages.dataUrl(ctx.claim().resolve(imageRoot, p.image(), "image of prompt " + id));
+                    } catch (Exception e) {
+                        note = "image left out: " + e.getMessage();
+                    }
+                }
+                List<SampleBrowserSection.RatedCompletion> rated = new ArrayList<>();
+                String reasoning = null;
+                for (CompletionRecord c : completions.getOrDefault(id, List.of())) {
+                    AnnotationRecord a = annotations.get(c.completionId());
+                    rated.add(new SampleBrowserSection.RatedCompletion(c.completionId(), c.text(),
+                            a == null ? Map.of() : a.ratings()));
+                    if (reasoning == null && a != null) reasoning = a.reasoning();
+                }
+                DpoPairRecord pair = pairByPrompt.get(id);
+                samples.add(new SampleBrowserSection.Sample(id, p.question(), url, note, rated, reasoning,
+                        pair == null ? null : pair.chosen(), pair == null ? null : pair.rejected()));
+            }
+            return SampleBrowserSection.render(samples, "the dataset has no completions");
+        } catch (RuntimeException e) {
+            return Section.omitted(SampleBrowserSection.ID, SampleBrowserSection.TITLE, String.valueOf(e.getMessage()));
+        }
+    }
+}

@@ -1,0 +1,144 @@
+package dev.mmalign.trainer.evaluate;
+
+import dev.mmalign.trainer.report.SampleBrowserSection;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Guards that the report renders in a real browser (Debian's chromium, headless) and that its charts carry the
+ * input's data: the DOM chromium builds from the file has every section, a polyline per logged metric with one point
+ * per step, the exact loss values in the tooltips, one bar per rating with the counts of the input, the margin bars
+ * summing to the pairs, and the samples with their inline images. Skipped when chromium is missing only outside CI
+ * (env CI unset); in CI a missing browser fails. Also leaves a screenshot of the whole page in
+ * target/report-screenshot.png, for a person to look at.
+ */
+class ReportInBrowserTest {
+
+    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theRenderedDomHasEverySectionAndChartsCarryTheInput() throws Exception {
+        if (!Files.isExecutable(CHROMIUM)) {
+            if (System.getenv("CI") != null) fail(CHROMIUM + " is missing; .ci/run installs Debian's chromium");
+            Assumptions.abort(CHROMIUM + " is missing (outside CI: skipped; apt-get install -y chromium)");
+        }
+        ReportFixture fx = new ReportFixture(dir.resolve("storage"));
+        ResultsFile.Table table = new ResultsFile.Table(new LinkedHashMap<>());
+        table.models().put("base", Map.of("pope", Map.of("f1", 0.613, "accuracy", 0.58)));
+        table.models().put("dpo", Map.of("pope", Map.of("f1", 0.689, "accuracy", 0.64)));
+        Path report = dir.resolve("report.html");
+        Files.writeString(report, HtmlReport.render(table, ReportSources.sections(fx.context(true))));
+
+        String dom = chromium(report, "--dump-dom");
+
+        for (String id : List.of("results", "training", "dataset", "samples")) {
+            assertTrue(dom.contains("<section id=\"" + id + "\">"), "section " + id);
+        }
+        assertFalse(dom.contains("class=\"note omitted\""), "no section omitted when every input is there");
+        assertEquals(2, count(dom, "<rect class=\"result-bar\""), "a results bar per model");
+
+        // Training curves: a polyline per metric and run, one point per logged step.
+        Map<String, Integer> pointsByRunAndSeries = new LinkedHashMap<>();
+        Matcher runs = Pattern.compile("data-run=\"(\\w+)\"").matcher(dom);
+        List<Integer> runStarts = new ArrayList<>();
+        List<String> runNames = new ArrayList<>();
+        while (runs.find()) { runStarts.add(runs.start()); runNames.add(runs.group(1)); }
+        assertEquals(List.of("dpo", "sft"), runNames, "the runs with a log, not the base");
+        Matcher lines = Pattern.compile("<polyline class=\"series\" data-series=\"([^\"]+)\" data-points=\"(\\d+)\"")
+                .matcher(dom);
+        while (lines.find()) {
+            int run = runStarts.size() - 1;
+            while (run > 0 && runStarts.get(run) > lines.start()) run--;
+            pointsByRunAndSeries.put(runNames.get(run) + ":" + lines.group(1), Integer.parseInt(lines.group(2)));
+        }
+        for (String metric : List.of("loss", "rewards/accuracies", "rewards/margins", "rewards/chosen",
+                "rewards/rejected", "logps/chosen", "logps/rejected", "learning_rate", "grad_norm")) {
+            assertEquals(ReportFixture.DPO_STEPS, pointsByRunAndSeries.get("dpo:" + metric), "dpo " + metric);
+        }
+        assertEquals(ReportFixture.SFT_STEPS, pointsByRunAndSeries.get("sft:loss"));
+        assertFalse(pointsByRunAndSeries.containsKey("sft:rewards/margins"), "SFT logs no rewards");
+        assertTrue(dom.contains("<title>loss @ 7.0: " + ReportFixture.fmt(fx.dpoLoss.get(6)) + "</title>"),
+                "the exact loss of step 7 is in its point's tooltip");
+
+        // Rating distributions: five bars per attribute with the input's counts.
+        for (String attribute : ReportFixture.ATTRIBUTES) {
+            int at = dom.indexOf("<figcaption>" + attribute + "</figcaption>");
+            assertTrue(at > 0, attribute);
+            String figure = dom.substring(dom.lastIndexOf("<figure", at), at);
+            List<Long> counts = new ArrayList<>();
+            Matcher bars = Pattern.compile("<rect class=\"bar\" data-label=\"(\\d)\" data-count=\"(\\d+)\"")
+                    .matcher(figure);
+            while (bars.find()) counts.add(Long.parseLong(bars.group(2)));
+            long[] expected = fx.ratingCounts.get(attribute);
+            assertEquals(List.of(expected[0], expected[1], expected[2], expected[3], expected[4]), counts, attribute);
+        }
+        // Pair margins: the bars hold every pair, the tallest bin is the input's most frequent margin.
+        String margins = dom.substring(dom.indexOf("class=\"charts margins\""));
+        margins = margins.substring(0, margins.indexOf("</figure>"));
+        Matcher bars = Pattern.compile("data-label=\"(-?\\d+)\" data-count=\"(\\d+)\"").matcher(margins);
+        Map<Integer, Long> byMargin = new LinkedHashMap<>();
+        while (bars.find()) byMargin.put(Integer.parseInt(bars.group(1)), Long.parseLong(bars.group(2)));
+        Map<Integer, Long> expectedMargins = new LinkedHashMap<>();
+        for (double m : fx.margins()) expectedMargins.merge((int) m, 1L, Long::sum);
+        expectedMargins.forEach((m, c) -> assertEquals(c, byMargin.get(m), "margin " + m));
+        assertEquals(ReportFixture.PROMPTS, byMargin.values().stream().mapToLong(Long::longValue).sum());
+
+        // Sample browser: capped, images inline, completions escaped, the pair shown.
+        assertEquals(SampleBrowserSection.MAX_SAMPLES, count(dom, "<details class=\"sample\""));
+        assertEquals(SampleBrowserSection.MAX_SAMPLES, count(dom, "src=\"data:image/png;base64,"));
+        assertTrue(dom.contains("are two circles &lt;b&gt;."), "completion text is escaped, not markup");
+        assertTrue(dom.contains("completion 0 says so?"), "the judge's reasoning");
+        assertTrue(dom.contains("<pre class=\"chosen\">chosen: "));
+        assertFalse(dom.contains("src=\"http") || dom.contains("href=\"http") || dom.contains("<script"),
+                "nothing fetched or run at view time");
+
+        Path png = Path.of("target", "report-screenshot.png");
+        Files.createDirectories(png.getParent());
+        chromium(report, "--screenshot=" + png.toAbsolutePath(), "--window-size=1280,4200",
+                "--hide-scrollbars");
+        assertTrue(Files.size(png) > 0, "screenshot written");
+    }
+
+    private String chromium(Path report, String... mode) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox", "--disable-gpu",
+                "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--user-data-dir=" + Files.createTempDirectory(dir, "profile")));
+        cmd.addAll(List.of(mode));
+        cmd.add(report.toUri().toString());
+        Path out = Files.createTempFile(dir, "stdout", ".txt");
+        Path err = Files.createTempFile(dir, "stderr", ".txt");
+        Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        // A hang guard, not a timing check: generous for a loaded 2-core machine.
+        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            fail("chromium did not finish in 300 s: " + Files.readString(err));
+        }
+        assertEquals(0, p.exitValue(), "chromium failed: " + Files.readString(err));
+        return Files.readString(out);
+    }
+
+    private static int count(String s, String what) {
+        int n = 0;
+        for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) n++;
+        return n;
+    }
+}
