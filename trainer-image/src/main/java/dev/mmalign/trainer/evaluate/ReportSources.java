@@ -1,5 +1,6 @@
 package dev.mmalign.trainer.evaluate;
 
+import dev.mmalign.api.dataset.JudgeAgreementFile;
 import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.ResolvedModel;
 import dev.mmalign.api.stage.StageInputs;
@@ -7,8 +8,10 @@ import dev.mmalign.trainer.data.AnnotationRecord;
 import dev.mmalign.trainer.data.CompletionRecord;
 import dev.mmalign.trainer.data.DatasetReader;
 import dev.mmalign.trainer.data.DpoPairRecord;
+import dev.mmalign.trainer.data.Json;
 import dev.mmalign.trainer.data.JsonlReader;
 import dev.mmalign.trainer.data.PromptRecord;
+import dev.mmalign.trainer.report.AgreementSection;
 import dev.mmalign.trainer.report.DatasetSection;
 import dev.mmalign.trainer.report.InlineImages;
 import dev.mmalign.trainer.report.SampleBrowserSection;
@@ -50,6 +53,7 @@ final class ReportSources {
             String why = dataset == null ? "the suite names no dataset (paths.inputs." + StageInputs.DATASET_ROOT + ")"
                     : "no dataset folder at " + ctx.relative(dataset);
             out.add(Section.omitted(DatasetSection.ID, DatasetSection.TITLE, why));
+            out.add(Section.omitted(AgreementSection.ID, AgreementSection.TITLE, why));
             out.add(Section.omitted(SampleBrowserSection.ID, SampleBrowserSection.TITLE, why));
         } else {
             out.addAll(dataset(ctx, dataset));
@@ -96,7 +100,42 @@ final class ReportSources {
         }
         String name = root.getFileName().toString();
         Section data = DatasetSection.render(name, new ArrayList<>(annotations.values()), pairs, notes);
-        return List.of(data, samples(ctx, root, annotations, pairs));
+        return List.of(data, agreement(ctx, root), samples(ctx, root, annotations, pairs));
+    }
+
+    /** The judge-human agreement the build stage wrote beside the annotations (annotation.humanRatings), if any. */
+    static Section agreement(StageContext ctx, Path datasetRoot) {
+        Path file = datasetRoot.resolve("annotations").resolve(ArtifactLayout.AGREEMENT_FILE);
+        if (!Files.isRegularFile(file)) {
+            return AgreementSection.render(List.of(), "no " + ctx.relative(file)
+                    + " (the dataset sets no annotation.humanRatings)");
+        }
+        try {
+            JudgeAgreementFile read = Json.MAPPER.readValue(file.toFile(), JudgeAgreementFile.class);
+            List<AgreementSection.AttributeAgreement> rows = new ArrayList<>();
+            read.attributes.forEach((attribute, a) -> rows.add(new AgreementSection.AttributeAgreement(attribute,
+                    a.n == null ? 0 : a.n, orNaN(a.exactMatch), orNaN(a.withinOne), orNaN(a.spearman),
+                    orNaN(a.pearson), confusion(a.confusion))));
+            return AgreementSection.render(rows, "agreement.json names no attribute");
+        } catch (Exception e) {
+            return Section.omitted(AgreementSection.ID, AgreementSection.TITLE,
+                    ctx.relative(file) + ": " + e.getMessage());
+        }
+    }
+
+    private static double orNaN(Double v) {
+        return v == null ? Double.NaN : v; // undefined, e.g. a correlation where one side is constant
+    }
+
+    private static long[][] confusion(List<List<Long>> rows) {
+        long[][] out = new long[5][5];
+        for (int i = 0; rows != null && i < Math.min(5, rows.size()); i++) {
+            for (int j = 0; rows.get(i) != null && j < Math.min(5, rows.get(i).size()); j++) {
+                Long c = rows.get(i).get(j);
+                out[i][j] = c == null ? 0 : c;
+            }
+        }
+        return out;
     }
 
     /** The first prompts (file order) that have a DPO pair, else the first rated ones. */

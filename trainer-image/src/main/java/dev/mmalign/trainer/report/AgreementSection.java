@@ -35,8 +35,8 @@ public final class AgreementSection {
         for (AttributeAgreement a : attributes) {
             h.append("<tr data-attribute=\"").append(Html.esc(a.attribute())).append("\"><td>")
                     .append(Html.esc(a.attribute())).append("</td><td>").append(a.n()).append("</td><td>")
-                    .append(Html.num(a.exact())).append("</td><td>").append(Html.num(a.withinOne())).append("</td><td>")
-                    .append(Html.num(a.spearman())).append("</td><td>").append(Html.num(a.pearson()))
+                    .append(figure(a.exact())).append("</td><td>").append(figure(a.withinOne())).append("</td><td>")
+                    .append(figure(a.spearman())).append("</td><td>").append(figure(a.pearson()))
                     .append("</td></tr>");
         }
         h.append("</table>\n<div class=\"charts\">");
@@ -60,5 +60,10 @@ public final class AgreementSection {
             h.append("</table><figcaption>").append(Html.esc(a.attribute())).append("</figcaption></figure>");
         }
         return Section.of(ID, TITLE, h.append("</div>\n").toString());
+    }
+
+    /** A figure, or a dash where it is undefined (NaN: e.g. a correlation where one side never varies). */
+    private static String figure(double v) {
+        return Double.isNaN(v) ? "–" : Html.num(v);
     }
 }

@@ -134,6 +134,12 @@ final class ReportFixture {
         write(ArtifactLayout.datasetAnnotations(DATASET) + "/" + ArtifactLayout.shardFile("annotations", 0, 1, "jsonl"),
                 annotations);
         write(ArtifactLayout.datasetSet(DATASET, "dpo"), pairs);
+        // What build writes with annotation.humanRatings: one attribute, 6 completions compared.
+        write(ArtifactLayout.datasetAgreement(DATASET), """
+                {"humanRatings": "human.jsonl", "attributes": {"helpfulness": {"n": 6, "exactMatch": 0.5,
+                 "withinOne": 1.0, "spearman": 0.75, "pearson": 0.7,
+                 "confusion": [[1,1,0,0,0],[0,1,0,0,0],[0,0,1,1,0],[0,0,0,0,0],[0,0,0,1,0]]}}}
+                """);
     }
 
     /** Margins of the pairs written, as the report bins them (whole numbers: one bin per integer). */

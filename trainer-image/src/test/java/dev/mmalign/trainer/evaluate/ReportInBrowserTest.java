@@ -50,10 +50,12 @@ class ReportInBrowserTest {
 
         String dom = chromium(report, "--dump-dom");
 
-        for (String id : List.of("results", "training", "dataset", "samples")) {
+        for (String id : List.of("results", "training", "dataset", "agreement", "samples")) {
             assertTrue(dom.contains("<section id=\"" + id + "\">"), "section " + id);
         }
         assertFalse(dom.contains("class=\"note omitted\""), "no section omitted when every input is there");
+        assertEquals(25, count(dom, "<td data-count="), "a 5x5 confusion matrix of the agreement");
+        assertTrue(dom.contains("<td>0.750</td><td>0.700</td>"), "Spearman and Pearson shown");
         assertEquals(2, count(dom, "<rect class=\"result-bar\""), "a results bar per model");
 
         // Training curves: a polyline per metric and run, one point per logged step.
