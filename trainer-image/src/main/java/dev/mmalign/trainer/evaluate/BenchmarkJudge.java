@@ -55,10 +55,6 @@ final class BenchmarkJudge {
         return spend.total();
     }
 
-    private void record(Usage usage, String reason) {
-        spend.record(usage, reason);
-    }
-
     /** The spend of one shard's questions, shared by the copies that send other parameters. */
     private static final class Spend {
         private final JsonlAppender ledger;
@@ -114,10 +110,10 @@ final class BenchmarkJudge {
                 return parser.parse(text);
             });
         } catch (JudgeUnavailableException e) {
-            record(e.usage(), "judge unavailable");
+            spend.record(e.usage(), "judge unavailable");
             throw e;
         }
-        record(outcome.usage(), outcome.getClass().getSimpleName());
+        spend.record(outcome.usage(), outcome.getClass().getSimpleName());
         if (outcome instanceof ResilientJudge.Answered<T> a) {
             return new Verdict<>(a.value(), null, lastText[0]);
         }
