@@ -41,9 +41,11 @@ import java.util.regex.Pattern;
  * <li>Win rate (metrics/winrate.py get_winrate, helpers.py describe_head2head): preferences outside [1, 2] dropped,
  * winRate = 100 × mean(p − 1), standardError = 100 × sample standard error of (p − 1), nWins (p − 1 &gt; 0.5),
  * nWinsBase (&lt; 0.5), nDraws (p = 1.5), nTotal.</li>
+ * <li>Length-controlled win rate (metrics/glm_winrate.py, the official default metric), when the published
+ * {@code df_gamed.csv} lies beside alpaca_eval.json: {@link LengthControlledWinRate}, as lengthControlledWinRate and
+ * lcStandardError. Without that file the official code cannot compute it either (it downloads the file); the other
+ * metrics are still given.</li>
  * </ul>
- * The length-controlled win rate of AlpacaEval 2 is not computed: it needs the weighted GPT-4-turbo annotator's
- * log-probabilities and a regression fitted on the leaderboard's models, neither of which AlpacaEval 1 has.
  */
 public final class AlpacaEval {
 
@@ -179,6 +181,15 @@ public final class AlpacaEval {
      * 0.5 a tie; null when the reply was unparsable).
      */
     public static Map<String, Double> metrics(List<SampleOutput> outputs) {
+        return metrics(outputs, Map.of(), null);
+    }
+
+    /**
+     * The win rate as above and, when {@code gamed} is given, the length-controlled win rate over the outputs in
+     * their order (output_1 each item's reference, output_2 the model's answer).
+     */
+    public static Map<String, Double> metrics(List<SampleOutput> outputs, Map<String, BenchmarkItem> items,
+                                              LengthControlledWinRate.Gamed gamed) {
         List<Double> valid = new ArrayList<>();
         int draws = 0;
         for (SampleOutput o : outputs) {
@@ -200,6 +211,19 @@ public final class AlpacaEval {
         m.put("unscored", (double) (outputs.size() - valid.size()));
         double truncated = outputs.stream().mapToDouble(o -> o.truncatedTurns() == null ? 0 : o.truncatedTurns()).sum();
         double overlong = outputs.stream().mapToDouble(o -> o.overlongTurns() == null ? 0 : o.overlongTurns()).sum();
+        if (gamed != null) {
+            List<LengthControlledWinRate.Annotation> annotations = new ArrayList<>();
+            for (SampleOutput o : outputs) {
+                Double s = o.score();
+                annotations.add(new LengthControlledWinRate.Annotation(s == null || s.isNaN() ? null : s,
+                        items.get(o.id()).answer(), o.answers().isEmpty() ? "" : o.answers().get(0)));
+            }
+            LengthControlledWinRate.Result lc = LengthControlledWinRate.compute(annotations, gamed);
+            if (lc != null) {
+                m.put("lengthControlledWinRate", lc.winRate());
+                m.put("lcStandardError", lc.standardError());
+            }
+        }
         m.put("truncatedTurns", truncated);
         m.put("overlongTurns", overlong);
         return m;

@@ -18,6 +18,15 @@ public final class BenchmarkMetrics {
 
     public static Map<String, Double> summarize(BenchmarkName name, List<SampleOutput> outputs,
                                                 Map<String, BenchmarkItem> items) {
+        return summarize(name, outputs, items, null);
+    }
+
+    /**
+     * @param dataFile the benchmark's file, beside which AlpacaEval's optional {@code df_gamed.csv} lies (the
+     *                 length-controlled win rate is computed when it does); null when unknown
+     */
+    public static Map<String, Double> summarize(BenchmarkName name, List<SampleOutput> outputs,
+                                                Map<String, BenchmarkItem> items, java.nio.file.Path dataFile) {
         Map<String, Double> m = new LinkedHashMap<>();
         switch (name) {
             case POPE -> {
@@ -34,7 +43,8 @@ public final class BenchmarkMetrics {
             case MT_BENCH -> m.putAll(MtBench.metrics(outputs, items));
             case LLAVA_BENCH -> m.putAll(LlavaBenchReview.metrics(outputs, items));
             case MM_VET -> m.putAll(MmVetScore.metrics(outputs, items));
-            case ALPACA_EVAL -> m.putAll(AlpacaEval.metrics(outputs));
+            case ALPACA_EVAL -> m.putAll(AlpacaEval.metrics(outputs, items,
+                    dataFile == null ? null : LengthControlledWinRate.gamedBeside(dataFile)));
         }
         // Answers cut by the model's context (BoundedAnswer's rule), for every benchmark: MT-Bench and AlpacaEval
         // count them per turn already; the single-turn benchmarks count one turn per question.

@@ -142,8 +142,9 @@ public final class EvaluateStage implements StageRunner.Stage {
                 for (BenchmarkSpec b : benchmarks) {
                     String id = b.effectiveId();
                     Path samplesFile = out.resolve("samples").resolve(m.name).resolve(id + ".jsonl");
+                    Path dataFile = ctx.resolve(b.dataPath, "benchmarks[" + b.name + "].dataPath");
                     BenchmarkRun run = new BenchmarkRun(b.name, model, b.maxNewTokens == null ? 512 : b.maxNewTokens,
-                            judge, ctx.resolve(b.dataPath, "benchmarks[" + b.name + "].dataPath"), photosByBenchmark.get(id));
+                            judge, dataFile, photosByBenchmark.get(id));
                     StageResult.Outcome stopped = answerAll(ctx, run, itemsByBenchmark.get(id), samplesFile, tracker);
                     if (stopped != null) {
                         result.outcome = stopped;
@@ -154,7 +155,7 @@ public final class EvaluateStage implements StageRunner.Stage {
                     Map<String, BenchmarkItem> byId = new LinkedHashMap<>();
                     itemsByBenchmark.get(id).forEach(item -> byId.put(item.id(), item));
                     List<SampleOutput> outputs = readOutputs(samplesFile, byId.keySet());
-                    Map<String, Double> metrics = BenchmarkMetrics.summarize(b.name, outputs, byId);
+                    Map<String, Double> metrics = BenchmarkMetrics.summarize(b.name, outputs, byId, dataFile);
                     scores.put(id, metrics);
                     metrics.forEach((k, v) -> result.metrics.put(m.name + "/" + id + "/" + k, v));
                     result.artifacts.put("samples/" + m.name + "/" + id, ctx.relative(samplesFile));

@@ -31,12 +31,17 @@ final class PandasTsv {
     private PandasTsv() {}
 
     static List<Row> read(Path file) {
-        String text = BenchmarkFiles.read(file, BenchmarkFiles.MAX_TSV_BYTES, "a TSV benchmark file");
+        return read(file, '\t', "a TSV benchmark file");
+    }
+
+    /** The same rules with another separator: pandas' {@code to_csv()} / {@code read_csv()} use a comma. */
+    static List<Row> read(Path file, char separator, String what) {
+        String text = BenchmarkFiles.read(file, BenchmarkFiles.MAX_TSV_BYTES, what);
         if (text.startsWith("\uFEFF")) text = text.substring(1); // a UTF-8 byte-order mark, as pandas drops it
         List<List<String>> records = new ArrayList<>();
         List<Long> starts = new ArrayList<>();
-        parse(text, file, records, starts);
-        if (records.isEmpty()) throw new InvalidInputException(file, "empty TSV");
+        parse(text, separator, file, records, starts);
+        if (records.isEmpty()) throw new InvalidInputException(file, "empty file");
         List<String> header = records.get(0);
         List<Row> rows = new ArrayList<>();
         for (int r = 1; r < records.size(); r++) {
@@ -55,7 +60,7 @@ final class PandasTsv {
         return rows;
     }
 
-    private static void parse(String text, Path file, List<List<String>> records, List<Long> starts) {
+    private static void parse(String text, char separator, Path file, List<List<String>> records, List<Long> starts) {
         List<String> record = new ArrayList<>();
         StringBuilder cell = new StringBuilder();
         long line = 1;
@@ -89,7 +94,7 @@ final class PandasTsv {
             if (c == '"' && cellStart) {
                 quoted = true;
                 cellStart = false;
-            } else if (c == '\t') {
+            } else if (c == separator) {
                 record.add(cell.toString());
                 cell.setLength(0);
                 cellStart = true;
