@@ -68,14 +68,16 @@ class SuiteResultsTest {
         Map<String, Double> metrics = new java.util.HashMap<>(Map.of("dpo/mt-bench/score", 6.4,
                 "dpo/mt-bench/score/turn1", 6.5, "dpo/mt-bench/score/turn2", 6.3, "dpo/mt-bench/score/category/math",
                 7.25, "dpo/mt-bench/n", 80.0, "dpo/mt-bench-noisy-photos/score", 5.0,
-                "dpo/alpaca-eval/winRate", 50.0, "dpo/alpaca-eval/standardError", 28.9));
+                "dpo/alpaca-eval/winRate", 50.0, "dpo/alpaca-eval/standardError", 28.9,
+                "dpo/alpaca-eval/lengthControlledWinRate", 41.2, "dpo/alpaca-eval/lcStandardError", 1.3));
         for (int i = 0; i < 40; i++) metrics.put("dpo/mt-bench-noisy-photos/extra" + (100 + i), (double) i);
         var result = Fixtures.result(StageName.evaluate, Map.of(), metrics, Map.of());
         List<BenchmarkResult> rows = SuiteResults.rows("dpo", List.of(mt, noisy, alpaca), result);
         assertEquals(Map.of("score/turn1", 6.5, "score/turn2", 6.3, "score/category/math", 7.25),
                 rows.get(0).breakdown);
         assertEquals(BenchmarkResult.MAX_BREAKDOWN, rows.get(1).breakdown.size());
-        assertEquals(Map.of("standardError", 28.9), rows.get(2).breakdown);
+        assertEquals(Map.of("standardError", 28.9, "lengthControlledWinRate", 41.2, "lcStandardError", 1.3),
+                rows.get(2).breakdown, "AlpacaEval's length-controlled win rate and its standard error reach status");
         assertEquals("winRate", rows.get(2).metric);
     }
 
