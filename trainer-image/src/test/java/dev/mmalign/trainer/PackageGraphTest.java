@@ -22,6 +22,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -35,8 +36,8 @@ class PackageGraphTest {
     /** jdeps -verbose:package prints one "  from -> to  archive" line per package dependency. */
     private static final Pattern EDGE = Pattern.compile(
             "^\\s+(" + Pattern.quote(ROOT) + "(?:\\.[\\w.]+)?)\\s+->\\s+(" + Pattern.quote(ROOT) + "(?:\\.[\\w.]+)?)\\s");
-    private static final Set<String> ABOVE_ENGINE = Set.of("stage", "sample", "annotate", "build", "train",
-            "evaluate", "cli", "quickstart", "report");
+    private static final Set<String> ABOVE_ENGINE = Set.of("stage", "sample", "annotate", "judge", "net", "build",
+            "train", "evaluate", "cli", "quickstart", "report");
 
     private static Map<String, Set<String>> graph;
 
@@ -58,6 +59,18 @@ class PackageGraphTest {
     void noCycleBetweenTrainerPackages() {
         List<String> cycle = findCycle(graph);
         assertEquals(List.of(), cycle, "package cycle: " + String.join(" -> ", cycle));
+    }
+
+    @Test
+    void stagesShareTheJudgeThroughItsOwnPackageNotThroughAnnotate() {
+        // evaluate and sample call the judge (and sample its endpoint, with net's rate limit and backoff) through
+        // the judge and net packages, which annotate uses too.
+        for (String stage : List.of("evaluate", "sample", "annotate")) {
+            Set<String> uses = graph.getOrDefault(ROOT + "." + stage, Set.of());
+            assertTrue(uses.contains(ROOT + ".judge"), stage + " uses " + uses);
+            assertFalse(uses.contains(ROOT + ".annotate"), stage + " uses " + uses);
+        }
+        assertTrue(graph.getOrDefault(ROOT + ".sample", Set.of()).contains(ROOT + ".net"));
     }
 
     @Test

@@ -4,6 +4,11 @@ import dev.mmalign.trainer.data.AnnotationRecord;
 import dev.mmalign.trainer.data.ClaimPaths;
 import dev.mmalign.trainer.data.QuarantineRecord;
 import dev.mmalign.trainer.data.Usage;
+import dev.mmalign.trainer.judge.ImageFiles;
+import dev.mmalign.trainer.judge.JudgeRequest;
+import dev.mmalign.trainer.judge.JudgeUnavailableException;
+import dev.mmalign.trainer.judge.MalformedAnswerException;
+import dev.mmalign.trainer.judge.ResilientJudge;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

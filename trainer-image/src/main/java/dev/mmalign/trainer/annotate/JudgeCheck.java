@@ -5,6 +5,11 @@ import dev.mmalign.api.dataset.HelpSteerAttribute;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.trainer.data.InvalidInputException;
+import dev.mmalign.trainer.judge.JudgeCallException;
+import dev.mmalign.trainer.judge.JudgeClient;
+import dev.mmalign.trainer.judge.JudgeClients;
+import dev.mmalign.trainer.judge.JudgeReply;
+import dev.mmalign.trainer.judge.JudgeRequest;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mmalign.api.dataset.HelpSteerAttribute;
 import dev.mmalign.trainer.data.Json;
+import dev.mmalign.trainer.judge.MalformedAnswerException;
+import dev.mmalign.trainer.judge.RatingFormat;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

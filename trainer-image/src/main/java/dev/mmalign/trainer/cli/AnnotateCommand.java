@@ -1,10 +1,10 @@
 package dev.mmalign.trainer.cli;
 
-import dev.mmalign.trainer.stage.StageLauncher;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.trainer.annotate.AnnotateStage;
-import dev.mmalign.trainer.annotate.JudgeTuning;
-import dev.mmalign.trainer.annotate.Sleeper;
+import dev.mmalign.trainer.judge.JudgeTuning;
+import dev.mmalign.trainer.net.Sleeper;
+import dev.mmalign.trainer.stage.StageLauncher;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

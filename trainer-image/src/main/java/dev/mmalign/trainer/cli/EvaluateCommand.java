@@ -1,12 +1,12 @@
 package dev.mmalign.trainer.cli;
 
+import dev.mmalign.api.stage.StageName;
 import dev.mmalign.trainer.evaluate.EvaluateStage;
+import dev.mmalign.trainer.judge.JudgeTuning;
+import dev.mmalign.trainer.net.Sleeper;
 import dev.mmalign.trainer.stage.ModelLoaders;
 import dev.mmalign.trainer.stage.PolicyModelLoader;
 import dev.mmalign.trainer.stage.StageLauncher;
-import dev.mmalign.api.stage.StageName;
-import dev.mmalign.trainer.annotate.JudgeTuning;
-import dev.mmalign.trainer.annotate.Sleeper;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 

@@ -1,10 +1,10 @@
 package dev.mmalign.trainer.evaluate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mmalign.trainer.annotate.MalformedAnswerException;
 import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.data.Json;
 import dev.mmalign.trainer.data.PythonLiteral;
+import dev.mmalign.trainer.judge.MalformedAnswerException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,6 +1,6 @@
 package dev.mmalign.trainer.evaluate;
 
-import dev.mmalign.trainer.annotate.JudgeUnavailableException;
+import dev.mmalign.trainer.judge.JudgeUnavailableException;
 import dev.mmalign.trainer.stage.ChatMessage;
 import dev.mmalign.trainer.stage.PolicyModel;
 

@@ -1,13 +1,13 @@
 package dev.mmalign.trainer.evaluate;
 
-import dev.mmalign.trainer.annotate.ImageFiles;
-import dev.mmalign.trainer.annotate.JudgeParameters;
-import dev.mmalign.trainer.annotate.JudgeRequest;
-import dev.mmalign.trainer.annotate.JudgeUnavailableException;
-import dev.mmalign.trainer.annotate.ResilientJudge;
 import dev.mmalign.trainer.data.JsonlAppender;
 import dev.mmalign.trainer.data.SpendRecord;
 import dev.mmalign.trainer.data.Usage;
+import dev.mmalign.trainer.judge.ImageFiles;
+import dev.mmalign.trainer.judge.JudgeParameters;
+import dev.mmalign.trainer.judge.JudgeRequest;
+import dev.mmalign.trainer.judge.JudgeUnavailableException;
+import dev.mmalign.trainer.judge.ResilientJudge;
 
 import java.nio.file.Path;
 

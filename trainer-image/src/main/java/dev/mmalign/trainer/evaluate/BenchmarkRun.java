@@ -1,7 +1,7 @@
 package dev.mmalign.trainer.evaluate;
 
 import dev.mmalign.api.bench.BenchmarkName;
-import dev.mmalign.trainer.annotate.JudgeUnavailableException;
+import dev.mmalign.trainer.judge.JudgeUnavailableException;
 import dev.mmalign.trainer.stage.ChatMessage;
 import dev.mmalign.trainer.stage.PolicyModel;
 

@@ -1,7 +1,7 @@
 package dev.mmalign.trainer.evaluate;
 
-import dev.mmalign.trainer.annotate.JudgeParameters;
-import dev.mmalign.trainer.annotate.JudgeUnavailableException;
+import dev.mmalign.trainer.judge.JudgeParameters;
+import dev.mmalign.trainer.judge.JudgeUnavailableException;
 
 /** A judge's raw reply to one prompt; {@code system} null sends no system message. */
 @FunctionalInterface

@@ -1,7 +1,7 @@
 package dev.mmalign.trainer.evaluate;
 
-import dev.mmalign.trainer.annotate.JudgeUnavailableException;
 import dev.mmalign.trainer.data.InvalidInputException;
+import dev.mmalign.trainer.judge.JudgeUnavailableException;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.mmalign.trainer.evaluate;
 
-import dev.mmalign.trainer.annotate.JudgeParameters;
+import dev.mmalign.trainer.judge.JudgeParameters;
 
 /**
  * The judge's sampling parameters per benchmark, as each official script sends them. The model is the user's choice

@@ -2,8 +2,8 @@ package dev.mmalign.trainer.sample;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mmalign.trainer.annotate.RetryAfter;
 import dev.mmalign.trainer.data.Json;
+import dev.mmalign.trainer.net.RetryAfter;
 
 import java.io.IOException;
 import java.net.URI;

@@ -2,15 +2,15 @@ package dev.mmalign.trainer.sample;
 
 import dev.mmalign.api.dataset.SamplingEndpointSpec;
 import dev.mmalign.api.dataset.SamplingSpec;
-import dev.mmalign.trainer.annotate.Backoff;
-import dev.mmalign.trainer.annotate.ImageFiles;
-import dev.mmalign.trainer.annotate.RateLimiter;
-import dev.mmalign.trainer.annotate.Sleeper;
 import dev.mmalign.trainer.data.CompletionRecord;
 import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.data.JsonlAppender;
 import dev.mmalign.trainer.data.PromptRecord;
 import dev.mmalign.trainer.data.StableHash;
+import dev.mmalign.trainer.judge.ImageFiles;
+import dev.mmalign.trainer.net.Backoff;
+import dev.mmalign.trainer.net.RateLimiter;
+import dev.mmalign.trainer.net.Sleeper;
 import dev.mmalign.trainer.progress.ProgressTracker;
 import dev.mmalign.trainer.stage.StopSignal;
 

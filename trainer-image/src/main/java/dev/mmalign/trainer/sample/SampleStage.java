@@ -1,12 +1,5 @@
 package dev.mmalign.trainer.sample;
 
-import dev.mmalign.trainer.stage.ChatMessage;
-import dev.mmalign.trainer.stage.GenerationSettings;
-import dev.mmalign.trainer.stage.InferencePrecision;
-import dev.mmalign.trainer.stage.PolicyModel;
-import dev.mmalign.trainer.stage.PolicyModelLoader;
-import dev.mmalign.trainer.stage.StageContext;
-import dev.mmalign.trainer.stage.StageRunner;
 import dev.mmalign.api.dataset.SamplingSpec;
 import dev.mmalign.api.stage.StageInputs;
 import dev.mmalign.api.stage.StageResult;
@@ -19,23 +12,30 @@ import dev.mmalign.trainer.data.PromptRecord;
 import dev.mmalign.trainer.data.ShardFiles;
 import dev.mmalign.trainer.data.StableHash;
 import dev.mmalign.trainer.progress.ProgressTracker;
+import dev.mmalign.trainer.stage.ChatMessage;
+import dev.mmalign.trainer.stage.GenerationSettings;
+import dev.mmalign.trainer.stage.InferencePrecision;
+import dev.mmalign.trainer.stage.PolicyModel;
+import dev.mmalign.trainer.stage.PolicyModelLoader;
+import dev.mmalign.trainer.stage.StageContext;
+import dev.mmalign.trainer.stage.StageRunner;
 
 import dev.mmalign.api.dataset.SamplingEndpointSpec;
 import dev.mmalign.api.stage.SamplingEndpointWiring;
-import dev.mmalign.trainer.annotate.Backoff;
-import dev.mmalign.trainer.annotate.RateLimiter;
-import dev.mmalign.trainer.annotate.Sleeper;
+import dev.mmalign.trainer.net.Backoff;
+import dev.mmalign.trainer.net.RateLimiter;
+import dev.mmalign.trainer.net.Sleeper;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Map;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**

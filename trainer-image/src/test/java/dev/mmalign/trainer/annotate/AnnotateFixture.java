@@ -11,6 +11,10 @@ import dev.mmalign.trainer.data.CompletionRecord;
 import dev.mmalign.trainer.data.JsonlReader;
 import dev.mmalign.trainer.data.PromptRecord;
 import dev.mmalign.trainer.data.QuarantineRecord;
+import dev.mmalign.trainer.judge.JudgeClient;
+import dev.mmalign.trainer.judge.JudgeTuning;
+import dev.mmalign.trainer.judge.VertexGeminiJudge;
+import dev.mmalign.trainer.net.Sleeper;
 import dev.mmalign.trainer.stage.StageFixture;
 
 import java.nio.file.Files;

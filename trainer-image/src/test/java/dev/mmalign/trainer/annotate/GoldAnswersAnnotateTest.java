@@ -11,6 +11,8 @@ import dev.mmalign.trainer.data.AnnotationRecord;
 import dev.mmalign.trainer.data.PromptRecord;
 import dev.mmalign.trainer.data.QuarantineRecord;
 import dev.mmalign.trainer.data.SftExampleRecord;
+import dev.mmalign.trainer.judge.JudgeTuning;
+import dev.mmalign.trainer.net.Sleeper;
 import dev.mmalign.trainer.sets.GoldSftBuilder;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;

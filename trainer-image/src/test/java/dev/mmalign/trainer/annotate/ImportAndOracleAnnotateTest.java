@@ -5,6 +5,7 @@ import dev.mmalign.api.stage.ExitCodes;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.trainer.data.AnnotationRecord;
 import dev.mmalign.trainer.data.PromptRecord;
+import dev.mmalign.trainer.judge.JudgeTuning;
 import dev.mmalign.trainer.synthetic.PromptTruth;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -7,6 +7,7 @@ import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.trainer.data.AnnotationRecord;
 import dev.mmalign.trainer.data.CompletionRecord;
+import dev.mmalign.trainer.judge.JudgeTuning;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

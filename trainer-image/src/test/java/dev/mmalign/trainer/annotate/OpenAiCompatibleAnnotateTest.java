@@ -5,6 +5,8 @@ import dev.mmalign.api.common.JudgeProvider;
 import dev.mmalign.api.stage.ExitCodes;
 import dev.mmalign.api.stage.JudgeWiring;
 import dev.mmalign.api.stage.StageSpec;
+import dev.mmalign.trainer.judge.JudgeTuning;
+import dev.mmalign.trainer.net.Sleeper;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,10 @@
 package dev.mmalign.trainer.annotate;
 
 import dev.mmalign.api.common.JudgeSpec;
+import dev.mmalign.trainer.judge.Prices;
+import dev.mmalign.trainer.judge.ShardShare;
+import dev.mmalign.trainer.net.Backoff;
+import dev.mmalign.trainer.net.RateLimiter;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

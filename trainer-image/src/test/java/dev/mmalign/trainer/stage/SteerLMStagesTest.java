@@ -1,7 +1,5 @@
 package dev.mmalign.trainer.stage;
 
-import dev.mmalign.trainer.evaluate.EvaluateStage;
-import dev.mmalign.trainer.train.TrainStage;
 import dev.mmalign.api.bench.BenchmarkName;
 import dev.mmalign.api.bench.BenchmarkSpec;
 import dev.mmalign.api.dataset.HelpSteerAttribute;
@@ -17,11 +15,13 @@ import dev.mmalign.api.stage.ResolvedModel;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
-import dev.mmalign.trainer.annotate.JudgeTuning;
 import dev.mmalign.trainer.data.SftExampleRecord;
+import dev.mmalign.trainer.evaluate.EvaluateStage;
+import dev.mmalign.trainer.judge.JudgeTuning;
 import dev.mmalign.trainer.sets.SteerLMCondition;
 import dev.mmalign.trainer.sets.SteerLMDescriptor;
 import dev.mmalign.trainer.synthetic.SyntheticWorld;
+import dev.mmalign.trainer.train.TrainStage;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

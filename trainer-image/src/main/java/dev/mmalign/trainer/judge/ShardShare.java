@@ -1,4 +1,4 @@
-package dev.mmalign.trainer.annotate;
+package dev.mmalign.trainer.judge;
 
 /**
  * A stage-wide budget split evenly across shards that cannot talk to each other: each shard gets 1/n of the requests

@@ -1,4 +1,4 @@
-package dev.mmalign.trainer.annotate;
+package dev.mmalign.trainer.judge;
 
 /**
  * The shard's share of maxCostUSD and what has been spent (earlier runs included). Checked before every request;

@@ -1,4 +1,4 @@
-package dev.mmalign.trainer.annotate;
+package dev.mmalign.trainer.judge;
 
 /** One request to a judge model, no retries: {@link ResilientJudge} adds rate limiting, retries and accounting. */
 public interface JudgeClient {

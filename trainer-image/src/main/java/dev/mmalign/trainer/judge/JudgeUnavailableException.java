@@ -1,4 +1,4 @@
-package dev.mmalign.trainer.annotate;
+package dev.mmalign.trainer.judge;
 
 import dev.mmalign.trainer.data.Usage;
 

@@ -1,4 +1,6 @@
-package dev.mmalign.trainer.annotate;
+package dev.mmalign.trainer.judge;
+
+import dev.mmalign.trainer.net.Sleeper;
 
 /**
  * Knobs of judge calls that tests and local mode turn down: backoff delays, the sleeper, a request timeout overriding

@@ -1,4 +1,4 @@
-package dev.mmalign.trainer.annotate;
+package dev.mmalign.trainer.judge;
 
 /** A judge call that failed, classified by what to do about it. */
 public class JudgeCallException extends Exception {

@@ -1,4 +1,4 @@
-package dev.mmalign.trainer.annotate;
+package dev.mmalign.trainer.judge;
 
 /** The judge answered, but the answer cannot be used; the message says why (kept in the quarantine file). */
 public class MalformedAnswerException extends Exception {

@@ -1,4 +1,4 @@
-package dev.mmalign.trainer.annotate;
+package dev.mmalign.trainer.judge;
 
 /**
  * One call to a judge model: a system instruction (null: none is sent), a user text, an optional image, the answer

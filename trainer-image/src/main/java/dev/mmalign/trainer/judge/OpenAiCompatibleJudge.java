@@ -1,8 +1,9 @@
-package dev.mmalign.trainer.annotate;
+package dev.mmalign.trainer.judge;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mmalign.trainer.data.Json;
+import dev.mmalign.trainer.net.RetryAfter;
 
 import java.io.IOException;
 import java.net.URI;

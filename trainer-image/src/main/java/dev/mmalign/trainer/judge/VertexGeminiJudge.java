@@ -1,4 +1,4 @@
-package dev.mmalign.trainer.annotate;
+package dev.mmalign.trainer.judge;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.google.auth.oauth2.GoogleCredentials;
@@ -15,6 +15,7 @@ import com.google.genai.types.HttpRetryOptions;
 import com.google.genai.types.Part;
 import com.google.genai.types.Schema;
 import dev.mmalign.api.dataset.HelpSteerAttribute;
+import dev.mmalign.trainer.net.RetryAfter;
 import okhttp3.OkHttpClient;
 
 import java.time.Clock;

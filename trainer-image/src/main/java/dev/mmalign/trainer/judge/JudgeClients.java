@@ -1,4 +1,4 @@
-package dev.mmalign.trainer.annotate;
+package dev.mmalign.trainer.judge;
 
 import com.google.auth.oauth2.GoogleCredentials;
 import dev.mmalign.api.common.JudgeSpec;

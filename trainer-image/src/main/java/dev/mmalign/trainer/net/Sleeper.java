@@ -1,4 +1,4 @@
-package dev.mmalign.trainer.annotate;
+package dev.mmalign.trainer.net;
 
 /** Waiting, made replaceable so that tests of rate limits and backoff run without real delays. */
 @FunctionalInterface

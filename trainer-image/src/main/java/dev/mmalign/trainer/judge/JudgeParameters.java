@@ -1,4 +1,4 @@
-package dev.mmalign.trainer.annotate;
+package dev.mmalign.trainer.judge;
 
 /**
  * Sampling parameters of one judge request. Annotation sends temperature 0 and no token cap; benchmarks send what

@@ -1,6 +1,8 @@
-package dev.mmalign.trainer.annotate;
+package dev.mmalign.trainer.judge;
 
 import dev.mmalign.api.common.JudgeSpec;
+import dev.mmalign.trainer.net.Backoff;
+import dev.mmalign.trainer.net.RateLimiter;
 import dev.mmalign.trainer.stage.StageContext;
 
 import java.util.Map;

@@ -1,7 +1,10 @@
-package dev.mmalign.trainer.annotate;
+package dev.mmalign.trainer.judge;
 
 import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.data.Usage;
+import dev.mmalign.trainer.net.Backoff;
+import dev.mmalign.trainer.net.RateLimiter;
+import dev.mmalign.trainer.net.Sleeper;
 
 /**
  * A judge call with everything around it: the rate limit, retries with backoff on transient errors and malformed
