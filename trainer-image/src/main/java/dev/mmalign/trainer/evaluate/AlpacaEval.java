@@ -31,9 +31,8 @@ import java.util.regex.Pattern;
  * of first appearance (utils.py make_prompts); the ChatML text split into system and user messages
  * (utils.py prompt_to_chatml). output_1 is the reference, output_2 the model.</li>
  * <li>Order: the two outputs are switched for about half of the instructions, seeded by the instruction
- * (PairwiseAnnotator, is_randomize_output_order); a switched preference p becomes 3 - p. The official draw uses
- * Python's random.Random(instruction + seed); ours is a stable hash of the instruction, so which instructions are
- * switched differs, not how a reply is read.</li>
+ * (PairwiseAnnotator, is_randomize_output_order, with Python's own random draw, {@link #switched}); a switched
+ * preference p becomes 3 - p.</li>
  * <li>Parsing (completion_parsers.py ranking_parser): the reply is a Python literal list of
  * {@code {'model': ..., 'rank': ...}}; the rank of model_1, 1 or 2, is the preference; anything else is NaN (no retry),
  * left out of the win rate. An empty reply is an error there; here it is retried like a failed call.</li>
@@ -144,9 +143,14 @@ public final class AlpacaEval {
         return new Messages(system, user.toString());
     }
 
-    /** Whether the model's output is shown first (as output_1) for this instruction. */
+    /**
+     * Whether the two outputs are shown switched for this instruction (the model's output as output_1), drawn as
+     * PairwiseAnnotator's RandomSwitchTwoColumnsProcessor draws it:
+     * {@code random.Random("is_switched_outputs" + instruction + str(seed)).choices([False, True], k=1)[0]} with the
+     * annotator's default seed 0, i.e. switched when that generator's first random() is at least 0.5.
+     */
     public static boolean switched(String instruction) {
-        return (dev.mmalign.trainer.data.StableHash.of(0, instruction) & 1) == 1;
+        return new PythonRandom("is_switched_outputs" + instruction + "0").random() * 2 >= 1;
     }
 
     /**

@@ -79,7 +79,7 @@ class AlpacaEvalProtocolTest {
         }
         List<Boolean> switched = new ArrayList<>();
         for (JsonNode q : instructions) switched.add(AlpacaEval.switched(q.get("instruction").asText()));
-        assertEquals(List.of(true, true, false, true), switched, "which outputs are shown in swapped order");
+        assertEquals(List.of(true, true, true, false), switched, "which outputs are shown in swapped order");
         try (FakeJudgeServer judge = new FakeJudgeServer()) {
             judge.then(FakeJudgeServer.Fault.answer(
                     "[{'model': 'model_2', 'rank': 1}, {'model': 'model_1', 'rank': 2}]"), 1);
@@ -128,6 +128,24 @@ class AlpacaEvalProtocolTest {
             assertEquals(3.0, s.path("n").asDouble());
             assertEquals(1.0, s.path("unscored").asDouble(), "the unparsable reply is counted, not retried");
         }
+    }
+
+    @Test
+    void theOutputOrderIsDrawnAsAlpacaEvalDrawsIt() {
+        // CPython 3.11: random.Random(s).random(), twice, for a few seeds.
+        PythonRandom r = new PythonRandom("abc");
+        assertEquals(0.7720246314157545, r.random());
+        assertEquals(0.5581691373899791, r.random());
+        r = new PythonRandom("\u00e9\u65e5\u672c");
+        assertEquals(0.6842293005314027, r.random());
+        assertEquals(0.16275845387619925, r.random());
+        assertEquals(0.9602256525641875, new PythonRandom("").random());
+        // random.Random("is_switched_outputs" + instruction + "0").choices([False, True], k=1)[0] for the fixture's
+        // instructions; their first random() is 0.757, 0.894, 0.968 and 0.068.
+        Path data = TextBenchmarkFixtures.copyResources("alpaca-eval", root.resolve("order"))
+                .resolve("alpaca_eval.json");
+        List<Boolean> switched = AlpacaEval.read(data).stream().map(i -> AlpacaEval.switched(i.turns().get(0))).toList();
+        assertEquals(List.of(true, true, true, false), switched);
     }
 
     @Test
