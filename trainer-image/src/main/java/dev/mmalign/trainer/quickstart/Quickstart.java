@@ -1,5 +1,6 @@
 package dev.mmalign.trainer.quickstart;
 
+import dev.mmalign.api.stage.QuickstartClaim;
 import dev.mmalign.trainer.build.BuildStage;
 import dev.mmalign.trainer.evaluate.EvaluateStage;
 import dev.mmalign.trainer.evaluate.ResultsFile;
@@ -26,6 +27,7 @@ import dev.mmalign.trainer.stage.PolicyModelLoader;
 import dev.mmalign.trainer.stage.StageRunner;
 import dev.mmalign.trainer.stage.StopSignal;
 import dev.mmalign.trainer.synthetic.SyntheticHumanRatings;
+import dev.mmalign.trainer.synthetic.SyntheticRatedResponses;
 import dev.mmalign.trainer.synthetic.SyntheticWorld;
 
 import java.io.IOException;
@@ -144,6 +146,9 @@ public final class Quickstart {
         }
         Path work = claim.resolve(ClaimLayout.WORK);
         new Quickstart(work, settings, loader, out).prepare();
+        // People's ratings for the dataset's judge-human agreement: in a claim nothing runs between its stages.
+        new SyntheticRatedResponses(HUMAN_FRACTION, HUMAN_NOISE, settings.seed()).write(
+                work.resolve(QuickstartSpecs.PREF_PROMPTS), claim.resolve(QuickstartClaim.HUMAN_RATINGS));
         ClaimLayout.export(work, claim);
     }
 
