@@ -112,6 +112,9 @@ class LocalCommandE2eIT {
                 assertFalse(report.contains("names no dataset"), "the suite's report found the runs' dataset");
 
                 AlignmentSweep sweep = client.resources(AlignmentSweep.class).withName("e2e-scaling").get();
+                // Kept for people: the sweep's status tables as the operator wrote them.
+                Files.writeString(work.resolve("sweep-status.json"), io.fabric8.kubernetes.client.utils.Serialization
+                        .asJson(sweep.getStatus()));
                 assertEquals(SweepPhase.Succeeded, sweep.getStatus().phase, "the sweep ran end to end");
                 SweepTable fractions = sweep.getStatus().tables.get(0);
                 assertEquals("dataFraction", fractions.axis);
