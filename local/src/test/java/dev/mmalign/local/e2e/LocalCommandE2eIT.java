@@ -7,6 +7,9 @@ import dev.mmalign.api.dataset.DatasetPhase;
 import dev.mmalign.api.dataset.PreferenceDataset;
 import dev.mmalign.api.run.AlignmentRun;
 import dev.mmalign.api.run.RunPhase;
+import dev.mmalign.api.sweep.AlignmentSweep;
+import dev.mmalign.api.sweep.SweepPhase;
+import dev.mmalign.api.sweep.SweepTable;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
@@ -29,12 +32,14 @@ import java.util.regex.Pattern;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The local command as a user runs it ({@code java -jar mmalign-local.jar ... DIR}), on a reduced copy of
- * the quickstart (src/test/resources/e2e/pipeline: dataset, DPO and SFT runs, a suite of 3 models × 3 benchmarks).
+ * the quickstart (src/test/resources/e2e/pipeline: dataset, DPO and SFT runs, a suite of 3 models × 3 benchmarks, a
+ * data-scaling sweep of 2 DPO runs).
  * Kept running ({@code --keep-running}) after the end so that the test can read the final status from its API server.
  */
 class LocalCommandE2eIT {
@@ -42,8 +47,10 @@ class LocalCommandE2eIT {
     private static final Duration WHOLE_RUN = Duration.ofMinutes(20);
 
     /**
-     * Guards the quickstart path end to end: apply → every resource Ready/Succeeded, with dataset counts, training
-     * metrics and the suite's results (with deltas against the baseline) in status; the command prints progress
+     * Guards the quickstart path end to end: apply → every resource Ready/Succeeded, with dataset counts, judge-human
+     * agreement, training metrics and the suite's results (with deltas against the baseline) in status; the report
+     * step merges without answering a question again and shows the dataset; the sweep's status tables and its
+     * report's curves; the command prints progress
      * lines (the 2-shard sample stage's never going back), the results table and the report's path (which exists);
      * kubectl works against the server meanwhile.
      */
@@ -92,6 +99,35 @@ class LocalCommandE2eIT {
                 assertTrue(results.size() >= 9, "3 models x 3 benchmarks: " + results.size());
                 assertTrue(results.stream().filter(r -> !"base".equals(r.model)).allMatch(r -> r.delta != null),
                         "deltas against the baseline");
+                assertNotNull(d.getStatus().agreement, "judge-human agreement from the claim's human ratings");
+                assertTrue(d.getStatus().agreement.get("helpfulness").n > 0, "responses compared");
+
+                Path claim = work.resolve("volumes/default/e2e-data");
+                assertFalse(Files.exists(claim.resolve("mmalign/suites/e2e-compare/samples")),
+                        "the report step answered no question: it merged the models' own results");
+                String report = Files.readString(claim.resolve(s.getStatus().reportPath));
+                for (String id : List.of("dataset", "agreement", "samples")) {
+                    assertTrue(report.contains("<section id=\"" + id + "\">"), "report section " + id);
+                }
+                assertFalse(report.contains("names no dataset"), "the suite's report found the runs' dataset");
+
+                AlignmentSweep sweep = client.resources(AlignmentSweep.class).withName("e2e-scaling").get();
+                // Kept for people: the sweep's status tables as the operator wrote them.
+                Files.writeString(work.resolve("sweep-status.json"), io.fabric8.kubernetes.client.utils.Serialization
+                        .asJson(sweep.getStatus()));
+                assertEquals(SweepPhase.Succeeded, sweep.getStatus().phase, "the sweep ran end to end");
+                SweepTable fractions = sweep.getStatus().tables.get(0);
+                assertEquals("dataFraction", fractions.axis);
+                assertEquals(List.of("0.5", "1"), fractions.rows.stream().map(r -> r.value).toList());
+                assertTrue(fractions.rows.stream().allMatch(r -> r.runs == 1 && r.scores.containsKey("pope/f1")),
+                        "a scored run per fraction");
+                BenchmarkSuite sweepSuite = client.resources(BenchmarkSuite.class)
+                        .withName(sweep.getStatus().benchmarkSuite).get();
+                String sweepReport = Files.readString(claim.resolve(sweepSuite.getStatus().reportPath));
+                assertTrue(sweepReport.contains("<h3 class=\"axis\" data-axis=\"dataFraction\">"),
+                        "the sweep's report has its table and curves");
+                assertTrue(sweepReport.contains("data-series=\"pope/f1\" data-points=\"2\""),
+                        "the curve has a point per fraction");
             }
             String all = String.join("\n", out);
             List<Double> sampling = samplingPercents(out);

@@ -5,6 +5,7 @@ import dev.mmalign.api.bench.BenchmarkSuiteStatus;
 import dev.mmalign.api.bench.ModelUnderTest;
 import dev.mmalign.api.bench.SuitePhase;
 import dev.mmalign.api.common.StageState;
+import dev.mmalign.api.dataset.PreferenceDataset;
 import dev.mmalign.api.run.AlignmentRun;
 import dev.mmalign.api.stage.GpuUse;
 import dev.mmalign.api.stage.ArtifactLayout;
@@ -281,8 +282,13 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite>,
             var req = StageJobRequest.builder(suite, StageName.evaluate, jobName, spec.storage,
                             ChildNames.progress(name))
                     .stageLabel(SuitePlan.REPORT).jobPolicy(spec.jobPolicy).queueName(spec.queueName).build();
-            JobObservation obs = runner.run(children, req, SuitePlan.reportSpec(suite, s.generation, models,
-                    runner.progressReporting()));
+            String ns = suite.getMetadata().getNamespace();
+            // Looked up only while the report Job is to be created: once started it goes on with the spec it got.
+            JobObservation obs = runner.run(children, req, s.jobName != null ? null : SuitePlan.reportSpec(suite,
+                    s.generation, models, SuiteReportInputs.of(spec,
+                            n -> client.resources(AlignmentRun.class).inNamespace(ns).withName(n).get(),
+                            n -> client.resources(PreferenceDataset.class).inNamespace(ns).withName(n).get(),
+                            st.results), runner.progressReporting()));
             StageStates.apply(s, jobName, obs);
             if (obs.phase() == StageState.Phase.Failed) {
                 return failed(s, obs.failureReason());

@@ -6,6 +6,7 @@ import dev.mmalign.api.stage.OwnerInfo;
 import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.api.stage.ProgressReporting;
 import dev.mmalign.api.stage.ResolvedModel;
+import dev.mmalign.api.stage.StageInputs;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageSpec;
 
@@ -21,8 +22,6 @@ import java.util.List;
  */
 public final class SuitePlan {
 
-    /** Key of paths.inputs that turns an evaluate pod into the report step: merge the per-model results found there. */
-    public static final String RESULTS_INPUT = "results";
     public static final String REPORT = "report";
     public static final String EVALUATE_PREFIX = "evaluate-";
 
@@ -51,12 +50,21 @@ public final class SuitePlan {
         return s;
     }
 
-    /** The report step: every model, no judge; reads per-model results, writes results.json and report.html. */
+    /**
+     * The report step: every model, no judge; merges the per-model results (paths.inputs.results: the folder of the
+     * models' output folders) into results.json and report.html, evaluating nothing. The report also shows the
+     * dataset, when {@code inputs} names one, and a sweep's tables.
+     */
     public static StageSpec reportSpec(BenchmarkSuite suite, long generation, List<ResolvedModel> models,
-                                       ProgressReporting progress) {
+                                       SuiteReportInputs inputs, ProgressReporting progress) {
         StageSpec s = base(suite, generation, progress);
         s.models = models;
-        s.paths.inputs.put(RESULTS_INPUT, modelsDir(suite.getMetadata().getName()));
+        s.paths.inputs.put(StageInputs.RESULTS, modelsDir(suite.getMetadata().getName()));
+        if (inputs.datasetRoot() != null) {
+            s.paths.inputs.put(StageInputs.DATASET_ROOT, inputs.datasetRoot());
+            s.paths.inputs.put(StageInputs.IMAGE_ROOT, inputs.imageRoot());
+        }
+        s.sweepTables = inputs.sweepTables();
         s.paths.outputDir = ArtifactLayout.suiteRoot(suite.getMetadata().getName());
         return s;
     }

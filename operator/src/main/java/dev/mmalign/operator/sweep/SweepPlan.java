@@ -3,6 +3,7 @@ package dev.mmalign.operator.sweep;
 import dev.mmalign.api.bench.BenchmarkSuite;
 import dev.mmalign.api.bench.BenchmarkSuiteSpec;
 import dev.mmalign.api.bench.ModelUnderTest;
+import dev.mmalign.api.bench.SweepAxisValues;
 import dev.mmalign.api.run.AlignmentRun;
 import dev.mmalign.api.run.AlignmentRunSpec;
 import dev.mmalign.api.run.DpoSpec;
@@ -89,6 +90,11 @@ public final class SweepPlan {
         throw new IllegalArgumentException("no axis " + axis);
     }
 
+    /** The axes the spec sets with their values, as suites and tables carry them. */
+    public static List<SweepAxisValues> axisValues(SweepAxes axes) {
+        return axesSet(axes).stream().map(a -> new SweepAxisValues(a, values(axes, a))).toList();
+    }
+
     /** Every child, in product order (the first axis varies slowest), without duplicates. */
     public static List<Child> children(AlignmentSweep sweep) {
         AlignmentSweepSpec spec = sweep.getSpec();
@@ -171,6 +177,7 @@ public final class SweepPlan {
         spec.resources = eval.resources;
         spec.queueName = template.queueName;
         spec.jobPolicy = template.jobPolicy;
+        spec.sweepAxes = new ArrayList<>(axisValues(sweep.getSpec().axes));
         List<ModelUnderTest> models = new ArrayList<>();
         ModelUnderTest base = new ModelUnderTest();
         base.name = BASE;
@@ -182,6 +189,7 @@ public final class SweepPlan {
             ModelUnderTest m = new ModelUnderTest();
             m.name = c.model();
             m.alignmentRun = c.runName();
+            m.sweepPoint = new LinkedHashMap<>(c.point());
             models.add(m);
         }
         spec.models = models;

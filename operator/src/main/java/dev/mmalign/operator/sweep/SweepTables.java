@@ -1,6 +1,7 @@
 package dev.mmalign.operator.sweep;
 
 import dev.mmalign.api.bench.BenchmarkResult;
+import dev.mmalign.api.bench.SweepAxisValues;
 import dev.mmalign.api.sweep.SweepAxes;
 import dev.mmalign.api.sweep.SweepDocument;
 import dev.mmalign.api.sweep.SweepRun;
@@ -48,16 +49,26 @@ public final class SweepTables {
 
     /** One table per axis set, a cell without scores absent; {@code runs}: the children with their points. */
     public static List<SweepTable> tables(SweepAxes axes, List<SweepRun> runs, List<BenchmarkResult> results) {
+        return tables(SweepPlan.axisValues(axes), runs, results);
+    }
+
+    /**
+     * As above, from the axes as a suite made by the sweep carries them (its spec.sweepAxes): the suite's report step
+     * gets the same tables as the sweep's status.
+     */
+    public static List<SweepTable> tables(List<SweepAxisValues> axes, List<SweepRun> runs,
+                                          List<BenchmarkResult> results) {
         List<String> columns = columns(results);
         Map<String, Map<String, Double>> scores = scoresByModel(results);
         Map<String, Double> base = scores.getOrDefault(SweepPlan.BASE, Map.of());
         List<SweepTable> tables = new ArrayList<>();
-        for (String axis : SweepPlan.axesSet(axes)) {
+        for (SweepAxisValues a : axes) {
+            String axis = a.name;
             SweepTable t = new SweepTable();
             t.axis = axis;
             t.metrics = columns;
             columns.stream().filter(base::containsKey).forEach(c -> t.baseline.put(c, base.get(c)));
-            for (String value : SweepPlan.values(axes, axis)) {
+            for (String value : a.values) {
                 SweepTable.Row row = new SweepTable.Row();
                 row.value = value;
                 List<Map<String, Double>> evaluated = runs.stream()

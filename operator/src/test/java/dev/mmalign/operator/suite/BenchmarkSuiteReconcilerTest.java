@@ -7,6 +7,7 @@ import dev.mmalign.api.common.StageState;
 import dev.mmalign.api.run.AlignmentRun;
 import dev.mmalign.api.run.RunPhase;
 import dev.mmalign.api.stage.PodContract;
+import dev.mmalign.api.stage.StageInputs;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.api.stage.TerminationMessage;
@@ -70,7 +71,8 @@ class BenchmarkSuiteReconcilerTest extends OperatorTestBase {
         kubelet.awaitJob(ns, "table2-report-1");
         StageSpec report = Json.MAPPER.readValue(client.configMaps().inNamespace(ns)
                 .withName("table2-report-1-spec").get().getData().get(PodContract.SPEC_KEY), StageSpec.class);
-        assertEquals("mmalign/suites/table2/models", report.paths.inputs.get("results"));
+        assertEquals("mmalign/suites/table2/models", report.paths.inputs.get(StageInputs.RESULTS));
+        assertNull(report.paths.inputs.get(StageInputs.DATASET_ROOT), "its run trained on a file, not a dataset");
         assertNull(report.judge);
         kubelet.start(ns, "table2-report-1");
         kubelet.succeed(ns, "table2-report-1", 0, result(StageName.evaluate, Map.of(), Map.of(),

@@ -16,8 +16,10 @@ import java.util.Map;
 
 /**
  * The judge's agreement with people's ratings (annotation.humanRatings): the human file is read and matched to the
- * sampled completions exactly as an import is (so a row naming no completion, a bad rating or a conflict is exit 2
- * with file:line), then every completion both sides rated is compared per attribute. Completions people rated but
+ * sampled completions as an import is (a bad rating or a conflict is exit 2 with file:line); a row rating a response
+ * of one of the dataset's prompts that was never sampled is a response of its own, which the annotate stage had the
+ * judge rate too (HelpSteer-style: people rated responses of their own choosing). Every response both sides rated is
+ * compared per attribute. Completions people rated but
  * the judge did not (quarantined or not yet annotated prompts) are counted, not compared.
  */
 public final class HumanAgreement {
@@ -26,13 +28,13 @@ public final class HumanAgreement {
 
     /**
      * @param humanFile the people's ratings; @param humanPath the same, as written in the file (storage-relative)
-     * @param judged the judge's ratings by completion id
+     * @param judged the judge's ratings by completion id, the unsampled human-rated responses' included
      */
     public static JudgeAgreementFile compute(Path humanFile, String humanPath, List<HelpSteerAttribute> attributes,
                                              Map<String, JsonlReader.Line<PromptRecord>> prompts,
                                              Map<String, List<CompletionRecord>> completions,
                                              Map<String, AnnotationRecord> judged) {
-        ImportedRatings.Result human = ImportedRatings.read(humanFile, attributes, prompts, completions);
+        ImportedRatings.Result human = ImportedRatings.read(humanFile, attributes, prompts, completions, true);
         List<String> compared = new ArrayList<>();
         for (String completionId : human.ratings().keySet()) {
             if (judged.containsKey(completionId)) compared.add(completionId);

@@ -83,9 +83,17 @@ public final class AnnotateStage implements StageRunner.Stage {
         Path quarantineFile = ShardFiles.of(out, "quarantine", index, count);
         Path spendFile = ShardFiles.of(out, ArtifactLayout.SPEND_PREFIX, index, count);
 
+        // People's ratings of responses never sampled (annotation.humanRatings): the judge rates them too, apart.
+        boolean judgeHumanRated = spec.humanRatings != null && spec.provider != JudgeProvider.IMPORT;
+        Path humanRatedFile = ShardFiles.of(out, ArtifactLayout.JUDGED_HUMAN_RATED_PREFIX, index, count);
+        Path humanQuarantineFile = ShardFiles.of(out, ArtifactLayout.JUDGED_HUMAN_RATED_PREFIX + "-quarantine",
+                index, count);
+
         try (JsonlAppender annotations = JsonlAppender.open(annotationsFile);
              JsonlAppender quarantine = JsonlAppender.open(quarantineFile);
-             JsonlAppender spend = JsonlAppender.open(spendFile)) {
+             JsonlAppender spend = JsonlAppender.open(spendFile);
+             JsonlAppender humanRated = judgeHumanRated ? JsonlAppender.open(humanRatedFile) : null;
+             JsonlAppender humanQuarantine = judgeHumanRated ? JsonlAppender.open(humanQuarantineFile) : null) {
             // Opened first: opening cuts a torn last line, so the files read back below are whole.
             Map<String, AnnotationRecord> doneRatings = new LinkedHashMap<>();
             for (AnnotationRecord a : JsonlReader.readAll(annotationsFile, AnnotationRecord.class,
@@ -102,6 +110,23 @@ public final class AnnotateStage implements StageRunner.Stage {
             }
             List<SpendRecord> spendLines = JsonlReader.readAll(spendFile, SpendRecord.class, null);
             Usage earlier = usageOf(doneRatings.values(), quarantineLines, spendLines);
+            List<PromptGroup> humanMine = List.of();
+            List<PromptGroup> humanTodo = List.of();
+            if (judgeHumanRated) {
+                Map<String, AnnotationRecord> humanDone = new LinkedHashMap<>();
+                for (AnnotationRecord a : JsonlReader.readAll(humanRatedFile, AnnotationRecord.class,
+                        AnnotationRecord::problem)) {
+                    humanDone.putIfAbsent(a.completionId(), a);
+                }
+                List<QuarantineRecord> humanSetAside = JsonlReader.readAll(humanQuarantineFile,
+                        QuarantineRecord.class, null);
+                earlier = earlier.plus(usageOf(humanDone.values(), humanSetAside, List.of()));
+                Set<String> humanQuarantined = new HashSet<>();
+                humanSetAside.stream().filter(q -> !q.judgeUnavailable()).forEach(q -> humanQuarantined.add(q.promptId()));
+                humanMine = humanRatedGroups(ctx, spec, attributes, prompts, completions);
+                humanTodo = humanMine.stream().filter(g -> !humanQuarantined.contains(g.prompt().id())
+                        && !g.completions().stream().allMatch(c -> humanDone.containsKey(c.completionId()))).toList();
+            }
 
             List<PromptGroup> mine = new ArrayList<>();
             long ordinal = 0;
@@ -128,13 +153,19 @@ public final class AnnotateStage implements StageRunner.Stage {
             int threads = isJudge(spec.provider)
                     ? ShardShare.concurrency(spec.concurrency == null ? 4 : spec.concurrency, index, count) : 1;
 
-            ProgressTracker tracker = new ProgressTracker(ctx.progress(), "annotate", "prompts", mine.size(),
-                    mine.size() - todo.size(), Clock.systemUTC());
+            ProgressTracker tracker = new ProgressTracker(ctx.progress(), "annotate", "prompts",
+                    mine.size() + humanMine.size(), mine.size() - todo.size() + humanMine.size() - humanTodo.size(),
+                    Clock.systemUTC());
             double maxFailureRatio = spec.maxFailureRatio == null ? AnnotationSpec.DEFAULT_MAX_FAILURE_RATIO
                     : spec.maxFailureRatio;
             long allowedFailures = (long) Math.floor(maxFailureRatio * todo.size());
             Run run = execute(ctx, todo, annotator, new Sinks(annotations, quarantine, spend), threads, tracker,
                     allowedFailures, maxFailureRatio);
+            Run humanRun = null;
+            if (!run.halted() && !humanTodo.isEmpty()) {
+                humanRun = execute(ctx, humanTodo, annotator, new Sinks(humanRated, humanQuarantine, spend), threads,
+                        tracker, (long) Math.floor(maxFailureRatio * humanTodo.size()), maxFailureRatio);
+            }
 
             StageResult result = new StageResult();
             long annotatedNow = run.rated.get();
@@ -159,15 +190,50 @@ public final class AnnotateStage implements StageRunner.Stage {
             result.counts.put("quarantinedJudgeFailures", run.judgeFailures.get());
             result.counts.put("remaining", mine.size() - annotatedIds.size() - quarantinedCount);
             result.counts.putAll(importCounts);
-            Usage total = earlier.plus(run.usage());
+            if (judgeHumanRated) {
+                result.counts.put("humanRatedResponsePrompts", (long) humanMine.size());
+                result.counts.put("humanRatedResponsesJudgedThisRun", humanRun == null ? 0 : humanRun.rated.get());
+                result.artifacts.put("judgedHumanRated", ctx.relative(humanRatedFile));
+            }
+            Usage total = earlier.plus(run.usage()).plus(humanRun == null ? Usage.NONE : humanRun.usage());
             result.counts.put(StageCounts.REQUESTS, total.requests());
             result.counts.put(StageCounts.INPUT_TOKENS, total.inputTokens());
             result.counts.put(StageCounts.OUTPUT_TOKENS, total.outputTokens());
             result.metrics.put("costUSD", total.usd());
             result.artifacts.put("annotations", ctx.relative(annotationsFile));
             result.artifacts.put("quarantine", ctx.relative(quarantineFile));
-            return finish(result, run, budget);
+            return finish(result, humanRun != null && humanRun.halted() ? humanRun : run, budget);
         }
+    }
+
+    /**
+     * This shard's prompts (by the same ordinal as their sampled completions) with the responses people rated that
+     * are no sampled completion, one group per prompt, the responses in file order; none while the file is not
+     * there yet.
+     */
+    private static List<PromptGroup> humanRatedGroups(StageContext ctx, AnnotationSpec spec,
+                                                      List<HelpSteerAttribute> attributes,
+                                                      Map<String, JsonlReader.Line<PromptRecord>> prompts,
+                                                      Map<String, List<CompletionRecord>> completions) {
+        if (spec.humanRatings.path == null || spec.humanRatings.path.isBlank()) {
+            throw new InvalidInputException(ctx.specFile(), "annotation.humanRatings.path is required");
+        }
+        Path file = ctx.resolve(spec.humanRatings.path, "annotation.humanRatings.path");
+        if (!Files.exists(file)) {
+            // People may rate sampled completions after the judge did (the build stage needs the file, not this one).
+            return List.of();
+        }
+        ImportedRatings.Result human = ImportedRatings.read(file, attributes, prompts, completions, true);
+        Map<String, List<CompletionRecord>> byPrompt = new LinkedHashMap<>();
+        human.unsampled().forEach(c -> byPrompt.computeIfAbsent(c.promptId(), k -> new ArrayList<>()).add(c));
+        List<PromptGroup> out = new ArrayList<>();
+        long ordinal = 0;
+        for (JsonlReader.Line<PromptRecord> line : prompts.values()) {
+            boolean owned = ctx.shard().owns(ordinal++);
+            List<CompletionRecord> group = byPrompt.get(line.value().id());
+            if (owned && group != null) out.add(new PromptGroup(line.value(), line.number(), group));
+        }
+        return out;
     }
 
     private StageResult finish(StageResult result, Run run, CostBudget budget) {

@@ -30,8 +30,13 @@ public final class ImportedRatings {
 
     public static final String NAME = "import";
 
-    /** The ratings by completion id, and what the file held: rows = applied + duplicates, always. */
-    public record Result(Map<String, AnnotationRecord> ratings, long rows, long appliedRows, long duplicateRows) {}
+    /**
+     * The ratings by completion id, and what the file held: rows = applied + duplicates, always. {@code unsampled}:
+     * with {@code unsampledAllowed}, the rated responses that are no sampled completion, as completions of their
+     * prompt named {@link #unsampledId} (their ratings are in {@code ratings} under that id).
+     */
+    public record Result(Map<String, AnnotationRecord> ratings, long rows, long appliedRows, long duplicateRows,
+                         List<CompletionRecord> unsampled) {}
 
     private ImportedRatings() {}
 
@@ -39,6 +44,26 @@ public final class ImportedRatings {
     public static Result read(Path file, List<HelpSteerAttribute> attributes,
                               Map<String, JsonlReader.Line<PromptRecord>> prompts,
                               Map<String, List<CompletionRecord>> completions) {
+        return read(file, attributes, prompts, completions, false);
+    }
+
+    /**
+     * The id of a rated response on line {@code line} of the ratings file that is not among the sampled completions
+     * of prompt {@code promptId}: stable while the file is, and never a sampled one's ("&lt;prompt&gt;#&lt;n&gt;").
+     */
+    public static String unsampledId(String promptId, long line) {
+        return promptId + "#rated-line-" + line;
+    }
+
+    /**
+     * As above; with {@code unsampledAllowed} (people's ratings for judge-human agreement, HelpSteer-style: responses
+     * people rated, some never sampled), a row that names its prompt — {@code promptId} with {@code response} and no
+     * completionIndex, or a {@code prompt} text that is exactly one prompt's question — but no sampled completion
+     * with that response text is a response of its own, which the annotate stage has the judge rate too.
+     */
+    public static Result read(Path file, List<HelpSteerAttribute> attributes,
+                              Map<String, JsonlReader.Line<PromptRecord>> prompts,
+                              Map<String, List<CompletionRecord>> completions, boolean unsampledAllowed) {
         Map<String, CompletionRecord> byId = new HashMap<>();
         Map<String, List<CompletionRecord>> byText = new HashMap<>();
         for (List<CompletionRecord> group : completions.values()) {
@@ -48,6 +73,12 @@ public final class ImportedRatings {
                         k -> new ArrayList<>()).add(c);
             }
         }
+        Map<String, List<String>> promptsByQuestion = new HashMap<>();
+        if (unsampledAllowed) {
+            prompts.forEach((id, line) -> promptsByQuestion.computeIfAbsent(ImageToken.strip(line.value().question()),
+                    k -> new ArrayList<>()).add(id));
+        }
+        List<CompletionRecord> unsampled = new ArrayList<>();
         Map<String, AnnotationRecord> out = new LinkedHashMap<>();
         Map<String, Long> lineOf = new HashMap<>();
         long rows = 0;
@@ -56,7 +87,14 @@ public final class ImportedRatings {
         for (JsonlReader.Line<JsonNode> line : JsonlReader.readNonEmpty(file, JsonNode.class, null)) {
             rows++;
             JsonNode row = line.value();
-            List<CompletionRecord> targets = targets(row, byId, byText, file, line.number());
+            List<CompletionRecord> targets = unsampledAllowed
+                    ? unsampledTarget(row, prompts, promptsByQuestion, completions, file, line.number()) : null;
+            if (targets == null) {
+                targets = targets(row, byId, byText, file, line.number());
+            } else if (targets.size() == 1 && targets.get(0).completionId()
+                    .equals(unsampledId(targets.get(0).promptId(), line.number()))) {
+                unsampled.add(targets.get(0));
+            }
             Map<String, Integer> values = values(row, attributes, file, line.number());
             String reasoning = row.path("reasoning").isTextual() ? row.get("reasoning").asText() : null;
             boolean duplicate = true;
@@ -76,7 +114,47 @@ public final class ImportedRatings {
             if (duplicate) duplicates++;
             else applied++;
         }
-        return new Result(out, rows, applied, duplicates);
+        return new Result(out, rows, applied, duplicates, unsampled);
+    }
+
+    /**
+     * With unsampled responses allowed: the row's targets when it names a prompt and a response (the sampled
+     * completions of that prompt with that exact text, else a new response with model null), or null when the row
+     * names a completion (completionId, completionIndex) or no single prompt, for {@link #targets} to resolve.
+     */
+    private static List<CompletionRecord> unsampledTarget(JsonNode row,
+                                                          Map<String, JsonlReader.Line<PromptRecord>> prompts,
+                                                          Map<String, List<String>> promptsByQuestion,
+                                                          Map<String, List<CompletionRecord>> completions,
+                                                          Path file, long line) {
+        if (row.hasNonNull("completionId") || row.has("completionIndex") || !row.path("response").isTextual()) {
+            return null;
+        }
+        String promptId;
+        if (row.hasNonNull("promptId")) {
+            promptId = row.get("promptId").asText();
+            if (!prompts.containsKey(promptId)) {
+                throw new InvalidInputException(file, line, "promptId " + shortText(promptId)
+                        + " is no prompt of the dataset");
+            }
+        } else {
+            List<String> ids = promptsByQuestion.getOrDefault(ImageToken.strip(row.path("prompt").asText()),
+                    List.of());
+            if (ids.size() != 1) {
+                String response = row.path("response").asText();
+                boolean sampled = ids.stream().anyMatch(id -> completions.getOrDefault(id, List.of()).stream()
+                        .anyMatch(c -> c.text().equals(response)));
+                if (sampled) return null; // a sampled completion's text: targets() rates it
+                throw new InvalidInputException(file, line, "the prompt text is the question of " + ids.size()
+                        + " prompts of the dataset (needs exactly one; name it by promptId)");
+            }
+            promptId = ids.get(0);
+        }
+        String response = row.get("response").asText();
+        List<CompletionRecord> same = completions.getOrDefault(promptId, List.of()).stream()
+                .filter(c -> c.text().equals(response)).toList();
+        if (!same.isEmpty()) return same;
+        return List.of(new CompletionRecord(promptId, unsampledId(promptId, line), response, null, null, null));
     }
 
     private static List<CompletionRecord> targets(JsonNode row, Map<String, CompletionRecord> byId,

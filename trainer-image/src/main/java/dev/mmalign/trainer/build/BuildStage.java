@@ -15,6 +15,7 @@ import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.StageInputs;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.trainer.data.AnnotationRecord;
+import dev.mmalign.trainer.data.ShardFiles;
 import dev.mmalign.trainer.data.AtomicFiles;
 import dev.mmalign.trainer.data.CompletionRecord;
 import dev.mmalign.trainer.data.DatasetReader;
@@ -41,6 +42,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -151,8 +153,15 @@ public final class BuildStage implements StageRunner.Stage {
         List<HelpSteerAttribute> attributes = annotation.attributes == null || annotation.attributes.isEmpty()
                 ? List.of(HelpSteerAttribute.values()) : annotation.attributes;
         Path humanFile = ctx.resolve(annotation.humanRatings.path, "annotation.humanRatings.path");
+        // The judge's ratings of the responses people rated that were never sampled (the annotate stage's files).
+        Map<String, AnnotationRecord> judged = new LinkedHashMap<>(ratings);
+        for (Path f : ShardFiles.list(annotationsDir, ArtifactLayout.JUDGED_HUMAN_RATED_PREFIX)) {
+            for (AnnotationRecord a : JsonlReader.readAll(f, AnnotationRecord.class, AnnotationRecord::problem)) {
+                judged.putIfAbsent(a.completionId(), a);
+            }
+        }
         JudgeAgreementFile file = HumanAgreement.compute(humanFile, ctx.relative(humanFile), attributes, prompts,
-                completions, ratings);
+                completions, judged);
         Path written = annotationsDir.resolve(ArtifactLayout.AGREEMENT_FILE);
         AtomicFiles.write(written, Json.pretty(file));
         HumanAgreement.putMetrics(file, result.metrics);

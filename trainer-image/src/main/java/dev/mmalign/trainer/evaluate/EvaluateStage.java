@@ -6,6 +6,7 @@ import dev.mmalign.api.common.JudgeProvider;
 import dev.mmalign.api.common.JudgeSpec;
 import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.ResolvedModel;
+import dev.mmalign.api.stage.StageInputs;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.trainer.data.InvalidInputException;
 import dev.mmalign.trainer.data.JsonlAppender;
@@ -57,6 +58,11 @@ public final class EvaluateStage implements StageRunner.Stage {
 
     @Override
     public StageResult run(StageContext ctx) throws Exception {
+        Path results = ctx.optionalInput(StageInputs.RESULTS);
+        if (results != null) {
+            // A suite's report step: the models' own evaluate pods scored them; merge and render only.
+            return SuiteReport.write(ctx, results);
+        }
         List<ResolvedModel> models = ctx.spec().models;
         List<BenchmarkSpec> benchmarks = ctx.spec().benchmarks;
         if (models == null || models.isEmpty() || benchmarks == null || benchmarks.isEmpty()) {
@@ -129,7 +135,7 @@ public final class EvaluateStage implements StageRunner.Stage {
 
         StageResult result = new StageResult();
         result.outcome = StageResult.Outcome.succeeded;
-        Path resultsFile = out.resolve("results.json");
+        Path resultsFile = out.resolve(StageInputs.RESULTS_FILE);
         Path report = out.resolve("report.html");
         long samples = 0;
         // Training curves, dataset and samples: read once; a missing input only leaves its section out.

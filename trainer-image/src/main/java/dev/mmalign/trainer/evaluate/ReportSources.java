@@ -4,6 +4,7 @@ import dev.mmalign.api.dataset.JudgeAgreementFile;
 import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.ResolvedModel;
 import dev.mmalign.api.stage.StageInputs;
+import dev.mmalign.api.sweep.SweepTable;
 import dev.mmalign.trainer.data.AnnotationRecord;
 import dev.mmalign.trainer.data.CompletionRecord;
 import dev.mmalign.trainer.data.DatasetReader;
@@ -17,6 +18,7 @@ import dev.mmalign.trainer.report.InlineImages;
 import dev.mmalign.trainer.report.SampleBrowserSection;
 import dev.mmalign.trainer.report.Section;
 import dev.mmalign.trainer.report.StepMetrics;
+import dev.mmalign.trainer.report.SweepSection;
 import dev.mmalign.trainer.report.TrainingCurvesSection;
 import dev.mmalign.trainer.stage.StageContext;
 
@@ -57,6 +59,26 @@ final class ReportSources {
             out.add(Section.omitted(SampleBrowserSection.ID, SampleBrowserSection.TITLE, why));
         } else {
             out.addAll(dataset(ctx, dataset));
+        }
+        return out;
+    }
+
+    /**
+     * A sweep's tables (as the operator computed them for the sweep's status) in the sweep section's shape: per axis,
+     * its values and, per metric column, the mean score at each value (null where no run with it was scored).
+     */
+    static List<SweepSection.AxisTable> sweepAxes(List<SweepTable> tables) {
+        List<SweepSection.AxisTable> out = new ArrayList<>();
+        for (SweepTable t : tables) {
+            if (t == null || t.axis == null || t.rows == null) continue;
+            List<String> values = new ArrayList<>();
+            Map<String, List<Double>> metrics = new LinkedHashMap<>();
+            if (t.metrics != null) t.metrics.forEach(m -> metrics.put(m, new ArrayList<>()));
+            for (SweepTable.Row r : t.rows) {
+                values.add(r.value);
+                metrics.forEach((m, column) -> column.add(r.scores == null ? null : r.scores.get(m)));
+            }
+            out.add(new SweepSection.AxisTable(t.axis, values, metrics));
         }
         return out;
     }

@@ -41,6 +41,17 @@ public final class ResultsFile {
         }
     }
 
+    /** Writes a whole table and the report from it (the suite's report step, the only writer of its files). */
+    public static void write(Path file, Path report, Table table, List<Section> sections) {
+        try {
+            Files.createDirectories(file.getParent());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create " + file.getParent(), e);
+        }
+        AtomicFiles.write(file, Json.pretty(table) + "\n");
+        AtomicFiles.write(report, HtmlReport.render(table, sections));
+    }
+
     /** Merges one model's scores into the file and the report beside it; returns the merged table. */
     public static Table merge(Path file, Path report, String model, Map<String, Map<String, Double>> scores) {
         return merge(file, report, model, scores, List.of());

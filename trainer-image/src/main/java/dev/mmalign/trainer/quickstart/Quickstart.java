@@ -1,6 +1,7 @@
 package dev.mmalign.trainer.quickstart;
 
 import dev.mmalign.api.dataset.JudgeAgreementFile;
+import dev.mmalign.api.stage.QuickstartClaim;
 import dev.mmalign.api.run.Method;
 import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.PodContract;
@@ -25,6 +26,7 @@ import dev.mmalign.trainer.stage.PolicyModelLoader;
 import dev.mmalign.trainer.stage.StageRunner;
 import dev.mmalign.trainer.stage.StopSignal;
 import dev.mmalign.trainer.synthetic.SyntheticHumanRatings;
+import dev.mmalign.trainer.synthetic.SyntheticRatedResponses;
 import dev.mmalign.trainer.synthetic.SyntheticWorld;
 import dev.mmalign.trainer.train.TrainStage;
 
@@ -144,6 +146,9 @@ public final class Quickstart {
         }
         Path work = claim.resolve(ClaimLayout.WORK);
         new Quickstart(work, settings, loader, out).prepare();
+        // People's ratings for the dataset's judge-human agreement: in a claim nothing runs between its stages.
+        new SyntheticRatedResponses(HUMAN_FRACTION, HUMAN_NOISE, settings.seed()).write(
+                work.resolve(QuickstartSpecs.PREF_PROMPTS), claim.resolve(QuickstartClaim.HUMAN_RATINGS));
         ClaimLayout.export(work, claim);
     }
 

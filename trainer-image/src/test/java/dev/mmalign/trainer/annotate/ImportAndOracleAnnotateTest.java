@@ -138,4 +138,50 @@ class ImportAndOracleAnnotateTest {
         assertEquals(ExitCodes.INVALID_INPUT, run(spec));
         assertTrue(data.fx.result(spec).message.startsWith(root.resolve("ds/prompts.jsonl") + ":1: "));
     }
+
+    /**
+     * Guards judge-human agreement on responses people rated that were never sampled (HelpSteer-style): the annotate
+     * stage has the judge (here the oracle) rate them into their own shard file under stable ids, leaves the sampled
+     * completions' annotations as they were, and a rerun rates nothing twice. A row naming a sampled completion's
+     * text rates that completion (nothing extra to judge).
+     */
+    @Test
+    void responsesPeopleRatedThatWereNeverSampledAreJudgedApart() throws Exception {
+        List<PromptRecord> prompts = new ArrayList<>();
+        for (int i = 0; i < PROMPTS; i++) {
+            prompts.add(new PromptRecord("p" + i, "img" + i + ".png", "Is there a red circle in image " + i + "?",
+                    "Yes, there is a red circle in the image.", null,
+                    new PromptTruth(PromptTruth.Kind.EXISTS, "yes", List.of("red circle")).toJson()));
+        }
+        data.fx.writeJsonl("ds/prompts.jsonl", prompts);
+        Files.write(root.resolve("human.jsonl"), List.of(
+                "{\"promptId\":\"p1\",\"response\":\"No, there is no red circle.\",\"helpfulness\":0,"
+                        + "\"correctness\":0,\"coherence\":4,\"complexity\":1,\"verbosity\":1}",
+                "{\"promptId\":\"p1\",\"response\":\"completion 0 of p1\",\"helpfulness\":1,"
+                        + "\"correctness\":1,\"coherence\":1,\"complexity\":1,\"verbosity\":1}",
+                "{\"prompt\":\"<image>\\nIs there a red circle in image 3?\",\"response\":\"Yes, there is a red "
+                        + "circle.\",\"helpfulness\":4,\"correctness\":4,\"coherence\":4,\"complexity\":1,"
+                        + "\"verbosity\":1}"));
+        StageSpec spec = data.spec(JudgeProvider.ORACLE);
+        spec.annotation.humanRatings = new dev.mmalign.api.dataset.HumanRatingsSpec();
+        spec.annotation.humanRatings.path = "human.jsonl";
+        assertEquals(ExitCodes.SUCCESS, run(spec));
+
+        Path judgedFile = root.resolve("ds/annotations/" + dev.mmalign.api.stage.ArtifactLayout.JUDGED_HUMAN_RATED_PREFIX
+                + "-00000-of-00001.jsonl");
+        Map<String, AnnotationRecord> judged = new LinkedHashMap<>();
+        dev.mmalign.trainer.data.JsonlReader.readAll(judgedFile, AnnotationRecord.class, null)
+                .forEach(a -> judged.put(a.completionId(), a));
+        assertEquals(List.of(ImportedRatings.unsampledId("p1", 1), ImportedRatings.unsampledId("p3", 3)),
+                new ArrayList<>(judged.keySet()), "the two unsampled responses, by prompt order; not the sampled one");
+        assertEquals(0, judged.get(ImportedRatings.unsampledId("p1", 1)).ratings().get("correctness"), "wrong: no");
+        assertEquals(4, judged.get(ImportedRatings.unsampledId("p3", 3)).ratings().get("correctness"));
+        assertEquals(PROMPTS * K, data.annotations().size(), "the sampled completions are rated as ever");
+        assertEquals(2L, data.fx.result(spec).counts.get("humanRatedResponsePrompts"));
+
+        long before = Files.size(judgedFile);
+        assertEquals(ExitCodes.SUCCESS, run(spec));
+        assertEquals(before, Files.size(judgedFile), "a rerun rates nothing twice");
+        assertEquals(0L, data.fx.result(spec).counts.get("humanRatedResponsesJudgedThisRun"));
+    }
 }

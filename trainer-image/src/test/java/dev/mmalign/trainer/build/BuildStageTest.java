@@ -298,6 +298,29 @@ class BuildStageTest {
         assertTrue(raw.path("attributes").path("complexity").path("spearman").isMissingNode());
     }
 
+    /**
+     * Guards agreement on a response people rated that was never sampled: a row naming prompt p2 and a text of its
+     * own (line 8) is compared with the judge's rating of it from the annotate stage's judged-human-rated file. Its
+     * helpfulness is 2 on both sides, so with the six above: exact 4/7, within one 6/7.
+     */
+    @Test
+    void anUnsampledResponsePeopleRatedIsComparedWithTheJudgesRatingOfIt() throws Exception {
+        StageSpec spec = specWithHumanRatings();
+        Files.writeString(root.resolve("human.jsonl"), "{\"promptId\":\"p2\",\"response\":\"my own answer\","
+                + "\"helpfulness\":2,\"correctness\":2,\"coherence\":2,\"complexity\":2,\"verbosity\":2}\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        String id = dev.mmalign.trainer.annotate.ImportedRatings.unsampledId("p2", 8);
+        Files.writeString(root.resolve("ds/annotations/" + ArtifactLayout.JUDGED_HUMAN_RATED_PREFIX
+                + "-00000-of-00001.jsonl"), dev.mmalign.trainer.data.Json.line(new AnnotationRecord("p2", id,
+                Map.of("helpfulness", 2, "correctness", 2, "coherence", 2, "complexity", 2, "verbosity", 2), null,
+                "oracle", dev.mmalign.trainer.data.Usage.NONE)) + "\n");
+        assertEquals(ExitCodes.SUCCESS, fx.run(spec, new BuildStage(new FakePolicyModel().loader())));
+        StageResult r = fx.result(spec);
+        assertEquals(4.0 / 7, r.metrics.get(JudgeAgreementFile.metricKey("helpfulness", "exactMatch")), 1e-12);
+        assertEquals(6.0 / 7, r.metrics.get(JudgeAgreementFile.metricKey("helpfulness", "withinOne")), 1e-12);
+        assertEquals(7.0, r.metrics.get(JudgeAgreementFile.metricKey("helpfulness", "n")));
+    }
+
     @Test
     void aHumanRatingOfNoSampledCompletionIsInvalidInputNamingFileAndLine() throws Exception {
         StageSpec spec = specWithHumanRatings();

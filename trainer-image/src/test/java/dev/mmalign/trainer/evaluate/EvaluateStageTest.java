@@ -9,6 +9,7 @@ import dev.mmalign.api.common.JudgeSpec;
 import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.ExitCodes;
 import dev.mmalign.api.stage.ResolvedModel;
+import dev.mmalign.api.stage.StageInputs;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageResult;
 import dev.mmalign.api.stage.StageSpec;
@@ -35,6 +36,7 @@ import java.util.Map;
 import java.util.function.BiFunction;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -151,6 +153,54 @@ class EvaluateStageTest {
         assertTrue(Files.readAllLines(root.resolve("suite/samples/dpo/pope.jsonl")).size() == 12);
         StageResult r = fx.result(spec("base", "dpo"));
         assertEquals(0.5, r.metrics.get("dpo/pope/accuracy"));
+    }
+
+    /**
+     * Guards the suite's report step (paths.inputs.results): it merges the results each model's evaluate pod wrote
+     * into {@code <results>/<model>/results.json}, in the spec's model order, and renders the report, without loading
+     * a model or answering a question (the loader here fails on use; the old report step evaluated every model
+     * again).
+     */
+    @Test
+    void theReportStepMergesThePerModelResultsAndEvaluatesNothing() throws Exception {
+        Path models = root.resolve("suite/models");
+        ResultsFile.merge(models.resolve("dpo/results.json"), models.resolve("dpo/report.html"), "dpo",
+                Map.of("pope", Map.of("f1", 0.70, "accuracy", 0.65)));
+        ResultsFile.merge(models.resolve("base/results.json"), models.resolve("base/report.html"), "base",
+                Map.of("pope", Map.of("f1", 0.61, "accuracy", 0.56)));
+        StageSpec spec = spec("base", "dpo");
+        spec.paths.inputs.put(StageInputs.RESULTS, "suite/models");
+
+        assertEquals(ExitCodes.SUCCESS, fx.run(spec, new EvaluateStage(PolicyModelLoader.unavailable(), Map.of(),
+                JudgeTuning.standard())));
+        JsonNode results = Json.MAPPER.readTree(Files.readString(root.resolve("suite/results.json")));
+        assertEquals(List.of("base", "dpo"), iterator(results.get("models").fieldNames()), "the spec's order");
+        assertEquals(0.70, results.at("/models/dpo/pope/f1").asDouble());
+        assertEquals(0.56, results.at("/models/base/pope/accuracy").asDouble());
+        assertFalse(Files.exists(root.resolve("suite/samples")), "no question answered again");
+        String report = Files.readString(root.resolve("suite/report.html"));
+        assertTrue(report.contains("(baseline)") && report.contains("0.700"), "the merged table is rendered");
+        StageResult r = fx.result(spec);
+        assertEquals("suite/report.html", r.artifacts.get("report"));
+        assertEquals(0.70, r.metrics.get("dpo/pope/f1"));
+    }
+
+    /** Guards that a model without results fails the report step naming its file (exit 2), not a silent gap. */
+    @Test
+    void theReportStepNamesAModelWithoutResults() throws Exception {
+        ResultsFile.merge(root.resolve("suite/models/base/results.json"), root.resolve("suite/models/base/r.html"),
+                "base", Map.of("pope", Map.of("f1", 0.61)));
+        StageSpec spec = spec("base", "dpo");
+        spec.paths.inputs.put(StageInputs.RESULTS, "suite/models");
+        assertEquals(ExitCodes.INVALID_INPUT, fx.run(spec, new EvaluateStage(PolicyModelLoader.unavailable(),
+                Map.of(), JudgeTuning.standard())));
+        assertTrue(fx.result(spec).message.contains("suite/models/dpo/results.json"), fx.result(spec).message);
+    }
+
+    private static List<String> iterator(java.util.Iterator<String> it) {
+        List<String> out = new ArrayList<>();
+        it.forEachRemaining(out::add);
+        return out;
     }
 
     @Test

@@ -1,6 +1,13 @@
 package dev.mmalign.trainer.evaluate;
 
+import dev.mmalign.api.stage.ResolvedModel;
+import dev.mmalign.api.stage.StageInputs;
+import dev.mmalign.api.stage.StageName;
+import dev.mmalign.api.stage.StageSpec;
+import dev.mmalign.api.sweep.SweepTable;
 import dev.mmalign.trainer.report.SampleBrowserSection;
+import dev.mmalign.trainer.stage.StageContext;
+import dev.mmalign.trainer.stage.StopSignal;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -118,6 +125,72 @@ class ReportInBrowserTest {
         chromium(report, "--screenshot=" + png.toAbsolutePath(), "--window-size=1280,4200",
                 "--hide-scrollbars");
         assertTrue(Files.size(png) > 0, "screenshot written");
+    }
+
+    /**
+     * Guards the sweep section as a suite's report step renders it from the tables the operator passes (the sweep's
+     * status tables): per axis a table with a row per value and a curve per metric, one point per value, the exact
+     * cell values in the points' tooltips, and a dash where no run with that value was scored.
+     */
+    @Test
+    void theSweepSectionHasATableAndACurvePerMetricForEachAxis() throws Exception {
+        if (!Files.isExecutable(CHROMIUM)) {
+            if (System.getenv("CI") != null) fail(CHROMIUM + " is missing; .ci/run installs Debian's chromium");
+            Assumptions.abort(CHROMIUM + " is missing (outside CI: skipped; apt-get install -y chromium)");
+        }
+        Path storage = dir.resolve("storage");
+        StageSpec spec = new StageSpec();
+        spec.stage = StageName.evaluate;
+        spec.paths.storageRoot = storage.toString();
+        spec.paths.outputDir = "suite";
+        spec.paths.inputs.put(StageInputs.RESULTS, "suite/models");
+        spec.models = new ArrayList<>();
+        for (String m : List.of("base", "f0p5", "f1")) {
+            spec.models.add(new ResolvedModel(m, "models/base", null));
+            ResultsFile.merge(storage.resolve("suite/models/" + m + "/results.json"),
+                    storage.resolve("suite/models/" + m + "/report.html"), m, Map.of("pope", Map.of("f1", 0.6)));
+        }
+        spec.sweepTables = List.of(
+                table("dataFraction", List.of("0.25", "0.5", "1"), new Double[][]{{0.62, 0.31}, {0.66, 0.35},
+                        {0.7, null}}),
+                table("method", List.of("DPO", "SFT"), new Double[][]{{0.68, 0.33}, {0.64, 0.29}}));
+        SuiteReport.write(new StageContext(spec, storage.resolve("spec.json"), p -> {}, new StopSignal()),
+                storage.resolve("suite/models"));
+
+        String dom = chromium(storage.resolve("suite/report.html"), "--dump-dom");
+        int at = dom.indexOf("<section id=\"sweep\">");
+        assertTrue(at > 0, "a sweep section");
+        String sweep = dom.substring(at, dom.indexOf("</section>", at));
+        assertFalse(sweep.contains("class=\"note omitted\""), "not omitted");
+        assertTrue(sweep.contains("<h3 class=\"axis\" data-axis=\"dataFraction\">")
+                && sweep.contains("<h3 class=\"axis\" data-axis=\"method\">"), "one part per axis");
+        assertEquals(2, count(sweep, "<table class=\"sweep\">"), "a table per axis");
+        assertTrue(sweep.contains("<tr><td>0.5</td><td>0.660</td><td>0.350</td></tr>"), "row of 0.5: " + sweep);
+        assertTrue(sweep.contains("<tr><td>1</td><td>0.700</td><td>–</td></tr>"), "no score: a dash");
+        Matcher lines = Pattern.compile("<polyline class=\"series\" data-series=\"([^\"]+)\" data-points=\"(\\d+)\"")
+                .matcher(sweep);
+        List<String> curves = new ArrayList<>();
+        while (lines.find()) curves.add(lines.group(1) + ":" + lines.group(2));
+        assertEquals(List.of("pope/f1:3", "text-only/accuracy:2", "pope/f1:2", "text-only/accuracy:2"), curves,
+                "a curve per metric and axis, a point per scored value");
+        assertTrue(sweep.contains("<title>pope/f1 @ 0.25: 0.62</title>"), "the numeric axis at its values");
+        assertTrue(sweep.contains("<title>text-only/accuracy @ 1.0: 0.29</title>"),
+                "a named axis at its positions (DPO=0, SFT=1)");
+    }
+
+    private static SweepTable table(String axis, List<String> values, Double[][] cells) {
+        SweepTable t = new SweepTable();
+        t.axis = axis;
+        t.metrics = List.of("pope/f1", "text-only/accuracy");
+        for (int i = 0; i < values.size(); i++) {
+            SweepTable.Row row = new SweepTable.Row();
+            row.value = values.get(i);
+            for (int j = 0; j < t.metrics.size(); j++) {
+                if (cells[i][j] != null) row.scores.put(t.metrics.get(j), cells[i][j]);
+            }
+            t.rows.add(row);
+        }
+        return t;
     }
 
     private String chromium(Path report, String... mode) throws Exception {

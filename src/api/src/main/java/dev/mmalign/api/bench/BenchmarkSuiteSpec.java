@@ -43,5 +43,10 @@ public class BenchmarkSuiteSpec extends EvaluationSpec {
     @JsonPropertyDescription("Retries and time limits of the evaluation Jobs.")
     public JobPolicy jobPolicy = new JobPolicy();
 
+    @Size(max = 5)
+    @JsonPropertyDescription("Set by an AlignmentSweep on its suite: the sweep's axes and their values. With each "
+            + "model's sweepPoint, the report shows the sweep's score table and curves per axis.")
+    public List<SweepAxisValues> sweepAxes;
+
     public BenchmarkSuiteSpec() {}
 }

@@ -8,6 +8,8 @@ import io.fabric8.generator.annotation.Required;
 import io.fabric8.generator.annotation.Size;
 import io.fabric8.generator.annotation.ValidationRule;
 
+import java.util.Map;
+
 /** A model a suite evaluates: a model folder, or an AlignmentRun's output. */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 @ValidationRule(value = "has(self.path) != has(self.alignmentRun)", message = "set exactly one of path and alignmentRun")
@@ -28,6 +30,11 @@ public class ModelUnderTest {
     @Default("false")
     @JsonPropertyDescription("With alignmentRun: evaluate the merged model instead of base + adapter.")
     public Boolean merged = false;
+
+    @Size(max = 5)
+    @JsonPropertyDescription("Set by an AlignmentSweep for its child runs: the run's value on each of the sweep's axes "
+            + "(see sweepAxes), by axis name.")
+    public Map<String, String> sweepPoint;
 
     public ModelUnderTest() {}
 }

@@ -18,6 +18,12 @@ public final class ArtifactLayout {
      * File name of the judge-human agreement the build stage writes into the annotations folder (beside the ratings)
      * when annotation.humanRatings is set. Its content is {@link dev.mmalign.api.dataset.JudgeAgreementFile}.
      */
+    /**
+     * Prefix of the annotate stage's shard files (beside the annotations) holding the judge's ratings of responses
+     * people rated that are no sampled completion (annotation.humanRatings), and of their quarantine
+     * ({@code <prefix>-quarantine}); the build stage compares them with people's ratings too.
+     */
+    public static final String JUDGED_HUMAN_RATED_PREFIX = "judged-human-rated";
     public static final String AGREEMENT_FILE = "agreement.json";
 
     /** Root of a PreferenceDataset's artifacts. */

@@ -14,10 +14,15 @@ public final class QuickstartClaim {
     public static final String MMBENCH = "synthetic/heldout/mmbench.tsv";
     public static final String TEXT_ONLY = "synthetic/heldout/text-only.jsonl";
     public static final String BASE_MODEL = "models/tiny-base";
+    /**
+     * Synthetic people's ratings of responses to some of the PROMPTS (HelpSteer-style, with noise), for the dataset's
+     * annotation.humanRatings: the judge-human agreement of the quickstart.
+     */
+    public static final String HUMAN_RATINGS = "synthetic/train/human-ratings.jsonl";
 
     /** Every path that must exist for the claim to count as prepared (the base model by its config.json). */
     public static final List<String> REQUIRED = List.of(IMAGES, PROMPTS, POPE, MMBENCH, TEXT_ONLY,
-            BASE_MODEL + "/config.json");
+            HUMAN_RATINGS, BASE_MODEL + "/config.json");
 
     private QuickstartClaim() {}
 }

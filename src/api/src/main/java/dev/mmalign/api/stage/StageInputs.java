@@ -21,6 +21,14 @@ public final class StageInputs {
      * dataset's rating distributions, pair margins and a few samples.
      */
     public static final String DATASET_ROOT = "datasetRoot";
+    /**
+     * Turns an evaluate pod into a suite's report step: a folder holding one subfolder per model (its name) with that
+     * model's {@link #RESULTS_FILE}, as the suite's per-model evaluate pods wrote them. The step merges them into one
+     * results.json and report.html and evaluates nothing.
+     */
+    public static final String RESULTS = "results";
+    /** The results file an evaluate pod writes into its output folder. */
+    public static final String RESULTS_FILE = "results.json";
 
     private StageInputs() {}
 }

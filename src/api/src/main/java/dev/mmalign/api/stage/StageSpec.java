@@ -10,6 +10,7 @@ import dev.mmalign.api.dataset.PromptsSpec;
 import dev.mmalign.api.dataset.SamplingSpec;
 import dev.mmalign.api.dataset.TrainingSetsSpec;
 import dev.mmalign.api.run.AlignmentRunSpec;
+import dev.mmalign.api.sweep.SweepTable;
 
 import java.util.List;
 
@@ -44,6 +45,11 @@ public class StageSpec {
     public JudgeSpec judge;
     /** evaluate: the precision the models are loaded in (the suite's spec.precision); null means fp16. */
     public Precision evaluationPrecision;
+    /**
+     * evaluate's report step (paths.inputs.results set): a sweep's score tables, one per axis, as the operator
+     * computed them from the suite's results for the sweep's status; the report shows a table and a curve per metric.
+     */
+    public List<SweepTable> sweepTables;
 
     public StageSpec() {}
 }
