@@ -49,8 +49,12 @@ public final class VisionLanguageModel implements AutoCloseable {
      * counts the spliced sequence (image patches included); see {@link EncodedExample#of}.
      */
     public EncodedExample encode(Path image, String prompt, String response, int maxLength) throws IOException {
-        return EncodedExample.of(tokenizer, prompt, response, image == null ? null : images.load(image),
-                imagePositions(), maxLength, response != null);
+        return encode(image == null ? null : images.load(image), prompt, response, maxLength);
+    }
+
+    /** As {@link #encode(Path, String, String, int)} with the image already processed ({@code null}: text only). */
+    public EncodedExample encode(float[] pixels, String prompt, String response, int maxLength) {
+        return EncodedExample.of(tokenizer, prompt, response, pixels, imagePositions(), maxLength, response != null);
     }
 
     /** Positions an image takes in the decoder's sequence: the vision tower's patch count. */

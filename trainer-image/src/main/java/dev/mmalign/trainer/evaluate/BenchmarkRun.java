@@ -41,6 +41,11 @@ final class BenchmarkRun {
                 ? new AlpacaEvalRun(model, maxNewTokens, judge, AlpacaEval.template(dataFile), photos) : null;
     }
 
+    /** Whether a judge, paid per request, scores this benchmark's answers (so each is written as soon as it is scored). */
+    boolean judged() {
+        return name.judgeScored();
+    }
+
     SampleOutput evaluate(BenchmarkItem item)
             throws JudgeUnavailableException, InterruptedException, BenchmarkJudge.BudgetSpent {
         return switch (name) {

@@ -203,7 +203,7 @@ public final class DpoTrainer extends TrainingLoop<DpoPairRecord> {
 
     private EncodedExample encode(DpoPairRecord p, String response) throws IOException {
         try {
-            return vlm.encode(image(p.images()), p.prompt(), response, cfg.maxLength());
+            return encode(p.images(), p.prompt(), response);
         } catch (EncodedExample.PromptTooLongException e) {
             throw new IllegalArgumentException("DPO pair " + p.id() + ": " + e.getMessage(), e);
         }

@@ -24,7 +24,7 @@ public final class SftTrainer extends TrainingLoop<SftExampleRecord> {
         List<EncodedExample> seqs = new ArrayList<>();
         for (SftExampleRecord e : examples) {
             try {
-                seqs.add(vlm.encode(image(e.images()), e.prompt(), e.completion(), cfg.maxLength()));
+                seqs.add(encode(e.images(), e.prompt(), e.completion()));
             } catch (EncodedExample.PromptTooLongException x) {
                 throw new IllegalArgumentException("SFT example " + e.id() + ": " + x.getMessage(), x);
             }

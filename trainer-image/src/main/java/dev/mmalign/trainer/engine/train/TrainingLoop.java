@@ -1,5 +1,7 @@
 package dev.mmalign.trainer.engine.train;
 
+import dev.mmalign.trainer.engine.data.EncodedExample;
+
 import dev.mmalign.trainer.engine.ndarray.OwnedArrays;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
@@ -61,10 +63,19 @@ public abstract class TrainingLoop<E> {
     protected final TrainConfig cfg;
     protected final Path imageRoot;
 
+    private final PixelCache pixels;
+
     protected TrainingLoop(VisionLanguageModel vlm, TrainConfig cfg, Path imageRoot) {
         this.vlm = vlm;
         this.cfg = cfg;
         this.imageRoot = imageRoot;
+        this.pixels = new PixelCache(vlm.images(), PixelCache.DEFAULT_MAX_BYTES);
+    }
+
+    /** Tokenises one example with its image (by its path under the image root), the image processed once per run. */
+    protected EncodedExample encode(List<String> images, String prompt, String response) throws IOException {
+        Path png = image(images);
+        return vlm.encode(png == null ? null : pixels.pixels(png), prompt, response, cfg.maxLength());
     }
 
     /** Runs on the untouched base model before LoRA is attached (DPO: reference log-probs). */
