@@ -18,7 +18,8 @@ import java.util.Locale;
  * <li>The peak is reached in the backward pass: everything the forward kept plus the gradients in flight (the
  *     logits' two [T, V] gradients at the head, or one block's largest gradients).
  * <li>With activation checkpointing a block keeps only its input; the backward pass recomputes one block at a time
- *     with gradients, so one block's full intermediates are added at the peak.
+ *     with gradients, for {@link RecomputeSlicing#DEFAULT_SEQUENCES} sequences at a time, so one slice of one
+ *     block's full intermediates is added at the peak.
  * <li>Trainable parameters cost 16 bytes each (fp32 value, gradient, AdamW's two moments); frozen weights 2 bytes
  *     (fp16/bf16 storage, cast to fp32 one block at a time) or 4 (fp32).
  * </ul>
@@ -70,8 +71,15 @@ public final class MemoryPlanner {
         long kept = ckpt ? (long) m.layers() * tokens * m.hidden() * F32 : m.layers() * block;
         long head = tokens * headFloats() * F32;
         long headGrad = tokens * 2L * m.vocab() * F32;
-        long blockGrad = tokens * blockGradientFloats(w.attentionChunk() > 0 ? Math.min(w.attentionChunk(), t) : t) * F32;
-        long backward = ckpt ? Math.max(headGrad, block + blockGrad) : Math.max(headGrad, blockGrad);
+        long blockGradFloats = blockGradientFloats(w.attentionChunk() > 0 ? Math.min(w.attentionChunk(), t) : t);
+        long blockGrad = tokens * blockGradFloats * F32;
+        long sliceSequences = Math.min(RecomputeSlicing.DEFAULT_SEQUENCES, s);
+        long sliceTokens = sliceSequences * t;
+        // Checkpointed: one slice of one block recomputed with its gradients, plus the block's upstream gradient and
+        // its input gradient being assembled slice by slice (each [B, T, D]).
+        long recompute = sliceTokens * (decoderBlockFloats(w, true, t) + blockGradFloats) * F32
+                + 2L * tokens * m.hidden() * F32;
+        long backward = ckpt ? Math.max(headGrad, recompute) : Math.max(headGrad, blockGrad);
         long reference = 0;
         if (w.referenceOnTheFly()) {
             // A gradient-free forward with LoRA off; its results stay on the step's manager like the policy's.
@@ -86,7 +94,8 @@ public final class MemoryPlanner {
                 kept / MemoryPlan.GIB, head / MemoryPlan.GIB, reference > 0 ? String.format(Locale.ROOT,
                 ", reference forward %.2f GiB", reference / MemoryPlan.GIB) : "")));
         items.add(new MemoryPlan.Item("backward peak", backward, ckpt
-                ? "one block recomputed with gradients plus its gradients in flight (or the logits' gradients)"
+                ? String.format(Locale.ROOT, "one block recomputed with gradients for %d of the %d sequences at a"
+                        + " time, plus its gradients in flight (or the logits' gradients)", sliceSequences, s)
                 : "gradients in flight at the largest of the logits and a block"));
         if (frozenBytes == 2) {
             items.add(castItem(w));

@@ -71,9 +71,10 @@ class MemoryPlannerTest {
         MemoryPlan plan = new MemoryPlanner(SHAPE, false).planTraining(sft(true), 1);
         // decoder: 2 layers * 6 tokens * 8; vision: 148 + one layer's output 5*4; embeddings and head as before
         assertEquals((2 * 6 * 8 + 148 + 20 + 6 * 16 + 4 * 24 + 6 * 47) * 4, plan.bytesOf("activations"));
-        // one block recomputed (340 per token) plus its gradients (64 per token)
-        assertEquals(6 * (340 + 64) * 4, plan.bytesOf("backward peak"));
-        assertEquals(21512, plan.peakBytes());
+        // one block recomputed (340 per token) plus its gradients (64 per token), plus the upstream and input
+        // gradients (2 * 8 per token)
+        assertEquals(6 * (340 + 64 + 16) * 4, plan.bytesOf("backward peak"));
+        assertEquals(21512 + 6 * 16 * 4, plan.peakBytes());
     }
 
     @Test
@@ -117,6 +118,24 @@ class MemoryPlannerTest {
         // once slices are short
         assertEquals(2 * 8 + 2 * 2 * 40, p.blockGradientFloats(40));
         assertEquals(2 * 8 + 3 * 16, p.blockGradientFloats(2));
+    }
+
+    /** The engine recomputes a checkpointed block for RecomputeSlicing.DEFAULT_SEQUENCES sequences at a time. */
+    @Test
+    void checkpointedBackwardPeakGrowsWithTheSliceNotTheBatch() {
+        MemoryPlanner p = new MemoryPlanner(SHAPE, false);
+        int slice = RecomputeSlicing.DEFAULT_SEQUENCES;
+        TrainingWorkload one = sft(true).withBatch(slice);
+        TrainingWorkload four = sft(true).withBatch(4 * slice);
+        long sliceTokens = slice * 6L;
+        // one slice of a block with its gradients (LoRA on q: 340 + 2*8 + 3*16 floats a token), plus the upstream and
+        // input gradients of the whole batch (2 * width a token); the logits' gradients (2*10 a token) are smaller
+        long perSlice = sliceTokens * (340 + 2 * 8 + 3 * 16) * 4;
+        assertEquals(perSlice + 2 * sliceTokens * 8 * 4, p.planTraining(one, 1).bytesOf("backward peak"));
+        assertEquals(perSlice + 2 * 4 * sliceTokens * 8 * 4, p.planTraining(four, 1).bytesOf("backward peak"));
+        // without checkpointing the batch's own block gradients are in flight: 4x as many
+        assertEquals(4 * p.planTraining(one.withCheckpointing(false), 1).bytesOf("backward peak"),
+                p.planTraining(four.withCheckpointing(false), 1).bytesOf("backward peak"));
     }
 
     @Test
