@@ -151,11 +151,11 @@ class MemoryPlannerTest {
     @Test
     void samplingBatchIsTheLargestThatFits() {
         MemoryPlanner p = new MemoryPlanner(SHAPE, false);
-        MemoryPlan one = p.planSampling(1, 10, Precision.fp32, 4, 1);
+        MemoryPlan one = p.planSampling(1, 10, Precision.fp32, 1);
         // k and v: 2 layers * 8 * (4 image + 128 text + 10 new positions) * 4 B each
         assertEquals(2 * 2 * 8 * 142 * 4, one.bytesOf("kv cache"));
-        double gib = p.planSampling(7, 10, Precision.fp32, 4, 1).peakBytes() / MemoryPlan.GIB;
-        assertEquals(7, p.largestSamplingBatch(10, Precision.fp32, 4, gib, 100));
+        double gib = p.planSampling(7, 10, Precision.fp32, 1).peakBytes() / MemoryPlan.GIB;
+        assertEquals(7, p.largestSamplingBatch(10, Precision.fp32, gib, 100));
     }
 
     @Test

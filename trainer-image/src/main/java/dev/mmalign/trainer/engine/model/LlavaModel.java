@@ -254,12 +254,36 @@ public final class LlavaModel implements AutoCloseable {
             }
             h = runBlocks(h, blocks, TEXT + "layers.", TEXT + "embed_tokens", PROJECTOR, VISION);
         } else {
-            for (int i = 0; i < t.numLayers(); i++) {
-                h = decoderBlock(h, TEXT + "layers." + i + ".", i, cos, sin, bias, cache);
-            }
+            h = cachedLayers(h, cos, sin, bias, cache);
         }
         h = rmsNorm(h, TEXT + "norm.weight", t.rmsNormEps());
         return linear(h, w(LM_HEAD, h), null);
+    }
+
+    /**
+     * The decoder layers of a generation step (with a KV cache: never differentiated), each in its own sub-manager of
+     * {@code h}'s: a layer's intermediates and its fp32 casts of 16-bit weights are freed when it returns, so a prefill
+     * holds one layer's worth at a time rather than every layer's until the step ends. Only each layer's output and
+     * the cache's writes survive; {@code h} itself stays the caller's.
+     */
+    private NDArray cachedLayers(NDArray h, NDArray cos, NDArray sin, NDArray bias, KvCache cache) {
+        NDManager outer = h.getManager();
+        NDArray x = h;
+        for (int i = 0; i < config.text().numLayers(); i++) {
+            try (NDManager layer = outer.newSubManager()) {
+                x.attach(layer); // ops land on their operand's manager
+                try {
+                    NDArray y = decoderBlock(x, TEXT + "layers." + i + ".", i, cos, sin, bias, cache);
+                    y.attach(outer);
+                    x = y;
+                } finally {
+                    if (i == 0) {
+                        h.attach(outer);
+                    }
+                }
+            }
+        }
+        return x;
     }
 
     /** x + attn(rmsnorm(x)), then x + SwiGLU(rmsnorm(x)). */
