@@ -242,15 +242,18 @@ public final class MemoryPlanner {
     /**
      * Floats the frozen vision tower leaves per image: patch cut, embeddings and pre-norm, then per run layer two
      * LayerNorms, q/k/v/out projections, merged heads, fc1, quick-GELU (3 ops), fc2 and two residual sums (autograd
-     * records nothing in the frozen tower, so its score chain is freed as it goes). With checkpointing each block
-     * keeps only its output.
+     * records nothing in the frozen tower, so its score chain is freed as it goes). With checkpointing the frozen
+     * tower's chain is not recorded (nothing in or before it is trained), so each block's input is freed once the
+     * next has run, and only the chain's output stays.
      */
     long visionForwardFloats(boolean checkpointed) {
         long p = m.imageTokens() + 1L;
         long d = m.visionHidden();
         long pre = p * (5 * d) + (long) m.imageTokens() * 3 * m.patchSize() * m.patchSize();
-        long layer = checkpointed ? p * d : p * (10 * d + 4L * m.visionIntermediate()); // no autograd: no scores kept
-        return pre + m.visionLayersRun() * layer;
+        if (checkpointed) {
+            return pre + p * d;
+        }
+        return pre + m.visionLayersRun() * p * (10 * d + 4L * m.visionIntermediate()); // no autograd: no scores kept
     }
 
     private MemoryPlan.Item workspace(long activationBytes) {

@@ -69,7 +69,7 @@ class MemoryPlannerTest {
     @Test
     void checkpointingKeepsBlockInputsAndRecomputesOneBlock() {
         MemoryPlan plan = new MemoryPlanner(SHAPE, false).planTraining(sft(true), 1);
-        // decoder: 2 layers * 6 tokens * 8; vision: 148 + one layer's output 5*4; embeddings and head as before
+        // decoder: 2 layers * 6 tokens * 8; vision: 148 + the chain's output 5*4; embeddings and head as before
         assertEquals((2 * 6 * 8 + 148 + 20 + 6 * 16 + 4 * 24 + 6 * 47) * 4, plan.bytesOf("activations"));
         // one block recomputed (340 per token) plus its gradients (64 per token), plus the upstream and input
         // gradients (2 * 8 per token)
