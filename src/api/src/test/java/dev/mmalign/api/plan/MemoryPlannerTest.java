@@ -158,6 +158,24 @@ class MemoryPlannerTest {
         assertEquals(7, p.largestSamplingBatch(10, Precision.fp32, gib, 100));
     }
 
+    /**
+     * Generation runs one decoder layer at a time (each in its own sub-manager), so a deeper model needs more cache but
+     * no more activation memory, and 16-bit weights plan below fp32 ones (their casts are one layer's, not the model's).
+     */
+    @Test
+    void samplingHoldsOneLayerAtATimeAndHalfWeightsPlanLower() {
+        ModelShape deeper = ModelShape.parse(TINY.replace("\"intermediate_size\": 16, \"num_hidden_layers\": 2",
+                "\"intermediate_size\": 16, \"num_hidden_layers\": 4"), "deeper.json");
+        assertEquals(4, deeper.layers());
+        MemoryPlan two = new MemoryPlanner(SHAPE, false).planSampling(3, 10, Precision.fp32, 1);
+        MemoryPlan four = new MemoryPlanner(deeper, false).planSampling(3, 10, Precision.fp32, 1);
+        assertEquals(two.bytesOf("activations"), four.bytesOf("activations"));
+        assertEquals(2 * two.bytesOf("kv cache"), four.bytesOf("kv cache"));
+        MemoryPlan half = new MemoryPlanner(deeper, false).planSampling(3, 10, Precision.fp16, 1);
+        assertEquals(four.bytesOf("kv cache") / 2, half.bytesOf("kv cache"), "the cache follows the weights' dtype");
+        assertTrue(half.peakBytes() < four.peakBytes(), half.peakBytes() + " vs " + four.peakBytes());
+    }
+
     @Test
     void runSpecResolvesLikeTheTrainer() {
         AlignmentRunSpec spec = new AlignmentRunSpec();
