@@ -75,7 +75,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--load-gb", defaultValue = "1.1", description = "Size of the generated checkpoint for the loading check, GB.")
     double loadGb;
 
-    @Option(names = "--skip", split = ",", description = "Sections to skip: mfu, kv, rss, dpo, lowp, load, plan, ckpt, dp.")
+    @Option(names = "--skip", split = ",", description = "Sections to skip: mfu, kv, rss, dpo, lowp, load, plan, sampleplan, ckpt, dp.")
     List<String> skip = new ArrayList<>();
 
     @Override
@@ -92,6 +92,7 @@ public final class BenchCommand implements Callable<Integer> {
         double lowpErr = Double.NaN;
         double loadHeap = Double.NaN;
         double planErr = Double.NaN;
+        double samplePlanErr = Double.NaN;
         double ckptRatio = Double.NaN;
         double dpDiff = Double.NaN;
         if (!skip.contains("mfu")) {
@@ -115,6 +116,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (!skip.contains("plan")) {
             planErr = PlanAccuracy.maxErrorPct(work, System.out);
         }
+        if (!skip.contains("sampleplan")) {
+            samplePlanErr = SamplingPlanAccuracy.maxErrorPct(work, System.out);
+        }
         if (!skip.contains("ckpt")) {
             ckptRatio = checkpointingMemoryRatio(work);
         }
@@ -123,8 +127,8 @@ public final class BenchCommand implements Callable<Integer> {
         }
         System.out.printf("bench: mfu=%.3f kv_speedup=%.2f rss_growth_pct=%.2f dpo_accuracy=%.3f"
                 + " lowp_loss_rel_err=%.5f load_heap_ratio=%.4f plan_err_pct=%.1f act_ckpt_mem_ratio=%.3f"
-                + " dp_max_abs_diff=%.2e%n", mfu, speedup, rssGrowth, accuracy, lowpErr, loadHeap, planErr,
-                ckptRatio, dpDiff);
+                + " dp_max_abs_diff=%.2e sample_plan_err_pct=%.1f%n", mfu, speedup, rssGrowth, accuracy, lowpErr,
+                loadHeap, planErr, ckptRatio, dpDiff, samplePlanErr);
         return 0;
     }
 

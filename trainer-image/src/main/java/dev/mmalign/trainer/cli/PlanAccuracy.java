@@ -5,6 +5,7 @@ import dev.mmalign.api.plan.AttentionChunking;
 import dev.mmalign.api.plan.MemoryPlan;
 import dev.mmalign.api.plan.MemoryPlanner;
 import dev.mmalign.api.plan.ModelShape;
+import dev.mmalign.api.plan.RecomputeSlicing;
 import dev.mmalign.api.plan.TrainingWorkload;
 import dev.mmalign.api.run.LoraTarget;
 import dev.mmalign.api.run.Precision;
@@ -47,34 +48,62 @@ final class PlanAccuracy {
     record Size(int width, int layers) {}
 
     static final List<Size> SIZES = List.of(new Size(256, 4), new Size(512, 6), new Size(768, 8));
+    /** Pairs per step without checkpointing (4 sequences). */
     static final int PAIRS = 2;
+    /**
+     * Pairs per step with checkpointing: 8 sequences, so blocks run and are recomputed in two slices of
+     * {@link RecomputeSlicing#DEFAULT_SEQUENCES}, as the planner assumes.
+     */
+    static final int PAIRS_CHECKPOINTED = 4;
     static final int TEXT_BYTES = 96;
 
     private PlanAccuracy() {}
 
-    /** Largest |plan - measured| / measured in percent over {@link #SIZES}, without activation checkpointing. */
+    /**
+     * Largest |plan - measured| / measured in percent over {@link #SIZES}, each without and with activation
+     * checkpointing.
+     */
     static double maxErrorPct(Path work, PrintStream out) throws IOException, InterruptedException {
         double worst = 0;
-        for (Size s : SIZES) {
-            double[] r = measureInFreshJvm(s, work);
-            double err = 100 * Math.abs(r[0] - r[1]) / r[1];
-            out.printf("  plan check %dx%d layers, DPO LoRA r8, %d pairs x %d positions, no checkpointing: plan %.1f MiB,"
-                    + " measured %.1f MiB, error %.1f %%%n", s.width(), s.layers(), PAIRS, (int) r[2],
-                    r[0] / 1048576, r[1] / 1048576, err);
-            worst = Math.max(worst, err);
+        for (boolean checkpointing : new boolean[] {false, true}) {
+            for (Size s : SIZES) {
+                double[] r = measureInFreshJvm(s, checkpointing, work);
+                double err = 100 * Math.abs(r[0] - r[1]) / r[1];
+                out.printf("  plan check %dx%d layers, DPO LoRA r8, %d pairs x %d positions, %s: plan %.1f MiB,"
+                        + " measured %.1f MiB, error %.1f %%%n", s.width(), s.layers(), pairs(checkpointing),
+                        (int) r[2], checkpointing ? "checkpointing" : "no checkpointing", r[0] / 1048576,
+                        r[1] / 1048576, err);
+                worst = Math.max(worst, err);
+            }
         }
         return worst;
+    }
+
+    static int pairs(boolean checkpointing) {
+        return checkpointing ? PAIRS_CHECKPOINTED : PAIRS;
     }
 
     /**
      * Runs {@link #main} for one size in a new JVM (same class path, glibc told to return freed memory) and parses
      * its last line.
      */
-    static double[] measureInFreshJvm(Size s, Path work) throws IOException, InterruptedException {
+    static double[] measureInFreshJvm(Size s, boolean checkpointing, Path work)
+            throws IOException, InterruptedException {
+        return runChild(PlanAccuracy.class, RESULT, String.valueOf(s.width()), String.valueOf(s.layers()),
+                String.valueOf(checkpointing), work.toString());
+    }
+
+    /**
+     * Runs {@code main}'s class in a new JVM (same class path, fixed pre-touched heap, glibc told to return freed
+     * memory) with {@code args} and parses the numbers of its last line starting with {@code result}.
+     */
+    static double[] runChild(Class<?> main, String result, String... args)
+            throws IOException, InterruptedException {
         Path javaBin = Path.of(System.getProperty("java.home"), "bin", "java");
-        ProcessBuilder pb = new ProcessBuilder(javaBin.toString(), "-Xms" + CHILD_HEAP, "-Xmx" + CHILD_HEAP,
-                "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"), PlanAccuracy.class.getName(),
-                String.valueOf(s.width()), String.valueOf(s.layers()), work.toString());
+        List<String> command = new ArrayList<>(List.of(javaBin.toString(), "-Xms" + CHILD_HEAP, "-Xmx" + CHILD_HEAP,
+                "-XX:+AlwaysPreTouch", "-cp", System.getProperty("java.class.path"), main.getName()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
         pb.environment().put("MALLOC_MMAP_THRESHOLD_", "65536");
         pb.environment().put("MALLOC_TRIM_THRESHOLD_", "65536");
         pb.redirectErrorStream(true);
@@ -83,24 +112,28 @@ final class PlanAccuracy {
         try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
                 java.nio.charset.StandardCharsets.UTF_8))) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                if (line.startsWith(RESULT)) {
+                if (line.startsWith(result)) {
                     last = line;
                 }
             }
         }
         int rc = p.waitFor();
         if (rc != 0 || last == null) {
-            throw new IOException("plan check " + s.width() + "x" + s.layers() + ": measuring JVM exited " + rc);
+            throw new IOException(main.getSimpleName() + " " + String.join(" ", args) + ": measuring JVM exited " + rc);
         }
-        String[] f = last.substring(RESULT.length()).trim().split(" ");
+        String[] f = last.substring(result.length()).trim().split(" ");
         return new double[] {Double.parseDouble(f[0]), Double.parseDouble(f[1]), Double.parseDouble(f[2])};
     }
 
     private static final String RESULT = "plan-accuracy:";
 
-    /** Entry point of a measuring JVM: {@code <width> <layers> <work dir>}; prints planned, measured, positions. */
+    /**
+     * Entry point of a measuring JVM: {@code <width> <layers> <checkpointing> <work dir>}; prints planned, measured,
+     * positions.
+     */
     public static void main(String[] args) throws IOException, InterruptedException {
-        double[] r = measure(new Size(Integer.parseInt(args[0]), Integer.parseInt(args[1])), Path.of(args[2]));
+        double[] r = measure(new Size(Integer.parseInt(args[0]), Integer.parseInt(args[1])),
+                Boolean.parseBoolean(args[2]), Path.of(args[3]));
         System.out.printf(java.util.Locale.ROOT, "%s %.0f %.0f %.0f%n", RESULT, r[0], r[1], r[2]);
     }
 
@@ -113,19 +146,30 @@ final class PlanAccuracy {
     }
 
     /** {planned bytes, measured bytes, positions per sequence} of one training step. */
-    static double[] measure(Size s, Path work) throws IOException, InterruptedException {
-        Path dir = Files.createDirectories(work.resolve("plan-" + s.width() + "x" + s.layers()));
+    static double[] measure(Size s, boolean checkpointing, Path work) throws IOException, InterruptedException {
+        Path dir = Files.createDirectories(work.resolve("plan-" + s.width() + "x" + s.layers()
+                + (checkpointing ? "-ckpt" : "")));
+        int pairCount = pairs(checkpointing);
         LlavaConfig config = config(s);
         config.write(dir.resolve("config.json"));
         ModelShape shape = ModelShape.parse(Files.readString(dir.resolve("config.json")), "config.json");
-        List<String> images = ToyData.writeImages(dir.resolve("images"), PAIRS, config.vision().imageSize());
+        List<String> images = ToyData.writeImages(dir.resolve("images"), pairCount, config.vision().imageSize());
         Random rnd = new Random(11);
         List<DpoPairRecord> pairs = new ArrayList<>();
-        for (int i = 0; i < PAIRS; i++) {
+        for (int i = 0; i < pairCount; i++) {
             // Fixed lengths, so every sequence has the planned number of positions (no padding); the reference
             // log-probs are set so no extra pass runs; their values do not matter for memory.
             pairs.add(new DpoPairRecord("p" + i, List.of(images.get(i)), letters(rnd, 16), letters(rnd, TEXT_BYTES),
                     letters(rnd, TEXT_BYTES), null, null, -1.0, -1.0));
+        }
+        // The same step on a small model first: what any first step costs the process once (compiled code, libtorch's
+        // and autograd's threads, allocator arenas: about 20 MiB here, none of it device memory) is then in the
+        // baseline, and the measured step's growth is its tensors.
+        NDManager warmManager = NDManager.newBaseManager();
+        try (VisionLanguageModel warm = new VisionLanguageModel(LlavaModel.initialize(config(WARM_UP), warmManager, 1),
+                new ByteTokenizer(), warmManager)) {
+            new DpoTrainer(warm, trainConfig(pairCount, checkpointing), dir.resolve("images")).train(pairs,
+                    dir.resolve("warm-up"), null, () -> false);
         }
         NDManager manager = NDManager.newBaseManager();
         try (VisionLanguageModel vlm = new VisionLanguageModel(LlavaModel.initialize(config, manager, 1),
@@ -133,11 +177,7 @@ final class PlanAccuracy {
             EncodedExample probe = vlm.encode(dir.resolve("images").resolve(images.get(0)), pairs.get(0).prompt(),
                     pairs.get(0).chosen(), Integer.MAX_VALUE);
             int positions = probe.ids().length - 1 + config.vision().numPatches();
-            LoraConfig lora = LoraConfig.builder().rank(8).alpha(16).dropout(0.05).build();
-            TrainConfig cfg = TrainConfig.builder().lora(lora).batchSize(PAIRS).gradientAccumulation(1).epochs(1)
-                    .maxSteps(1).learningRate(1e-4).checkpointEvery(0).maxLength(4096)
-                    // Explicit: the builder's default is on, and the plan below is the one without checkpointing.
-                    .activationCheckpointing(false).build();
+            TrainConfig cfg = trainConfig(pairCount, checkpointing);
             // The first step is measured, from before train(): LoRA's weights and gradients and AdamW's moments
             // are created in it and planned exactly (16 B per parameter); measuring a later step instead lets it
             // reuse memory the allocator kept from the first, and under-reads the peak.
@@ -145,12 +185,21 @@ final class PlanAccuracy {
             Rss.resetPeak();
             new DpoTrainer(vlm, cfg, dir.resolve("images")).train(pairs, dir.resolve("run"), null, () -> false);
             long measured = (Rss.peakKiB() - base) * 1024;
-            TrainingWorkload w = new TrainingWorkload(true, PAIRS, positions, 8, EnumSet.allOf(LoraTarget.class),
-                    true, false, Precision.fp32, false, false, AttentionChunking.DEFAULT_QUERY_ROWS);
+            TrainingWorkload w = new TrainingWorkload(true, pairCount, positions, 8, EnumSet.allOf(LoraTarget.class),
+                    true, false, Precision.fp32, checkpointing, false, AttentionChunking.DEFAULT_QUERY_ROWS);
             MemoryPlan plan = new MemoryPlanner(shape, false).planTraining(w, Double.MAX_VALUE);
             long planned = plan.peakBytes() - plan.bytesOf("weights");
             return new double[] {planned, measured, positions};
         }
+    }
+
+    /** The decoder of the warm-up model (the vision tower is the measured models'). */
+    static final Size WARM_UP = new Size(64, 2);
+
+    private static TrainConfig trainConfig(int pairCount, boolean checkpointing) {
+        LoraConfig lora = LoraConfig.builder().rank(8).alpha(16).dropout(0.05).build();
+        return TrainConfig.builder().lora(lora).batchSize(pairCount).gradientAccumulation(1).epochs(1).maxSteps(1)
+                .learningRate(1e-4).checkpointEvery(0).maxLength(4096).activationCheckpointing(checkpointing).build();
     }
 
     /**
@@ -158,7 +207,7 @@ final class PlanAccuracy {
      * direct buffers that only the Cleaner frees, on its own thread, after a collection. Collects until the resident
      * set stops falling (at most 20 rounds).
      */
-    private static long settledRss() throws InterruptedException {
+    static long settledRss() throws InterruptedException {
         long previous = Long.MAX_VALUE;
         for (int round = 0; round < 20; round++) {
             System.gc();
@@ -172,7 +221,7 @@ final class PlanAccuracy {
         return Rss.currentKiB();
     }
 
-    private static String letters(Random rnd, int n) {
+    static String letters(Random rnd, int n) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < n; i++) {
             b.append((char) ('a' + rnd.nextInt(26)));

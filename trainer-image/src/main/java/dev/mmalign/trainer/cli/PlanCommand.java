@@ -142,10 +142,12 @@ public final class PlanCommand implements Callable<Integer> {
         double gib = gpuMemory(spec.sampling.resources);
         int maxNew = spec.sampling.maxNewTokens != null ? spec.sampling.maxNewTokens : 512;
         int batch = spec.sampling.batchSize != null ? spec.sampling.batchSize : 8;
+        // The sample stage hands the engine batchSize prompts x K completions as one batch of sequences.
+        int perPrompt = spec.sampling.completionsPerPrompt != null ? spec.sampling.completionsPerPrompt : 1;
         Precision precision = samplingPrecision != null ? samplingPrecision
                 : spec.sampling.precision != null ? spec.sampling.precision : Precision.fp16;
         MemoryPlanner planner = new MemoryPlanner(shape, true);
-        MemoryPlan plan = planner.planSampling(batch, maxNew, precision, 4, gib);
+        MemoryPlan plan = planner.planSampling(batch * perPrompt, maxNew, precision, gib);
         if (spec.sampling.endpoint != null) {
             out.println("note: spec.sampling.endpoint is set: the sample pods use no GPU; below is what generating in"
                     + " the pods would take");
@@ -153,11 +155,13 @@ public final class PlanCommand implements Callable<Integer> {
         out.println("model: " + describe(shape));
         out.print(plan.breakdown());
         plan.notes().forEach(n -> out.println("  note: " + n));
-        int largest = planner.largestSamplingBatch(maxNew, precision, 4, gib, 1024);
-        out.printf("sampling batch: largest that fits %d (spec.sampling.batchSize %d)%n", largest, batch);
+        int largest = planner.largestSamplingBatch(maxNew, precision, gib, 1024 * perPrompt) / perPrompt;
+        out.printf("sampling batch: largest that fits %d prompts x %d completions (spec.sampling.batchSize %d)%n",
+                largest, perPrompt, batch);
         if (!plan.fits()) {
             out.println(largest > 0 ? "suggest: sampling.batchSize=" + largest
-                    : "suggest: not even one sequence fits: lower sampling.maxNewTokens or use GPUs with more memory");
+                    : "suggest: not even one prompt's completions fit: lower sampling.maxNewTokens or"
+                            + " completionsPerPrompt, or use GPUs with more memory");
         }
         out.println(plan.summaryLine());
         return plan.fits() ? ExitCodes.SUCCESS : DOES_NOT_FIT;

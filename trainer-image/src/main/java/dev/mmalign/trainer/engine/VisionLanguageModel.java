@@ -67,6 +67,11 @@ public final class VisionLanguageModel implements AutoCloseable {
         return EncodedExample.promptPositions(tokenizer, prompt, hasImage, imagePositions());
     }
 
+    /** Positions prompt and response take as one training sequence before truncation, EOS included. */
+    public int conversationPositions(String prompt, String response, boolean hasImage) {
+        return EncodedExample.conversationPositions(tokenizer, prompt, response, hasImage, imagePositions());
+    }
+
     @Override
     public void close() {
         model.close();

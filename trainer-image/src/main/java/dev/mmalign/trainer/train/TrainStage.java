@@ -18,7 +18,6 @@ import dev.mmalign.trainer.data.Json;
 import dev.mmalign.trainer.engine.ModelFingerprint;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
-import dev.mmalign.trainer.engine.data.PromptFormat;
 import dev.mmalign.trainer.engine.lora.Lora;
 import dev.mmalign.trainer.engine.train.Checkpoints;
 import dev.mmalign.trainer.engine.train.MetricsListener;
@@ -348,8 +347,7 @@ public final class TrainStage implements StageRunner.Stage {
 
     /** Whether prompt, image patches, the whole response and EOS fit maxLength (so training scores all of it). */
     private static boolean fitsWhole(VisionLanguageModel vlm, DpoPairRecord p, String response, TrainConfig cfg) {
-        int responseTokens = vlm.tokenizer().encode(PromptFormat.response(response)).length + 1;
-        return vlm.promptPositions(p.prompt(), !p.images().isEmpty()) + responseTokens <= cfg.maxLength();
+        return vlm.conversationPositions(p.prompt(), response, !p.images().isEmpty()) <= cfg.maxLength();
     }
 
     /**

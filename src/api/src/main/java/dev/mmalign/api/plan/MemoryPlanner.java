@@ -18,7 +18,8 @@ import java.util.Locale;
  * <li>The peak is reached in the backward pass: everything the forward kept plus the gradients in flight (the
  *     logits' two [T, V] gradients at the head, or one block's largest gradients).
  * <li>With activation checkpointing a block keeps only its input; the backward pass recomputes one block at a time
- *     with gradients, so one block's full intermediates are added at the peak.
+ *     with gradients, for {@link RecomputeSlicing#DEFAULT_SEQUENCES} sequences at a time, so one slice of one
+ *     block's full intermediates is added at the peak.
  * <li>Trainable parameters cost 16 bytes each (fp32 value, gradient, AdamW's two moments); frozen weights 2 bytes
  *     (fp16/bf16 storage, cast to fp32 one block at a time) or 4 (fp32).
  * </ul>
@@ -70,8 +71,15 @@ public final class MemoryPlanner {
         long kept = ckpt ? (long) m.layers() * tokens * m.hidden() * F32 : m.layers() * block;
         long head = tokens * headFloats() * F32;
         long headGrad = tokens * 2L * m.vocab() * F32;
-        long blockGrad = tokens * blockGradientFloats(w.attentionChunk() > 0 ? Math.min(w.attentionChunk(), t) : t) * F32;
-        long backward = ckpt ? Math.max(headGrad, block + blockGrad) : Math.max(headGrad, blockGrad);
+        long blockGradFloats = blockGradientFloats(w.attentionChunk() > 0 ? Math.min(w.attentionChunk(), t) : t);
+        long blockGrad = tokens * blockGradFloats * F32;
+        long sliceSequences = Math.min(RecomputeSlicing.DEFAULT_SEQUENCES, s);
+        long sliceTokens = sliceSequences * t;
+        // Checkpointed: one slice of one block recomputed with its gradients, plus the block's upstream gradient and
+        // its input gradient being assembled slice by slice (each [B, T, D]).
+        long recompute = sliceTokens * (decoderBlockFloats(w, true, t) + blockGradFloats) * F32
+                + 2L * tokens * m.hidden() * F32;
+        long backward = ckpt ? Math.max(headGrad, recompute) : Math.max(headGrad, blockGrad);
         long reference = 0;
         if (w.referenceOnTheFly()) {
             // A gradient-free forward with LoRA off; its results stay on the step's manager like the policy's.
@@ -86,7 +94,8 @@ public final class MemoryPlanner {
                 kept / MemoryPlan.GIB, head / MemoryPlan.GIB, reference > 0 ? String.format(Locale.ROOT,
                 ", reference forward %.2f GiB", reference / MemoryPlan.GIB) : "")));
         items.add(new MemoryPlan.Item("backward peak", backward, ckpt
-                ? "one block recomputed with gradients plus its gradients in flight (or the logits' gradients)"
+                ? String.format(Locale.ROOT, "one block recomputed with gradients for %d of the %d sequences at a"
+                        + " time, plus its gradients in flight (or the logits' gradients)", sliceSequences, s)
                 : "gradients in flight at the largest of the logits and a block"));
         if (frozenBytes == 2) {
             items.add(castItem(w));
@@ -233,15 +242,18 @@ public final class MemoryPlanner {
     /**
      * Floats the frozen vision tower leaves per image: patch cut, embeddings and pre-norm, then per run layer two
      * LayerNorms, q/k/v/out projections, merged heads, fc1, quick-GELU (3 ops), fc2 and two residual sums (autograd
-     * records nothing in the frozen tower, so its score chain is freed as it goes). With checkpointing each block
-     * keeps only its output.
+     * records nothing in the frozen tower, so its score chain is freed as it goes). With checkpointing the frozen
+     * tower's chain is not recorded (nothing in or before it is trained), so each block's input is freed once the
+     * next has run, and only the chain's output stays.
      */
     long visionForwardFloats(boolean checkpointed) {
         long p = m.imageTokens() + 1L;
         long d = m.visionHidden();
         long pre = p * (5 * d) + (long) m.imageTokens() * 3 * m.patchSize() * m.patchSize();
-        long layer = checkpointed ? p * d : p * (10 * d + 4L * m.visionIntermediate()); // no autograd: no scores kept
-        return pre + m.visionLayersRun() * layer;
+        if (checkpointed) {
+            return pre + p * d;
+        }
+        return pre + m.visionLayersRun() * p * (10 * d + 4L * m.visionIntermediate()); // no autograd: no scores kept
     }
 
     private MemoryPlan.Item workspace(long activationBytes) {
@@ -262,47 +274,79 @@ public final class MemoryPlanner {
     // ------------------------------------------------------------------------------------------------ sampling
 
     /**
-     * Sampling with a KV cache: weights, the cache at full capacity, every prompt's image features (kept for the
-     * whole generation) and the prefill step's intermediates, the largest single step.
+     * Sampling with a KV cache, as trainer-image's Generator runs it: weights; the cache at full capacity, in the
+     * weights' storage dtype; the batch's prompt embeddings (kept for the whole generation); and the largest single
+     * step. The engine runs each decoder layer of a step in its own sub-manager and each image through the vision
+     * tower in its own, so a step holds one layer's intermediates (and one layer's fp32 casts of 16-bit weights) at a
+     * time: the prefill's largest layer, the prefill's logits over every prompt position, or a late decode step's
+     * fp32 read of one layer's 16-bit cache, whichever is largest.
      *
-     * @param loraRank adapters attached to the sampled model (0: none)
-     * @param kvBytes bytes per cached element (4: fp32 today)
+     * @param sequences sequences decoded together (the sample stage's batchSize × completionsPerPrompt)
      */
-    public MemoryPlan planSampling(int batch, int maxNewTokens, Precision precision, int kvBytes,
+    public MemoryPlan planSampling(int sequences, int maxNewTokens, Precision precision, double gpuMemoryGiB) {
+        return planSampling(sequences, m.imageTokens() + SAMPLING_PROMPT_TEXT_TOKENS, maxNewTokens, precision,
+                gpuMemoryGiB);
+    }
+
+    /** As {@link #planSampling(int, int, Precision, double)} with {@code prompt} positions per prompt, image included. */
+    public MemoryPlan planSampling(int sequences, long prompt, int maxNewTokens, Precision precision,
             double gpuMemoryGiB) {
         List<MemoryPlan.Item> items = new ArrayList<>();
-        long prompt = m.imageTokens() + SAMPLING_PROMPT_TEXT_TOKENS;
+        long b = sequences;
         long capacity = prompt + maxNewTokens;
         int frozenBytes = frozenBytesPerParam(precision);
+        boolean half = frozenBytes == 2;
+        long d = m.hidden();
         items.add(new MemoryPlan.Item("weights", m.totalParams() * frozenBytes, String.format(Locale.ROOT,
                 "%,d parameters x %d B", m.totalParams(), frozenBytes)));
-        long kv = (long) batch * 2L * m.layers() * m.kvDim() * capacity * kvBytes;
+        long kv = b * 2L * m.layers() * m.kvDim() * capacity * frozenBytes;
         items.add(new MemoryPlan.Item("kv cache", kv, String.format(Locale.ROOT,
-                "%d sequences x %d positions x %d layers x k,v x %d x %d B", batch, capacity, m.layers(), m.kvDim(),
-                kvBytes)));
-        TrainingWorkload inference = new TrainingWorkload(false, batch, (int) prompt, 0, java.util.Set.of(), false,
-                false, precision, false, false, 0);
-        long prefill = batch * prompt * (m.layers() * decoderBlockFloats(inference, false, prompt)
-                + 2L * m.hidden() + 3L * m.hidden() + m.vocab()) * F32;
-        long vision = batch * (visionForwardFloats(false) + 3L * m.imageTokens() * m.hidden()) * F32;
-        items.add(new MemoryPlan.Item("activations", prefill + vision, String.format(Locale.ROOT,
-                "prefill of %d x %d positions %.2f GiB, image features %.2f GiB", batch, prompt,
-                prefill / MemoryPlan.GIB, vision / MemoryPlan.GIB)));
-        if (frozenBytes == 2) {
-            items.add(new MemoryPlan.Item("fp32 weight casts", (m.totalParams() - (long) m.vocab() * m.hidden()) * F32,
-                    "every weight but the embedding table cast to fp32 within the step"));
+                "%d sequences x %d positions x %d layers x k,v x %d x %d B", b, capacity, m.layers(), m.kvDim(),
+                frozenBytes)));
+        // Kept while the batch generates: each sequence's token embeddings, image features, the spliced row, and the
+        // stacked batch.
+        long kept = b * (3L * prompt * d + (long) m.imageTokens() * d) * F32;
+        // The prefill: the step's copy of the batch, rope rows, the attention bias [B, 1, P, P]; then one layer at a
+        // time (its input, its intermediates, two score slices in flight, its fp32 read of a 16-bit cache) or the
+        // head (final norm and logits at every position).
+        TrainingWorkload inference = new TrainingWorkload(false, sequences, (int) prompt, 0, java.util.Set.of(), false,
+                false, precision, false, false, AttentionChunking.DEFAULT_QUERY_ROWS);
+        long stepInputs = b * prompt * (d + 2L * m.headDim() + prompt) * F32;
+        long scores = 2L * b * m.heads() * Math.min(AttentionChunking.DEFAULT_QUERY_ROWS, prompt) * prompt;
+        long layer = (b * prompt * (d + decoderBlockFloats(inference, false, prompt)) + scores
+                + (half ? 2L * b * m.kvDim() * prompt : 0)) * F32;
+        long head = b * prompt * (3L * d + 3 + m.vocab()) * F32;
+        long layerCast = half ? m.decoderLayerParams() * F32 : 0;
+        long headCast = half ? ((long) m.vocab() * d + d) * F32 : 0;
+        long prefill = stepInputs + Math.max(layer + layerCast, head + headCast);
+        // A decode step at full length: one layer reads its 16-bit cache back as fp32 keys and values.
+        long decode = (half ? 2L * b * m.kvDim() * capacity * F32 : 0) + layerCast;
+        // One image at a time through the vision tower (its casts included), while the embeddings are being built.
+        long vision = (visionForwardFloats(false) + 3L * m.imageTokens() * d) * F32
+                + (half ? (m.visionParams() + m.projectorParams()) * F32 : 0);
+        long step = Math.max(prefill, Math.max(decode, vision));
+        String largest = step == prefill ? (layer + layerCast >= head + headCast ? "a prefill layer" : "the prefill's logits")
+                : step == decode ? "a decode step's fp32 read of one layer's cache" : "one image's vision tower";
+        long casts = step == prefill ? (layer + layerCast >= head + headCast ? layerCast : headCast)
+                : step == decode ? layerCast : (half ? (m.visionParams() + m.projectorParams()) * F32 : 0);
+        items.add(new MemoryPlan.Item("activations", kept + step - casts, String.format(Locale.ROOT,
+                "prompt embeddings of %d x %d positions kept %.2f GiB; largest step (%s) %.2f GiB", b, prompt,
+                kept / MemoryPlan.GIB, largest, (step - casts) / MemoryPlan.GIB)));
+        if (half) {
+            items.add(new MemoryPlan.Item("fp32 weight casts", casts,
+                    "16-bit weights cast to fp32 for one layer (or the LM head, or the vision tower) at a time"));
         }
-        items.add(workspace(prefill + vision));
-        return new MemoryPlan(String.format(Locale.ROOT, "sampling, batch %d, %d prompt + %d new positions", batch,
+        items.add(workspace(kept + step));
+        return new MemoryPlan(String.format(Locale.ROOT, "sampling, %d sequences, %d prompt + %d new positions", b,
                 prompt, maxNewTokens), items, gpuMemoryGiB,
                 List.of("prompt assumed " + SAMPLING_PROMPT_TEXT_TOKENS + " text tokens plus the image"));
     }
 
     /** The largest sampling batch up to {@code cap} that fits; 0 if none. */
-    public int largestSamplingBatch(int maxNewTokens, Precision precision, int kvBytes, double gpuMemoryGiB, int cap) {
+    public int largestSamplingBatch(int maxNewTokens, Precision precision, double gpuMemoryGiB, int cap) {
         int best = 0;
         for (int b = 1; b <= cap; b++) {
-            if (!planSampling(b, maxNewTokens, precision, kvBytes, gpuMemoryGiB).fits()) {
+            if (!planSampling(b, maxNewTokens, precision, gpuMemoryGiB).fits()) {
                 break;
             }
             best = b;

@@ -69,11 +69,12 @@ class MemoryPlannerTest {
     @Test
     void checkpointingKeepsBlockInputsAndRecomputesOneBlock() {
         MemoryPlan plan = new MemoryPlanner(SHAPE, false).planTraining(sft(true), 1);
-        // decoder: 2 layers * 6 tokens * 8; vision: 148 + one layer's output 5*4; embeddings and head as before
+        // decoder: 2 layers * 6 tokens * 8; vision: 148 + the chain's output 5*4; embeddings and head as before
         assertEquals((2 * 6 * 8 + 148 + 20 + 6 * 16 + 4 * 24 + 6 * 47) * 4, plan.bytesOf("activations"));
-        // one block recomputed (340 per token) plus its gradients (64 per token)
-        assertEquals(6 * (340 + 64) * 4, plan.bytesOf("backward peak"));
-        assertEquals(21512, plan.peakBytes());
+        // one block recomputed (340 per token) plus its gradients (64 per token), plus the upstream and input
+        // gradients (2 * 8 per token)
+        assertEquals(6 * (340 + 64 + 16) * 4, plan.bytesOf("backward peak"));
+        assertEquals(21512 + 6 * 16 * 4, plan.peakBytes());
     }
 
     @Test
@@ -119,6 +120,24 @@ class MemoryPlannerTest {
         assertEquals(2 * 8 + 3 * 16, p.blockGradientFloats(2));
     }
 
+    /** The engine recomputes a checkpointed block for RecomputeSlicing.DEFAULT_SEQUENCES sequences at a time. */
+    @Test
+    void checkpointedBackwardPeakGrowsWithTheSliceNotTheBatch() {
+        MemoryPlanner p = new MemoryPlanner(SHAPE, false);
+        int slice = RecomputeSlicing.DEFAULT_SEQUENCES;
+        TrainingWorkload one = sft(true).withBatch(slice);
+        TrainingWorkload four = sft(true).withBatch(4 * slice);
+        long sliceTokens = slice * 6L;
+        // one slice of a block with its gradients (LoRA on q: 340 + 2*8 + 3*16 floats a token), plus the upstream and
+        // input gradients of the whole batch (2 * width a token); the logits' gradients (2*10 a token) are smaller
+        long perSlice = sliceTokens * (340 + 2 * 8 + 3 * 16) * 4;
+        assertEquals(perSlice + 2 * sliceTokens * 8 * 4, p.planTraining(one, 1).bytesOf("backward peak"));
+        assertEquals(perSlice + 2 * 4 * sliceTokens * 8 * 4, p.planTraining(four, 1).bytesOf("backward peak"));
+        // without checkpointing the batch's own block gradients are in flight: 4x as many
+        assertEquals(4 * p.planTraining(one.withCheckpointing(false), 1).bytesOf("backward peak"),
+                p.planTraining(four.withCheckpointing(false), 1).bytesOf("backward peak"));
+    }
+
     @Test
     void gpuAddsContextAndSlack() {
         MemoryPlan plan = new MemoryPlanner(SHAPE, true).planTraining(sft(false), 80);
@@ -132,11 +151,29 @@ class MemoryPlannerTest {
     @Test
     void samplingBatchIsTheLargestThatFits() {
         MemoryPlanner p = new MemoryPlanner(SHAPE, false);
-        MemoryPlan one = p.planSampling(1, 10, Precision.fp32, 4, 1);
+        MemoryPlan one = p.planSampling(1, 10, Precision.fp32, 1);
         // k and v: 2 layers * 8 * (4 image + 128 text + 10 new positions) * 4 B each
         assertEquals(2 * 2 * 8 * 142 * 4, one.bytesOf("kv cache"));
-        double gib = p.planSampling(7, 10, Precision.fp32, 4, 1).peakBytes() / MemoryPlan.GIB;
-        assertEquals(7, p.largestSamplingBatch(10, Precision.fp32, 4, gib, 100));
+        double gib = p.planSampling(7, 10, Precision.fp32, 1).peakBytes() / MemoryPlan.GIB;
+        assertEquals(7, p.largestSamplingBatch(10, Precision.fp32, gib, 100));
+    }
+
+    /**
+     * Generation runs one decoder layer at a time (each in its own sub-manager), so a deeper model needs more cache but
+     * no more activation memory, and 16-bit weights plan below fp32 ones (their casts are one layer's, not the model's).
+     */
+    @Test
+    void samplingHoldsOneLayerAtATimeAndHalfWeightsPlanLower() {
+        ModelShape deeper = ModelShape.parse(TINY.replace("\"intermediate_size\": 16, \"num_hidden_layers\": 2",
+                "\"intermediate_size\": 16, \"num_hidden_layers\": 4"), "deeper.json");
+        assertEquals(4, deeper.layers());
+        MemoryPlan two = new MemoryPlanner(SHAPE, false).planSampling(3, 10, Precision.fp32, 1);
+        MemoryPlan four = new MemoryPlanner(deeper, false).planSampling(3, 10, Precision.fp32, 1);
+        assertEquals(two.bytesOf("activations"), four.bytesOf("activations"));
+        assertEquals(2 * two.bytesOf("kv cache"), four.bytesOf("kv cache"));
+        MemoryPlan half = new MemoryPlanner(deeper, false).planSampling(3, 10, Precision.fp16, 1);
+        assertEquals(four.bytesOf("kv cache") / 2, half.bytesOf("kv cache"), "the cache follows the weights' dtype");
+        assertTrue(half.peakBytes() < four.peakBytes(), half.peakBytes() + " vs " + four.peakBytes());
     }
 
     @Test

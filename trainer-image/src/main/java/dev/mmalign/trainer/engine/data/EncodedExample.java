@@ -103,6 +103,17 @@ public record EncodedExample(int[] ids, int responseStart, int imagePos, float[]
         return 1 + tok.encode(PromptFormat.prompt(question, hasImage)).length + (hasImage ? imagePositions - 1 : 0);
     }
 
+    /**
+     * Positions the whole conversation takes before any truncation, as {@link #of} builds it for training (BOS,
+     * prompt and response tokenised as one text, EOS, image patches): counting the response's tokens on their own
+     * would count a SentencePiece word-start marker the conversation does not have.
+     */
+    public static int conversationPositions(TextTokenizer tok, String question, String response, boolean hasImage,
+            int imagePositions) {
+        int whole = tok.encode(PromptFormat.prompt(question, hasImage) + PromptFormat.response(response)).length;
+        return 1 + whole + 1 + (hasImage ? imagePositions - 1 : 0);
+    }
+
     public int responseTokens() {
         return ids.length - responseStart;
     }

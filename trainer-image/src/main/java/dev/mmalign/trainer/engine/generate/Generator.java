@@ -203,7 +203,12 @@ public final class Generator {
             NDArray tok = model.embedTokens(OwnedArrays.of(m, ids, new Shape(1, ids.length))).get(0);
             NDArray seq = tok;
             if (e.imagePos() >= 0) {
-                NDArray feats = model.encodeImages(OwnedArrays.of(m, e.pixels(), new Shape(1, 3, size, size))).get(0);
+                NDArray feats;
+                // The vision tower's intermediates go with a scratch manager: only the features stay.
+                try (NDManager scratch = m.newSubManager()) {
+                    feats = model.encodeImages(OwnedArrays.of(scratch, e.pixels(), new Shape(1, 3, size, size))).get(0);
+                    feats.attach(m);
+                }
                 int j = e.imagePos();
                 seq = NDArrays.concat(new NDList(tok.get(":" + j), feats, tok.get((j + 1) + ":")));
             }

@@ -13,6 +13,7 @@ import ai.djl.ndarray.types.SparseFormat;
 import ai.djl.nn.Activation;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.mmalign.api.plan.AttentionChunking;
+import dev.mmalign.api.plan.RecomputeSlicing;
 import dev.mmalign.trainer.engine.safetensors.DType;
 import dev.mmalign.trainer.engine.safetensors.Tensor;
 import java.util.ArrayList;
@@ -21,7 +22,6 @@ import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.UnaryOperator;
 
 /**
  * LLaVA: a CLIP vision tower, a 2-layer GELU projector and a LLaMA decoder, written as plain tensor
@@ -67,6 +67,10 @@ public final class LlavaModel implements AutoCloseable {
     private boolean loraEnabled = true;
     private ActivationCheckpoints checkpoints;
     private long dropoutSeed;
+    /** Sequences per LoRA dropout draw; a slice a checkpointed block runs on must be a multiple of it. */
+    private int dropoutRowsPerDraw = RecomputeSlicing.DEFAULT_SEQUENCES;
+    /** First sequence, within the micro-batch, of the rows the running block sees (0 unless sliced). */
+    private long rowOffset;
     private int attentionQueryChunk = DEFAULT_ATTENTION_QUERY_CHUNK;
 
     private LlavaModel(LlavaConfig config, NDManager parent) {
@@ -182,10 +186,10 @@ public final class LlavaModel implements AutoCloseable {
         // layers are never run; the CLS token is dropped under the "default" select strategy, kept under "full".
         int layers = config.visionFeatureLayer() >= 0 ? config.visionFeatureLayer()
                 : v.numLayers() + 1 + config.visionFeatureLayer();
-        List<UnaryOperator<NDArray>> blocks = new ArrayList<>();
+        List<ActivationCheckpoints.Block> blocks = new ArrayList<>();
         for (int i = 0; i < layers; i++) {
             String prefix = VISION + "encoder.layers." + i + ".";
-            blocks.add(in -> visionBlock(in, prefix));
+            blocks.add((in, rows) -> onRows(rows, () -> visionBlock(in, prefix)));
         }
         x = runBlocks(x, blocks, VISION + "encoder.layers.", VISION + "embeddings.", VISION + "pre_layrnorm");
         if (!LlavaConfig.SELECT_FULL.equals(config.visionFeatureSelectStrategy())) {
@@ -240,20 +244,46 @@ public final class LlavaModel implements AutoCloseable {
         NDArray sin = ex(positions).embedding(positions, ropeSin, SparseFormat.DENSE).singletonOrThrow().expandDims(1);
         if (cache == null) {
             NDArray attnBias = bias;
-            List<UnaryOperator<NDArray>> blocks = new ArrayList<>();
+            List<ActivationCheckpoints.Block> blocks = new ArrayList<>();
             for (int i = 0; i < t.numLayers(); i++) {
                 String prefix = TEXT + "layers." + i + ".";
                 int layer = i;
-                blocks.add(in -> decoderBlock(in, prefix, layer, cos, sin, attnBias, null));
+                // cos and sin are per sequence; the bias is too once it carries a padding mask ([B, 1, T, S]).
+                blocks.add((in, rows) -> onRows(rows, () -> decoderBlock(in, prefix, layer, rows.of(cos), rows.of(sin),
+                        attnBias.getShape().dimension() == 4 ? rows.of(attnBias) : attnBias, null)));
             }
             h = runBlocks(h, blocks, TEXT + "layers.", TEXT + "embed_tokens", PROJECTOR, VISION);
         } else {
-            for (int i = 0; i < t.numLayers(); i++) {
-                h = decoderBlock(h, TEXT + "layers." + i + ".", i, cos, sin, bias, cache);
-            }
+            h = cachedLayers(h, cos, sin, bias, cache);
         }
         h = rmsNorm(h, TEXT + "norm.weight", t.rmsNormEps());
         return linear(h, w(LM_HEAD, h), null);
+    }
+
+    /**
+     * The decoder layers of a generation step (with a KV cache: never differentiated), each in its own sub-manager of
+     * {@code h}'s: a layer's intermediates and its fp32 casts of 16-bit weights are freed when it returns, so a prefill
+     * holds one layer's worth at a time rather than every layer's until the step ends. Only each layer's output and
+     * the cache's writes survive; {@code h} itself stays the caller's.
+     */
+    private NDArray cachedLayers(NDArray h, NDArray cos, NDArray sin, NDArray bias, KvCache cache) {
+        NDManager outer = h.getManager();
+        NDArray x = h;
+        for (int i = 0; i < config.text().numLayers(); i++) {
+            try (NDManager layer = outer.newSubManager()) {
+                x.attach(layer); // ops land on their operand's manager
+                try {
+                    NDArray y = decoderBlock(x, TEXT + "layers." + i + ".", i, cos, sin, bias, cache);
+                    y.attach(outer);
+                    x = y;
+                } finally {
+                    if (i == 0) {
+                        h.attach(outer);
+                    }
+                }
+            }
+        }
+        return x;
     }
 
     /** x + attn(rmsnorm(x)), then x + SwiGLU(rmsnorm(x)). */
@@ -288,15 +318,30 @@ public final class LlavaModel implements AutoCloseable {
      * Runs a chain of blocks: one after the other, or, with activation checkpointing on, through
      * {@link ActivationCheckpoints} (inputs kept, blocks recomputed in the backward pass).
      */
-    private NDArray runBlocks(NDArray x, List<UnaryOperator<NDArray>> blocks, String layersPrefix,
+    private NDArray runBlocks(NDArray x, List<ActivationCheckpoints.Block> blocks, String layersPrefix,
             String... inputPrefixes) {
         if (checkpoints == null) {
-            for (UnaryOperator<NDArray> block : blocks) {
-                x = block.apply(x);
+            ActivationCheckpoints.Rows all = ActivationCheckpoints.Rows.all(x.getShape().get(0));
+            for (ActivationCheckpoints.Block block : blocks) {
+                x = block.apply(x, all);
             }
             return x;
         }
         return checkpoints.run(x, blocks, trainsAnything(layersPrefix), trainsAnything(inputPrefixes));
+    }
+
+    /**
+     * Runs {@code block} on a slice of the batch: LoRA dropout inside it draws the masks of these rows (see
+     * {@link #dropout}).
+     */
+    private NDArray onRows(ActivationCheckpoints.Rows rows, java.util.function.Supplier<NDArray> block) {
+        long before = rowOffset;
+        rowOffset = rows.from();
+        try {
+            return block.get();
+        } finally {
+            rowOffset = before;
+        }
     }
 
     /** Whether any weight or LoRA pair under one of {@code prefixes} is being trained (requires a gradient). */
@@ -449,15 +494,43 @@ public final class LlavaModel implements AutoCloseable {
     }
 
     /**
-     * LoRA dropout with a mask that depends only on the dropout seed and the layer, never on what ran before: an
-     * activation-checkpointed block recomputed in the backward pass draws the mask its forward pass drew, and replicas
-     * on other threads cannot shift each other's draws.
+     * LoRA dropout with a mask that depends only on the dropout seed, the layer and the sequences, never on what ran
+     * before: an activation-checkpointed block recomputed in the backward pass draws the mask its forward pass drew,
+     * and replicas on other threads cannot shift each other's draws. The mask is drawn per group of
+     * {@link #dropoutRowsPerDraw} sequences (group g of the micro-batch from its own seed), so a block run on a slice of
+     * the batch (a multiple of the group, see {@link ActivationCheckpoints}) draws exactly the rows the whole batch
+     * would; a batch of one group draws as before slicing existed.
      */
     private NDArray dropout(NDArray x, String layer, float rate) {
-        synchronized (DROPOUT_SEEDING) {
-            JniUtils.setSeed(mix(dropoutSeed, layer.hashCode()));
-            return ex(x).dropout(x, rate, true).singletonOrThrow();
+        long rows = x.getShape().get(0);
+        if (rowOffset % dropoutRowsPerDraw != 0) {
+            throw new IllegalStateException("a slice starting at sequence " + rowOffset + " splits a dropout group of "
+                    + dropoutRowsPerDraw);
         }
+        synchronized (DROPOUT_SEEDING) {
+            if (rowOffset == 0 && rows <= dropoutRowsPerDraw) {
+                return dropoutGroup(x, layer, 0, rate);
+            }
+            NDList parts = new NDList();
+            NDList groups = new NDList();
+            for (long from = 0; from < rows; from += dropoutRowsPerDraw) {
+                NDArray part = x.get(from + ":" + Math.min(rows, from + dropoutRowsPerDraw));
+                parts.add(part);
+                groups.add(dropoutGroup(part, layer, (rowOffset + from) / dropoutRowsPerDraw, rate));
+            }
+            NDArray joined = NDArrays.concat(groups, 0);
+            // Autograd keeps the masks it needs on its own; the groups' outputs would only double the memory.
+            groups.close();
+            parts.close();
+            return joined;
+        }
+    }
+
+    /** One group's dropout; the caller holds {@link #DROPOUT_SEEDING}. */
+    private NDArray dropoutGroup(NDArray x, String layer, long group, float rate) {
+        long seed = mix(dropoutSeed, layer.hashCode());
+        JniUtils.setSeed(group == 0 ? seed : mix(seed, group));
+        return ex(x).dropout(x, rate, true).singletonOrThrow();
     }
 
     /** SplitMix64 finaliser over seed and key: nearby inputs give unrelated seeds. */
@@ -568,7 +641,22 @@ public final class LlavaModel implements AutoCloseable {
      * record into {@code checkpoints}, whose {@link ActivationCheckpoints#backward} the caller runs after the loss's.
      */
     public void setCheckpoints(ActivationCheckpoints checkpoints) {
+        if (checkpoints != null && checkpoints.sliceRows() % dropoutRowsPerDraw != 0) {
+            throw new IllegalArgumentException("checkpointing slices of " + checkpoints.sliceRows()
+                    + " sequences would split LoRA dropout groups of " + dropoutRowsPerDraw);
+        }
         this.checkpoints = checkpoints;
+    }
+
+    /**
+     * Sequences per LoRA dropout draw (default {@link RecomputeSlicing#DEFAULT_SEQUENCES}); the masks, and so the
+     * training, depend on it. Checkpointing slices must be multiples of it.
+     */
+    public void setDropoutRowsPerDraw(int rows) {
+        if (rows < 1) {
+            throw new IllegalArgumentException("dropout rows per draw must be at least 1, got " + rows);
+        }
+        this.dropoutRowsPerDraw = rows;
     }
 
     /** Seed of the LoRA dropout masks of the following forward passes (set per micro-batch while training). */
@@ -598,6 +686,7 @@ public final class LlavaModel implements AutoCloseable {
         m.training = training;
         m.loraEnabled = loraEnabled;
         m.attentionQueryChunk = attentionQueryChunk;
+        m.dropoutRowsPerDraw = dropoutRowsPerDraw;
         return m;
     }
 

@@ -141,6 +141,26 @@ class ConversationBoundaryTest {
         }
     }
 
+    /**
+     * Whether a pair's responses fit maxLength whole (the train stage's check before reusing stored reference
+     * log-probs) counts the positions the training sequence really has: the response counted on its own would add the
+     * "▁" the conversation lacks, one position too many.
+     */
+    @Test
+    void conversationPositionsAreThoseOfTheTrainingSequence() throws Exception {
+        try (HfTokenizer tok = new HfTokenizer(tokenizer(List.of("Y e", "Ye s", "▁ Yes"), true), 1, 2, 0, 3, 64)) {
+            EncodedExample e = EncodedExample.of(tok, QUESTION, ANSWER, null, 0, 512, true);
+            int positions = EncodedExample.conversationPositions(tok, QUESTION, ANSWER, false, 0);
+            assertEquals(e.ids().length, positions);
+            int separately = EncodedExample.promptPositions(tok, QUESTION, false, 0)
+                    + tok.encode(PromptFormat.response(ANSWER)).length + 1;
+            assertEquals(positions + 1, separately, "the old count, response alone, is one too many");
+            // A maxLength of exactly the conversation keeps the whole response (with EOS): nothing is cut.
+            EncodedExample exact = EncodedExample.of(tok, QUESTION, ANSWER, null, 0, positions, true);
+            assertArrayEquals(e.ids(), exact.ids());
+        }
+    }
+
     /** The vocabulary pieces of the ids, read from the vocabulary the test wrote. */
     private String[] pieces(int[] ids) {
         return Arrays.stream(ids).mapToObj(i -> vocabById.get(i)).toArray(String[]::new);

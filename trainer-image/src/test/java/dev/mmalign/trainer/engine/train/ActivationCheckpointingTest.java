@@ -89,32 +89,78 @@ class ActivationCheckpointingTest {
         compareDpo(null, true, 2);
     }
 
+    // Blocks run and recomputed a slice of the batch at a time (RecomputeSlicing): the 4 pairs are 8 sequences, the
+    // default slice of 4 makes 2 slices, slices of 1 make 8; dropout masks are then drawn per sequence.
+
+    @Test
+    void dpoLoraGradientsEqualWhenBlocksRunInDefaultSlices() throws Exception {
+        compareDpo(lora(true), true, 1, DEFAULT_SLICE, DEFAULT_SLICE);
+    }
+
+    @Test
+    void dpoLoraGradientsEqualWhenBlocksRunOneSequenceAtATime() throws Exception {
+        compareDpo(lora(true), true, 1, 1, 1);
+    }
+
+    @Test
+    void dpoLoraWithOnTheFlyReferenceInSlicesOfTwo() throws Exception {
+        compareDpo(lora(false), false, 1, 2, 2);
+    }
+
+    @Test
+    void sftFullFineTuningSlicesVisionAndDecoderChains() {
+        compareSft(null, 2, 1, 1);
+    }
+
+    @Test
+    void aSliceThatSplitsADropoutGroupIsRefused() {
+        try (VisionLanguageModel vlm = deepTiny(5)) {
+            vlm.model().setDropoutRowsPerDraw(2);
+            IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> vlm.model().setCheckpoints(new ActivationCheckpoints(3)));
+            assertTrue(e.getMessage().contains("dropout groups of 2"), e.getMessage());
+        }
+    }
+
+    private static final int DEFAULT_SLICE = dev.mmalign.api.plan.RecomputeSlicing.DEFAULT_SEQUENCES;
+
     private void compareSft(LoraConfig loraCfg, int chains) {
+        compareSft(loraCfg, chains, DEFAULT_SLICE, DEFAULT_SLICE);
+    }
+
+    private void compareSft(LoraConfig loraCfg, int chains, int sliceRows, int dropoutRows) {
         try (VisionLanguageModel vlm = deepTiny(3)) {
             TrainConfig cfg = TrainConfig.builder().method(TrainConfig.Method.SFT).lora(loraCfg).maxLength(64).build();
             SftTrainer trainer = new SftTrainer(vlm, cfg, root);
             List<SftExampleRecord> batch = ToyData.sftExamples(images);
-            compare(vlm, loraCfg, trainer, batch, chains);
+            vlm.model().setDropoutRowsPerDraw(dropoutRows);
+            compare(vlm, loraCfg, trainer, batch, chains, sliceRows);
         }
     }
 
     private void compareDpo(LoraConfig loraCfg, boolean precompute, int chains) throws Exception {
+        compareDpo(loraCfg, precompute, chains, DEFAULT_SLICE, DEFAULT_SLICE);
+    }
+
+    private void compareDpo(LoraConfig loraCfg, boolean precompute, int chains, int sliceRows, int dropoutRows)
+            throws Exception {
         try (VisionLanguageModel vlm = deepTiny(4)) {
             TrainConfig cfg = TrainConfig.builder().lora(loraCfg).maxLength(64)
                     .dpo(DpoConfig.builder().precomputeReference(precompute).sftWeight(0.5).build()).build();
             DpoTrainer trainer = new DpoTrainer(vlm, cfg, root);
             List<DpoPairRecord> batch = trainer.prepare(ToyData.preferencePairs(images));
-            compare(vlm, loraCfg, trainer, batch, chains);
+            vlm.model().setDropoutRowsPerDraw(dropoutRows);
+            compare(vlm, loraCfg, trainer, batch, chains, sliceRows);
         }
     }
 
     private static <E> void compare(VisionLanguageModel vlm, LoraConfig loraCfg, TrainingLoop<E> trainer,
-            List<E> batch, int chains) {
+            List<E> batch, int chains, int sliceRows) {
         Map<String, NDArray> trainable = loraCfg != null ? Lora.attach(vlm.model(), loraCfg, 11)
                 : new LinkedHashMap<>(vlm.model().weights());
         try {
-            Map<String, float[]> plain = gradients(vlm, trainable, trainer, batch, -1);
-            Map<String, float[]> checkpointed = gradients(vlm, trainable, trainer, batch, chains);
+            Map<String, float[]> plain = gradients(vlm, trainable, trainer, batch, -1, sliceRows);
+            Map<String, float[]> checkpointed = gradients(vlm, trainable, trainer, batch, chains, sliceRows);
             double worst = 0;
             double largest = 0;
             String where = "";
@@ -139,7 +185,7 @@ class ActivationCheckpointingTest {
 
     /** Gradients of one micro-batch as the loop computes them; {@code chains} &lt; 0 means no checkpointing. */
     private static <E> Map<String, float[]> gradients(VisionLanguageModel vlm, Map<String, NDArray> trainable,
-            TrainingLoop<E> trainer, List<E> batch, int chains) {
+            TrainingLoop<E> trainer, List<E> batch, int chains, int sliceRows) {
         LlavaModel model = vlm.model();
         for (NDArray a : trainable.values()) {
             a.setRequiresGradient(true);
@@ -149,7 +195,7 @@ class ActivationCheckpointingTest {
         model.setDropoutSeed(1234);
         JniUtils.setGradMode(true);
         try (NDManager m = vlm.manager().newSubManager()) {
-            ActivationCheckpoints checkpoints = chains < 0 ? null : new ActivationCheckpoints();
+            ActivationCheckpoints checkpoints = chains < 0 ? null : new ActivationCheckpoints(sliceRows);
             model.setCheckpoints(checkpoints);
             TrainingLoop.MicroResult r = trainer.microStep(model, m, batch);
             ActivationCheckpoints.backward(r.loss());
