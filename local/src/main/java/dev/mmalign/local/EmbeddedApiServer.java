@@ -94,9 +94,21 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return "http://127.0.0.1:" + front.port();
     }
 
-    /** How many requests the server has received since it started (operator-bench counts the operator's). */
-    public int requestCount() {
-        return server.getRequestCount();
+    /**
+     * Takes the requests the server recorded since the last call, as "METHOD path?query" lines. The mock server keeps
+     * every request it received (bodies included) until taken, so a long session should call this now and then.
+     */
+    public List<String> takeRequests() {
+        List<String> out = new java.util.ArrayList<>();
+        try {
+            io.fabric8.mockwebserver.http.RecordedRequest r;
+            while ((r = server.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
+                out.add(r.getMethod() + " " + r.getPath());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return out;
     }
 
     /** Streamed watches (kubectl get -w) open now. */

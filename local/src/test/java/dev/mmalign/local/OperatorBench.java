@@ -41,7 +41,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Latency is a run's create (answered) to its Job's appearance in this process's watch. RSS is the operator's
  * VmRSS from /proc at the end. Requests are counted at the API server between the first create and the last Job,
- * less the bench's own N creates. Series are the operator's /q/metrics sample lines, after less before, per run.
+ * less the bench's own N creates and less Events: requests_per_run is what issue #14 bounds (the run's status write
+ * and its children), Events are printed apart ({@code events_per_run}, on a second line, with the CPU time the
+ * operator and this process (the API server, with the bench's own client) spent per run and the load average).
+ * Series are the operator's /q/metrics sample lines, after less before, per run.
  * The operator runs with the JVM flags its pod gets ({@link #jvmOptions}): the chart's memory limit as the JVM's RAM
  * (no container limits here) and the image's flags. With
  * {@code -Doperator-bench.diagnose=true} it also prints the operator's class histogram and native memory summary.
@@ -82,6 +85,11 @@ public final class OperatorBench {
             if (diagnose) {
                 jvm.add("-XX:NativeMemoryTracking=summary");
             }
+            // Extra operator JVM flags for profiling, e.g. -Doperator-bench.operator-jvm=-XX:StartFlightRecording=...
+            String extra = System.getProperty("operator-bench.operator-jvm", "").trim();
+            if (!extra.isEmpty()) {
+                jvm.addAll(List.of(extra.split("\\s+")));
+            }
             System.err.println("operator-bench: operator JVM " + String.join(" ", jvm));
             OperatorProcess operator = OperatorProcess.start(app, api.url(), jvm,
                     Map.of("quarkus.http.port", String.valueOf(metricsPort)), log);
@@ -104,8 +112,10 @@ public final class OperatorBench {
                 }).run();
                 Thread.sleep(3000);   // the dataset's reconcile settles
                 int seriesBefore = series(metricsPort);
-                int requestsBefore = api.requestCount();
+                api.takeRequests();
                 Map<String, Long> created = new ConcurrentHashMap<>();
+                long operatorCpuBefore = cpuTicks(operator.pid());
+                long serverCpuBefore = cpuTicks(ProcessHandle.current().pid());
                 long start = System.nanoTime();
                 ExecutorService pool = Executors.newFixedThreadPool(parallelism);
                 for (int i = 0; i < n; i++) {
@@ -123,7 +133,14 @@ public final class OperatorBench {
                     Thread.sleep(50);
                 }
                 long end = System.nanoTime();
-                int requests = api.requestCount() - requestsBefore - n;
+                double operatorCpuS = (cpuTicks(operator.pid()) - operatorCpuBefore) / (double) TICKS_PER_S;
+                double serverCpuS = (cpuTicks(ProcessHandle.current().pid()) - serverCpuBefore)
+                        / (double) TICKS_PER_S;
+                List<String> requestLines = api.takeRequests();
+                // The bench's own creates are not the operator's; Events are counted apart (see the class comment).
+                long events = requestLines.stream().filter(l -> l.matches("\\S+ /api/v1/namespaces/[^/]+/events.*"))
+                        .count();
+                long requests = requestLines.size() - n - events;
                 if (!allHaveJobs(n, jobSeen)) {
                     System.err.println("operator-bench: only " + jobSeen.size() + " of " + n + " Jobs after 10 min");
                     System.exit(1);
@@ -140,9 +157,14 @@ public final class OperatorBench {
                                 + "requests_per_run=%.1f series_per_resource=%.1f%n", n, percentile(latencies, 50),
                         percentile(latencies, 99), (end - start) / 1e9, rssMb(operator.pid()),
                         (double) requests / n, (double) (seriesAfter - seriesBefore) / n);
+                System.out.printf("operator-bench: events_per_run=%.1f operator_cpu_ms_per_run=%.1f "
+                                + "server_cpu_ms_per_run=%.1f load=%s%n", (double) events / n, operatorCpuS * 1000 / n,
+                        serverCpuS * 1000 / n, loadAverage());
                 if (diagnose) {
+                    requestKinds(requestLines).forEach((k, c) -> System.err.printf(
+                            "operator-bench: requests: %6d %s%n", c, k));
                     jcmd(operator.pid(), "GC.class_histogram", 30);
-                    jcmd(operator.pid(), "VM.native_memory", 60);
+                    jcmd(operator.pid(), "VM.native_memory", 200);
                 }
             } finally {
                 operator.close();
@@ -187,6 +209,19 @@ public final class OperatorBench {
         out.lines().limit(lines).forEach(l -> System.err.println("operator-bench: " + command + ": " + l));
     }
 
+    /** Requests by verb and path, names and query values replaced by placeholders, most frequent first. */
+    static Map<String, Long> requestKinds(List<String> lines) {
+        Map<String, Long> counts = new java.util.TreeMap<>();
+        for (String line : lines) {
+            String shape = line.replaceAll("bench-\\d+", "RUN").replaceAll("=[^&]*", "=*");
+            counts.merge(shape, 1L, Long::sum);
+        }
+        Map<String, Long> sorted = new java.util.LinkedHashMap<>();
+        counts.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+                .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        return sorted;
+    }
+
     private static boolean allHaveJobs(int n, Map<String, Long> jobSeen) {
         return jobSeen.size() >= n;
     }
@@ -215,6 +250,22 @@ public final class OperatorBench {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         return (int) r.body().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count();
+    }
+
+    /** Clock ticks per second of /proc/PID/stat's CPU times (USER_HZ, 100 on Linux). */
+    private static final long TICKS_PER_S = 100;
+
+    /** User plus system CPU time of a process so far, in clock ticks. */
+    private static long cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(f[11]) + Long.parseLong(f[12]);   // utime, stime (fields 14 and 15)
+    }
+
+    /** The 1, 5 and 15 minute load averages now. */
+    private static String loadAverage() throws IOException {
+        String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split(" ");
+        return f[0] + "," + f[1] + "," + f[2];
     }
 
     private static long rssMb(long pid) throws IOException {

@@ -43,6 +43,7 @@ import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
 import io.javaoperatorsdk.operator.api.reconciler.EventSourceContext;
 import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
+import io.javaoperatorsdk.operator.api.reconciler.IndexedResourceCache;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
 import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
@@ -75,6 +76,8 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
     private volatile ChildCaches children;
     /** The datasets runs train on, read from this informer (its events wake the runs waiting on them). */
     private volatile InformerEventSource<PreferenceDataset, AlignmentRun> datasetCache;
+    /** The runs themselves (JOSDK's cache of this controller): the base-model and dependency-cycle lookups. */
+    private volatile IndexedResourceCache<AlignmentRun> runCache;
     private final OperatorMetrics metrics;
     private final ReconcileShell<AlignmentRun, AlignmentRunStatus, RunPhase> shell;
 
@@ -89,6 +92,7 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
     @Override
     public List<EventSource<?, AlignmentRun>> prepareEventSources(EventSourceContext<AlignmentRun> context) {
         var cache = context.getPrimaryCache();
+        runCache = cache;
         metrics.phaseGauges(KIND, RunPhase.values(), id -> cache.get(id).isPresent());
         children = ChildCaches.create(AlignmentRun.class, KIND, context);
         var suites = InformerEventSourceConfiguration.from(BenchmarkSuite.class, AlignmentRun.class)
@@ -268,9 +272,10 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
             // Not started yet: the dataset and the base model must be ready first, and must not wait on this run.
             if (spec.dataset.name != null || spec.baseModel.alignmentRun != null) {
                 String ns = run.getMetadata().getNamespace();
-                var cycle = new DependencyCycles(
-                        n -> client.resources(PreferenceDataset.class).inNamespace(ns).withName(n).get(),
-                        n -> client.resources(AlignmentRun.class).inNamespace(ns).withName(n).get()).through(run);
+                // From the informers' caches, not the API server (two GETs per run): a cycle made of objects
+                // created a moment ago is found by the reconcile their events trigger.
+                var cycle = new DependencyCycles(n -> datasetCache.get(new ResourceID(n, ns)).orElse(null),
+                        n -> n.equals(name) ? run : runCache.get(new ResourceID(n, ns)).orElse(null)).through(run);
                 if (cycle.isPresent()) {
                     s.message = "dependency cycle: " + cycle.get() + "; change one of them to break it";
                     return Outcome.of(RunPhase.Failed, State.FAILED, DependencyCycles.REASON, s.message);
@@ -317,8 +322,8 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
                 imageRoot = ds.getSpec().prompts.imageRoot != null ? ds.getSpec().prompts.imageRoot : "images";
             }
             var base = spec.baseModel;
-            var resolution = new ModelResolver(n -> client.resources(AlignmentRun.class)
-                    .inNamespace(run.getMetadata().getNamespace()).withName(n).get())
+            var resolution = new ModelResolver(n -> runCache.get(new ResourceID(n, run.getMetadata().getNamespace()))
+                    .orElse(null))
                     .resolve("base", base.path, base.alignmentRun, base.merged);
             if (resolution instanceof ModelResolver.Waiting w) {
                 s.message = w.message();

@@ -44,26 +44,6 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
     @Inject
     AlignmentRunReconciler reconciler;
 
-    private void driveDatasetToReady(String ns, String name) {
-        driveDatasetToReady(ns, name, 1);
-    }
-
-    /** Plays the dataset's three stage Jobs of {@code generation} to success. */
-    private void driveDatasetToReady(String ns, String name, long generation) {
-        for (String stage : List.of("sample", "annotate", "build")) {
-            String job = name + "-" + stage + "-" + generation;
-            kubelet.awaitJob(ns, job);
-            kubelet.start(ns, job);
-            int shards = kubelet.jobs(ns).stream().filter(j -> j.getMetadata().getName().equals(job)).findFirst()
-                    .orElseThrow().getSpec().getCompletions();
-            for (int i = 0; i < shards; i++) {
-                kubelet.succeed(ns, job, i, result(StageName.valueOf(stage), Map.of("dpoPairs", 4L), Map.of(),
-                        Map.of()));
-            }
-        }
-        awaitResource(PreferenceDataset.class, ns, name, d -> d.getStatus().phase == DatasetPhase.Ready);
-    }
-
     private void reportProgress(String ns, String run, long step, long total, double loss) {
         // What the trainer's reporter does: a JSON merge patch of its own fields, without resourceVersion, so it
         // never conflicts with the operator's status writes.

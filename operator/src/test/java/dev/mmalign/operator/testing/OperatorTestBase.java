@@ -1,6 +1,9 @@
 package dev.mmalign.operator.testing;
 
 import dev.mmalign.api.common.ConditionTypes;
+import dev.mmalign.api.dataset.DatasetPhase;
+import dev.mmalign.api.dataset.PreferenceDataset;
+import dev.mmalign.api.stage.StageName;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -13,9 +16,11 @@ import org.junit.jupiter.api.BeforeEach;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 
+import static dev.mmalign.operator.testing.Fixtures.result;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -67,6 +72,26 @@ public abstract class OperatorTestBase {
 
     protected static boolean ready(List<Condition> conditions) {
         return isTrue(conditions, ConditionTypes.READY);
+    }
+
+    protected void driveDatasetToReady(String ns, String name) {
+        driveDatasetToReady(ns, name, 1);
+    }
+
+    /** Plays the dataset's three stage Jobs of {@code generation} to success. */
+    protected void driveDatasetToReady(String ns, String name, long generation) {
+        for (String stage : List.of("sample", "annotate", "build")) {
+            String job = name + "-" + stage + "-" + generation;
+            kubelet.awaitJob(ns, job);
+            kubelet.start(ns, job);
+            int shards = kubelet.jobs(ns).stream().filter(j -> j.getMetadata().getName().equals(job)).findFirst()
+                    .orElseThrow().getSpec().getCompletions();
+            for (int i = 0; i < shards; i++) {
+                kubelet.succeed(ns, job, i, result(StageName.valueOf(stage), Map.of("dpoPairs", 4L), Map.of(),
+                        Map.of()));
+            }
+        }
+        awaitResource(PreferenceDataset.class, ns, name, d -> d.getStatus().phase == DatasetPhase.Ready);
     }
 
     protected List<Event> events(String ns, String name) {
