@@ -18,8 +18,9 @@ class LocalRunClaimTest {
     void quickstartSuitePrintsTheClaimLine() {
         List<BenchmarkResult> rows = new ArrayList<>();
         for (String model : List.of("lm", "base", "dpo")) {
-            BenchmarkResult text = new BenchmarkResult(model, "text-only", "accuracy", 0.0, 60L, null);
-            text.breakdown = Map.of("containsAccuracy", model.equals("base") ? 0.25 : 0.5);
+            BenchmarkResult text = new BenchmarkResult(model, "text-only", "accuracy",
+                    model.equals("base") ? 0.25 : 0.5, 60L, null);
+            text.breakdown = Map.of("containsAccuracy", 0.9);
             BenchmarkResult pope = new BenchmarkResult(model, "pope", "f1", 0.6, 100L, null);
             pope.breakdown = Map.of("accuracy", 0.55, "yesRatio", 0.6);
             rows.add(text);

@@ -80,7 +80,9 @@ public final class SyntheticWorld {
             Map<String, Object> q = new LinkedHashMap<>();
             q.put("id", p.id());
             q.put("question", p.question());
-            q.put("answer", p.truth().answer());
+            // The whole gold sentence: a short answer alone would be found in echoes of the question ("3 plus 1 is
+            // 12" holds the answer 3 of "Add 1 and 2"), so the rule is the sentence, exactly (after normalisation).
+            q.put("answer", p.goldAnswer());
             textHeldout.add(q);
         }
         AtomicFiles.writeJsonl(dir.resolve("text-heldout.jsonl"), textHeldout);

@@ -45,7 +45,7 @@ class QuickstartTest {
         JsonNode claim = results.path("claim");
         assertEquals(List.of("text_lm", "text_base", "text_dpo", "pope_acc_base", "pope_acc_dpo", "pope_yes_base",
                 "pope_yes_dpo"), iterable(claim.fieldNames()));
-        assertEquals(models.path("base").path("text-only").path("containsAccuracy").asDouble(),
+        assertEquals(models.path("base").path("text-only").path("accuracy").asDouble(),
                 claim.path("text_base").asDouble());
         assertEquals(models.path("dpo").path("pope").path("accuracy").asDouble(), claim.path("pope_acc_dpo").asDouble());
         assertTrue(Files.readString(out.resolve("report.html")).contains("steerlm"));

@@ -19,9 +19,9 @@ public final class PaperClaim {
     /** The visually instruction-tuned base every alignment run starts from. */
     public static final String BASE = "base";
     public static final String DPO = "dpo";
-    /** Held-out text instructions, scored by rule (the short answer found as whole words). */
+    /** Held-out text instructions, scored by rule: the answer equals the gold sentence after normalisation. */
     public static final String TEXT_BENCHMARK = "text-only";
-    public static final String TEXT_METRIC = "containsAccuracy";
+    public static final String TEXT_METRIC = "accuracy";
     public static final String POPE = "pope";
 
     /** The figures of the claim in print order: key → (model, benchmark, metric). */

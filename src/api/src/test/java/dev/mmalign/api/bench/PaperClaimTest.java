@@ -12,9 +12,9 @@ class PaperClaimTest {
 
     @Test
     void figuresFromStatusRowsTakeHeadlinesAndBreakdowns() {
-        BenchmarkResult lmText = row("lm", "text-only", "accuracy", 0.1, Map.of("containsAccuracy", 0.6));
-        BenchmarkResult baseText = row("base", "text-only", "accuracy", 0.0, Map.of("containsAccuracy", 0.2));
-        BenchmarkResult dpoText = row("dpo", "text-only", "accuracy", 0.0, Map.of("containsAccuracy", 0.35));
+        BenchmarkResult lmText = row("lm", "text-only", "accuracy", 0.6, Map.of("containsAccuracy", 0.7));
+        BenchmarkResult baseText = row("base", "text-only", "accuracy", 0.2, Map.of("containsAccuracy", 0.3));
+        BenchmarkResult dpoText = row("dpo", "text-only", "accuracy", 0.35, Map.of("containsAccuracy", 0.4));
         BenchmarkResult basePope = row("base", "pope", "f1", 0.6, Map.of("accuracy", 0.55, "yesRatio", 0.7));
         BenchmarkResult dpoPope = row("dpo", "pope", "f1", 0.65, Map.of("accuracy", 0.6, "yesRatio", 0.65));
         Map<String, Double> figures = PaperClaim.figures(PaperClaim.fromResults(
