@@ -19,7 +19,8 @@ class QuickstartClaimTest {
 
     private static final Pattern CLAIM_PATH = Pattern.compile("\\b(?:synthetic|models)/[\\w./-]+");
     private static final List<String> PATHS = List.of(QuickstartClaim.IMAGES, QuickstartClaim.PROMPTS,
-            QuickstartClaim.POPE, QuickstartClaim.MMBENCH, QuickstartClaim.TEXT_ONLY, QuickstartClaim.BASE_MODEL);
+            QuickstartClaim.POPE, QuickstartClaim.MMBENCH, QuickstartClaim.TEXT_ONLY, QuickstartClaim.LANGUAGE_MODEL,
+            QuickstartClaim.BASE_MODEL);
 
     @Test
     void manifestsReadExactlyThePathsOfAPreparedClaim() throws Exception {
