@@ -1,6 +1,8 @@
 package dev.mmalign.local;
 
+import dev.mmalign.api.bench.BenchmarkResult;
 import dev.mmalign.api.bench.BenchmarkSuite;
+import dev.mmalign.api.bench.PaperClaim;
 import dev.mmalign.api.common.StorageSpec;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
@@ -30,6 +32,7 @@ final class LocalRun {
         for (HasMetadata r : result.resources()) {
             if (r instanceof BenchmarkSuite suite) {
                 s.out().printf("BenchmarkSuite %s:%n%n%s%n", suite.getMetadata().getName(), SuiteTable.render(suite));
+                claimLine(suite).ifPresent(s.out()::println);
                 reportPath(s, suite).ifPresent(p -> s.out().printf("report: %s%n", p));
             }
         }
@@ -48,6 +51,19 @@ final class LocalRun {
         s.out().printf("pod logs: %s%noperator log: %s%n", s.options().workDir().resolve("logs"),
                 s.options().workDir().resolve("operator.log"));
         return code;
+    }
+
+    /**
+     * The paper's claim line, as the in-process quickstart prints it, for a suite that compares the quickstart's
+     * language model, base and DPO run (examples/quickstart); empty for any other suite.
+     */
+    static java.util.Optional<String> claimLine(BenchmarkSuite suite) {
+        List<BenchmarkResult> results = suite.getStatus() == null || suite.getStatus().results == null ? List.of()
+                : suite.getStatus().results;
+        boolean compares = java.util.stream.Stream.of(PaperClaim.TEXT_LM, PaperClaim.BASE, PaperClaim.DPO)
+                .allMatch(m -> results.stream().anyMatch(r -> m.equals(r.model)));
+        return compares ? java.util.Optional.of(PaperClaim.line(PaperClaim.figures(PaperClaim.fromResults(results))))
+                : java.util.Optional.empty();
     }
 
     /** The suite's HTML report on this machine: claim folder + subPath + status.reportPath. */

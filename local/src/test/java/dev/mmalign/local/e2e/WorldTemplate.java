@@ -21,7 +21,7 @@ final class WorldTemplate {
 
     /** Small but not degenerate: 36 preference prompts, a base that answers in words (a few DPO pairs). */
     static final List<String> OPTIONS = List.of("--vit-scenes", "10", "--prompts-scenes", "6", "--heldout-scenes", "4",
-            "--text-train", "10", "--text-heldout", "6", "--vit-epochs", "2", "--epochs", "1");
+            "--text-train", "10", "--text-heldout", "6", "--lm-epochs", "1", "--vit-epochs", "2", "--epochs", "1");
 
     private static Path prepared;
 

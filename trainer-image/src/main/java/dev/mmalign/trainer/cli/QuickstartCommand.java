@@ -1,5 +1,6 @@
 package dev.mmalign.trainer.cli;
 
+import dev.mmalign.api.bench.PaperClaim;
 import dev.mmalign.trainer.evaluate.ResultsFile;
 import dev.mmalign.trainer.quickstart.Quickstart;
 import dev.mmalign.trainer.quickstart.QuickstartSettings;
@@ -17,7 +18,8 @@ import java.util.concurrent.Callable;
  * world, on CPU, in minutes. Prints the comparison table and the wall time; results.json and report.html land in DIR.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
-        description = "Run the whole recipe on a tiny model and synthetic data: visual instruction tuning, sampling, "
+        description = "Run the whole recipe on a tiny model and synthetic data: text instruction tuning, then visual "
+                + "instruction tuning, sampling, "
                 + "oracle annotation, training sets, DPO / SFT / rejection sampling / SteerLM, evaluation.")
 public final class QuickstartCommand implements Callable<Integer> {
 
@@ -34,11 +36,18 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--heldout-scenes", defaultValue = "100", description = "Scenes of the held-out benchmarks.")
     int heldoutScenes;
 
-    @Option(names = "--text-train", defaultValue = "60", description = "Text-only instructions in the base's tuning.")
+    @Option(names = "--text-train", defaultValue = "1500",
+            description = "Text instructions the language model is trained on (the base's first stage).")
     int textTrain;
 
-    @Option(names = "--text-heldout", defaultValue = "40", description = "Text-only held-out questions.")
+    @Option(names = "--text-heldout", defaultValue = "60", description = "Text-only held-out questions.")
     int textHeldout;
+
+    @Option(names = "--lm-epochs", defaultValue = "4", description = "Epochs of the language model's text tuning.")
+    int lmEpochs;
+
+    @Option(names = "--lm-lr", defaultValue = "3e-3", description = "Learning rate of the language model's text tuning.")
+    double lmLearningRate;
 
     @Option(names = "--extra-existence", defaultValue = "4",
             description = "Yes/no existence questions added per tuning and preference scene.")
@@ -70,8 +79,9 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--temperature", defaultValue = "1.0", description = "Sampling temperature of the 4 completions.")
     double temperature;
 
-    @Option(names = "--prepare-only", description = "Only make the world and the tuned tiny base, laid out as the "
-            + "examples/quickstart manifests expect their claim (synthetic/..., models/tiny-base), then stop.")
+    @Option(names = "--prepare-only", description = "Only make the world, the language model and the tuned tiny base, laid out as the "
+            + "examples/quickstart manifests expect their claim (synthetic/..., models/tiny-lm, models/tiny-base), "
+            + "then stop.")
     boolean prepareOnly;
 
     @Option(names = "--seed", defaultValue = "7", description = "Seed of the world, the models and the sampling.")
@@ -81,7 +91,8 @@ public final class QuickstartCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         long t0 = System.nanoTime();
         QuickstartSettings settings = new QuickstartSettings(vitScenes, prefScenes, heldoutScenes, textTrain,
-                textHeldout, extraExistence, vitEpochs, epochs, steerLmEpochs, vitLearningRate, dpoLearningRate, sftLearningRate, beta, 8,
+                textHeldout, extraExistence, lmEpochs, vitEpochs, epochs, steerLmEpochs, lmLearningRate, vitLearningRate,
+                dpoLearningRate, sftLearningRate, beta, 8,
                 temperature, 48, seed);
         ResultsFile.Table table;
         try {
@@ -99,6 +110,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         System.out.println();
         System.out.print(ResultsTable.render(table));
         System.out.println();
+        System.out.println(PaperClaim.line(Quickstart.claim(table)));
         System.out.printf(Locale.ROOT, "results: %s%nreport:  %s%nwall time: %.1f s%n",
                 out.resolve("results.json"), out.resolve("report.html"), (System.nanoTime() - t0) / 1e9);
         return 0;

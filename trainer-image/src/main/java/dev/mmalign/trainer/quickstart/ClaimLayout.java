@@ -34,6 +34,7 @@ final class ClaimLayout {
         m.put(QuickstartSpecs.POPE, QuickstartClaim.POPE);
         m.put(QuickstartSpecs.MMBENCH, QuickstartClaim.MMBENCH);
         m.put(QuickstartSpecs.TEXT_ONLY, QuickstartClaim.TEXT_ONLY);
+        m.put(ArtifactLayout.runMerged(QuickstartSpecs.LM), QuickstartClaim.LANGUAGE_MODEL);
         // Last: its config.json is what a reader takes as "the claim is prepared".
         m.put(ArtifactLayout.runMerged(QuickstartSpecs.BASE), QuickstartClaim.BASE_MODEL);
         return java.util.Collections.unmodifiableMap(m); // keeps the order: the base model is exported last

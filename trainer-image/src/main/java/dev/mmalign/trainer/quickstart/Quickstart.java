@@ -2,6 +2,7 @@ package dev.mmalign.trainer.quickstart;
 
 import dev.mmalign.api.dataset.JudgeAgreementFile;
 import dev.mmalign.api.stage.QuickstartClaim;
+import dev.mmalign.api.bench.PaperClaim;
 import dev.mmalign.api.run.Method;
 import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.PodContract;
@@ -42,8 +43,8 @@ import java.util.Map;
 
 /**
  * The whole recipe on the synthetic world, in-process, each stage through {@link StageRunner} with a stage spec
- * written to {@code specs/} exactly as a pod would get it: world → base by visual instruction tuning (train, SFT) →
- * sample → annotate (oracle) → build → train DPO / SFT-from-gold / rejection sampling / SteerLM (LoRA) → evaluate.
+ * written to {@code specs/} exactly as a pod would get it: world → language model by text instruction tuning (train,
+ * SFT) → base by visual instruction tuning of that model on image questions only (train, SFT) → sample → annotate (oracle) → build → train DPO / SFT-from-gold / rejection sampling / SteerLM (LoRA) → evaluate.
  * Every stage is resumable, so a rerun with the same folder skips what is done.
  */
 public final class Quickstart {
@@ -92,11 +93,15 @@ public final class Quickstart {
         runStage(specs.evaluate(RUNS.stream().map(Run::name).toList()),
                 new EvaluateStage(loader, Map.of(), JudgeTuning.standard()));
         Path suite = root.resolve(ArtifactLayout.suiteRoot(QuickstartSpecs.SUITE));
-        Files.copy(suite.resolve("results.json"), root.resolve("results.json"),
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         Files.copy(suite.resolve("report.html"), root.resolve("report.html"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        return ResultsFile.read(root.resolve("results.json"));
+        ResultsFile.Table table = ResultsFile.read(suite.resolve("results.json"));
+        // The suite's table plus the claim's figures, so that a script reads the claim without parsing stdout.
+        Map<String, Object> results = new java.util.LinkedHashMap<>();
+        results.put("models", table.models());
+        results.put("claim", claim(table));
+        AtomicFiles.write(root.resolve("results.json"), Json.pretty(results) + "\n");
+        return table;
     }
 
     /** Share of the sampled completions the synthetic people rate, and how often a rating of theirs is one step off. */
@@ -125,11 +130,22 @@ public final class Quickstart {
                 a.pearson == null ? "-" : String.format(java.util.Locale.ROOT, "%.3f", a.pearson)));
     }
 
-    /** The synthetic world and the base model tuned on it: what the alignment methods start from. */
+    /** The paper's claim in this run's figures (see {@link PaperClaim}). */
+    public static Map<String, Double> claim(ResultsFile.Table table) {
+        return PaperClaim.figures((model, benchmark, metric) ->
+                table.models().getOrDefault(model, Map.of()).getOrDefault(benchmark, Map.of()).get(metric));
+    }
+
+    /**
+     * The synthetic world and the base built on it in the paper's two stages: a language model trained on text
+     * instructions, then visually instruction-tuned on image questions only. The base is what the alignment methods
+     * start from; the language model is evaluated beside it to show what visual tuning cost in text.
+     */
     public void prepare() throws IOException {
         Files.createDirectories(root);
         writeWorld();
         writeInitialModel();
+        runStage(specs.languageModelTraining(), new TrainStage(log()));
         runStage(specs.baseTraining(), new TrainStage(log()));
     }
 
@@ -153,8 +169,9 @@ public final class Quickstart {
     }
 
     /**
-     * The synthetic world, and two prompt files cut from its training scenes: the first {@code vitScenes} scenes'
-     * gold answers (plus the text-only instructions) tune the base, the rest are the preference prompts, so that
+     * The synthetic world, the language model's text instructions, and two prompt files cut from its training
+     * scenes: the first {@code vitScenes} scenes' gold answers tune the base visually (image questions only: no text
+     * instructions, so what visual tuning costs in text shows), the rest are the preference prompts, so that
      * alignment sees prompts the base was not tuned on, as in the paper.
      */
     private void writeWorld() {
@@ -174,11 +191,13 @@ public final class Quickstart {
         vit.addAll(MultipleChoiceInstructions.from(vit, settings.seed()));
         vit.addAll(ExistenceQuestions.from(vit, settings.extraExistence(), settings.seed() + 1));
         pref.addAll(ExistenceQuestions.from(pref, settings.extraExistence(), settings.seed() + 2));
-        vit.addAll(JsonlReader.readAll(world.resolve("text-train.jsonl"), PromptRecord.class, null));
+        List<PromptRecord> text = JsonlReader.readAll(world.resolve("text-train.jsonl"), PromptRecord.class, null);
+        AtomicFiles.writeJsonl(root.resolve(QuickstartSpecs.TEXT_SET), GoldSftBuilder.build(text));
         AtomicFiles.writeJsonl(root.resolve(QuickstartSpecs.PREF_PROMPTS), pref);
         // Written last: its presence marks the world as complete for a rerun.
         AtomicFiles.writeJsonl(root.resolve(QuickstartSpecs.VIT_SET), GoldSftBuilder.build(vit));
-        step("world", t0, vit.size() + " tuning examples, " + pref.size() + " preference prompts");
+        step("world", t0, text.size() + " text instructions, " + vit.size() + " visual tuning examples, "
+                + pref.size() + " preference prompts");
     }
 
     /** Scene number of a prompt's image (scene-00012.png → 12). */

@@ -14,7 +14,7 @@ public final class ResultsTable {
 
     /** The columns shown; the rest stays in results.json and the HTML report. */
     static final List<String> COLUMNS = List.of("pope/f1", "pope/accuracy", "pope/yesRatio", "mmbench/accuracy",
-            "mmbench/firstPassAccuracy", "exact-match/accuracy", "exact-match/containsAccuracy");
+            "mmbench/firstPassAccuracy", "text-only/accuracy", "text-only/containsAccuracy");
 
     private ResultsTable() {}
 
@@ -41,7 +41,7 @@ public final class ResultsTable {
     }
 
     private static String shorten(String column) {
-        return column.replace("exact-match", "text").replace("firstPassAccuracy", "acc1st").replace("containsAccuracy", "contains")
+        return column.replace("text-only", "text").replace("firstPassAccuracy", "acc1st").replace("containsAccuracy", "contains")
                 .replace("accuracy", "acc");
     }
 }

@@ -71,15 +71,18 @@ public final class SyntheticWorld {
         AtomicFiles.writeJsonl(dir.resolve("pope-heldout.jsonl"), pope);
         AtomicFiles.write(dir.resolve("mmbench-heldout.tsv"), multipleChoiceTsv(heldoutScenes, renderer,
                 new Random(config.seed() + 2)));
-        AtomicFiles.writeJsonl(dir.resolve("text-train.jsonl"),
-                TextInstructionSet.generate("text-train", config.textTrain(), config.seed() + 3).stream()
-                        .map(p -> record(p, "text")).toList());
+        TextInstructionSet.Split text = TextInstructionSet.split(config.textTrain(), config.textHeldout(),
+                config.seed() + 3);
+        AtomicFiles.writeJsonl(dir.resolve("text-train.jsonl"), text.train().stream().map(p -> record(p, "text"))
+                .toList());
         List<Map<String, Object>> textHeldout = new ArrayList<>();
-        for (SyntheticPrompt p : TextInstructionSet.generate("text-heldout", config.textHeldout(), config.seed() + 4)) {
+        for (SyntheticPrompt p : text.heldout()) {
             Map<String, Object> q = new LinkedHashMap<>();
             q.put("id", p.id());
             q.put("question", p.question());
-            q.put("answer", p.truth().answer());
+            // The whole gold answer, scored exactly after normalisation: an answer that only contains it (an echo
+            // of the question, a rambling sentence) is not credited.
+            q.put("answer", p.goldAnswer());
             textHeldout.add(q);
         }
         AtomicFiles.writeJsonl(dir.resolve("text-heldout.jsonl"), textHeldout);

@@ -17,8 +17,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The quickstart end to end at reduced size, through its command line and the real engine: every stage runs through
- * the stage runner from a spec file, and results.json holds the five models on the three benchmarks. Sizes are far
- * too small for the methods to mean anything; the measured comparison is the full-size run (see the README).
+ * the stage runner from a spec file, and results.json holds the six models on the three benchmarks and the claim's
+ * figures. Sizes are far too small for the methods to mean anything; the measured comparison is the full-size run
+ * (see the README).
  */
 class QuickstartTest {
 
@@ -29,32 +30,39 @@ class QuickstartTest {
     void reducedQuickstartCompletesWithAllModelsAndBenchmarks() throws Exception {
         int code = new CommandLine(new QuickstartCommand()).execute("--out", out.toString(),
                 "--vit-scenes", "6", "--prompts-scenes", "6", "--heldout-scenes", "3", "--text-train", "6",
-                "--text-heldout", "3", "--extra-existence", "1", "--vit-epochs", "1", "--epochs", "1");
+                "--text-heldout", "3", "--extra-existence", "1", "--lm-epochs", "1", "--vit-epochs", "1", "--epochs", "1");
         assertEquals(0, code);
 
-        JsonNode models = Json.MAPPER.readTree(Files.readString(out.resolve("results.json"))).path("models");
-        List<String> names = List.of("base", "dpo", "sft-gold", "rejection-sampling", "steerlm");
+        JsonNode results = Json.MAPPER.readTree(Files.readString(out.resolve("results.json")));
+        JsonNode models = results.path("models");
+        List<String> names = List.of("lm", "base", "dpo", "sft-gold", "rejection-sampling", "steerlm");
         assertEquals(names.size(), models.size(), models.toString());
         for (String model : names) {
-            for (String benchmark : List.of("pope", "mmbench", "exact-match")) {
+            for (String benchmark : List.of("pope", "mmbench", "text-only")) {
                 assertTrue(models.path(model).path(benchmark).path("n").asDouble() > 0, model + "/" + benchmark);
             }
             assertTrue(models.path(model).path("pope").has("f1"), model);
         }
+        JsonNode claim = results.path("claim");
+        assertEquals(List.of("text_lm", "text_base", "text_dpo", "pope_acc_base", "pope_acc_dpo", "pope_yes_base",
+                "pope_yes_dpo"), iterable(claim.fieldNames()));
+        assertEquals(models.path("base").path("text-only").path("accuracy").asDouble(),
+                claim.path("text_base").asDouble());
+        assertEquals(models.path("dpo").path("pope").path("accuracy").asDouble(), claim.path("pope_acc_dpo").asDouble());
         String report = Files.readString(out.resolve("report.html"));
         assertTrue(report.contains("steerlm"));
         // The report shows every section the quickstart has data for: each aligned run's curves, the dataset, samples.
         for (String section : List.of("results", "training", "dataset", "samples")) {
             assertTrue(report.contains("<section id=\"" + section + "\"><h2>"), section);
         }
-        for (String run : List.of("base", "dpo", "sft-gold", "rejection-sampling", "steerlm")) {
+        for (String run : List.of("lm", "base", "dpo", "sft-gold", "rejection-sampling", "steerlm")) {
             assertTrue(report.contains("<h3 class=\"run\" data-run=\"" + run + "\">"), "training curves of " + run);
         }
         assertTrue(report.contains("data-series=\"rewards/margins\""), "the DPO run's margins");
         assertTrue(report.contains("<details class=\"sample\"") && report.contains("src=\"data:image/png;base64,"),
                 "samples with their images");
         assertFalse(report.contains("class=\"note omitted\""), "no section of the quickstart left out");
-        for (String spec : List.of("train-base", "sample", "annotate", "build", "train-dpo", "train-sft-gold",
+        for (String spec : List.of("train-lm", "train-base", "sample", "annotate", "build", "train-dpo", "train-sft-gold",
                 "train-rejection-sampling", "train-steerlm", "evaluate")) {
             assertTrue(Files.exists(out.resolve("specs/" + spec + ".json")), "stage spec written: " + spec);
             assertTrue(Files.readString(out.resolve("logs/" + spec + ".termination-log")).contains("succeeded"),
@@ -70,16 +78,50 @@ class QuickstartTest {
     }
 
     /**
+     * Guards the paper's two-stage base: the language model learns from text instructions only, and the base is that
+     * model tuned on image questions only (no text instruction in its set), so what visual tuning costs in text shows.
+     */
+    @Test
+    void baseIsTheLanguageModelTunedOnImageQuestionsOnly() throws Exception {
+        String[] args = {"--out", out.toString(), "--prepare-only", "--vit-scenes", "4", "--prompts-scenes", "3",
+                "--heldout-scenes", "2", "--text-train", "8", "--text-heldout", "2", "--vit-epochs", "1",
+                "--lm-epochs", "1"};
+        assertEquals(0, new CommandLine(new QuickstartCommand()).execute(args));
+        Path work = out.resolve(".quickstart");
+        JsonNode lm = Json.MAPPER.readTree(Files.readString(work.resolve("specs/train-lm.json")));
+        JsonNode base = Json.MAPPER.readTree(Files.readString(work.resolve("specs/train-base.json")));
+        assertEquals("models/tiny-init", lm.path("paths").path("inputs").path("model").asText());
+        assertEquals("mmalign/runs/lm/merged", base.path("paths").path("inputs").path("model").asText());
+        List<String> text = Files.readAllLines(work.resolve(lm.path("paths").path("inputs").path("dataset").asText()));
+        List<String> visual = Files.readAllLines(work.resolve(base.path("paths").path("inputs").path("dataset").asText()));
+        assertEquals(8, text.size());
+        for (String line : text) {
+            assertTrue(Json.MAPPER.readTree(line).path("images").isEmpty(), "text only: " + line);
+        }
+        assertTrue(!visual.isEmpty());
+        for (String line : visual) {
+            assertEquals(1, Json.MAPPER.readTree(line).path("images").size(), "an image question: " + line);
+        }
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> names) {
+        List<String> out = new java.util.ArrayList<>();
+        names.forEachRemaining(out::add);
+        return out;
+    }
+
+    /**
      * Guards the contract local mode relies on: {@code --prepare-only} leaves exactly the paths the quickstart
      * manifests read (world files and the tuned base), and a second call on a prepared claim changes nothing.
      */
     @Test
     void prepareOnlyLaysOutTheClaimTheManifestsExpect() throws Exception {
         String[] args = {"--out", out.toString(), "--prepare-only", "--vit-scenes", "4", "--prompts-scenes", "3",
-                "--heldout-scenes", "2", "--text-train", "4", "--text-heldout", "2", "--vit-epochs", "1"};
+                "--heldout-scenes", "2", "--text-train", "4", "--text-heldout", "2", "--lm-epochs", "1", "--vit-epochs", "1"};
         assertEquals(0, new CommandLine(new QuickstartCommand()).execute(args));
         for (String piece : List.of("synthetic/images", "synthetic/train/prompts.jsonl", "synthetic/heldout/pope.jsonl",
-                "synthetic/heldout/mmbench.tsv", "synthetic/heldout/text-only.jsonl", "models/tiny-base/config.json")) {
+                "synthetic/heldout/mmbench.tsv", "synthetic/heldout/text-only.jsonl", "models/tiny-lm/config.json",
+                "models/tiny-base/config.json")) {
             assertTrue(Files.exists(out.resolve(piece)), piece);
         }
         String firstPrompt = Files.readAllLines(out.resolve("synthetic/train/prompts.jsonl")).get(0);

@@ -20,6 +20,7 @@ class QuickstartClaimTest {
     private static final Pattern CLAIM_PATH = Pattern.compile("\\b(?:synthetic|models)/[\\w./-]+");
     private static final List<String> PATHS = List.of(QuickstartClaim.IMAGES, QuickstartClaim.PROMPTS,
             QuickstartClaim.POPE, QuickstartClaim.MMBENCH, QuickstartClaim.TEXT_ONLY, QuickstartClaim.HUMAN_RATINGS,
+            QuickstartClaim.LANGUAGE_MODEL,
             QuickstartClaim.BASE_MODEL);
 
     @Test
