@@ -86,9 +86,13 @@ public final class Quickstart {
         writeHumanRatings();
         runStage(specs.build(), new BuildStage(loader));
         printAgreement();
+        // Independent given the base and the dataset: trained a few at a time (see ConcurrentStages).
+        List<ConcurrentStages.Job> trainings = new ArrayList<>();
         for (Run run : RUNS) {
-            runStage(specs.alignment(run.name(), run.method(), run.set()), new TrainStage(log()));
+            StageSpec spec = specs.alignment(run.name(), run.method(), run.set());
+            trainings.add(new ConcurrentStages.Job(run.name(), () -> stageLine(spec, new TrainStage(log()))));
         }
+        new ConcurrentStages(out, ConcurrentStages.machineParallelism()).run(trainings);
         runStage(specs.evaluate(RUNS.stream().map(Run::name).toList()),
                 new EvaluateStage(loader, Map.of(), JudgeTuning.standard()));
         Path suite = root.resolve(ArtifactLayout.suiteRoot(QuickstartSpecs.SUITE));
@@ -199,6 +203,11 @@ public final class Quickstart {
 
     /** Writes the spec where a pod would find it, runs the stage through the runner and fails on a non-zero exit. */
     private void runStage(StageSpec spec, StageRunner.Stage stage) throws IOException {
+        out.println(stageLine(spec, stage));
+    }
+
+    /** {@link #runStage} without printing: returns the stage's line (thread-safe, for {@link ConcurrentStages}). */
+    private String stageLine(StageSpec spec, StageRunner.Stage stage) throws IOException {
         String label = spec.stage == StageName.train ? "train " + spec.paths.outputDir.substring(
                 spec.paths.outputDir.lastIndexOf('/') + 1) : spec.stage.name();
         Path specFile = root.resolve("specs").resolve(label.replace(' ', '-') + ".json");
@@ -215,7 +224,7 @@ public final class Quickstart {
         if (code != 0) {
             throw new QuickstartException(label, code, result.message);
         }
-        step(label, t0, summary(result));
+        return stepLine(label, t0, summary(result));
     }
 
     private static String summary(StageResult r) {
@@ -229,7 +238,12 @@ public final class Quickstart {
     }
 
     private void step(String label, long t0, String detail) {
-        out.printf(java.util.Locale.ROOT, "[%6.1f s] %-26s %s%n", (System.nanoTime() - t0) / 1e9, label, detail);
+        out.println(stepLine(label, t0, detail));
+    }
+
+    private static String stepLine(String label, long t0, String detail) {
+        return String.format(java.util.Locale.ROOT, "[%6.1f s] %-26s %s", (System.nanoTime() - t0) / 1e9, label,
+                detail);
     }
 
     private PrintStream log() {
