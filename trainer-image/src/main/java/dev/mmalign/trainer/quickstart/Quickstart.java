@@ -87,8 +87,12 @@ public final class Quickstart {
         runStage(specs.build(), new BuildStage(loader));
         printAgreement();
         // Independent given the base and the dataset: trained a few at a time (see ConcurrentStages).
+        // Longest first, so the others fill the second core meanwhile: SteerLM trains on every sampled completion
+        // (four per prompt), the others on one example per prompt or pair.
+        List<Run> longestFirst = new ArrayList<>(RUNS);
+        longestFirst.sort(java.util.Comparator.comparing((Run r) -> r.method() != Method.SteerLM));
         List<ConcurrentStages.Job> trainings = new ArrayList<>();
-        for (Run run : RUNS) {
+        for (Run run : longestFirst) {
             StageSpec spec = specs.alignment(run.name(), run.method(), run.set());
             trainings.add(new ConcurrentStages.Job(run.name(), () -> stageLine(spec, new TrainStage(log()))));
         }
