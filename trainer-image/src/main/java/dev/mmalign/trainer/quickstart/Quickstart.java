@@ -87,9 +87,17 @@ public final class Quickstart {
         writeHumanRatings();
         runStage(specs.build(), new BuildStage(loader));
         printAgreement();
-        for (Run run : RUNS) {
-            runStage(specs.alignment(run.name(), run.method(), run.set()), new TrainStage(log()));
+        // Independent given the base and the dataset: trained a few at a time (see ConcurrentStages).
+        // Longest first, so the others fill the second core meanwhile: SteerLM trains on every sampled completion
+        // (four per prompt), the others on one example per prompt or pair.
+        List<Run> longestFirst = new ArrayList<>(RUNS);
+        longestFirst.sort(java.util.Comparator.comparing((Run r) -> r.method() != Method.SteerLM));
+        List<ConcurrentStages.Job> trainings = new ArrayList<>();
+        for (Run run : longestFirst) {
+            StageSpec spec = specs.alignment(run.name(), run.method(), run.set());
+            trainings.add(new ConcurrentStages.Job(run.name(), () -> stageLine(spec, new TrainStage(log()))));
         }
+        new ConcurrentStages(out, ConcurrentStages.machineParallelism()).run(trainings);
         runStage(specs.evaluate(RUNS.stream().map(Run::name).toList()),
                 new EvaluateStage(loader, Map.of(), JudgeTuning.standard()));
         Path suite = root.resolve(ArtifactLayout.suiteRoot(QuickstartSpecs.SUITE));
@@ -218,6 +226,11 @@ public final class Quickstart {
 
     /** Writes the spec where a pod would find it, runs the stage through the runner and fails on a non-zero exit. */
     private void runStage(StageSpec spec, StageRunner.Stage stage) throws IOException {
+        out.println(stageLine(spec, stage));
+    }
+
+    /** {@link #runStage} without printing: returns the stage's line (thread-safe, for {@link ConcurrentStages}). */
+    private String stageLine(StageSpec spec, StageRunner.Stage stage) throws IOException {
         String label = spec.stage == StageName.train ? "train " + spec.paths.outputDir.substring(
                 spec.paths.outputDir.lastIndexOf('/') + 1) : spec.stage.name();
         Path specFile = root.resolve("specs").resolve(label.replace(' ', '-') + ".json");
@@ -234,7 +247,7 @@ public final class Quickstart {
         if (code != 0) {
             throw new QuickstartException(label, code, result.message);
         }
-        step(label, t0, summary(result));
+        return stepLine(label, t0, summary(result));
     }
 
     private static String summary(StageResult r) {
@@ -248,7 +261,12 @@ public final class Quickstart {
     }
 
     private void step(String label, long t0, String detail) {
-        out.printf(java.util.Locale.ROOT, "[%6.1f s] %-26s %s%n", (System.nanoTime() - t0) / 1e9, label, detail);
+        out.println(stepLine(label, t0, detail));
+    }
+
+    private static String stepLine(String label, long t0, String detail) {
+        return String.format(java.util.Locale.ROOT, "[%6.1f s] %-26s %s", (System.nanoTime() - t0) / 1e9, label,
+                detail);
     }
 
     private PrintStream log() {

@@ -526,6 +526,16 @@ public final class LlavaModel implements AutoCloseable {
         }
     }
 
+    /**
+     * Seeds libtorch's process-wide generator under the dropout lock, so that a training on another thread (the
+     * quickstart runs independent trainings at once) never reseeds it between a dropout's own seeding and its draw.
+     */
+    public static void seedGenerator(int seed) {
+        synchronized (DROPOUT_SEEDING) {
+            ai.djl.engine.Engine.getInstance().setRandomSeed(seed);
+        }
+    }
+
     /** One group's dropout; the caller holds {@link #DROPOUT_SEEDING}. */
     private NDArray dropoutGroup(NDArray x, String layer, long group, float rate) {
         long seed = mix(dropoutSeed, layer.hashCode());

@@ -4,7 +4,6 @@ import dev.mmalign.trainer.engine.data.EncodedExample;
 
 import dev.mmalign.trainer.engine.ndarray.OwnedArrays;
 import ai.djl.Device;
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
@@ -152,7 +151,7 @@ public abstract class TrainingLoop<E> {
                 int firstMicro = (step % stepsPerEpoch) * microsPerStep;
                 int micros = Math.min(microsPerStep, microPerEpoch - firstMicro);
                 List<Integer> order = order(examples.size(), epoch);
-                Engine.getInstance().setRandomSeed(TrainingState.torchSeed(cfg.seed(), step));
+                LlavaModel.seedGenerator(TrainingState.torchSeed(cfg.seed(), step));
                 long t0 = System.nanoTime();
                 List<List<E>> batches = new ArrayList<>();
                 for (int mi = 0; mi < micros; mi++) {
