@@ -10,6 +10,7 @@ import dev.mmalign.local.ManifestApplier;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 
@@ -134,5 +136,19 @@ final class E2eCluster implements AutoCloseable {
         }
         jobs.close();
         api.close();
+    }
+
+    /**
+     * Changes a resource as a user's client would, reading again and reapplying the change on 409 Conflict
+     * (client-go's RetryOnConflict): the operator's status writes can land between the read and the write.
+     */
+    <T extends HasMetadata> T edit(Class<T> type, String name, UnaryOperator<T> change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return client.resources(type).inNamespace(NS).withName(name).edit(change);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt >= 20) throw e;
+            }
+        }
     }
 }

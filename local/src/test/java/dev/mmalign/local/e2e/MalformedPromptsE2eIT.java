@@ -63,11 +63,10 @@ class MalformedPromptsE2eIT {
             assertEquals(List.of(), c.jobsOf("broken-sft"), "no Job for the blocked run");
 
             // The fix: the dataset points at the corrected file (a spec change reruns its failed stage).
-            long fixed = c.client.resources(PreferenceDataset.class).inNamespace(E2eCluster.NS).withName("broken")
-                    .edit(x -> {
-                        x.getSpec().prompts.path = FIXED;
-                        return x;
-                    }).getMetadata().getGeneration();
+            long fixed = c.edit(PreferenceDataset.class, "broken", x -> {
+                x.getSpec().prompts.path = FIXED;
+                return x;
+            }).getMetadata().getGeneration();
             c.await(PreferenceDataset.class, "broken", TrainingInterruptions.LONG,
                     x -> Statuses.phase(x) == DatasetPhase.Ready,
                     x -> x.getStatus().observedGeneration < fixed ? null : Statuses.failure(x));

@@ -131,7 +131,7 @@ class PreferenceDatasetReconcilerTest extends OperatorTestBase {
         PrinterTable.save("preferencedatasets.txt", List.of(done), false);
 
         // The rerun rule: a spec change after the stages succeeded reruns nothing, and says so.
-        client.resources(PreferenceDataset.class).inNamespace(ns).withName("quickstart").edit(d -> {
+        edit(PreferenceDataset.class, ns, "quickstart", d -> {
             d.getSpec().sampling.temperature = 1.2;
             return d;
         });
@@ -186,7 +186,7 @@ class PreferenceDatasetReconcilerTest extends OperatorTestBase {
                 && e.getMessage().contains("missing field")));
 
         // Fix the spec: the failed stage reruns for generation 2.
-        client.resources(PreferenceDataset.class).inNamespace(ns).withName("broken").edit(d -> {
+        edit(PreferenceDataset.class, ns, "broken", d -> {
             d.getSpec().prompts.path = "prompts/fixed.jsonl";
             return d;
         });

@@ -103,7 +103,7 @@ class ReconcileErrorsTest extends OperatorTestBase {
                 .until(() -> kubelet.jobs(ns).isEmpty()
                         && get(PreferenceDataset.class, ns, "rejected").getStatus().phase == DatasetPhase.Failed);
 
-        client.resources(PreferenceDataset.class).inNamespace(ns).withName("rejected").edit(d -> {
+        edit(PreferenceDataset.class, ns, "rejected", d -> {
             d.getSpec().sampling.shards = 1;
             return d;
         });

@@ -63,11 +63,12 @@ class StuckOrSilentTest extends OperatorTestBase {
         kubelet.start(ns, "r-train-1");
         awaitResource(AlignmentRun.class, ns, "r", r -> r.getStatus().phase == RunPhase.Training);
 
-        AlignmentRun changed = get(AlignmentRun.class, ns, "r");
-        changed.getSpec().training = new dev.mmalign.api.run.TrainingSpec();
-        changed.getSpec().training.learningRate = 1e-4;
-        changed.getSpec().dataFraction = 0.5;
-        client.resource(changed).update();
+        edit(AlignmentRun.class, ns, "r", changed -> {
+            changed.getSpec().training = new dev.mmalign.api.run.TrainingSpec();
+            changed.getSpec().training.learningRate = 1e-4;
+            changed.getSpec().dataFraction = 0.5;
+            return changed;
+        });
 
         AlignmentRun after = awaitResource(AlignmentRun.class, ns, "r", r -> r.getStatus().observedGeneration == 2
                 && condition(r.getStatus().conditions, ConditionTypes.SPEC_CHANGE_PENDING).isPresent());

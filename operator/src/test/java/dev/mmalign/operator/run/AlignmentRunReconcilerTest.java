@@ -183,7 +183,7 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
         assertEquals(0, kubelet.jobs(ns).stream().filter(j -> j.getMetadata().getName().startsWith("orphan-")).count());
 
         // The dataset is fixed (generation 2 reruns it) and becomes Ready: the run goes on and trains.
-        client.resources(PreferenceDataset.class).inNamespace(ns).withName("missing").edit(d -> {
+        edit(PreferenceDataset.class, ns, "missing", d -> {
             d.getSpec().storage.claimName = claim;
             return d;
         });
@@ -209,7 +209,7 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
         reportProgress(ns, "pausable", 10, 100, 0.6);
         awaitResource(AlignmentRun.class, ns, "pausable", r -> r.getStatus().phase == RunPhase.Training);
 
-        client.resources(AlignmentRun.class).inNamespace(ns).withName("pausable").edit(r -> {
+        edit(AlignmentRun.class, ns, "pausable", r -> {
             r.getSpec().suspend = true;
             return r;
         });
@@ -222,7 +222,7 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
         assertTrue(isTrue(suspended.getStatus().conditions, ConditionTypes.SUSPENDED));
         kubelet.suspendPods(ns, "pausable-train-1");
 
-        client.resources(AlignmentRun.class).inNamespace(ns).withName("pausable").edit(r -> {
+        edit(AlignmentRun.class, ns, "pausable", r -> {
             r.getSpec().suspend = false;
             return r;
         });
@@ -251,7 +251,7 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
         assertEquals("QueuedByKueue", condition(queued.getStatus().conditions, ConditionTypes.PROGRESSING)
                 .orElseThrow().getReason());
 
-        client.batch().v1().jobs().inNamespace(ns).withName("queued-train-1").edit(j -> {
+        edit(io.fabric8.kubernetes.api.model.batch.v1.Job.class, ns, "queued-train-1", j -> {
             j.getSpec().setSuspend(false); // Kueue admits the workload
             return j;
         });
@@ -361,8 +361,7 @@ class AlignmentRunReconcilerTest extends OperatorTestBase {
         assertEquals("InsufficientGpuMemory", checked.getReason());
 
         // Checkpointing and a smaller batch per device: the run fits and trains.
-        client.resources(AlignmentRun.class).inNamespace(ns).withName("big")
-                .edit(r -> {
+        edit(AlignmentRun.class, ns, "big", r -> {
                     r.getSpec().training.activationCheckpointing = true;
                     r.getSpec().training.perDeviceBatchSize = 1;
                     return r;

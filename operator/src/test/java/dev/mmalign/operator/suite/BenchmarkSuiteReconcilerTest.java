@@ -128,7 +128,7 @@ class BenchmarkSuiteReconcilerTest extends OperatorTestBase {
         assertTrue(kubelet.jobs(ns).stream().noneMatch(j -> j.getMetadata().getName().startsWith("cmp-")));
 
         // The run is fixed: its training reruns (generation 2) and succeeds; the suite evaluates it.
-        client.resources(AlignmentRun.class).inNamespace(ns).withName("bad-run").edit(r -> {
+        edit(AlignmentRun.class, ns, "bad-run", r -> {
             r.getSpec().dataset.path = "sets/dpo-fixed.jsonl";
             return r;
         });

@@ -133,7 +133,7 @@ class AlignmentSweepReconcilerTest extends OperatorTestBase {
         awaitResource(AlignmentRun.class, ns, "s-f1", r -> true);
         awaitResource(AlignmentRun.class, ns, "s-f0p5", r -> true);
 
-        client.resources(AlignmentSweep.class).inNamespace(ns).withName("s").edit(s -> {
+        edit(AlignmentSweep.class, ns, "s", s -> {
             s.getSpec().axes.dataFraction = List.of(0.25, 0.5);
             return s;
         });

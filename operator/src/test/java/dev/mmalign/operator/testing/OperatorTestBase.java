@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import jakarta.inject.Inject;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 import static dev.mmalign.operator.testing.Fixtures.result;
 import static org.awaitility.Awaitility.await;
@@ -49,6 +51,21 @@ public abstract class OperatorTestBase {
                 RecordedRequests.drainOperatorRequests(server.getKubernetesMockServer()));
         assertEquals(List.of(), denied, "requests the chart's RBAC would deny");
         client.close();
+    }
+
+    /**
+     * Changes a resource as a user's client would: read, change, write with the read's resourceVersion, and on 409
+     * Conflict read again and reapply the change (client-go's RetryOnConflict). The operator's status writes bump the
+     * resourceVersion between a test's read and its write, so a single edit() fails now and then under load.
+     */
+    protected <T extends HasMetadata> T edit(Class<T> type, String ns, String name, UnaryOperator<T> change) {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return client.resources(type).inNamespace(ns).withName(name).edit(change);
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409 || attempt >= 20) throw e;
+            }
+        }
     }
 
     /** Waits (generously) until the fresh object from the API server matches. */
