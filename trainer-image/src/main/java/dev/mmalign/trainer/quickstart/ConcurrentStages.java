@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs stages that do not depend on each other (the four alignment trainings, which read only the base and the
- * dataset) a few at a time, each on its own thread and each through the quickstart's stage runner as when run alone.
+ * dataset; then the six models' evaluations, each into its own folder) a few at a time, each on its own thread and
+ * each through the quickstart's stage runner as when run alone.
  *
  * <p>Why threads are safe here: every training has its own model, managers and files; backward passes go through
  * {@code JniUtils.backward} and libtorch's grad mode is per thread (no DJL GradientCollector, of which only one may be
