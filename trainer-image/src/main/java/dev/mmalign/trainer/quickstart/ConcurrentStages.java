@@ -54,6 +54,9 @@ final class ConcurrentStages {
 
     /** Stages at a time on this machine: cores over libtorch's intra-op threads, at least 1. */
     static int machineParallelism() {
+        // Loads the engine first: on a rerun every earlier stage may have been skipped without touching libtorch,
+        // and asking an unloaded library its thread count fails with UnsatisfiedLinkError.
+        ai.djl.engine.Engine.getInstance();
         return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, JniUtils.getNumThreads()));
     }
 
