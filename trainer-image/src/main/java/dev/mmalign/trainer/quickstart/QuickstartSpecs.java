@@ -235,6 +235,9 @@ final class QuickstartSpecs {
         spec.models = List.of(model);
         spec.paths.outputDir = MODEL_RESULTS + "/" + model.name;
         spec.progress.file = "logs/progress-evaluate-" + model.name + ".jsonl";
+        // The dataset's sections (sample browser with its images) are for the suite's report alone: read once there.
+        spec.paths.inputs.remove(StageInputs.DATASET_ROOT);
+        spec.paths.inputs.remove(StageInputs.IMAGE_ROOT);
         return spec;
     }
 
