@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * Runs stages that do not depend on each other (the four alignment trainings, which read only the base and the
- * dataset) a few at a time, each on its own thread and each through the quickstart's stage runner as when run alone.
+ * dataset; then the six models' evaluations, each into its own folder) a few at a time, each on its own thread and
+ * each through the quickstart's stage runner as when run alone.
  *
  * <p>Why threads are safe here: every training has its own model, managers and files; backward passes go through
  * {@code JniUtils.backward} and libtorch's grad mode is per thread (no DJL GradientCollector, of which only one may be
@@ -53,6 +54,9 @@ final class ConcurrentStages {
 
     /** Stages at a time on this machine: cores over libtorch's intra-op threads, at least 1. */
     static int machineParallelism() {
+        // Loads the engine first: on a rerun every earlier stage may have been skipped without touching libtorch,
+        // and asking an unloaded library its thread count fails with UnsatisfiedLinkError.
+        ai.djl.engine.Engine.getInstance();
         return Math.max(1, Runtime.getRuntime().availableProcessors() / Math.max(1, JniUtils.getNumThreads()));
     }
 

@@ -98,8 +98,7 @@ public final class Quickstart {
             trainings.add(new ConcurrentStages.Job(run.name(), () -> stageLine(spec, new TrainStage(log()))));
         }
         new ConcurrentStages(out, ConcurrentStages.machineParallelism()).run(trainings);
-        runStage(specs.evaluate(RUNS.stream().map(Run::name).toList()),
-                new EvaluateStage(loader, Map.of(), JudgeTuning.standard()));
+        evaluate(RUNS.stream().map(Run::name).toList(), ConcurrentStages.machineParallelism());
         Path suite = root.resolve(ArtifactLayout.suiteRoot(QuickstartSpecs.SUITE));
         Files.copy(suite.resolve("report.html"), root.resolve("report.html"),
                 java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -224,6 +223,26 @@ public final class Quickstart {
         }
     }
 
+    /**
+     * Every model evaluated on its own, a few at a time as the trainings (see ConcurrentStages), then the suite's
+     * report step merges their results in model order, as a cluster's evaluate pods and report step do. Side by side
+     * is bit-identical to one after another: generation samples from a {@code java.util.Random} per question, the
+     * models are evaluated (no dropout), so nothing draws from libtorch's shared generator, and each model has its own
+     * output folder, spec, log and progress file (QuickstartTest compares the results with a serial run's).
+     */
+    void evaluate(List<String> runs, int parallelism) throws IOException {
+        List<ConcurrentStages.Job> models = new ArrayList<>();
+        int count = specs.evaluate(runs).models.size();
+        for (int i = 0; i < count; i++) {
+            StageSpec spec = specs.evaluateModel(runs, i);
+            String name = spec.models.get(0).name;
+            models.add(new ConcurrentStages.Job(name, () -> stageLine("evaluate " + name, spec,
+                    new EvaluateStage(loader, Map.of(), JudgeTuning.standard()))));
+        }
+        new ConcurrentStages(out, parallelism).run(models);
+        runStage(specs.evaluateReport(runs), new EvaluateStage(loader, Map.of(), JudgeTuning.standard()));
+    }
+
     /** Writes the spec where a pod would find it, runs the stage through the runner and fails on a non-zero exit. */
     private void runStage(StageSpec spec, StageRunner.Stage stage) throws IOException {
         out.println(stageLine(spec, stage));
@@ -231,8 +250,12 @@ public final class Quickstart {
 
     /** {@link #runStage} without printing: returns the stage's line (thread-safe, for {@link ConcurrentStages}). */
     private String stageLine(StageSpec spec, StageRunner.Stage stage) throws IOException {
-        String label = spec.stage == StageName.train ? "train " + spec.paths.outputDir.substring(
-                spec.paths.outputDir.lastIndexOf('/') + 1) : spec.stage.name();
+        return stageLine(spec.stage == StageName.train ? "train " + spec.paths.outputDir.substring(
+                spec.paths.outputDir.lastIndexOf('/') + 1) : spec.stage.name(), spec, stage);
+    }
+
+    /** As above under {@code label}, which names the spec, log and printed line (unique among concurrent stages). */
+    private String stageLine(String label, StageSpec spec, StageRunner.Stage stage) throws IOException {
         Path specFile = root.resolve("specs").resolve(label.replace(' ', '-') + ".json");
         Files.createDirectories(specFile.getParent());
         Files.writeString(specFile, Json.pretty(spec) + "\n");

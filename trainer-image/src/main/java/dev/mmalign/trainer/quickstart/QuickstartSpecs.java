@@ -222,6 +222,32 @@ final class QuickstartSpecs {
         return spec;
     }
 
+    /** Where each model's own evaluation writes (one folder per model); the report step merges them from there. */
+    static final String MODEL_RESULTS = ArtifactLayout.suiteRoot(SUITE) + "/models";
+
+    /**
+     * Model {@code index} of {@link #evaluate} evaluated alone, into {@value #MODEL_RESULTS}/&lt;model&gt; with its own
+     * progress file, so that models can be evaluated side by side without sharing a file.
+     */
+    StageSpec evaluateModel(List<String> runs, int index) {
+        StageSpec spec = evaluate(runs);
+        ResolvedModel model = spec.models.get(index);
+        spec.models = List.of(model);
+        spec.paths.outputDir = MODEL_RESULTS + "/" + model.name;
+        spec.progress.file = "logs/progress-evaluate-" + model.name + ".jsonl";
+        // The dataset's sections (sample browser with its images) are for the suite's report alone: read once there.
+        spec.paths.inputs.remove(StageInputs.DATASET_ROOT);
+        spec.paths.inputs.remove(StageInputs.IMAGE_ROOT);
+        return spec;
+    }
+
+    /** The suite's report step: merges the models' results from {@link #MODEL_RESULTS} in model order. */
+    StageSpec evaluateReport(List<String> runs) {
+        StageSpec spec = evaluate(runs);
+        spec.paths.inputs.put(StageInputs.RESULTS, MODEL_RESULTS);
+        return spec;
+    }
+
     private static BenchmarkSpec benchmark(BenchmarkName name, String data, String images, int maxNewTokens) {
         BenchmarkSpec b = new BenchmarkSpec();
         b.name = name;

@@ -7,9 +7,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
+import dev.mmalign.api.stage.ArtifactLayout;
+import dev.mmalign.trainer.stage.ModelLoaders;
+
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -75,6 +83,47 @@ class QuickstartTest {
         assertTrue(agreement.path("attributes").path("helpfulness").path("n").asLong() > 0, agreement.toString());
         assertEquals(5, agreement.path("attributes").path("helpfulness").path("confusion").size());
         assertTrue(Files.exists(out.resolve("mmalign/runs/base/merged/config.json")));
+
+        // Models evaluated side by side give, bit for bit, what they give one after another: every answer, each
+        // model's scores, the merged results and the report (generation must not share random state across threads).
+        List<String> runs = Quickstart.RUNS.stream().map(Quickstart.Run::name).toList();
+        Path suite = out.resolve(ArtifactLayout.suiteRoot(QuickstartSpecs.SUITE));
+        Quickstart again = new Quickstart(out, TINY, ModelLoaders.discover(), System.out);
+        deleteTree(suite);
+        again.evaluate(runs, 2);
+        Map<String, String> sideBySide = evaluationOutputs(suite);
+        deleteTree(suite);
+        again.evaluate(runs, 1);
+        Map<String, String> serial = evaluationOutputs(suite);
+        assertTrue(serial.keySet().containsAll(List.of("results.json", "report.html",
+                "models/steerlm/samples/steerlm/pope.jsonl")), serial.keySet().toString());
+        assertEquals(serial.keySet(), sideBySide.keySet());
+        serial.forEach((file, text) -> assertEquals(text, sideBySide.get(file), file));
+    }
+
+    /** Evaluation settings only: the specs of evaluate read none of these. */
+    private static final QuickstartSettings TINY = new QuickstartSettings(6, 6, 3, 6, 3, 1, 1, 1, 1, 1, 1e-3, 1e-3,
+            1e-5, 1e-5, 0.1, 8, 0.7, 48, 7);
+
+    /** The suite's answers, scores and report by path (result files with their timings left out). */
+    private static Map<String, String> evaluationOutputs(Path suite) throws IOException {
+        Map<String, String> files = new TreeMap<>();
+        try (Stream<Path> walk = Files.walk(suite)) {
+            for (Path f : walk.filter(Files::isRegularFile).toList()) {
+                String name = suite.relativize(f).toString().replace('\\', '/');
+                if (name.endsWith(".jsonl") && name.contains("/samples/") || name.endsWith("results.json")
+                        || name.equals("report.html")) {
+                    files.put(name, Files.readString(f));
+                }
+            }
+        }
+        return files;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+        }
     }
 
     /**
