@@ -33,9 +33,7 @@ public final class SyntheticHumanRatings {
      * @param noise probability that a person's rating of one attribute is one step off the truth's, 0-1
      */
     public SyntheticHumanRatings(double fraction, double noise, long seed) {
-        if (fraction < 0 || fraction > 1 || noise < 0 || noise > 1) {
-            throw new IllegalArgumentException("fraction and noise must be within 0-1: " + fraction + ", " + noise);
-        }
+        NoisyPeople.checkShares(fraction, noise);
         this.fraction = fraction;
         this.noise = noise;
         this.seed = seed;
@@ -54,19 +52,11 @@ public final class SyntheticHumanRatings {
                 Map<HelpSteerAttribute, Integer> truthful = rater.rate(truth, prompt.goldAnswer(), c.text());
                 Map<String, Integer> ratings = new LinkedHashMap<>();
                 for (HelpSteerAttribute a : HelpSteerAttribute.values()) {
-                    ratings.put(a.wireName(), perturbed(truthful.get(a), random));
+                    ratings.put(a.wireName(), NoisyPeople.perturbed(truthful.get(a), noise, random));
                 }
                 rows.add(new Row(c.completionId(), ratings));
             }
         }
         return rows;
-    }
-
-    private int perturbed(int rating, Random random) {
-        if (random.nextDouble() >= noise) return rating;
-        int step = random.nextBoolean() ? 1 : -1;
-        int moved = rating + step;
-        // At the ends of the scale the only step left is inward.
-        return moved < 0 || moved > 4 ? rating - step : moved;
     }
 }

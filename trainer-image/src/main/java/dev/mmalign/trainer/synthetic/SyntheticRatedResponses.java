@@ -40,9 +40,7 @@ public final class SyntheticRatedResponses {
      * @param noise probability that a person's rating of one attribute is one step off the truth's, 0-1
      */
     public SyntheticRatedResponses(double fraction, double noise, long seed) {
-        if (fraction < 0 || fraction > 1 || noise < 0 || noise > 1) {
-            throw new IllegalArgumentException("fraction and noise must be within 0-1: " + fraction + ", " + noise);
-        }
+        NoisyPeople.checkShares(fraction, noise);
         this.fraction = fraction;
         this.noise = noise;
         this.seed = seed;
@@ -79,7 +77,7 @@ public final class SyntheticRatedResponses {
                 row.put("prompt", p.question());
                 row.put("response", response);
                 for (HelpSteerAttribute a : HelpSteerAttribute.values()) {
-                    row.put(a.wireName(), perturbed(truthful.get(a), random));
+                    row.put(a.wireName(), NoisyPeople.perturbed(truthful.get(a), noise, random));
                 }
                 rows.add(row);
             }
@@ -100,13 +98,5 @@ public final class SyntheticRatedResponses {
         if (!wrong.isEmpty()) out.add(wrong.get(random.nextInt(wrong.size())).goldAnswer());
         out.add(REFUSAL);
         return new ArrayList<>(out);
-    }
-
-    private int perturbed(int rating, Random random) {
-        if (random.nextDouble() >= noise) return rating;
-        int step = random.nextBoolean() ? 1 : -1;
-        int moved = rating + step;
-        // At the ends of the scale the only step left is inward.
-        return moved < 0 || moved > 4 ? rating - step : moved;
     }
 }
