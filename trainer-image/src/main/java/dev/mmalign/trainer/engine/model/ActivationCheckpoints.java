@@ -196,13 +196,7 @@ public final class ActivationCheckpoints {
                 inputGradients.add(gradient);
             }
         }
-        if (inputGradients.size() == 1) {
-            return inputGradients.singletonOrThrow();
-        }
-        NDArray joined = NDArrays.concat(inputGradients, 0);
-        joined.attach(owner);
-        inputGradients.close();
-        return joined;
+        return joinSlices(inputGradients, owner);
     }
 
     /** Number of chains recorded and not yet replayed. */
@@ -235,12 +229,17 @@ public final class ActivationCheckpoints {
                 }
             }
         }
-        if (outputs.size() == 1) {
-            return outputs.singletonOrThrow();
+        return joinSlices(outputs, owner);
+    }
+
+    /** The per-slice results back in one batch on {@code owner}, in slice order; one slice is returned as it is. */
+    private static NDArray joinSlices(NDList slices, NDManager owner) {
+        if (slices.size() == 1) {
+            return slices.singletonOrThrow();
         }
-        NDArray joined = NDArrays.concat(outputs, 0);
+        NDArray joined = NDArrays.concat(slices, 0);
         joined.attach(owner);
-        outputs.close();
+        slices.close();
         return joined;
     }
 }
