@@ -110,13 +110,7 @@ class ImportAndOracleAnnotateTest {
 
     @Test
     void oracleRatesFromTheTruthAndRejectsPromptsWithoutOne() throws Exception {
-        List<PromptRecord> prompts = new ArrayList<>();
-        for (int i = 0; i < PROMPTS; i++) {
-            prompts.add(new PromptRecord("p" + i, "img" + i + ".png", "Is there a red circle in image " + i + "?",
-                    "Yes, there is a red circle in the image.", null,
-                    new PromptTruth(PromptTruth.Kind.EXISTS, "yes", List.of("red circle")).toJson()));
-        }
-        data.fx.writeJsonl("ds/prompts.jsonl", prompts);
+        writeRedCirclePromptsWithTruth();
         List<Object> completions = new ArrayList<>();
         for (int i = 0; i < PROMPTS; i++) {
             completions.add(new dev.mmalign.trainer.data.CompletionRecord("p" + i, "p" + i + "#0",
@@ -147,13 +141,7 @@ class ImportAndOracleAnnotateTest {
      */
     @Test
     void responsesPeopleRatedThatWereNeverSampledAreJudgedApart() throws Exception {
-        List<PromptRecord> prompts = new ArrayList<>();
-        for (int i = 0; i < PROMPTS; i++) {
-            prompts.add(new PromptRecord("p" + i, "img" + i + ".png", "Is there a red circle in image " + i + "?",
-                    "Yes, there is a red circle in the image.", null,
-                    new PromptTruth(PromptTruth.Kind.EXISTS, "yes", List.of("red circle")).toJson()));
-        }
-        data.fx.writeJsonl("ds/prompts.jsonl", prompts);
+        writeRedCirclePromptsWithTruth();
         Files.write(root.resolve("human.jsonl"), List.of(
                 "{\"promptId\":\"p1\",\"response\":\"No, there is no red circle.\",\"helpfulness\":0,"
                         + "\"correctness\":0,\"coherence\":4,\"complexity\":1,\"verbosity\":1}",
@@ -183,5 +171,16 @@ class ImportAndOracleAnnotateTest {
         assertEquals(ExitCodes.SUCCESS, run(spec));
         assertEquals(before, Files.size(judgedFile), "a rerun rates nothing twice");
         assertEquals(0L, data.fx.result(spec).counts.get("humanRatedResponsesJudgedThisRun"));
+    }
+
+    /** Prompts p0..p{PROMPTS-1}, each asking whether its image has a red circle, with the truth "yes" for the oracle. */
+    private void writeRedCirclePromptsWithTruth() throws Exception {
+        List<PromptRecord> prompts = new ArrayList<>();
+        for (int i = 0; i < PROMPTS; i++) {
+            prompts.add(new PromptRecord("p" + i, "img" + i + ".png", "Is there a red circle in image " + i + "?",
+                    "Yes, there is a red circle in the image.", null,
+                    new PromptTruth(PromptTruth.Kind.EXISTS, "yes", List.of("red circle")).toJson()));
+        }
+        data.fx.writeJsonl("ds/prompts.jsonl", prompts);
     }
 }
