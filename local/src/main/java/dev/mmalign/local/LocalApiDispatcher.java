@@ -3,7 +3,6 @@ package dev.mmalign.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionList;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
@@ -19,8 +18,8 @@ import java.util.function.Consumer;
  * ({@link Discovery}, {@link OpenApiDocuments}), admits writes of custom resources as kube-apiserver does
  * ({@link CustomResourceAdmission}: patch applied, pruned, defaulted, validated; 422 when invalid), answers a status
  * PUT with a stale resourceVersion with 409 as kube-apiserver does (the store would not), applies
- * {@code fieldSelector} to lists ({@link FieldSelector}), and hands everything else to the Fabric8 CRUD dispatcher
- * (the object store). It also notices when an object really leaves the store (a DELETE
+ * {@code fieldSelector} to lists ({@link FieldSelector}), and hands everything else to the object store (the
+ * Fabric8 CRUD store with indexes, {@link IndexedStore}). It also notices when an object really leaves the store (a DELETE
  * without finalizers, or the update that removes the last finalizer of an object marked for deletion) and reports
  * the object's uid, because the mock server has no garbage collector ({@link OwnerGarbageCollector}).
  */
@@ -29,7 +28,7 @@ final class LocalApiDispatcher extends Dispatcher {
     private static final Logger LOG = Logger.getLogger(LocalApiDispatcher.class);
     private static final String CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
-    private final KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
+    private final IndexedStore store = new IndexedStore();
     private final CustomResourceAdmission admission = new CustomResourceAdmission(this::storedCrdList);
     private volatile Discovery discovery;
     private volatile Consumer<String> onRemoved = uid -> { };
@@ -162,7 +161,7 @@ final class LocalApiDispatcher extends Dispatcher {
             return created;
         }
         // A write of the status subresource never removes its object (finalizers are not in it); every other write
-        // may. Each look-up scans the whole store, so the status writes (most writes, with pods' progress) skip it.
+        // may. The status writes (most writes, with pods' progress) skip the look-up and its parse.
         String before = path.endsWith("/status") ? null : uidAt(path);
         MockResponse response = withWarnings(store.dispatch(write), warnings);
         countCrdWrite(path);
