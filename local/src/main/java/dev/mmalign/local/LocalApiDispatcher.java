@@ -32,9 +32,41 @@ final class LocalApiDispatcher extends Dispatcher {
     private final CustomResourceAdmission admission = new CustomResourceAdmission(this::storedCrdList);
     private volatile Discovery discovery;
     private volatile Consumer<String> onRemoved = uid -> { };
+    /** Takes the mock server's own copy of a request (it keeps every request, body included, until taken). */
+    private volatile Runnable forgetRecorded = () -> { };
+    /** "METHOD path?query" of each request since recording started, or null when not recording. */
+    private volatile java.util.Queue<String> requestLines;
 
     void setDiscovery(Discovery discovery) {
         this.discovery = discovery;
+    }
+
+    /**
+     * Called once per request: the mock server queues each request it receives before dispatching it and keeps
+     * them all until taken, so each dispatch takes one off; the queue then holds only requests in flight.
+     */
+    void setForgetRecorded(Runnable forgetRecorded) {
+        this.forgetRecorded = forgetRecorded;
+    }
+
+    /** From now on, keeps each request's method and path (no body) for {@link #takeRequestLines()}. */
+    void recordRequestLines() {
+        if (requestLines == null) {
+            requestLines = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        }
+    }
+
+    /** The requests recorded since the last call (none unless {@link #recordRequestLines()} was called). */
+    List<String> takeRequestLines() {
+        java.util.Queue<String> lines = requestLines;
+        List<String> out = new java.util.ArrayList<>();
+        if (lines != null) {
+            String line;
+            while ((line = lines.poll()) != null) {
+                out.add(line);
+            }
+        }
+        return out;
     }
 
     /** Called with the uid of every object that left the store. */
@@ -89,6 +121,11 @@ final class LocalApiDispatcher extends Dispatcher {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+        forgetRecorded.run();
+        java.util.Queue<String> lines = requestLines;
+        if (lines != null) {
+            lines.add(request.getMethod() + " " + request.getPath());
+        }
         String path = stripQuery(request.getPath());
         String method = request.getMethod();
         if ("GET".equals(method) && discovery != null) {
