@@ -19,7 +19,8 @@ import java.util.List;
 /**
  * The Kubernetes API server of local mode: the Fabric8 mock server in CRUD mode, plain HTTP, bound to 127.0.0.1
  * only, with the discovery answers kubectl needs ({@link Discovery}), cascading deletion of owned objects
- * ({@link OwnerGarbageCollector}) and, in front of it, {@link ApiFront}, which streams watches as kube-apiserver does.
+ * ({@link OwnerGarbageCollector}) and, in front of it, {@link ApiFront}, which answers plain requests in process and
+ * streams watches as kube-apiserver does.
  *
  * <pre>{@code
  * try (EmbeddedApiServer api = EmbeddedApiServer.start(0)) {     // 0 = any free port
@@ -85,7 +86,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
         }
         ApiFront front;
         try {
-            front = ApiFront.start(port, server.getPort(), dispatcher::storedCrds);
+            front = ApiFront.start(port, server.getPort(), dispatcher, dispatcher::storedCrds);
         } catch (RuntimeException e) {
             server.destroy();
             throw e;
