@@ -19,7 +19,8 @@ import java.util.List;
 /**
  * The Kubernetes API server of local mode: the Fabric8 mock server in CRUD mode, plain HTTP, bound to 127.0.0.1
  * only, with the discovery answers kubectl needs ({@link Discovery}), cascading deletion of owned objects
- * ({@link OwnerGarbageCollector}) and, in front of it, {@link ApiFront}, which streams watches as kube-apiserver does.
+ * ({@link OwnerGarbageCollector}) and, in front of it, {@link ApiFront}, which answers plain requests in process and
+ * streams watches as kube-apiserver does.
  *
  * <pre>{@code
  * try (EmbeddedApiServer api = EmbeddedApiServer.start(0)) {     // 0 = any free port
@@ -49,9 +50,11 @@ public final class EmbeddedApiServer implements AutoCloseable {
     private final ApiFront front;
     private final KubernetesClient client;
     private final OwnerGarbageCollector gc;
+    private final LocalApiDispatcher dispatcher;
 
     private EmbeddedApiServer(KubernetesMockServer server, ApiFront front, LocalApiDispatcher dispatcher) {
         this.server = server;
+        this.dispatcher = dispatcher;
         this.front = front;
         this.client = newClient();
         Discovery discovery = new Discovery(dispatcher::storedCrds, "127.0.0.1:" + front.port());
@@ -69,6 +72,13 @@ public final class EmbeddedApiServer implements AutoCloseable {
         LocalApiDispatcher dispatcher = new LocalApiDispatcher();
         KubernetesMockServer server = new KubernetesMockServer(new Context(Serialization.jsonMapper()),
                 new MockWebServer(), new HashMap<>(), dispatcher, false);
+        dispatcher.setForgetRecorded(() -> {
+            try {
+                server.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
         try {
             server.init(InetAddress.getByName("127.0.0.1"), 0); // behind the front, on any free port
         } catch (UnknownHostException e) {
@@ -76,7 +86,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
         }
         ApiFront front;
         try {
-            front = ApiFront.start(port, server.getPort(), dispatcher::storedCrds);
+            front = ApiFront.start(port, server.getPort(), dispatcher, dispatcher::storedCrds);
         } catch (RuntimeException e) {
             server.destroy();
             throw e;
@@ -95,20 +105,35 @@ public final class EmbeddedApiServer implements AutoCloseable {
     }
 
     /**
-     * Takes the requests the server recorded since the last call, as "METHOD path?query" lines. The mock server keeps
-     * every request it received (bodies included) until taken, so a long session should call this now and then.
+     * From now on, keeps the method and path of every request (no bodies) until taken by {@link #takeRequests()}.
+     * Off by default: a session's server keeps no request once it is answered.
+     */
+    public void recordRequests() {
+        dispatcher.recordRequestLines();
+    }
+
+    /**
+     * Takes the requests recorded since the last call, as "METHOD path?query" lines (none unless
+     * {@link #recordRequests()} was called).
      */
     public List<String> takeRequests() {
-        List<String> out = new java.util.ArrayList<>();
+        return dispatcher.takeRequestLines();
+    }
+
+    /**
+     * Requests the mock server still holds in its own queue, taken off it: those in flight (for tests; every
+     * answered request has been taken off already).
+     */
+    int heldRequests() {
+        int held = 0;
         try {
-            io.fabric8.mockwebserver.http.RecordedRequest r;
-            while ((r = server.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS)) != null) {
-                out.add(r.getMethod() + " " + r.getPath());
+            while (server.takeRequest(0, java.util.concurrent.TimeUnit.MILLISECONDS) != null) {
+                held++;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return out;
+        return held;
     }
 
     /** Streamed watches (kubectl get -w) open now. */

@@ -3,7 +3,6 @@ package dev.mmalign.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionList;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.Dispatcher;
 import io.fabric8.mockwebserver.http.MockResponse;
@@ -19,8 +18,8 @@ import java.util.function.Consumer;
  * ({@link Discovery}, {@link OpenApiDocuments}), admits writes of custom resources as kube-apiserver does
  * ({@link CustomResourceAdmission}: patch applied, pruned, defaulted, validated; 422 when invalid), answers a status
  * PUT with a stale resourceVersion with 409 as kube-apiserver does (the store would not), applies
- * {@code fieldSelector} to lists ({@link FieldSelector}), and hands everything else to the Fabric8 CRUD dispatcher
- * (the object store). It also notices when an object really leaves the store (a DELETE
+ * {@code fieldSelector} to lists ({@link FieldSelector}), and hands everything else to the object store (the
+ * Fabric8 CRUD store with indexes, {@link IndexedStore}). It also notices when an object really leaves the store (a DELETE
  * without finalizers, or the update that removes the last finalizer of an object marked for deletion) and reports
  * the object's uid, because the mock server has no garbage collector ({@link OwnerGarbageCollector}).
  */
@@ -29,13 +28,45 @@ final class LocalApiDispatcher extends Dispatcher {
     private static final Logger LOG = Logger.getLogger(LocalApiDispatcher.class);
     private static final String CRD_PATH = "/apis/apiextensions.k8s.io/v1/customresourcedefinitions";
 
-    private final KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
+    private final IndexedStore store = new IndexedStore();
     private final CustomResourceAdmission admission = new CustomResourceAdmission(this::storedCrdList);
     private volatile Discovery discovery;
     private volatile Consumer<String> onRemoved = uid -> { };
+    /** Takes the mock server's own copy of a request (it keeps every request, body included, until taken). */
+    private volatile Runnable forgetRecorded = () -> { };
+    /** "METHOD path?query" of each request since recording started, or null when not recording. */
+    private volatile java.util.Queue<String> requestLines;
 
     void setDiscovery(Discovery discovery) {
         this.discovery = discovery;
+    }
+
+    /**
+     * Called once per request: the mock server queues each request it receives before dispatching it and keeps
+     * them all until taken, so each dispatch takes one off; the queue then holds only requests in flight.
+     */
+    void setForgetRecorded(Runnable forgetRecorded) {
+        this.forgetRecorded = forgetRecorded;
+    }
+
+    /** From now on, keeps each request's method and path (no body) for {@link #takeRequestLines()}. */
+    void recordRequestLines() {
+        if (requestLines == null) {
+            requestLines = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        }
+    }
+
+    /** The requests recorded since the last call (none unless {@link #recordRequestLines()} was called). */
+    List<String> takeRequestLines() {
+        java.util.Queue<String> lines = requestLines;
+        List<String> out = new java.util.ArrayList<>();
+        if (lines != null) {
+            String line;
+            while ((line = lines.poll()) != null) {
+                out.add(line);
+            }
+        }
+        return out;
     }
 
     /** Called with the uid of every object that left the store. */
@@ -90,6 +121,11 @@ final class LocalApiDispatcher extends Dispatcher {
 
     @Override
     public MockResponse dispatch(RecordedRequest request) {
+        forgetRecorded.run();
+        java.util.Queue<String> lines = requestLines;
+        if (lines != null) {
+            lines.add(request.getMethod() + " " + request.getPath());
+        }
         String path = stripQuery(request.getPath());
         String method = request.getMethod();
         if ("GET".equals(method) && discovery != null) {
@@ -162,7 +198,7 @@ final class LocalApiDispatcher extends Dispatcher {
             return created;
         }
         // A write of the status subresource never removes its object (finalizers are not in it); every other write
-        // may. Each look-up scans the whole store, so the status writes (most writes, with pods' progress) skip it.
+        // may. The status writes (most writes, with pods' progress) skip the look-up and its parse.
         String before = path.endsWith("/status") ? null : uidAt(path);
         MockResponse response = withWarnings(store.dispatch(write), warnings);
         countCrdWrite(path);

@@ -187,4 +187,26 @@ class EmbeddedApiServerTest {
             assertNull(client.configMaps().inNamespace("gcf").withName("child").get());
         });
     }
+
+    /** Guards a long session's memory: the server holds no request once it is answered (the mock server would keep
+     * each one, body included, for the whole session), and records request lines only when asked to. */
+    @Test
+    void holdsNoAnsweredRequestAndRecordsLinesOnlyWhenAsked() {
+        try (EmbeddedApiServer own = EmbeddedApiServer.start(0)) {
+            KubernetesClient c = own.client();
+            for (int i = 0; i < 20; i++) {
+                c.configMaps().inNamespace("held").resource(new ConfigMapBuilder()
+                        .withNewMetadata().withName("cm-" + i).endMetadata().addToData("k", "v".repeat(1000))
+                        .build()).create();
+            }
+            assertEquals(0, own.heldRequests());
+            assertTrue(own.takeRequests().isEmpty(), "nothing recorded unless asked");
+
+            own.recordRequests();
+            c.configMaps().inNamespace("held").withName("cm-3").get();
+            assertEquals(java.util.List.of("GET /api/v1/namespaces/held/configmaps/cm-3"), own.takeRequests());
+            assertTrue(own.takeRequests().isEmpty(), "taken once");
+            assertEquals(0, own.heldRequests());
+        }
+    }
 }

@@ -112,7 +112,7 @@ public final class OperatorBench {
                 }).run();
                 Thread.sleep(3000);   // the dataset's reconcile settles
                 int seriesBefore = series(metricsPort);
-                api.takeRequests();
+                api.recordRequests();
                 Map<String, Long> created = new ConcurrentHashMap<>();
                 long operatorCpuBefore = cpuTicks(operator.pid());
                 long serverCpuBefore = cpuTicks(ProcessHandle.current().pid());
