@@ -108,7 +108,8 @@ public final class ClaimPreparer {
             Files.createDirectories(staging);
             out.printf("claim %s: empty, preparing the quickstart world and tiny base model (log: %s)%n", claim, log);
         } else {
-            out.printf("claim %s: empty, resuming the interrupted preparation in %s (log: %s)%n", claim, staging, log);
+            out.printf("claim %s: empty, resuming the interrupted preparation in %s (delete that folder to start over;"
+                    + " log: %s)%n", claim, staging, log);
         }
         if (!prepare(staging, log)) {
             if (isStopped()) {
