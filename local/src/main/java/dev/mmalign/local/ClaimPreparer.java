@@ -15,6 +15,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -24,10 +25,18 @@ import java.util.stream.Stream;
  *
  * <p>The trainer writes that layout: {@code mmalign-trainer quickstart --prepare-only --out DIR} (the world, then the
  * tiny base tuned on it; its own working folder {@code DIR/.quickstart} stays beside them). The claim is assembled in
- * a sibling folder that is renamed into place only when complete, so an interrupted preparation is redone rather
- * than mistaken for a prepared claim.
+ * a sibling folder that is renamed into place only when complete, so an interrupted preparation is never mistaken
+ * for a prepared claim; the next preparation goes on in that folder, and the trainer resumes its work there (each of
+ * its stages is resumable, a training from its checkpoint).
+ *
+ * <p>{@link #stop()} (local mode's shutdown hook, on SIGTERM or Ctrl-C) sends SIGTERM to the trainer process, which
+ * stops after the step in hand keeping its work, waits for it to end, and kills what is left after
+ * {@link #STOP_WAIT_SECONDS}: the preparer leaves no process behind.
  */
 public final class ClaimPreparer {
+
+    /** How long {@link #stop()} waits for the trainer after SIGTERM: its own grace period (25 s) and some. */
+    static final long STOP_WAIT_SECONDS = 40;
 
     /** The trainer command line after {@code java -jar <jar>}, DIR appended. */
     static final List<String> PREPARE_ARGS = List.of("quickstart", "--prepare-only", "--out");
@@ -40,6 +49,10 @@ public final class ClaimPreparer {
     private final Map<String, String> env;
     private final Path logDir;
     private final PrintStream out;
+    /** The trainer process while one runs (guarded by this). */
+    private Process running;
+    /** Set by {@link #stop()}: no further trainer starts (guarded by this). */
+    private boolean stopped;
 
     /**
      * @param quickstartOptions options of the trainer's quickstart command, e.g. smaller world sizes for tests
@@ -89,13 +102,22 @@ public final class ClaimPreparer {
             return true;
         }
         Path staging = claimDir.resolveSibling(claimDir.getFileName() + ".preparing");
-        deleteTree(staging);
-        Files.createDirectories(staging);
         Files.createDirectories(logDir);
         Path log = logDir.resolve("prepare-" + claim.replace('/', '-') + ".log");
-        out.printf("claim %s: empty, preparing the quickstart world and tiny base model (log: %s)%n", claim, log);
+        if (isEmpty(staging)) {
+            Files.createDirectories(staging);
+            out.printf("claim %s: empty, preparing the quickstart world and tiny base model (log: %s)%n", claim, log);
+        } else {
+            out.printf("claim %s: empty, resuming the interrupted preparation in %s (delete that folder to start over;"
+                    + " log: %s)%n", claim, staging, log);
+        }
         if (!prepare(staging, log)) {
-            out.printf("claim %s: preparing failed, see %s%n", claim, log);
+            if (isStopped()) {
+                out.printf("claim %s: preparation stopped; its work so far is kept in %s and the next run resumes"
+                        + " it%n", claim, staging);
+            } else {
+                out.printf("claim %s: preparing failed, see %s%n", claim, log);
+            }
             return false;
         }
         for (String piece : LAYOUT) {
@@ -110,12 +132,52 @@ public final class ClaimPreparer {
         return true;
     }
 
-    /** {@code quickstart --prepare-only --out DIR [options]}; true when it exited 0. */
+    /** {@code quickstart --prepare-only --out DIR [options]}; true when it exited 0, false when stopped. */
     private boolean prepare(Path staging, Path log) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(PREPARE_ARGS);
         cmd.add(staging.toString());
         cmd.addAll(quickstartOptions);
-        return start(java(cmd.toArray(String[]::new)), log).waitFor() == 0;
+        Process p;
+        synchronized (this) {
+            if (stopped) {
+                return false;
+            }
+            p = start(java(cmd.toArray(String[]::new)), log);
+            running = p;
+        }
+        try {
+            return p.waitFor() == 0;
+        } finally {
+            synchronized (this) {
+                running = null;
+            }
+        }
+    }
+
+    /**
+     * Stops the preparation: no trainer starts after this, and a running one gets SIGTERM (it stops after the step in
+     * hand, keeping its work for the next run) and is waited for; after {@link #STOP_WAIT_SECONDS} it and anything it
+     * started are killed. Returns when no process of the preparer is left.
+     */
+    public void stop() throws InterruptedException {
+        Process p;
+        synchronized (this) {
+            stopped = true;
+            p = running;
+        }
+        if (p == null) {
+            return;
+        }
+        p.destroy(); // SIGTERM
+        if (!p.waitFor(STOP_WAIT_SECONDS, TimeUnit.SECONDS)) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+            p.waitFor();
+        }
+    }
+
+    private synchronized boolean isStopped() {
+        return stopped;
     }
 
     private List<String> java(String... args) {

@@ -75,9 +75,17 @@ public final class LocalCommand {
         EmbeddedApiServer api = EmbeddedApiServer.start(o.port());
         AtomicReference<LocalJobExecutor> executor = new AtomicReference<>();
         AtomicReference<OperatorProcess> operatorProcess = new AtomicReference<>();
+        AtomicReference<ClaimPreparer> preparer = new AtomicReference<>();
         AtomicBoolean stopped = new AtomicBoolean();
         Runnable stop = () -> {
             if (stopped.compareAndSet(false, true)) {
+                if (preparer.get() != null) {
+                    try {
+                        preparer.get().stop(); // the trainer preparing a claim keeps its work and ends
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 if (operatorProcess.get() != null) {
                     try {
                         operatorProcess.get().close();
@@ -103,12 +111,14 @@ public final class LocalCommand {
                     LocalExecutorConfig.defaults(o.repoRoot(), o.workDir()).withTrainerJar(o.trainerJar(), List.of())
                             .withExtraEnv(podEnv));
             executor.set(jobs);
-            if (o.prepare() && !prepareClaims(o, manifests, jobs, podEnv, out)) {
+            preparer.set(new ClaimPreparer(o.trainerJar(), List.of(), podEnv, o.workDir().resolve("logs"), out));
+            // SIGTERM and Ctrl-C end the JVM through shutdown hooks: the trainer preparing a claim, the pod processes
+            // and the operator must not outlive it.
+            Runtime.getRuntime().addShutdownHook(new Thread(stop, "mmalign-local-stop"));
+            if (o.prepare() && !prepareClaims(preparer.get(), manifests, jobs)) {
                 return 1;
             }
             jobs.start();
-            // Ctrl-C ends the JVM through shutdown hooks: the pod processes and the operator must not outlive it.
-            Runtime.getRuntime().addShutdownHook(new Thread(stop, "mmalign-local-stop"));
 
             Path operatorLog = o.workDir().resolve("operator.log");
             out.printf("starting the operator (log: %s)%n", operatorLog);
@@ -128,9 +138,8 @@ public final class LocalCommand {
         }
     }
 
-    private static boolean prepareClaims(LocalOptions o, List<HasMetadata> manifests, LocalJobExecutor jobs,
-                                         Map<String, String> env, PrintStream out) throws Exception {
-        ClaimPreparer preparer = new ClaimPreparer(o.trainerJar(), List.of(), env, o.workDir().resolve("logs"), out);
+    private static boolean prepareClaims(ClaimPreparer preparer, List<HasMetadata> manifests, LocalJobExecutor jobs)
+            throws Exception {
         for (String claim : ClaimPreparer.claims(manifests, "default")) {
             String[] nsAndName = claim.split("/", 2);
             if (!preparer.prepareIfEmpty(claim, jobs.claimDir(nsAndName[0], nsAndName[1]))) {

@@ -4,6 +4,7 @@ import dev.mmalign.api.bench.BenchmarkResult;
 import dev.mmalign.api.bench.BenchmarkSuite;
 import dev.mmalign.api.bench.PaperClaim;
 import dev.mmalign.api.common.StorageSpec;
+import dev.mmalign.api.sweep.AlignmentSweep;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
 import java.nio.file.Path;
@@ -11,7 +12,7 @@ import java.util.List;
 
 /**
  * The part of {@code local} that runs once the operator is up: applies the manifests, follows them to the end,
- * prints the BenchmarkSuite tables, and returns the exit code (0 all finished and none failed, 1 otherwise).
+ * prints the BenchmarkSuite tables and the AlignmentSweep tables, and returns the exit code (0 all finished and none failed, 1 otherwise).
  */
 final class LocalRun {
 
@@ -34,6 +35,9 @@ final class LocalRun {
                 s.out().printf("BenchmarkSuite %s:%n%n%s%n", suite.getMetadata().getName(), SuiteTable.render(suite));
                 claimLine(suite).ifPresent(s.out()::println);
                 reportPath(s, suite).ifPresent(p -> s.out().printf("report: %s%n", p));
+            } else if (r instanceof AlignmentSweep sweep) {
+                s.out().printf("AlignmentSweep %s (status.tables):%n%n%s", sweep.getMetadata().getName(),
+                        SweepStatusTable.render(sweep));
             }
         }
         int code;

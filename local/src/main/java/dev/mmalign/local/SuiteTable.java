@@ -60,7 +60,8 @@ final class SuiteTable {
         return r.delta == null ? s : s + String.format(Locale.ROOT, " (%+.4f)", r.delta);
     }
 
-    private static String format(List<List<String>> rows) {
+    /** Rows as aligned text columns (the first row the header, underlined; names left, figures right). */
+    static String format(List<List<String>> rows) {
         int cols = rows.get(0).size();
         int[] width = new int[cols];
         for (List<String> row : rows) {

@@ -52,18 +52,15 @@ public final class SuitePlan {
 
     /**
      * The report step: every model, no judge; merges the per-model results (paths.inputs.results: the folder of the
-     * models' output folders) into results.json and report.html, evaluating nothing. The report also shows the
-     * dataset, when {@code inputs} names one, and a sweep's tables.
+     * models' output folders) into results.json and report.html, evaluating nothing. The report also shows every
+     * dataset {@code inputs} names, and a sweep's tables.
      */
     public static StageSpec reportSpec(BenchmarkSuite suite, long generation, List<ResolvedModel> models,
                                        SuiteReportInputs inputs, ProgressReporting progress) {
         StageSpec s = base(suite, generation, progress);
         s.models = models;
         s.paths.inputs.put(StageInputs.RESULTS, modelsDir(suite.getMetadata().getName()));
-        if (inputs.datasetRoot() != null) {
-            s.paths.inputs.put(StageInputs.DATASET_ROOT, inputs.datasetRoot());
-            s.paths.inputs.put(StageInputs.IMAGE_ROOT, inputs.imageRoot());
-        }
+        s.reportDatasets = inputs.datasets().isEmpty() ? null : inputs.datasets();
         s.sweepTables = inputs.sweepTables();
         s.paths.outputDir = ArtifactLayout.suiteRoot(suite.getMetadata().getName());
         return s;

@@ -7,28 +7,32 @@ import dev.mmalign.api.common.StorageSpec;
 import dev.mmalign.api.dataset.PreferenceDataset;
 import dev.mmalign.api.run.AlignmentRun;
 import dev.mmalign.api.stage.ArtifactLayout;
+import dev.mmalign.api.stage.ReportDataset;
 import dev.mmalign.api.sweep.SweepRun;
 import dev.mmalign.api.sweep.SweepTable;
+import dev.mmalign.operator.sweep.SweepPlan;
 import dev.mmalign.operator.sweep.SweepTables;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
 
 /**
- * What a suite's report shows beside the scores (pure; lookups come in as functions): the dataset its runs trained
- * on (rating distributions, judge-human agreement, samples) and, for a suite made by an AlignmentSweep, the sweep's
- * score tables — computed by {@link SweepTables} from the same results as the sweep's status, so both agree.
+ * What a suite's report shows beside the scores (pure; lookups come in as functions): every dataset its runs trained
+ * on (rating distributions, judge-human agreement, samples), each with the models trained on it, and, for a suite
+ * made by an AlignmentSweep, the sweep's score tables — computed by {@link SweepTables} from the same results as the
+ * sweep's status, so both agree.
  *
- * @param datasetRoot the dataset's folder (ArtifactLayout.datasetRoot), or null when no run trained on a
- *                    PreferenceDataset of the suite's storage
- * @param imageRoot   the folder its prompts' images are relative to (its prompts.imageRoot), null with no dataset
+ * @param datasets    the distinct PreferenceDatasets the suite's AlignmentRuns trained on, in the order of their first
+ *                    model; empty when none did
  * @param sweepTables one table per sweep axis, or null when the suite is not a sweep's
  */
-public record SuiteReportInputs(String datasetRoot, String imageRoot, List<SweepTable> sweepTables) {
+public record SuiteReportInputs(List<ReportDataset> datasets, List<SweepTable> sweepTables) {
 
-    public static final SuiteReportInputs NONE = new SuiteReportInputs(null, null, null);
+    public static final SuiteReportInputs NONE = new SuiteReportInputs(List.of(), null);
 
     /**
      * @param runs     looks up an AlignmentRun by name (null when absent)
@@ -37,31 +41,41 @@ public record SuiteReportInputs(String datasetRoot, String imageRoot, List<Sweep
      */
     public static SuiteReportInputs of(BenchmarkSuiteSpec spec, Function<String, AlignmentRun> runs,
                                        Function<String, PreferenceDataset> datasets, List<BenchmarkResult> results) {
-        PreferenceDataset ds = dataset(spec, runs, datasets);
-        String root = ds == null ? null : ArtifactLayout.datasetRoot(ds.getMetadata().getName());
-        // The sample stage writes each prompt's image relative to prompts.imageRoot (as the run's train stage reads).
-        String images = ds == null ? null
-                : ds.getSpec().prompts != null && ds.getSpec().prompts.imageRoot != null
-                ? ds.getSpec().prompts.imageRoot : "images";
-        return new SuiteReportInputs(root, images, sweepTables(spec, results));
+        return new SuiteReportInputs(datasets(spec, runs, datasets), sweepTables(spec, results));
     }
 
     /**
-     * The PreferenceDataset of the first model (in the suite's order) whose AlignmentRun trained on one on the
-     * suite's own storage; the report shows one dataset, and a suite compares runs of one dataset as a rule.
+     * Each PreferenceDataset a model's AlignmentRun trained on (runs on a file, and datasets that no longer exist, are
+     * left out), once, in the order of its first model, with every model trained on it. A dataset on another claim
+     * than the suite's has no root: the report pod, which mounts the suite's claim, cannot read it.
      */
-    static PreferenceDataset dataset(BenchmarkSuiteSpec spec, Function<String, AlignmentRun> runs,
-                                     Function<String, PreferenceDataset> datasets) {
+    static List<ReportDataset> datasets(BenchmarkSuiteSpec spec, Function<String, AlignmentRun> runs,
+                                        Function<String, PreferenceDataset> datasets) {
+        Map<String, ReportDataset> byName = new LinkedHashMap<>();
         for (ModelUnderTest m : spec.models) {
             AlignmentRun run = m.alignmentRun == null ? null : runs.apply(m.alignmentRun);
             String name = run == null || run.getSpec() == null || run.getSpec().dataset == null ? null
                     : run.getSpec().dataset.name;
-            PreferenceDataset ds = name == null ? null : datasets.apply(name);
-            if (ds != null && ds.getSpec() != null && sameStorage(ds.getSpec().storage, spec.storage)) {
-                return ds;
+            if (name == null) {
+                continue;
             }
+            ReportDataset known = byName.get(name);
+            if (known == null) {
+                PreferenceDataset ds = datasets.apply(name);
+                if (ds == null || ds.getSpec() == null) {
+                    continue;
+                }
+                boolean readable = sameStorage(ds.getSpec().storage, spec.storage);
+                // The sample stage writes each prompt's image relative to prompts.imageRoot (as train reads it).
+                String images = ds.getSpec().prompts != null && ds.getSpec().prompts.imageRoot != null
+                        ? ds.getSpec().prompts.imageRoot : "images";
+                known = new ReportDataset(name, readable ? ArtifactLayout.datasetRoot(name) : null,
+                        readable ? images : null, List.of());
+                byName.put(name, known);
+            }
+            known.models.add(m.name);
         }
-        return null;
+        return List.copyOf(byName.values());
     }
 
     /** The sweep's tables from the suite's results, when the suite carries its axes (spec.sweepAxes); else null. */
@@ -79,7 +93,9 @@ public record SuiteReportInputs(String datasetRoot, String imageRoot, List<Sweep
                 points.add(r);
             }
         }
-        return SweepTables.tables(spec.sweepAxes, points, results == null ? List.of() : results);
+        // A sweep's suite names its base as the baseline; SweepPlan.BASE for one written without it.
+        String baseline = spec.baseline != null ? spec.baseline : SweepPlan.BASE;
+        return SweepTables.tables(spec.sweepAxes, baseline, points, results == null ? List.of() : results);
     }
 
     private static boolean sameStorage(StorageSpec a, StorageSpec b) {

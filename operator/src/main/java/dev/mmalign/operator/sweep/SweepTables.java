@@ -47,26 +47,30 @@ public final class SweepTables {
         return List.copyOf(cols);
     }
 
-    /** One table per axis set, a cell without scores absent; {@code runs}: the children with their points. */
+    /**
+     * One table per axis set, a cell without scores absent; {@code runs}: the children with their points. Each table
+     * carries the base's scores (the sweep suite's baseline, {@link SweepPlan#BASE}) as the reference.
+     */
     public static List<SweepTable> tables(SweepAxes axes, List<SweepRun> runs, List<BenchmarkResult> results) {
-        return tables(SweepPlan.axisValues(axes), runs, results);
+        return tables(SweepPlan.axisValues(axes), SweepPlan.BASE, runs, results);
     }
 
     /**
-     * As above, from the axes as a suite made by the sweep carries them (its spec.sweepAxes): the suite's report step
-     * gets the same tables as the sweep's status.
+     * As above, from the axes as a suite made by the sweep carries them (its spec.sweepAxes) and the suite's baseline
+     * model: the suite's report step gets the same tables as the sweep's status.
      */
-    public static List<SweepTable> tables(List<SweepAxisValues> axes, List<SweepRun> runs,
+    public static List<SweepTable> tables(List<SweepAxisValues> axes, String baselineModel, List<SweepRun> runs,
                                           List<BenchmarkResult> results) {
         List<String> columns = columns(results);
         Map<String, Map<String, Double>> scores = scoresByModel(results);
-        Map<String, Double> base = scores.getOrDefault(SweepPlan.BASE, Map.of());
+        Map<String, Double> base = baselineModel == null ? Map.of() : scores.getOrDefault(baselineModel, Map.of());
         List<SweepTable> tables = new ArrayList<>();
         for (SweepAxisValues a : axes) {
             String axis = a.name;
             SweepTable t = new SweepTable();
             t.axis = axis;
             t.metrics = columns;
+            t.baselineModel = baselineModel;
             columns.stream().filter(base::containsKey).forEach(c -> t.baseline.put(c, base.get(c)));
             for (String value : a.values) {
                 SweepTable.Row row = new SweepTable.Row();

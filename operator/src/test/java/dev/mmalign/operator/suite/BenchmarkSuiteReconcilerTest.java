@@ -72,7 +72,7 @@ class BenchmarkSuiteReconcilerTest extends OperatorTestBase {
         StageSpec report = Json.MAPPER.readValue(client.configMaps().inNamespace(ns)
                 .withName("table2-report-1-spec").get().getData().get(PodContract.SPEC_KEY), StageSpec.class);
         assertEquals("mmalign/suites/table2/models", report.paths.inputs.get(StageInputs.RESULTS));
-        assertNull(report.paths.inputs.get(StageInputs.DATASET_ROOT), "its run trained on a file, not a dataset");
+        assertNull(report.reportDatasets, "its run trained on a file, not a dataset");
         assertNull(report.judge);
         kubelet.start(ns, "table2-report-1");
         kubelet.succeed(ns, "table2-report-1", 0, result(StageName.evaluate, Map.of(), Map.of(),

@@ -48,6 +48,7 @@ class SweepTablesTest {
         assertEquals(List.of("dataFraction", "beta"), tables.stream().map(t -> t.axis).toList());
         SweepTable fraction = tables.get(0);
         assertEquals(List.of("pope/f1", "text/accuracy"), fraction.metrics);
+        assertEquals("base", fraction.baselineModel);
         assertEquals(Map.of("pope/f1", 0.60, "text/accuracy", 0.20), fraction.baseline);
         assertEquals(List.of("0.5", "1"), fraction.rows.stream().map(row -> row.value).toList());
         assertEquals(2, fraction.rows.get(0).runs);

@@ -6,6 +6,8 @@ import dev.mmalign.trainer.quickstart.Quickstart;
 import dev.mmalign.trainer.quickstart.QuickstartSettings;
 import dev.mmalign.trainer.quickstart.ResultsTable;
 import dev.mmalign.trainer.stage.ModelLoaders;
+import dev.mmalign.trainer.stage.ShutdownStop;
+import dev.mmalign.trainer.stage.StopSignal;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -16,6 +18,10 @@ import java.util.concurrent.Callable;
 /**
  * {@code mmalign-trainer quickstart --out DIR}: the paper's recipe end to end on a tiny model and the synthetic
  * world, on CPU, in minutes. Prints the comparison table and the wall time; results.json and report.html land in DIR.
+ *
+ * <p>SIGTERM or Ctrl-C (a pod's termination, local mode stopping its claim preparation) asks the running stages to
+ * stop after the unit in hand ({@link ShutdownStop}): each keeps its work (a training saves a checkpoint), the command
+ * exits 143, and running it again with the same folder resumes.
  */
 @Command(name = "quickstart", mixinStandardHelpOptions = true,
         description = "Run the whole recipe on a tiny model and synthetic data: text instruction tuning, then visual "
@@ -89,6 +95,15 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        StopSignal stop = new StopSignal();
+        try (ShutdownStop onSignal = ShutdownStop.install("quickstart", stop)) {
+            int code = run(stop);
+            onSignal.finished(code);
+            return code;
+        }
+    }
+
+    private int run(StopSignal stop) throws Exception {
         long t0 = System.nanoTime();
         QuickstartSettings settings = new QuickstartSettings(vitScenes, prefScenes, heldoutScenes, textTrain,
                 textHeldout, extraExistence, lmEpochs, vitEpochs, epochs, steerLmEpochs, lmLearningRate, vitLearningRate,
@@ -97,14 +112,18 @@ public final class QuickstartCommand implements Callable<Integer> {
         ResultsFile.Table table;
         try {
             if (prepareOnly) {
-                Quickstart.prepareClaim(out, settings, ModelLoaders.discover(), System.out);
+                Quickstart.prepareClaim(out, settings, ModelLoaders.discover(), System.out, stop);
                 System.out.printf(Locale.ROOT, "claim prepared: %s%nwall time: %.1f s%n", out,
                         (System.nanoTime() - t0) / 1e9);
                 return 0;
             }
-            table = new Quickstart(out, settings, ModelLoaders.discover(), System.out).run();
+            table = new Quickstart(out, settings, ModelLoaders.discover(), System.out, stop).run();
         } catch (Quickstart.QuickstartException e) {
             System.err.println("quickstart: " + e.getMessage());
+            if (stop.requested()) {
+                System.err.println("quickstart: stopped on request; the work so far is kept in " + out
+                        + ": run the same command again to resume");
+            }
             return e.exitCode;
         }
         System.out.println();

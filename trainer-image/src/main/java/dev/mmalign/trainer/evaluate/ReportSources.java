@@ -2,8 +2,8 @@ package dev.mmalign.trainer.evaluate;
 
 import dev.mmalign.api.dataset.JudgeAgreementFile;
 import dev.mmalign.api.stage.ArtifactLayout;
+import dev.mmalign.api.stage.ReportDataset;
 import dev.mmalign.api.stage.ResolvedModel;
-import dev.mmalign.api.stage.StageInputs;
 import dev.mmalign.api.sweep.SweepTable;
 import dev.mmalign.trainer.data.AnnotationRecord;
 import dev.mmalign.trainer.data.CompletionRecord;
@@ -34,9 +34,9 @@ import java.util.Set;
 /**
  * Finds the report's inputs from what the evaluate spec knows and renders their sections: each model's training
  * metrics log beside its adapter folder (or, with no adapter, beside its model folder: a fully fine-tuned run's
- * merged/), and the dataset under the optional input {@code datasetRoot} (annotations, sets/dpo.jsonl, prompts,
- * completions, images under {@code imageRoot} or the storage root). A missing or unreadable input leaves its section
- * out with a note: the report never fails the stage.
+ * merged/), and each dataset of {@code reportDatasets} (annotations, sets/dpo.jsonl, prompts, completions, images
+ * under its {@code imageRoot} or the storage root), in sections labelled with its name and its models. A missing or
+ * unreadable input leaves its section out with a note: the report never fails the stage.
  */
 final class ReportSources {
 
@@ -45,27 +45,69 @@ final class ReportSources {
     static List<Section> sections(StageContext ctx) {
         List<Section> out = new ArrayList<>();
         out.add(training(ctx));
-        Path dataset;
-        try {
-            dataset = ctx.optionalInput(StageInputs.DATASET_ROOT);
-        } catch (RuntimeException e) {
-            dataset = null;
-        }
-        if (dataset == null || !Files.isDirectory(dataset)) {
-            String why = dataset == null ? "the suite names no dataset (paths.inputs." + StageInputs.DATASET_ROOT + ")"
-                    : "no dataset folder at " + ctx.relative(dataset);
+        List<ReportDataset> datasets = ctx.spec().reportDatasets == null ? List.of() : ctx.spec().reportDatasets;
+        if (datasets.isEmpty()) {
+            String why = "no model trained on a PreferenceDataset (reportDatasets is empty)";
             out.add(Section.omitted(DatasetSection.ID, DatasetSection.TITLE, why));
             out.add(Section.omitted(AgreementSection.ID, AgreementSection.TITLE, why));
             out.add(Section.omitted(SampleBrowserSection.ID, SampleBrowserSection.TITLE, why));
-        } else {
-            out.addAll(dataset(ctx, dataset));
+            return out;
+        }
+        // One dataset keeps the plain anchors (#dataset, ...); several get the dataset's name (a DNS name) in theirs.
+        boolean several = datasets.size() > 1;
+        for (int i = 0; i < datasets.size(); i++) {
+            out.addAll(dataset(ctx, datasets.get(i), i, several));
         }
         return out;
     }
 
+    /** A dataset's three sections, labelled with its name and the models trained on it. */
+    private static List<Section> dataset(StageContext ctx, ReportDataset d, int index, boolean several) {
+        String name = d.name == null || d.name.isBlank() ? "dataset " + (index + 1) : d.name;
+        String suffix = several ? "-" + name : "";
+        String label = ": " + name;
+        List<String> models = d.models == null ? List.of() : d.models;
+        String field = "reportDatasets[" + index + "]";
+        Path root;
+        String why = null;
+        try {
+            root = d.root == null ? null : ctx.resolve(d.root, field + ".root");
+        } catch (RuntimeException e) {
+            root = null;
+            why = e.getMessage();
+        }
+        if (why == null && root == null) {
+            why = "dataset " + name + " is on another claim than the suite's, which the report cannot read";
+        } else if (why == null && !Files.isDirectory(root)) {
+            why = "no dataset folder at " + ctx.relative(root);
+        }
+        List<Section> sections;
+        if (why != null) {
+            String trained = models.isEmpty() ? "" : " (trained on by " + String.join(", ", models) + ")";
+            sections = List.of(Section.omitted(DatasetSection.ID, DatasetSection.TITLE, why + trained),
+                    Section.omitted(AgreementSection.ID, AgreementSection.TITLE, why),
+                    Section.omitted(SampleBrowserSection.ID, SampleBrowserSection.TITLE, why));
+        } else {
+            sections = datasetSections(ctx, root, name, models, imageRoot(ctx, d, field));
+        }
+        List<Section> out = new ArrayList<>();
+        for (Section s : sections) out.add(s.labelled(s.id() + suffix, s.title() + label));
+        return out;
+    }
+
+    /** The folder the dataset's prompt images are relative to; the storage root when unset or invalid. */
+    private static Path imageRoot(StageContext ctx, ReportDataset d, String field) {
+        try {
+            return d.imageRoot == null ? ctx.storageRoot() : ctx.resolve(d.imageRoot, field + ".imageRoot");
+        } catch (RuntimeException e) {
+            return ctx.storageRoot(); // the samples' images then fail inside the claim check, each with its note
+        }
+    }
+
     /**
      * A sweep's tables (as the operator computed them for the sweep's status) in the sweep section's shape: per axis,
-     * its values and, per metric column, the mean score at each value (null where no run with it was scored).
+     * its values and, per metric column, the mean score at each value (null where no run with it was scored), with
+     * the baseline model's scores as the reference.
      */
     static List<SweepSection.AxisTable> sweepAxes(List<SweepTable> tables) {
         List<SweepSection.AxisTable> out = new ArrayList<>();
@@ -78,7 +120,8 @@ final class ReportSources {
                 values.add(r.value);
                 metrics.forEach((m, column) -> column.add(r.scores == null ? null : r.scores.get(m)));
             }
-            out.add(new SweepSection.AxisTable(t.axis, values, metrics));
+            out.add(new SweepSection.AxisTable(t.axis, values, metrics, t.baselineModel,
+                    t.baseline == null ? Map.of() : t.baseline));
         }
         return out;
     }
@@ -104,7 +147,8 @@ final class ReportSources {
         return TrainingCurvesSection.render(runs, missing);
     }
 
-    private static List<Section> dataset(StageContext ctx, Path root) {
+    private static List<Section> datasetSections(StageContext ctx, Path root, String name, List<String> models,
+                                                 Path imageRoot) {
         List<String> notes = new ArrayList<>();
         Map<String, AnnotationRecord> annotations = new LinkedHashMap<>();
         List<DpoPairRecord> pairs = new ArrayList<>();
@@ -120,9 +164,8 @@ final class ReportSources {
         } catch (RuntimeException e) {
             notes.add("DPO set: " + e.getMessage());
         }
-        String name = root.getFileName().toString();
-        Section data = DatasetSection.render(name, new ArrayList<>(annotations.values()), pairs, notes);
-        return List.of(data, agreement(ctx, root), samples(ctx, root, annotations, pairs));
+        Section data = DatasetSection.render(name, models, new ArrayList<>(annotations.values()), pairs, notes);
+        return List.of(data, agreement(ctx, root), samples(ctx, root, imageRoot, annotations, pairs));
     }
 
     /** The judge-human agreement the build stage wrote beside the annotations (annotation.humanRatings), if any. */
@@ -161,8 +204,8 @@ final class ReportSources {
     }
 
     /** The first prompts (file order) that have a DPO pair, else the first rated ones. */
-    private static Section samples(StageContext ctx, Path root, Map<String, AnnotationRecord> annotations,
-                                   List<DpoPairRecord> pairs) {
+    private static Section samples(StageContext ctx, Path root, Path imageRoot,
+                                   Map<String, AnnotationRecord> annotations, List<DpoPairRecord> pairs) {
         try {
             Map<String, JsonlReader.Line<PromptRecord>> prompts = DatasetReader.prompts(root.resolve("prompts.jsonl"));
             Map<String, List<CompletionRecord>> completions = DatasetReader.completions(root.resolve("completions"),
@@ -172,8 +215,6 @@ final class ReportSources {
             List<String> ids = new ArrayList<>();
             for (String id : prompts.keySet()) if (pairByPrompt.containsKey(id)) ids.add(id);
             if (ids.isEmpty()) ids.addAll(completions.keySet());
-            Path imageRoot = ctx.optionalInput(StageInputs.IMAGE_ROOT);
-            if (imageRoot == null) imageRoot = ctx.storageRoot();
             List<SampleBrowserSection.Sample> samples = new ArrayList<>();
             for (String id : ids) {
                 if (samples.size() == SampleBrowserSection.MAX_SAMPLES) break;

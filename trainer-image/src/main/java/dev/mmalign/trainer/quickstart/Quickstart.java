@@ -64,9 +64,16 @@ public final class Quickstart {
     private final PolicyModelLoader loader;
     private final PrintStream out;
     private final QuickstartSpecs specs;
-    private final StopSignal stop = new StopSignal();
+    private final StopSignal stop;
 
     public Quickstart(Path root, QuickstartSettings settings, PolicyModelLoader loader, PrintStream out) {
+        this(root, settings, loader, out, new StopSignal());
+    }
+
+    /** {@code stop}: set from outside (SIGTERM, see QuickstartCommand) to end the quickstart after the unit in hand. */
+    public Quickstart(Path root, QuickstartSettings settings, PolicyModelLoader loader, PrintStream out,
+                      StopSignal stop) {
+        this.stop = stop;
         this.root = root.toAbsolutePath().normalize();
         this.settings = settings;
         this.loader = loader;
@@ -162,13 +169,13 @@ public final class Quickstart {
      * is left as it is.
      */
     public static void prepareClaim(Path claim, QuickstartSettings settings, PolicyModelLoader loader,
-                                    PrintStream out) throws IOException {
+                                    PrintStream out, StopSignal stop) throws IOException {
         if (ClaimLayout.complete(claim)) {
             out.println("claim already prepared: " + claim);
             return;
         }
         Path work = claim.resolve(ClaimLayout.WORK);
-        new Quickstart(work, settings, loader, out).prepare();
+        new Quickstart(work, settings, loader, out, stop).prepare();
         // People's ratings for the dataset's judge-human agreement: in a claim nothing runs between its stages.
         new SyntheticRatedResponses(HUMAN_FRACTION, HUMAN_NOISE, settings.seed()).write(
                 work.resolve(QuickstartSpecs.PREF_PROMPTS), claim.resolve(QuickstartClaim.HUMAN_RATINGS));

@@ -19,6 +19,7 @@ import dev.mmalign.api.run.TrainingDefaults;
 import dev.mmalign.api.run.TrainingSpec;
 import dev.mmalign.api.stage.ArtifactLayout;
 import dev.mmalign.api.stage.ProgressReporting;
+import dev.mmalign.api.stage.ReportDataset;
 import dev.mmalign.api.stage.ResolvedModel;
 import dev.mmalign.api.stage.StageInputs;
 import dev.mmalign.api.stage.StageName;
@@ -209,9 +210,9 @@ final class QuickstartSpecs {
             models.add(new ResolvedModel(run, baseModel(), ArtifactLayout.runAdapter(run)));
         }
         spec.models = models;
-        // For the report's dataset section and sample browser.
-        spec.paths.inputs.put(StageInputs.DATASET_ROOT, ArtifactLayout.datasetRoot(DATASET));
-        spec.paths.inputs.put(StageInputs.IMAGE_ROOT, IMAGES);
+        // For the report's dataset sections: every aligned run trained on the one dataset (the language model and
+        // the base on instruction sets, not on it).
+        spec.reportDatasets = List.of(new ReportDataset(DATASET, ArtifactLayout.datasetRoot(DATASET), IMAGES, runs));
         spec.benchmarks = List.of(
                 benchmark(BenchmarkName.POPE, POPE, IMAGES, 24),
                 benchmark(BenchmarkName.MMBENCH, MMBENCH, null, 8),
@@ -236,8 +237,7 @@ final class QuickstartSpecs {
         spec.paths.outputDir = MODEL_RESULTS + "/" + model.name;
         spec.progress.file = "logs/progress-evaluate-" + model.name + ".jsonl";
         // The dataset's sections (sample browser with its images) are for the suite's report alone: read once there.
-        spec.paths.inputs.remove(StageInputs.DATASET_ROOT);
-        spec.paths.inputs.remove(StageInputs.IMAGE_ROOT);
+        spec.reportDatasets = null;
         return spec;
     }
 

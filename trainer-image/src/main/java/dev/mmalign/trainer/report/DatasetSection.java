@@ -22,14 +22,22 @@ public final class DatasetSection {
 
     private DatasetSection() {}
 
-    /** Either list may be empty; {@code notes} say what could not be read (shown, not fatal). */
-    public static Section render(String dataset, List<AnnotationRecord> annotations, List<DpoPairRecord> pairs,
-                                 List<String> notes) {
+    /**
+     * Either list may be empty; {@code models}: the models trained on the dataset (named in the section);
+     * {@code notes} say what could not be read (shown, not fatal).
+     */
+    public static Section render(String dataset, List<String> models, List<AnnotationRecord> annotations,
+                                 List<DpoPairRecord> pairs, List<String> notes) {
         if (annotations.isEmpty() && pairs.isEmpty()) {
             return Section.omitted(ID, TITLE, notes.isEmpty() ? "no dataset given" : String.join("; ", notes));
         }
-        StringBuilder h = new StringBuilder("<p>").append(Html.esc(dataset)).append(": ").append(annotations.size())
+        StringBuilder h = new StringBuilder("<p class=\"dataset\" data-dataset=\"").append(Html.esc(dataset))
+                .append("\">").append(Html.esc(dataset)).append(": ").append(annotations.size())
                 .append(" rated completions, ").append(pairs.size()).append(" DPO pairs.</p>\n");
+        if (!models.isEmpty()) {
+            h.append("<p class=\"trained-on\">Trained on it: ").append(Html.esc(String.join(", ", models)))
+                    .append("</p>\n");
+        }
         if (!annotations.isEmpty()) {
             Map<String, long[]> byAttribute = new TreeMap<>();
             for (AnnotationRecord a : annotations) {

@@ -14,6 +14,9 @@ public final class LineChart {
     /** One line: y against x, same length. */
     public record Series(String name, double[] x, double[] y) {}
 
+    /** A horizontal reference line at {@code y} across the whole plot (e.g. the baseline model's score), dashed. */
+    public record Reference(String name, double y) {}
+
     static final String[] COLORS = {"#4e79a7", "#e15759", "#59a14f", "#f28e2b", "#b07aa1", "#76b7b2", "#edc948",
         "#ff9da7"};
     private static final int W = 380;
@@ -35,6 +38,11 @@ public final class LineChart {
     }
 
     public static String render(String caption, String xLabel, List<Series> series) {
+        return render(caption, xLabel, series, List.of());
+    }
+
+    /** As above with reference lines; a non-finite reference is left out. The y range takes them in. */
+    public static String render(String caption, String xLabel, List<Series> series, List<Reference> references) {
         double minX = Double.POSITIVE_INFINITY, maxX = Double.NEGATIVE_INFINITY;
         double minY = Double.POSITIVE_INFINITY, maxY = Double.NEGATIVE_INFINITY;
         for (Series s : series) {
@@ -45,6 +53,12 @@ public final class LineChart {
                 minY = Math.min(minY, s.y()[i]);
                 maxY = Math.max(maxY, s.y()[i]);
             }
+        }
+        boolean hasData = minX <= maxX;
+        for (Reference r : references) {
+            if (!hasData || !Double.isFinite(r.y())) continue;
+            minY = Math.min(minY, r.y());
+            maxY = Math.max(maxY, r.y());
         }
         StringBuilder svg = new StringBuilder("<figure class=\"chart line\"><svg xmlns=\"http://www.w3.org/2000/svg\""
                 + " width=\"" + W + "\" height=\"" + H + "\" font-size=\"10\">");
@@ -80,6 +94,18 @@ public final class LineChart {
                         .append("\"/>").append(dots);
                 svg.append("<text x=\"").append(LEFT + 6 + 110 * si).append("\" y=\"").append(H - 4)
                         .append("\" fill=\"").append(color).append("\">").append(Html.esc(s.name())).append("</text>");
+            }
+            for (Reference r : references) {
+                if (!Double.isFinite(r.y())) continue;
+                String py = Html.coord(TOP + plotH * (1 - (r.y() - minY) / (maxY - minY)));
+                svg.append("<line class=\"reference\" data-reference=\"").append(Html.esc(r.name()))
+                        .append("\" data-value=\"").append(Html.exact(r.y())).append("\" x1=\"").append(LEFT)
+                        .append("\" x2=\"").append(LEFT + plotW).append("\" y1=\"").append(py).append("\" y2=\"")
+                        .append(py).append("\" stroke=\"#555\" stroke-dasharray=\"4 3\"><title>")
+                        .append(Html.esc(r.name())).append(": ").append(Html.exact(r.y())).append("</title></line>")
+                        .append("<text x=\"").append(LEFT + plotW - 2).append("\" y=\"").append(py)
+                        .append("\" dy=\"-3\" text-anchor=\"end\" fill=\"#555\">").append(Html.esc(r.name()))
+                        .append("</text>");
             }
             svg.append(label(LEFT - 4, TOP + 8, "end", tick(maxY)))
                     .append(label(LEFT - 4, TOP + plotH, "end", tick(minY)))

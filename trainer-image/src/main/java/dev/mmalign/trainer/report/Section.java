@@ -14,6 +14,11 @@ public record Section(String id, String title, String body, String omittedBecaus
         return new Section(id, title, null, why);
     }
 
+    /** The same section under another anchor and title (e.g. one per dataset when the report shows several). */
+    public Section labelled(String newId, String newTitle) {
+        return new Section(newId, newTitle, body, omittedBecause);
+    }
+
     public boolean isOmitted() {
         return omittedBecause != null;
     }

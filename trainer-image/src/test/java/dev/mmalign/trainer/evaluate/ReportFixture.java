@@ -1,8 +1,8 @@
 package dev.mmalign.trainer.evaluate;
 
 import dev.mmalign.api.stage.ArtifactLayout;
+import dev.mmalign.api.stage.ReportDataset;
 import dev.mmalign.api.stage.ResolvedModel;
-import dev.mmalign.api.stage.StageInputs;
 import dev.mmalign.api.stage.StageName;
 import dev.mmalign.api.stage.StageSpec;
 import dev.mmalign.trainer.data.Json;
@@ -31,21 +31,25 @@ import java.util.Map;
 final class ReportFixture {
 
     static final String DATASET = "demo";
+    /** A second dataset (other prompts, other ratings) that only the SFT run trained on, for reports of several. */
+    static final String DATASET_2 = "demo-two";
     static final int DPO_STEPS = 12;
     static final int SFT_STEPS = 7;
     static final int PROMPTS = 8;
     static final List<String> ATTRIBUTES = List.of("correctness", "helpfulness", "visual_faithfulness");
 
     final Path root;
-    /** attribute → count of each rating 0..4, over every completion. */
-    final Map<String, long[]> ratingCounts = new LinkedHashMap<>();
+    /** attribute → count of each rating 0..4, over every completion (of {@link #DATASET}, of {@link #DATASET_2}). */
+    final Map<String, long[]> ratingCounts;
+    final Map<String, long[]> ratingCounts2;
     final List<Double> dpoLoss = new ArrayList<>();
 
     ReportFixture(Path root) throws IOException {
         this.root = root;
         writeRun("dpo", DPO_STEPS, true);
         writeRun("sft", SFT_STEPS, false);
-        writeDataset();
+        ratingCounts = writeDataset(DATASET, "p", 0);
+        ratingCounts2 = writeDataset(DATASET_2, "q", 1);
     }
 
     /** Loss falling, accuracy rising, a warm-up then linear decay of the learning rate: what a real log shows. */
@@ -77,16 +81,18 @@ final class ReportFixture {
         Files.writeString(log, lines);
     }
 
-    private void writeDataset() throws IOException {
+    /** Prompts {@code <prefix>0..7}, ratings shifted by {@code shift}; returns the rating counts per attribute. */
+    private Map<String, long[]> writeDataset(String dataset, String prefix, int shift) throws IOException {
         Path images = root.resolve("world/images");
         Files.createDirectories(images);
         StringBuilder prompts = new StringBuilder();
         StringBuilder completions = new StringBuilder();
         StringBuilder annotations = new StringBuilder();
         StringBuilder pairs = new StringBuilder();
+        Map<String, long[]> ratingCounts = new LinkedHashMap<>();
         ATTRIBUTES.forEach(a -> ratingCounts.put(a, new long[5]));
         for (int p = 0; p < PROMPTS; p++) {
-            String id = "p" + p;
+            String id = prefix + p;
             BufferedImage img = new BufferedImage(64, 64, BufferedImage.TYPE_INT_RGB);
             Graphics2D g = img.createGraphics();
             g.setColor(Color.WHITE);
@@ -107,7 +113,7 @@ final class ReportFixture {
                 Map<String, Integer> ratings = new LinkedHashMap<>();
                 int sum = 0;
                 for (int a = 0; a < ATTRIBUTES.size(); a++) {
-                    int r = Math.floorMod(4 - c * 2 + a + p, 5);
+                    int r = Math.floorMod(4 - c * 2 + a + p + shift * c, 5);
                     ratings.put(ATTRIBUTES.get(a), r);
                     ratingCounts.get(ATTRIBUTES.get(a))[r]++;
                     sum += r;
@@ -128,24 +134,29 @@ final class ReportFixture {
             pair.put("rejectedScore", (double) worstSum);
             pairs.append(Json.MAPPER.writeValueAsString(pair)).append('\n');
         }
-        write(ArtifactLayout.datasetPrompts(DATASET), prompts);
-        write(ArtifactLayout.datasetCompletions(DATASET) + "/" + ArtifactLayout.shardFile("completions", 0, 1, "jsonl"),
+        write(ArtifactLayout.datasetPrompts(dataset), prompts);
+        write(ArtifactLayout.datasetCompletions(dataset) + "/" + ArtifactLayout.shardFile("completions", 0, 1, "jsonl"),
                 completions);
-        write(ArtifactLayout.datasetAnnotations(DATASET) + "/" + ArtifactLayout.shardFile("annotations", 0, 1, "jsonl"),
+        write(ArtifactLayout.datasetAnnotations(dataset) + "/" + ArtifactLayout.shardFile("annotations", 0, 1, "jsonl"),
                 annotations);
-        write(ArtifactLayout.datasetSet(DATASET, "dpo"), pairs);
+        write(ArtifactLayout.datasetSet(dataset, "dpo"), pairs);
         // What build writes with annotation.humanRatings: one attribute, 6 completions compared.
-        write(ArtifactLayout.datasetAgreement(DATASET), """
+        write(ArtifactLayout.datasetAgreement(dataset), """
                 {"humanRatings": "human.jsonl", "attributes": {"helpfulness": {"n": 6, "exactMatch": 0.5,
                  "withinOne": 1.0, "spearman": 0.75, "pearson": 0.7,
                  "confusion": [[1,1,0,0,0],[0,1,0,0,0],[0,0,1,1,0],[0,0,0,0,0],[0,0,0,1,0]]}}}
                 """);
+        return ratingCounts;
     }
 
     /** Margins of the pairs written, as the report bins them (whole numbers: one bin per integer). */
     List<Double> margins() throws IOException {
+        return margins(DATASET);
+    }
+
+    List<Double> margins(String dataset) throws IOException {
         List<Double> out = new ArrayList<>();
-        for (String line : Files.readAllLines(root.resolve(ArtifactLayout.datasetSet(DATASET, "dpo")))) {
+        for (String line : Files.readAllLines(root.resolve(ArtifactLayout.datasetSet(dataset, "dpo")))) {
             var n = Json.MAPPER.readTree(line);
             out.add(n.get("chosenScore").asDouble() - n.get("rejectedScore").asDouble());
         }
@@ -163,6 +174,18 @@ final class ReportFixture {
         return contextAt(root, withDataset);
     }
 
+    /**
+     * As a suite whose runs trained on different datasets: dpo on {@link #DATASET}, sft on {@link #DATASET_2}; the
+     * storage root is the images' root, so a dataset's imageRoot is honoured or its samples lose their images.
+     */
+    StageContext contextWithTwoDatasets() {
+        StageContext one = contextAt(root, false);
+        one.spec().reportDatasets = List.of(
+                new ReportDataset(DATASET, ArtifactLayout.datasetRoot(DATASET), "world/images", List.of("dpo")),
+                new ReportDataset(DATASET_2, ArtifactLayout.datasetRoot(DATASET_2), "world/images", List.of("sft")));
+        return one;
+    }
+
     static StageContext contextAt(Path root, boolean withDataset) {
         StageSpec spec = new StageSpec();
         spec.stage = StageName.evaluate;
@@ -172,8 +195,8 @@ final class ReportFixture {
                 new ResolvedModel("dpo", "models/base", ArtifactLayout.runAdapter("dpo")),
                 new ResolvedModel("sft", "models/base", ArtifactLayout.runAdapter("sft")));
         if (withDataset) {
-            spec.paths.inputs.put(StageInputs.DATASET_ROOT, ArtifactLayout.datasetRoot(DATASET));
-            spec.paths.inputs.put(StageInputs.IMAGE_ROOT, "world/images");
+            spec.reportDatasets = List.of(new ReportDataset(DATASET, ArtifactLayout.datasetRoot(DATASET),
+                    "world/images", List.of("dpo", "sft")));
         }
         return new StageContext(spec, root.resolve("spec.json"), p -> {}, new StopSignal());
     }

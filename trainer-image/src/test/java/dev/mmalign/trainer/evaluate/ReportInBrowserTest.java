@@ -44,10 +44,7 @@ class ReportInBrowserTest {
 
     @Test
     void theRenderedDomHasEverySectionAndChartsCarryTheInput() throws Exception {
-        if (!Files.isExecutable(CHROMIUM)) {
-            if (System.getenv("CI") != null) fail(CHROMIUM + " is missing; .ci/run installs Debian's chromium");
-            Assumptions.abort(CHROMIUM + " is missing (outside CI: skipped; apt-get install -y chromium)");
-        }
+        requireChromium();
         ReportFixture fx = new ReportFixture(dir.resolve("storage"));
         ResultsFile.Table table = new ResultsFile.Table(new LinkedHashMap<>());
         table.models().put("base", Map.of("pope", Map.of("f1", 0.613, "accuracy", 0.58)));
@@ -89,27 +86,9 @@ class ReportInBrowserTest {
                 "the exact loss of step 7 is in its point's tooltip");
 
         // Rating distributions: five bars per attribute with the input's counts.
-        for (String attribute : ReportFixture.ATTRIBUTES) {
-            int at = dom.indexOf("<figcaption>" + attribute + "</figcaption>");
-            assertTrue(at > 0, attribute);
-            String figure = dom.substring(dom.lastIndexOf("<figure", at), at);
-            List<Long> counts = new ArrayList<>();
-            Matcher bars = Pattern.compile("<rect class=\"bar\" data-label=\"(\\d)\" data-count=\"(\\d+)\"")
-                    .matcher(figure);
-            while (bars.find()) counts.add(Long.parseLong(bars.group(2)));
-            long[] expected = fx.ratingCounts.get(attribute);
-            assertEquals(List.of(expected[0], expected[1], expected[2], expected[3], expected[4]), counts, attribute);
-        }
+        assertRatingBars(dom, fx.ratingCounts);
         // Pair margins: the bars hold every pair, the tallest bin is the input's most frequent margin.
-        String margins = dom.substring(dom.indexOf("class=\"charts margins\""));
-        margins = margins.substring(0, margins.indexOf("</figure>"));
-        Matcher bars = Pattern.compile("data-label=\"(-?\\d+)\" data-count=\"(\\d+)\"").matcher(margins);
-        Map<Integer, Long> byMargin = new LinkedHashMap<>();
-        while (bars.find()) byMargin.put(Integer.parseInt(bars.group(1)), Long.parseLong(bars.group(2)));
-        Map<Integer, Long> expectedMargins = new LinkedHashMap<>();
-        for (double m : fx.margins()) expectedMargins.merge((int) m, 1L, Long::sum);
-        expectedMargins.forEach((m, c) -> assertEquals(c, byMargin.get(m), "margin " + m));
-        assertEquals(ReportFixture.PROMPTS, byMargin.values().stream().mapToLong(Long::longValue).sum());
+        assertMarginBars(dom, fx.margins());
 
         // Sample browser: capped, images inline, completions escaped, the pair shown.
         assertEquals(SampleBrowserSection.MAX_SAMPLES, count(dom, "<details class=\"sample\""));
@@ -134,10 +113,7 @@ class ReportInBrowserTest {
      */
     @Test
     void theSweepSectionHasATableAndACurvePerMetricForEachAxis() throws Exception {
-        if (!Files.isExecutable(CHROMIUM)) {
-            if (System.getenv("CI") != null) fail(CHROMIUM + " is missing; .ci/run installs Debian's chromium");
-            Assumptions.abort(CHROMIUM + " is missing (outside CI: skipped; apt-get install -y chromium)");
-        }
+        requireChromium();
         Path storage = dir.resolve("storage");
         StageSpec spec = new StageSpec();
         spec.stage = StageName.evaluate;
@@ -176,12 +152,117 @@ class ReportInBrowserTest {
         assertTrue(sweep.contains("<title>pope/f1 @ 0.25: 0.62</title>"), "the numeric axis at its values");
         assertTrue(sweep.contains("<title>text-only/accuracy @ 1.0: 0.29</title>"),
                 "a named axis at its positions (DPO=0, SFT=1)");
+        // The base as the reference: a first row per table and a dashed line per metric it has a score for.
+        assertEquals(2, count(sweep, "<tr class=\"baseline\" data-model=\"base\"><td>base <small>(baseline)</small>"
+                + "</td><td>0.600</td><td>0.250</td></tr>"), "a baseline row per axis: " + sweep);
+        Matcher refs = Pattern.compile("<line class=\"reference\" data-reference=\"base \\(baseline\\)\" "
+                + "data-value=\"([\\d.]+)\"").matcher(sweep);
+        List<String> values = new ArrayList<>();
+        while (refs.find()) values.add(refs.group(1));
+        assertEquals(List.of("0.6", "0.25", "0.6", "0.25"), values, "a reference line per curve, at the base's score");
+        assertTrue(sweep.contains("<title>base (baseline): 0.6</title>"), "its value in the tooltip");
+    }
+
+    /**
+     * Guards the report of a suite whose runs trained on different datasets: each dataset has its own dataset,
+     * agreement and sample sections (anchors and titles with its name, linked from the contents), names the models
+     * trained on it, and its charts carry its own data — the second dataset's rating bars, margins and samples are its
+     * input's, not the first's (the report used to show only the first model's dataset).
+     */
+    @Test
+    void eachDatasetTheRunsTrainedOnHasItsOwnSectionsWithItsData() throws Exception {
+        requireChromium();
+        ReportFixture fx = new ReportFixture(dir.resolve("storage"));
+        ResultsFile.Table table = new ResultsFile.Table(new LinkedHashMap<>());
+        table.models().put("base", Map.of("pope", Map.of("f1", 0.613)));
+        table.models().put("dpo", Map.of("pope", Map.of("f1", 0.689)));
+        table.models().put("sft", Map.of("pope", Map.of("f1", 0.650)));
+        Path report = dir.resolve("report.html");
+        Files.writeString(report, HtmlReport.render(table, ReportSources.sections(fx.contextWithTwoDatasets())));
+
+        String dom = chromium(report, "--dump-dom");
+
+        assertFalse(dom.contains("class=\"note omitted\""), "no section omitted when every input is there");
+        for (String ds : List.of(ReportFixture.DATASET, ReportFixture.DATASET_2)) {
+            for (String part : List.of("dataset", "agreement", "samples")) {
+                String id = part + "-" + ds;
+                assertTrue(dom.contains("<a href=\"#" + id + "\">"), "contents link to " + id);
+                assertTrue(section(dom, id).contains(": " + ds + "</h2>"), id + " titled with its dataset");
+            }
+        }
+        assertFalse(dom.contains("<section id=\"dataset\">"), "no unlabelled dataset section");
+        String first = section(dom, "dataset-" + ReportFixture.DATASET);
+        String second = section(dom, "dataset-" + ReportFixture.DATASET_2);
+        assertTrue(first.contains("Trained on it: dpo</p>"), first);
+        assertTrue(second.contains("Trained on it: sft</p>"), second);
+        assertFalse(List.of(fx.ratingCounts.values().iterator().next()).equals(
+                List.of(fx.ratingCounts2.values().iterator().next())), "the fixture's datasets differ");
+        assertRatingBars(first, fx.ratingCounts);
+        assertRatingBars(second, fx.ratingCounts2);
+        assertMarginBars(first, fx.margins(ReportFixture.DATASET));
+        assertMarginBars(second, fx.margins(ReportFixture.DATASET_2));
+        assertEquals(25, count(section(dom, "agreement-" + ReportFixture.DATASET_2), "<td data-count="),
+                "the second dataset's confusion matrix");
+
+        String samples = section(dom, "samples-" + ReportFixture.DATASET_2);
+        assertEquals(SampleBrowserSection.MAX_SAMPLES, count(samples, "<details class=\"sample\" data-prompt=\"q"),
+                "the second dataset's own prompts");
+        assertEquals(0, count(samples, "data-prompt=\"p"), "none of the first dataset's");
+        assertEquals(SampleBrowserSection.MAX_SAMPLES, count(samples, "src=\"data:image/png;base64,"),
+                "its images inline");
+        assertFalse(dom.contains("src=\"http") || dom.contains("href=\"http") || dom.contains("<script"),
+                "nothing fetched or run at view time");
+    }
+
+    /** One attribute's histogram per attribute of {@code counts}, its five bars holding the input's counts. */
+    private static void assertRatingBars(String dom, Map<String, long[]> counts) {
+        for (String attribute : ReportFixture.ATTRIBUTES) {
+            int at = dom.indexOf("<figcaption>" + attribute + "</figcaption>");
+            assertTrue(at > 0, attribute);
+            String figure = dom.substring(dom.lastIndexOf("<figure", at), at);
+            List<Long> bars = new ArrayList<>();
+            Matcher m = Pattern.compile("<rect class=\"bar\" data-label=\"(\\d)\" data-count=\"(\\d+)\"")
+                    .matcher(figure);
+            while (m.find()) bars.add(Long.parseLong(m.group(2)));
+            long[] expected = counts.get(attribute);
+            assertEquals(List.of(expected[0], expected[1], expected[2], expected[3], expected[4]), bars, attribute);
+        }
+    }
+
+    /** The margin histogram: a bar per whole margin holding the input's count, all pairs in the bars. */
+    private static void assertMarginBars(String dom, List<Double> margins) {
+        String chart = dom.substring(dom.indexOf("class=\"charts margins\""));
+        chart = chart.substring(0, chart.indexOf("</figure>"));
+        Matcher bars = Pattern.compile("data-label=\"(-?\\d+)\" data-count=\"(\\d+)\"").matcher(chart);
+        Map<Integer, Long> byMargin = new LinkedHashMap<>();
+        while (bars.find()) byMargin.put(Integer.parseInt(bars.group(1)), Long.parseLong(bars.group(2)));
+        Map<Integer, Long> expected = new LinkedHashMap<>();
+        for (double m : margins) expected.merge((int) m, 1L, Long::sum);
+        expected.forEach((m, c) -> assertEquals(c, byMargin.get(m), "margin " + m));
+        assertEquals(ReportFixture.PROMPTS, byMargin.values().stream().mapToLong(Long::longValue).sum());
+    }
+
+    /** The DOM of one section, from its opening tag to its end. */
+    private static String section(String dom, String id) {
+        int at = dom.indexOf("<section id=\"" + id + "\">");
+        assertTrue(at >= 0, "section " + id);
+        return dom.substring(at, dom.indexOf("</section>", at));
+    }
+
+    private static void requireChromium() {
+        if (!Files.isExecutable(CHROMIUM)) {
+            if (System.getenv("CI") != null) fail(CHROMIUM + " is missing; .ci/run installs Debian's chromium");
+            Assumptions.abort(CHROMIUM + " is missing (outside CI: skipped; apt-get install -y chromium)");
+        }
     }
 
     private static SweepTable table(String axis, List<String> values, Double[][] cells) {
         SweepTable t = new SweepTable();
         t.axis = axis;
         t.metrics = List.of("pope/f1", "text-only/accuracy");
+        t.baselineModel = "base";
+        t.baseline.put("pope/f1", 0.6);
+        t.baseline.put("text-only/accuracy", 0.25);
         for (int i = 0; i < values.size(); i++) {
             SweepTable.Row row = new SweepTable.Row();
             row.value = values.get(i);

@@ -29,7 +29,7 @@ class ReportSourcesTest {
         assertFalse(sections.get(0).isOmitted());
         assertTrue(sections.get(0).body().contains("base: no metrics.jsonl beside models/base"),
                 sections.get(0).body());
-        assertTrue(sections.get(1).omittedBecause().contains("paths.inputs.datasetRoot"));
+        assertTrue(sections.get(1).omittedBecause().contains("reportDatasets"));
         assertTrue(sections.get(2).isOmitted());
         assertTrue(sections.get(3).isOmitted());
     }

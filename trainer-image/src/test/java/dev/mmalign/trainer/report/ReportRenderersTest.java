@@ -52,8 +52,9 @@ class ReportRenderersTest {
                 new DpoPairRecord("p", List.of(), "q", "c", "r", 8.0, 5.0, null, null),
                 new DpoPairRecord("q", List.of(), "q", "c", "r", 7.0, 3.0, null, null),
                 new DpoPairRecord("s", List.of(), "q", "c", "r", 6.0, 3.0, null, null));
-        Section s = DatasetSection.render("d", annotations, pairs, List.of());
+        Section s = DatasetSection.render("d", List.of("dpo", "sft"), annotations, pairs, List.of());
         String body = s.body();
+        assertTrue(body.contains("<p class=\"trained-on\">Trained on it: dpo, sft</p>"), "names its models: " + body);
         int a = body.indexOf("<figcaption>a</figcaption>");
         int b = body.indexOf("<figcaption>b</figcaption>");
         assertEquals(List.of("0", "0", "1", "0", "2"), groups(body.substring(0, a), "data-count=\"(\\d+)\""));
@@ -61,7 +62,7 @@ class ReportRenderersTest {
         String margins = body.substring(body.indexOf("charts margins"));
         assertEquals(List.of("3", "4"), groups(margins, "data-label=\"(\\d+)\""), "whole margins: a bin per integer");
         assertEquals(List.of("2", "1"), groups(margins, "data-count=\"(\\d+)\""));
-        assertTrue(DatasetSection.render("d", List.of(), List.of(), List.of("x")).isOmitted());
+        assertTrue(DatasetSection.render("d", List.of(), List.of(), List.of(), List.of("x")).isOmitted());
     }
 
     @Test
@@ -100,6 +101,35 @@ class ReportRenderersTest {
         assertThrows(IllegalArgumentException.class, () -> new SweepSection.AxisTable("beta", List.of("0.1"),
                 Map.of("m", List.of(1.0, 2.0))));
         assertTrue(SweepSection.render(List.of(), "no sweep.json").isOmitted());
+    }
+
+    /**
+     * Guards the baseline as the sweep's reference: a first table row with its scores (a dash where it has none) and,
+     * on each metric's curve it has a score for, a dashed line at its score's height: the same height as a point of
+     * the same value, and inside the plot even when it is outside the runs' range.
+     */
+    @Test
+    void theBaselineIsARowAndAReferenceLinePerMetric() {
+        Map<String, List<Double>> metrics = new LinkedHashMap<>();
+        metrics.put("pope/f1", Arrays.asList(0.61, 0.65));
+        metrics.put("text/accuracy", Arrays.asList(0.30, 0.20));
+        Section s = SweepSection.render(List.of(new SweepSection.AxisTable("dataFraction", List.of("0.5", "1"),
+                metrics, "base", Map.of("pope/f1", 0.65, "text/accuracy", 0.45))), "none");
+        String body = s.body();
+        assertTrue(body.contains("<tr class=\"baseline\" data-model=\"base\"><td>base <small>(baseline)</small></td>"
+                + "<td>0.650</td><td>0.450</td></tr><tr><td>0.5</td>"), "the baseline row first: " + body);
+        assertEquals(List.of("0.65", "0.45"), groups(body, "class=\"reference\" data-reference=\"base \\(baseline\\)\" "
+                + "data-value=\"([\\d.]+)\""), "one reference line per metric");
+        // pope/f1: the run at fraction 1 scored the baseline's 0.65, so its point and the line share a height.
+        String pope = body.substring(0, body.indexOf("<figcaption>pope/f1"));
+        String pointY = group(pope, "<circle cx=\"[\\d.]+\" cy=\"([\\d.]+)\" r=\"1.5\" fill=\"[^\"]+\"><title>pope/f1 @ 1.0");
+        assertEquals(pointY, group(pope, "class=\"reference\"[^>]* y1=\"([\\d.]+)\""));
+        // text/accuracy: 0.45 is above both runs; the y range takes it in (the line at the plot's top, y = 10).
+        String text = body.substring(body.indexOf("<figcaption>pope/f1"));
+        assertEquals("10.00", group(text, "class=\"reference\"[^>]* y1=\"([\\d.]+)\""));
+        Section none = SweepSection.render(List.of(new SweepSection.AxisTable("beta", List.of("0.1"),
+                Map.of("m", List.of(1.0)))), "none");
+        assertFalse(none.body().contains("baseline"), "no baseline, no row and no line");
     }
 
     @Test
@@ -147,6 +177,13 @@ class ReportRenderersTest {
         int n = 0;
         for (int i = s.indexOf(what); i >= 0; i = s.indexOf(what, i + 1)) n++;
         return n;
+    }
+
+    /** The first match's group 1; fails the test when there is none. */
+    private static String group(String s, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(s);
+        assertTrue(m.find(), regex + " in " + s);
+        return m.group(1);
     }
 
     private static List<String> groups(String s, String regex) {

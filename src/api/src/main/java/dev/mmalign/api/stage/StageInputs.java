@@ -17,11 +17,6 @@ public final class StageInputs {
     /** Training set JSONL (train). */
     public static final String DATASET = "dataset";
     /**
-     * A PreferenceDataset's root (ArtifactLayout.datasetRoot), optional for evaluate: its report then shows the
-     * dataset's rating distributions, pair margins and a few samples.
-     */
-    public static final String DATASET_ROOT = "datasetRoot";
-    /**
      * Turns an evaluate pod into a suite's report step: a folder holding one subfolder per model (its name) with that
      * model's {@link #RESULTS_FILE}, as the suite's per-model evaluate pods wrote them. The step merges them into one
      * results.json and report.html and evaluates nothing.

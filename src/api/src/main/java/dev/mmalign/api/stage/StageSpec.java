@@ -50,6 +50,11 @@ public class StageSpec {
      * computed them from the suite's results for the sweep's status; the report shows a table and a curve per metric.
      */
     public List<SweepTable> sweepTables;
+    /**
+     * evaluate: the PreferenceDatasets the models trained on, in the order of their first model; the report shows
+     * each one's sections. Unset: the report shows no dataset.
+     */
+    public List<ReportDataset> reportDatasets;
 
     public StageSpec() {}
 }

@@ -21,7 +21,11 @@ public class SweepTable {
     @JsonPropertyDescription("Column names: benchmark/metric, in the suite's order.")
     public List<String> metrics = new ArrayList<>();
 
-    @JsonPropertyDescription("The base model's score by column (absent where it has none).")
+    @JsonPropertyDescription("The suite's baseline model (the sweep's base) whose scores are in baseline: the "
+            + "reference each row is compared with.")
+    public String baselineModel;
+
+    @JsonPropertyDescription("The baseline model's score by column (absent where it has none).")
     public Map<String, Double> baseline = new LinkedHashMap<>();
 
     @JsonPropertyDescription("One row per axis value, in the axis' order.")
