@@ -75,6 +75,11 @@ public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--vit-lr", defaultValue = "1e-3", description = "Learning rate of visual instruction tuning.")
     double vitLearningRate;
 
+    @Option(names = "--vit-lora-rank", defaultValue = "0",
+            description = "LoRA rank of visual instruction tuning (projector fully trained, as LLaVA-1.5's LoRA "
+                    + "variant); 0 tunes every weight.")
+    int vitLoraRank;
+
     @Option(names = "--dpo-lr", defaultValue = "2e-4", description = "Learning rate of DPO (LoRA).")
     double dpoLearningRate;
 
@@ -107,7 +112,7 @@ public final class QuickstartCommand implements Callable<Integer> {
         long t0 = System.nanoTime();
         QuickstartSettings settings = new QuickstartSettings(vitScenes, prefScenes, heldoutScenes, textTrain,
                 textHeldout, extraExistence, lmEpochs, vitEpochs, epochs, steerLmEpochs, lmLearningRate, vitLearningRate,
-                dpoLearningRate, sftLearningRate, beta, 8,
+                dpoLearningRate, sftLearningRate, beta, 8, vitLoraRank,
                 temperature, 48, seed);
         ResultsFile.Table table;
         try {

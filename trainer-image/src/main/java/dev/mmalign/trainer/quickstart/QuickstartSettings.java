@@ -15,10 +15,14 @@ package dev.mmalign.trainer.quickstart;
  * @param epochs        epochs of DPO, SFT-from-gold and rejection sampling
  * @param steerLmEpochs epochs of SteerLM, whose set has every completion (K per prompt): one epoch of it is as many
  *                      examples as K epochs of the one-per-prompt sets
+ * @param loraRank      LoRA rank of the four alignment runs
+ * @param vitLoraRank   LoRA rank of the base's visual instruction tuning (with the projector trained, as LLaVA-1.5's
+ *                      LoRA variant does); 0 tunes every weight
  */
 public record QuickstartSettings(int vitScenes, int prefScenes, int heldoutScenes, int textTrain, int textHeldout,
                                  int extraExistence, int lmEpochs, int vitEpochs, int epochs, int steerLmEpochs,
                                  double lmLearningRate, double vitLearningRate, double dpoLearningRate,
-                                 double sftLearningRate, double beta, int loraRank, double temperature,
+                                 double sftLearningRate, double beta, int loraRank, int vitLoraRank,
+                                 double temperature,
                                  int maxNewTokens, long seed) {
 }

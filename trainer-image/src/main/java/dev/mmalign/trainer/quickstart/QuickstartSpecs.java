@@ -88,11 +88,21 @@ final class QuickstartSpecs {
         return resolved(spec);
     }
 
-    /** The base's second stage: visual instruction tuning of the language model (full fine-tuning), image questions only. */
+    /**
+     * The base's second stage: visual instruction tuning of the language model on image questions only, every weight
+     * tuned, or with LoRA on the decoder and the projector fully trained (LLaVA-1.5's LoRA variant) when
+     * {@code vitLoraRank} is set. Either way the base is a merged model the alignment runs start from.
+     */
     StageSpec baseTraining() {
         TrainingSpec t = training(s.vitEpochs(), s.vitLearningRate(), 16);
         StageSpec spec = train(BASE, Method.SFT, VIT_SET, languageModel(), t);
-        spec.run.lora.enabled = false;
+        if (s.vitLoraRank() > 0) {
+            spec.run.lora.rank = s.vitLoraRank();
+            spec.run.lora.alpha = 2.0 * s.vitLoraRank();
+            spec.run.lora.trainProjector = true;
+        } else {
+            spec.run.lora.enabled = false;
+        }
         return resolved(spec);
     }
 

@@ -103,7 +103,7 @@ class QuickstartTest {
 
     /** Evaluation settings only: the specs of evaluate read none of these. */
     private static final QuickstartSettings TINY = new QuickstartSettings(6, 6, 3, 6, 3, 1, 1, 1, 1, 1, 1e-3, 1e-3,
-            1e-5, 1e-5, 0.1, 8, 0.7, 48, 7);
+            1e-5, 1e-5, 0.1, 8, 0, 0.7, 48, 7);
 
     /** The suite's answers, scores and report by path (result files with their timings left out). */
     private static Map<String, String> evaluationOutputs(Path suite) throws IOException {
@@ -141,6 +141,7 @@ class QuickstartTest {
         JsonNode base = Json.MAPPER.readTree(Files.readString(work.resolve("specs/train-base.json")));
         assertEquals("models/tiny-init", lm.path("paths").path("inputs").path("model").asText());
         assertEquals("mmalign/runs/lm/merged", base.path("paths").path("inputs").path("model").asText());
+        assertFalse(base.path("run").path("lora").path("enabled").asBoolean(), "by default every weight is tuned");
         List<String> text = Files.readAllLines(work.resolve(lm.path("paths").path("inputs").path("dataset").asText()));
         List<String> visual = Files.readAllLines(work.resolve(base.path("paths").path("inputs").path("dataset").asText()));
         assertEquals(8, text.size());
@@ -151,6 +152,29 @@ class QuickstartTest {
         for (String line : visual) {
             assertEquals(1, Json.MAPPER.readTree(line).path("images").size(), "an image question: " + line);
         }
+    }
+
+    /**
+     * Guards the LoRA variant of visual tuning (LLaVA-1.5's): the base stage trains a LoRA adapter (alpha twice the
+     * rank) with the projector fully trained, and the base the rest of the recipe starts from is the merged model.
+     */
+    @Test
+    void visualTuningWithLoraTrainsAnAdapterAndTheProjectorAndMergesThem() throws Exception {
+        String[] args = {"--out", out.toString(), "--prepare-only", "--vit-scenes", "4", "--prompts-scenes", "3",
+                "--heldout-scenes", "2", "--text-train", "4", "--text-heldout", "2", "--lm-epochs", "1",
+                "--vit-epochs", "1", "--vit-lora-rank", "4"};
+        assertEquals(0, new CommandLine(new QuickstartCommand()).execute(args));
+        Path work = out.resolve(".quickstart");
+        JsonNode lora = Json.MAPPER.readTree(Files.readString(work.resolve("specs/train-base.json")))
+                .path("run").path("lora");
+        assertTrue(lora.path("enabled").asBoolean(), lora.toString());
+        assertEquals(4, lora.path("rank").asInt());
+        assertEquals(8.0, lora.path("alpha").asDouble());
+        assertTrue(lora.path("trainProjector").asBoolean(), lora.toString());
+        JsonNode adapter = Json.MAPPER.readTree(Files.readString(
+                work.resolve(ArtifactLayout.runAdapter("base")).resolve("adapter_config.json")));
+        assertTrue(adapter.path("modules_to_save").toString().contains("multi_modal_projector"), adapter.toString());
+        assertTrue(Files.exists(out.resolve("models/tiny-base/config.json")), "the merged base is the claim's base");
     }
 
     private static List<String> iterable(java.util.Iterator<String> names) {
