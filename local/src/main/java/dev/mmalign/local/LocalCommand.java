@@ -99,21 +99,24 @@ public final class LocalCommand {
 
             List<HasMetadata> manifests = ManifestApplier.read(api.client(), o.manifests());
             Map<String, String> podEnv = LocalModeSettings.podEnv(api.url(), o.repoRoot(), o.workDir());
-            LocalJobExecutor jobs = new LocalJobExecutor(api.newClient(),
-                    LocalExecutorConfig.defaults(o.repoRoot(), o.workDir()).withTrainerJar(o.trainerJar(), List.of())
-                            .withExtraEnv(podEnv));
-            executor.set(jobs);
-            if (o.prepare() && !prepareClaims(o, manifests, jobs, podEnv, out)) {
-                return 1;
-            }
-            jobs.start();
             // Ctrl-C ends the JVM through shutdown hooks: the pod processes and the operator must not outlive it.
             Runtime.getRuntime().addShutdownHook(new Thread(stop, "mmalign-local-stop"));
 
+            // The operator starts while the claim is prepared (it has nothing to watch until the manifests are
+            // applied), so that its start-up is not added to the run's time.
             Path operatorLog = o.workDir().resolve("operator.log");
             out.printf("starting the operator (log: %s)%n", operatorLog);
             OperatorProcess operator = OperatorProcess.start(o.operatorApp(), api.url(), Map.of(), operatorLog);
             operatorProcess.set(operator);
+            Path archive = TrainerJvm.archive(o.workDir(), o.trainerJar());
+            if (o.prepare() && !prepareClaims(o, manifests, api, podEnv, archive, out)) {
+                return 1;
+            }
+            LocalJobExecutor jobs = new LocalJobExecutor(api.newClient(),
+                    LocalExecutorConfig.defaults(o.repoRoot(), o.workDir())
+                            .withTrainerJar(o.trainerJar(), TrainerJvm.podOptions(archive)).withExtraEnv(podEnv));
+            executor.set(jobs);
+            jobs.start();
             if (!operator.awaitStarted()) {
                 return 1;
             }
@@ -128,15 +131,21 @@ public final class LocalCommand {
         }
     }
 
-    private static boolean prepareClaims(LocalOptions o, List<HasMetadata> manifests, LocalJobExecutor jobs,
-                                         Map<String, String> env, PrintStream out) throws Exception {
-        ClaimPreparer preparer = new ClaimPreparer(o.trainerJar(), List.of(), env, o.workDir().resolve("logs"), out);
-        for (String claim : ClaimPreparer.claims(manifests, "default")) {
-            String[] nsAndName = claim.split("/", 2);
-            if (!preparer.prepareIfEmpty(claim, jobs.claimDir(nsAndName[0], nsAndName[1]))) {
-                return false;
+    private static boolean prepareClaims(LocalOptions o, List<HasMetadata> manifests, EmbeddedApiServer api,
+                                         Map<String, String> env, Path archive, PrintStream out) throws Exception {
+        ClaimPreparer preparer = new ClaimPreparer(o.trainerJar(), TrainerJvm.preparationOptions(archive), List.of(),
+                env, o.workDir().resolve("logs"), out);
+        VolumeMapper volumes = new VolumeMapper(api.client(), o.workDir().toAbsolutePath().normalize());
+        try {
+            for (String claim : ClaimPreparer.claims(manifests, "default")) {
+                String[] nsAndName = claim.split("/", 2);
+                if (!preparer.prepareIfEmpty(claim, volumes.claimDir(nsAndName[0], nsAndName[1]))) {
+                    return false;
+                }
             }
+            return true;
+        } finally {
+            TrainerJvm.keepArchive(archive);
         }
-        return true;
     }
 }
