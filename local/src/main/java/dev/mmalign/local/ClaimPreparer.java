@@ -45,6 +45,7 @@ public final class ClaimPreparer {
     public static final List<String> LAYOUT = QuickstartClaim.REQUIRED;
 
     private final Path trainerJar;
+    private final List<String> jvmOptions;
     private final List<String> quickstartOptions;
     private final Map<String, String> env;
     private final Path logDir;
@@ -60,7 +61,14 @@ public final class ClaimPreparer {
      */
     public ClaimPreparer(Path trainerJar, List<String> quickstartOptions, Map<String, String> env, Path logDir,
                          PrintStream out) {
+        this(trainerJar, List.of(), quickstartOptions, env, logDir, out);
+    }
+
+    /** As above, with JVM options of the trainer process (local mode's class-data archive: {@link TrainerJvm}). */
+    public ClaimPreparer(Path trainerJar, List<String> jvmOptions, List<String> quickstartOptions,
+                         Map<String, String> env, Path logDir, PrintStream out) {
         this.trainerJar = trainerJar;
+        this.jvmOptions = List.copyOf(jvmOptions);
         this.quickstartOptions = List.copyOf(quickstartOptions);
         this.env = env;
         this.logDir = logDir;
@@ -181,8 +189,11 @@ public final class ClaimPreparer {
     }
 
     private List<String> java(String... args) {
-        List<String> cmd = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", trainerJar.toString()));
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(jvmOptions);
+        cmd.add("-jar");
+        cmd.add(trainerJar.toString());
         cmd.addAll(List.of(args));
         return cmd;
     }

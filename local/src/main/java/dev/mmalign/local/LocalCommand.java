@@ -107,23 +107,27 @@ public final class LocalCommand {
 
             List<HasMetadata> manifests = ManifestApplier.read(api.client(), o.manifests());
             Map<String, String> podEnv = LocalModeSettings.podEnv(api.url(), o.repoRoot(), o.workDir());
-            LocalJobExecutor jobs = new LocalJobExecutor(api.newClient(),
-                    LocalExecutorConfig.defaults(o.repoRoot(), o.workDir()).withTrainerJar(o.trainerJar(), List.of())
-                            .withExtraEnv(podEnv));
-            executor.set(jobs);
-            preparer.set(new ClaimPreparer(o.trainerJar(), List.of(), podEnv, o.workDir().resolve("logs"), out));
             // SIGTERM and Ctrl-C end the JVM through shutdown hooks: the trainer preparing a claim, the pod processes
             // and the operator must not outlive it.
             Runtime.getRuntime().addShutdownHook(new Thread(stop, "mmalign-local-stop"));
-            if (o.prepare() && !prepareClaims(preparer.get(), manifests, jobs)) {
-                return 1;
-            }
-            jobs.start();
 
+            // The operator starts while the claim is prepared (it has nothing to watch until the manifests are
+            // applied), so that its start-up is not added to the run's time.
             Path operatorLog = o.workDir().resolve("operator.log");
             out.printf("starting the operator (log: %s)%n", operatorLog);
             OperatorProcess operator = OperatorProcess.start(o.operatorApp(), api.url(), Map.of(), operatorLog);
             operatorProcess.set(operator);
+            Path archive = TrainerJvm.archive(o.workDir(), o.trainerJar());
+            preparer.set(new ClaimPreparer(o.trainerJar(), TrainerJvm.preparationOptions(archive), List.of(), podEnv,
+                    o.workDir().resolve("logs"), out));
+            if (o.prepare() && !prepareClaims(preparer.get(), manifests, api, o.workDir(), archive)) {
+                return 1;
+            }
+            LocalJobExecutor jobs = new LocalJobExecutor(api.newClient(),
+                    LocalExecutorConfig.defaults(o.repoRoot(), o.workDir())
+                            .withTrainerJar(o.trainerJar(), TrainerJvm.podOptions(archive)).withExtraEnv(podEnv));
+            executor.set(jobs);
+            jobs.start();
             if (!operator.awaitStarted()) {
                 return 1;
             }
@@ -138,14 +142,19 @@ public final class LocalCommand {
         }
     }
 
-    private static boolean prepareClaims(ClaimPreparer preparer, List<HasMetadata> manifests, LocalJobExecutor jobs)
-            throws Exception {
-        for (String claim : ClaimPreparer.claims(manifests, "default")) {
-            String[] nsAndName = claim.split("/", 2);
-            if (!preparer.prepareIfEmpty(claim, jobs.claimDir(nsAndName[0], nsAndName[1]))) {
-                return false;
+    private static boolean prepareClaims(ClaimPreparer preparer, List<HasMetadata> manifests, EmbeddedApiServer api,
+                                         Path workDir, Path archive) throws Exception {
+        VolumeMapper volumes = new VolumeMapper(api.client(), workDir.toAbsolutePath().normalize());
+        try {
+            for (String claim : ClaimPreparer.claims(manifests, "default")) {
+                String[] nsAndName = claim.split("/", 2);
+                if (!preparer.prepareIfEmpty(claim, volumes.claimDir(nsAndName[0], nsAndName[1]))) {
+                    return false;
+                }
             }
+            return true;
+        } finally {
+            TrainerJvm.keepArchive(archive);
         }
-        return true;
     }
 }

@@ -159,8 +159,10 @@ public final class Quickstart {
         Files.createDirectories(root);
         writeWorld();
         writeInitialModel();
-        runStage(specs.languageModelTraining(), new TrainStage(log()));
-        runStage(specs.baseTraining(), new TrainStage(log()));
+        // Alone on the machine: each batch split over the cores the single-threaded trainings would leave idle.
+        int shards = ConcurrentStages.machineParallelism();
+        runStage(specs.languageModelTraining(), new TrainStage(log(), shards));
+        runStage(specs.baseTraining(), new TrainStage(log(), shards));
     }
 
     /**

@@ -30,8 +30,18 @@ public final class TrainConfigs {
      * @param specFile the stage spec, named in the error when a resolved value is missing
      */
     public static TrainConfig of(AlignmentRunSpec run, Path specFile) {
+        return of(run, specFile, 1);
+    }
+
+    /**
+     * As {@link #of(AlignmentRunSpec, Path)}, with each micro-batch split over up to {@code cpuShards} threads
+     * ({@link TrainConfig#batchShards}) where that applies: SFT on CPU (one replica). A choice of the process, as
+     * its intra-op thread count is, not of the spec: the caller knows whether the training has the machine to itself.
+     */
+    public static TrainConfig of(AlignmentRunSpec run, Path specFile, int cpuShards) {
         Fields f = new Fields(specFile);
         TrainingSpec t = f.required(run.training, "run.training");
+        int replicas = replicas(run, ai.djl.engine.Engine.getInstance().getGpuCount());
         TrainConfig.Builder c = TrainConfig.builder()
                 .method(run.method == Method.DPO ? TrainConfig.Method.DPO : TrainConfig.Method.SFT)
                 .learningRate(f.required(t.learningRate, "run.training.learningRate"))
@@ -51,7 +61,7 @@ public final class TrainConfigs {
                 .checkpointEvery(f.required(t.checkpointEverySteps, "run.training.checkpointEverySteps"))
                 .keepCheckpoints(f.required(t.keepCheckpoints, "run.training.keepCheckpoints"))
                 .activationCheckpointing(f.required(t.activationCheckpointing, "run.training.activationCheckpointing"))
-                .replicas(replicas(run, ai.djl.engine.Engine.getInstance().getGpuCount()));
+                .replicas(replicas);
         c.precision(switch (f.required(t.precision, "run.training.precision")) {
             case fp32 -> TrainConfig.Precision.FP32;
             case fp16 -> TrainConfig.Precision.FP16;
@@ -60,6 +70,7 @@ public final class TrainConfigs {
                     + " by this engine (its PyTorch binding, DJL 0.36, has no bfloat16 tensors); use fp16 (frozen"
                     + " weights stored in fp16, computed in fp32; bf16 checkpoints are converted at load) or fp32");
         });
+        c.batchShards(run.method != Method.DPO && replicas == 1 ? Math.max(1, cpuShards) : 1);
         c.lora(lora(f.required(run.lora, "run.lora"), f));
         // The DPO settings only matter to DPO (the schema rejects them for the other methods).
         if (run.method == Method.DPO) {

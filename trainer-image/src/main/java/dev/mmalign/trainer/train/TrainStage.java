@@ -67,9 +67,21 @@ public final class TrainStage implements StageRunner.Stage {
     static final String REFERENCE_FILE = "dpo-pairs-with-reference.jsonl";
 
     private final PrintStream log;
+    private final int cpuShards;
 
+    /** A training that may share the machine: one thread per micro-batch on CPU. */
     public TrainStage(PrintStream log) {
+        this(log, 1);
+    }
+
+    /**
+     * @param cpuShards threads an SFT micro-batch is split over on CPU ({@link TrainConfig#batchShards}): for a
+     *                  training that has the machine to itself (the quickstart's base stages), cores over intra-op
+     *                  threads; 1 where trainings run side by side
+     */
+    public TrainStage(PrintStream log, int cpuShards) {
         this.log = log;
+        this.cpuShards = cpuShards;
     }
 
     @Override
@@ -94,7 +106,11 @@ public final class TrainStage implements StageRunner.Stage {
         if (!(fraction > 0 && fraction <= 1)) {
             throw new InvalidInputException(ctx.specFile(), "run.dataFraction must be in (0, 1], got " + fraction);
         }
-        TrainConfig requested = TrainConfigs.of(run, ctx.specFile());
+        TrainConfig requested = TrainConfigs.of(run, ctx.specFile(), cpuShards);
+        if (requested.batchShards() > 1) {
+            log.println("train: each micro-batch split over " + requested.batchShards() + " threads, one model copy"
+                    + " each (same loss, gradients summed shard by shard)");
+        }
         log.println("train: precision " + requested.precision() + (requested.precision() == TrainConfig.Precision.FP16
                 ? ": frozen weights stored in fp16, trainable weights, activations and optimiser state in fp32,"
                         + " arithmetic in fp32" : ": everything in fp32"));

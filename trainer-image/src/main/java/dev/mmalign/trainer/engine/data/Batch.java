@@ -16,9 +16,12 @@ import java.util.List;
  * in place of its {@code <image>} token, positions, and next-token targets with a mask that is 1 only
  * where the next token belongs to the response (prompt, image and padding positions are masked). Right
  * padding needs no attention mask: causal attention never lets a real token see a later pad.
+ *
+ * @param realTokens positions that are not padding
+ * @param targetTokens positions whose next token is a response token (the ones in {@code mask}), counted in Java
  */
 public record Batch(NDArray embeddings, NDArray positions, NDArray targets, NDArray mask, int sequenceLength,
-        long realTokens) {
+        long realTokens, long targetTokens) {
 
     public static Batch build(NDManager m, LlavaModel model, List<EncodedExample> examples) {
         int patches = model.config().imageTokens();
@@ -57,6 +60,7 @@ public record Batch(NDArray embeddings, NDArray positions, NDArray targets, NDAr
         long[] targets = new long[b * maxLen];
         float[] mask = new float[b * maxLen];
         long real = 0;
+        long targeted = 0;
         NDList rows = new NDList();
         int imageRow = 0;
         for (int i = 0; i < b; i++) {
@@ -81,13 +85,14 @@ public record Batch(NDArray embeddings, NDArray positions, NDArray targets, NDAr
                 int s = position(e, t, patches);
                 targets[i * maxLen + s - 1] = e.ids()[t];
                 mask[i * maxLen + s - 1] = 1f;
+                targeted++;
             }
         }
         NDArray embeddings = NDArrays.stack(rows);
         NDArray positions = m.arange(0, maxLen, 1, ai.djl.ndarray.types.DataType.INT64)
                 .reshape(1, maxLen).repeat(0, b);
         return new Batch(embeddings, positions, OwnedArrays.of(m, targets, new Shape(b, maxLen)),
-                OwnedArrays.of(m, mask, new Shape(b, maxLen)), maxLen, real);
+                OwnedArrays.of(m, mask, new Shape(b, maxLen)), maxLen, real, targeted);
     }
 
     /** Sequence length after the image token is replaced by its patches. */

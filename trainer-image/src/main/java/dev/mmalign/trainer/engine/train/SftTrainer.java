@@ -31,6 +31,6 @@ public final class SftTrainer extends TrainingLoop<SftExampleRecord> {
         }
         Batch batch = Batch.build(m, model, seqs);
         return new MicroResult(LogProbs.meanTokenNll(LogProbs.logits(model, batch), batch), Map.of(),
-                batch.realTokens());
+                batch.realTokens(), batch.targetTokens());
     }
 }

@@ -23,12 +23,16 @@ import java.util.Locale;
  *     block in the backward pass (about a third more compute, far less activation memory; gradients unchanged)
  * @param replicas data-parallel replicas (one per device): each optimiser step takes {@code replicas ·
  *     gradientAccumulation} micro-batches, split across the replicas, whose gradients are summed
+ * @param batchShards threads each micro-batch is split over, one model copy each (CPU, one replica only, SFT only):
+ *     the shards' losses are weighed by their share of the micro-batch's response tokens, so the step's loss and
+ *     gradient are mathematically those of the whole micro-batch; the bits differ from 1 shard in the last places
+ *     (the weight gradients are summed shard by shard), and are the same run to run for the same shard count
  * @param lora null = full fine-tuning of all weights
  */
 public record TrainConfig(Method method, double learningRate, int epochs, int batchSize, int gradientAccumulation,
         int maxLength, double warmupRatio, Scheduler scheduler, double weightDecay, double maxGradNorm, long seed,
         int checkpointEvery, int keepCheckpoints, Precision precision, int maxSteps, int maxNonFiniteSteps,
-        boolean activationCheckpointing, int replicas, LoraConfig lora, DpoConfig dpo) {
+        boolean activationCheckpointing, int replicas, int batchShards, LoraConfig lora, DpoConfig dpo) {
 
     /** What is optimised; rejection sampling and SteerLM are SFT on their own data. */
     public enum Method {
@@ -75,6 +79,17 @@ public record TrainConfig(Method method, double learningRate, int epochs, int ba
         if (replicas < 1) {
             throw new IllegalArgumentException("replicas must be at least 1, got " + replicas);
         }
+        if (batchShards < 1) {
+            throw new IllegalArgumentException("batchShards must be at least 1, got " + batchShards);
+        }
+        if (batchShards > 1 && replicas > 1) {
+            throw new IllegalArgumentException("batchShards > 1 splits a micro-batch over threads of one device;"
+                    + " it cannot be combined with " + replicas + " replicas");
+        }
+        // A DPO loss with its SFT term is a mean over pairs plus a mean over tokens: no one share weighs a shard.
+        if (batchShards > 1 && method != Method.SFT) {
+            throw new IllegalArgumentException("batchShards > 1 is implemented for SFT only, not " + method);
+        }
     }
 
     public static Builder builder() {
@@ -87,7 +102,8 @@ public record TrainConfig(Method method, double learningRate, int epochs, int ba
                 .scheduler(scheduler).weightDecay(weightDecay).maxGradNorm(maxGradNorm).seed(seed)
                 .checkpointEvery(checkpointEvery).keepCheckpoints(keepCheckpoints).precision(precision)
                 .maxSteps(maxSteps).maxNonFiniteSteps(maxNonFiniteSteps)
-                .activationCheckpointing(activationCheckpointing).replicas(replicas).lora(lora).dpo(dpo);
+                .activationCheckpointing(activationCheckpointing).replicas(replicas).batchShards(batchShards)
+                .lora(lora).dpo(dpo);
     }
 
     public static final class Builder {
@@ -109,6 +125,7 @@ public record TrainConfig(Method method, double learningRate, int epochs, int ba
         private int maxNonFiniteSteps = 3;
         private boolean activationCheckpointing = true;
         private int replicas = 1;
+        private int batchShards = 1;
         private LoraConfig lora = LoraConfig.of(128, 256);
         private DpoConfig dpo = DpoConfig.builder().build();
 
@@ -132,13 +149,14 @@ public record TrainConfig(Method method, double learningRate, int epochs, int ba
         public Builder maxNonFiniteSteps(int v) { maxNonFiniteSteps = v; return this; }
         public Builder activationCheckpointing(boolean v) { activationCheckpointing = v; return this; }
         public Builder replicas(int v) { replicas = v; return this; }
+        public Builder batchShards(int v) { batchShards = v; return this; }
         public Builder lora(LoraConfig v) { lora = v; return this; }
         public Builder dpo(DpoConfig v) { dpo = v; return this; }
 
         public TrainConfig build() {
             return new TrainConfig(method, learningRate, epochs, batchSize, gradientAccumulation, maxLength,
                     warmupRatio, scheduler, weightDecay, maxGradNorm, seed, checkpointEvery, keepCheckpoints,
-                    precision, maxSteps, maxNonFiniteSteps, activationCheckpointing, replicas, lora, dpo);
+                    precision, maxSteps, maxNonFiniteSteps, activationCheckpointing, replicas, batchShards, lora, dpo);
         }
     }
 }

@@ -55,8 +55,17 @@ import java.util.function.BooleanSupplier;
  * @param <E> one training example (a DPO pair or an SFT example)
  */
 public abstract class TrainingLoop<E> {
-    /** Loss of one micro-batch (mean over its examples) plus its metrics and token count. */
-    protected record MicroResult(NDArray loss, Map<String, Double> metrics, long tokens) {}
+    /**
+     * Loss of one micro-batch (mean over its examples) plus its metrics and token count.
+     *
+     * @param lossCount how many units (SFT: response tokens) the loss is a mean over, which weighs a shard's loss
+     *     against the whole micro-batch's ({@link TrainConfig#batchShards}); 0 where the loss cannot be split
+     */
+    protected record MicroResult(NDArray loss, Map<String, Double> metrics, long tokens, long lossCount) {
+        public MicroResult(NDArray loss, Map<String, Double> metrics, long tokens) {
+            this(loss, metrics, tokens, 0);
+        }
+    }
 
     protected final VisionLanguageModel vlm;
     protected final TrainConfig cfg;
@@ -135,12 +144,14 @@ public abstract class TrainingLoop<E> {
         List<Replica> replicas = new ArrayList<>();
         replicas.add(new Replica(model, vlm.manager(), trainable));
         ExecutorService pool = null;
+        // One model copy per device replica, or per shard of a micro-batch (never both: TrainConfig).
+        int copies = Math.max(cfg.replicas(), cfg.batchShards());
         try {
-            if (cfg.replicas() > 1) {
-                for (int r = 1; r < cfg.replicas(); r++) {
+            if (copies > 1) {
+                for (int r = 1; r < copies; r++) {
                     replicas.add(replica(model, trainable, r));
                 }
-                pool = Executors.newFixedThreadPool(cfg.replicas(), runnable -> {
+                pool = Executors.newFixedThreadPool(copies, runnable -> {
                     Thread t = new Thread(runnable, "mmalign-replica");
                     t.setDaemon(true);
                     return t;
@@ -259,6 +270,12 @@ public abstract class TrainingLoop<E> {
             runReplica(replicas.get(0), 0, 1, batches, step, out);
             return out;
         }
+        if (cfg.batchShards() > 1) {
+            for (int mi = 0; mi < batches.size(); mi++) {
+                out[mi] = runSharded(replicas, pool, batches.get(mi), mi, batches.size(), step);
+            }
+            return out;
+        }
         List<Future<Void>> futures = new ArrayList<>();
         for (int r = 0; r < replicas.size(); r++) {
             Replica replica = replicas.get(r);
@@ -313,6 +330,125 @@ public abstract class TrainingLoop<E> {
         } finally {
             JniUtils.setGradMode(gradModeBefore);
         }
+    }
+
+    /** A shard's forward pass, kept (its manager open) until the whole micro-batch's loss count is known. */
+    private record ShardForward(NDManager manager, MicroResult result, ActivationCheckpoints checkpoints) {}
+
+    /**
+     * One micro-batch split into contiguous shards, shard {@code s} on copy {@code s}, all at once: forward passes
+     * first, then, once the micro-batch's loss count {@code C} is known, each shard's backward pass of its loss
+     * weighed by {@code c_s / C} (and divided by the step's micro-batch count), so that the summed gradients are those
+     * of the whole micro-batch's mean loss. Shards of one example fewer than the copies run on fewer copies.
+     */
+    private MicroOutcome runSharded(List<Replica> replicas, ExecutorService pool, List<E> batch, int mi,
+            int micros, int step) throws IOException {
+        int shards = Math.min(replicas.size(), batch.size());
+        int per = (batch.size() + shards - 1) / shards;
+        List<Future<ShardForward>> forwards = new ArrayList<>();
+        for (int s = 0; s * per < batch.size(); s++) {
+            Replica replica = replicas.get(s);
+            List<E> shard = batch.subList(s * per, Math.min(batch.size(), (s + 1) * per));
+            long dropoutSeed = (TrainingState.torchSeed(cfg.seed(), step) * 1_000_003L + mi) * shards + s;
+            forwards.add(pool.submit(() -> withGradMode(() -> {
+                LlavaModel model = replica.model();
+                ActivationCheckpoints checkpoints = cfg.activationCheckpointing() ? new ActivationCheckpoints() : null;
+                model.setCheckpoints(checkpoints);
+                model.setDropoutSeed(dropoutSeed);
+                NDManager m = replica.parent().newSubManager();
+                try {
+                    return new ShardForward(m, microStep(model, m, shard), checkpoints);
+                } catch (IOException | RuntimeException | Error e) {
+                    m.close();
+                    model.setCheckpoints(null);
+                    throw e;
+                }
+            })));
+        }
+        List<ShardForward> done = new ArrayList<>();
+        try {
+            Throwable failure = awaitAll(forwards, done);
+            if (failure != null) {
+                throw rethrow(failure);
+            }
+            long total = 0;
+            for (ShardForward f : done) {
+                total += f.result().lossCount();
+            }
+            List<Future<Void>> backwards = new ArrayList<>();
+            for (int s = 0; s < done.size(); s++) {
+                ShardForward f = done.get(s);
+                double share = total == 0 ? 0 : (double) f.result().lossCount() / total;
+                float weight = (float) (share / micros);
+                backwards.add(pool.submit(() -> withGradMode(() -> {
+                    NDArray loss = f.result().loss();
+                    ActivationCheckpoints.backward(loss.mul(OwnedArrays.scalar(loss, weight)));
+                    if (f.checkpoints() != null) {
+                        f.checkpoints().backward();
+                    }
+                    return null;
+                })));
+            }
+            failure = awaitAll(backwards, new ArrayList<>());
+            if (failure != null) {
+                throw rethrow(failure);
+            }
+            // The micro-batch's loss and metrics as one batch's: each shard's weighed by its share.
+            double loss = 0;
+            long tokens = 0;
+            Map<String, Double> metrics = new LinkedHashMap<>();
+            for (ShardForward f : done) {
+                double share = total == 0 ? 1.0 / done.size() : (double) f.result().lossCount() / total;
+                loss += f.result().loss().getFloat() * share;
+                tokens += f.result().tokens();
+                f.result().metrics().forEach((k, v) -> metrics.merge(k, v * share, Double::sum));
+            }
+            return new MicroOutcome(loss, metrics, tokens);
+        } finally {
+            for (ShardForward f : done) {
+                f.manager().close();
+            }
+            for (int s = 0; s < forwards.size(); s++) {
+                replicas.get(s).model().setCheckpoints(null);
+            }
+        }
+    }
+
+    /** Runs {@code work} with libtorch's (per-thread) grad mode on, then restores the thread's mode. */
+    private static <T> T withGradMode(java.util.concurrent.Callable<T> work) throws Exception {
+        boolean before = JniUtils.isGradMode();
+        JniUtils.setGradMode(true);
+        try {
+            return work.call();
+        } finally {
+            JniUtils.setGradMode(before);
+        }
+    }
+
+    /** Waits for every future (so none still runs), collects the results in order, returns the first failure. */
+    private static <T> Throwable awaitAll(List<Future<T>> futures, List<T> results) {
+        Throwable first = null;
+        for (Future<T> f : futures) {
+            try {
+                T value = f.get();
+                if (value != null) {
+                    results.add(value);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                if (first == null) first = new IllegalStateException("interrupted while shards were training", e);
+            } catch (ExecutionException e) {
+                if (first == null) first = e.getCause();
+            }
+        }
+        return first;
+    }
+
+    private static IOException rethrow(Throwable t) {
+        if (t instanceof IOException io) return io;
+        if (t instanceof RuntimeException re) throw re;
+        if (t instanceof Error err) throw err;
+        throw new IllegalStateException(t);
     }
 
     /** A copy of replica 0 (model, trained arrays requiring gradients) on device {@code index}. */
