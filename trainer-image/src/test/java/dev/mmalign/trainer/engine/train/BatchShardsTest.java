@@ -6,16 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
 import dev.mmalign.trainer.data.SftExampleRecord;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.bench.ToyData;
 import dev.mmalign.trainer.engine.lora.LoraConfig;
-import dev.mmalign.trainer.engine.model.LlavaModel;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -99,25 +96,13 @@ class BatchShardsTest {
         data.add(new SftExampleRecord("text-1", List.of(), "Spell cat backwards.", "The word reversed is tac."));
         data.add(new SftExampleRecord("text-2", List.of(), "Name a colour.", "Blue."));
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 5)) {
-            Map<String, float[]> initial = snapshot(vlm.model());
+            Map<String, float[]> initial = WeightSnapshots.of(vlm.model());
             TrainResult r = new SftTrainer(vlm, cfg, root).train(data, out, null, null);
-            Map<String, float[]> weights = snapshot(vlm.model());
+            Map<String, float[]> weights = WeightSnapshots.of(vlm.model());
             for (String k : weights.keySet()) {
                 initial.putIfAbsent(k, new float[weights.get(k).length]); // LoRA pairs start after the snapshot
             }
             return new Trained(r.losses(), weights, initial);
         }
-    }
-
-    private static Map<String, float[]> snapshot(LlavaModel model) {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> e : model.weights().entrySet()) {
-            out.put(e.getKey(), e.getValue().toFloatArray());
-        }
-        for (Map.Entry<String, LlavaModel.LoraWeights> e : model.lora().entrySet()) {
-            out.put(e.getKey() + ".lora_A", e.getValue().a().toFloatArray());
-            out.put(e.getKey() + ".lora_B", e.getValue().b().toFloatArray());
-        }
-        return out;
     }
 }

@@ -3,15 +3,12 @@ package dev.mmalign.trainer.engine.train;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import ai.djl.ndarray.NDArray;
 import dev.mmalign.trainer.data.DpoPairRecord;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.bench.ToyData;
 import dev.mmalign.trainer.engine.lora.LoraConfig;
-import dev.mmalign.trainer.engine.model.LlavaModel;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -70,7 +67,7 @@ class DataParallelTest {
     private static Trained train(TrainConfig cfg, boolean dpo, Path root, List<String> images, Path out)
             throws Exception {
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 5)) {
-            Map<String, float[]> initial = snapshot(vlm.model());
+            Map<String, float[]> initial = WeightSnapshots.of(vlm.model());
             TrainResult r;
             if (dpo) {
                 DpoTrainer t = new DpoTrainer(vlm, cfg, root);
@@ -78,23 +75,11 @@ class DataParallelTest {
             } else {
                 r = new SftTrainer(vlm, cfg, root).train(ToyData.sftExamples(images), out, null, null);
             }
-            Map<String, float[]> weights = snapshot(vlm.model());
+            Map<String, float[]> weights = WeightSnapshots.of(vlm.model());
             for (String k : weights.keySet()) {
                 initial.putIfAbsent(k, new float[weights.get(k).length]); // LoRA pairs start after the snapshot
             }
             return new Trained(r.losses(), weights, initial);
         }
-    }
-
-    private static Map<String, float[]> snapshot(LlavaModel model) {
-        Map<String, float[]> out = new LinkedHashMap<>();
-        for (Map.Entry<String, NDArray> e : model.weights().entrySet()) {
-            out.put(e.getKey(), e.getValue().toFloatArray());
-        }
-        for (Map.Entry<String, LlavaModel.LoraWeights> e : model.lora().entrySet()) {
-            out.put(e.getKey() + ".lora_A", e.getValue().a().toFloatArray());
-            out.put(e.getKey() + ".lora_B", e.getValue().b().toFloatArray());
-        }
-        return out;
     }
 }
