@@ -71,17 +71,8 @@ class BatchShardsTest {
     }
 
     private static void assertClose(Trained a, Trained b, double tolerance) {
-        double worst = 0;
-        double moved = 0;
-        for (Map.Entry<String, float[]> e : a.weights().entrySet()) {
-            float[] x = e.getValue();
-            float[] y = b.weights().get(e.getKey());
-            float[] start = a.initial().get(e.getKey());
-            for (int i = 0; i < x.length; i++) {
-                worst = Math.max(worst, Math.abs(x[i] - y[i]));
-                moved = Math.max(moved, Math.abs(x[i] - start[i]));
-            }
-        }
+        double worst = WeightSnapshots.maxAbsDifference(a.weights(), b.weights());
+        double moved = WeightSnapshots.maxAbsDifference(a.weights(), a.initial());
         assertTrue(moved > 1e-5, "training must change the weights (largest change " + moved + ")");
         assertTrue(worst <= tolerance, "max |weight difference| between 1 and 2 shards: " + worst);
     }

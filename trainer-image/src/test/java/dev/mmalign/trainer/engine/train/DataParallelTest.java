@@ -47,17 +47,8 @@ class DataParallelTest {
         for (int i = 0; i < a.losses().size(); i++) {
             assertEquals(a.losses().get(i), b.losses().get(i), 1e-6, "loss of step " + (i + 1));
         }
-        double worst = 0;
-        double moved = 0;
-        for (Map.Entry<String, float[]> e : a.weights().entrySet()) {
-            float[] x = e.getValue();
-            float[] y = b.weights().get(e.getKey());
-            float[] start = a.initial().get(e.getKey());
-            for (int i = 0; i < x.length; i++) {
-                worst = Math.max(worst, Math.abs(x[i] - y[i]));
-                moved = Math.max(moved, Math.abs(x[i] - start[i]));
-            }
-        }
+        double worst = WeightSnapshots.maxAbsDifference(a.weights(), b.weights());
+        double moved = WeightSnapshots.maxAbsDifference(a.weights(), a.initial());
         assertTrue(moved > 1e-4, "training must change the weights (largest change " + moved + ")");
         assertTrue(worst <= 1e-6, "max |weight difference| between 1 and 2 replicas: " + worst);
     }

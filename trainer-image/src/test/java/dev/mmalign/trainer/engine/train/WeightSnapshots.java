@@ -20,4 +20,17 @@ final class WeightSnapshots {
         }
         return out;
     }
+
+    /** The largest |a − b| over every value of every array of {@code a}, each against the array of the same name in b. */
+    static double maxAbsDifference(Map<String, float[]> a, Map<String, float[]> b) {
+        double worst = 0;
+        for (Map.Entry<String, float[]> e : a.entrySet()) {
+            float[] x = e.getValue();
+            float[] y = b.get(e.getKey());
+            for (int i = 0; i < x.length; i++) {
+                worst = Math.max(worst, Math.abs(x[i] - y[i]));
+            }
+        }
+        return worst;
+    }
 }
