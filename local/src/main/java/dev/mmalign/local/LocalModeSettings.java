@@ -17,6 +17,15 @@ public final class LocalModeSettings {
     /** The Quarkus profile of local mode: leader election is only activated in prod (application.properties). */
     public static final String PROFILE = "local";
 
+    /**
+     * Part of the line Quarkus logs once start-up is complete ("… on JVM (powered by Quarkus …) started in 4.2s."):
+     * the operator extension starts every controller, informers listed and watching, before it. Nothing may be
+     * applied earlier: the operator extension's own "Starting operator." comes before the controllers start, and a
+     * resource created while an informer is between its list and its watch is never seen (local mode's API server
+     * does not replay a watch from the list's resourceVersion).
+     */
+    public static final String OPERATOR_STARTED_LOG_LINE = ") started in ";
+
     private LocalModeSettings() {
     }
 

@@ -24,8 +24,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class OperatorProcess implements AutoCloseable {
 
-    /** Logged by the operator extension once its controllers are started. */
-    static final String STARTED_LINE = "Starting operator.";
     private static final Duration START_WAIT = Duration.ofMinutes(5);
     private static final Duration STOP_WAIT = Duration.ofSeconds(30);
 
@@ -76,7 +74,7 @@ final class OperatorProcess implements AutoCloseable {
     boolean awaitStarted() throws InterruptedException, IOException {
         long deadline = System.nanoTime() + START_WAIT.toNanos();
         while (System.nanoTime() < deadline) {
-            if (logSinceStart().contains(STARTED_LINE)) {
+            if (logSinceStart().contains(LocalModeSettings.OPERATOR_STARTED_LOG_LINE)) {
                 return true;
             }
             if (process.waitFor(200, TimeUnit.MILLISECONDS)) {

@@ -41,14 +41,14 @@ final class OperatorProcess implements AutoCloseable {
         return new OperatorProcess(p, log);
     }
 
-    /** Waits until the operator started its controllers (the extension logs "Starting operator."). */
+    /** Waits until the operator started its controllers ({@link LocalModeSettings#OPERATOR_STARTED_LOG_LINE}). */
     OperatorProcess awaitStarted() {
         await("operator started (log " + log + ")").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
                 .until(() -> {
                     if (!process.isAlive()) {
                         throw new AssertionError("operator exited with " + process.exitValue() + ", see " + log);
                     }
-                    return Files.readString(log).contains("Starting operator.");
+                    return Files.readString(log).contains(LocalModeSettings.OPERATOR_STARTED_LOG_LINE);
                 });
         return this;
     }
