@@ -285,22 +285,9 @@ public abstract class TrainingLoop<E> {
                 return null;
             }));
         }
-        for (Future<Void> f : futures) {
-            try {
-                f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while replicas were training", e);
-            } catch (ExecutionException e) {
-                Throwable cause = e.getCause();
-                if (cause instanceof IOException io) {
-                    throw io;
-                }
-                if (cause instanceof RuntimeException re) {
-                    throw re;
-                }
-                throw new IllegalStateException(cause);
-            }
+        Throwable failure = awaitAll(futures, new ArrayList<>());
+        if (failure != null) {
+            throw rethrow(failure);
         }
         return out;
     }
@@ -436,7 +423,7 @@ public abstract class TrainingLoop<E> {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                if (first == null) first = new IllegalStateException("interrupted while shards were training", e);
+                if (first == null) first = new IllegalStateException("interrupted while replicas or shards were training", e);
             } catch (ExecutionException e) {
                 if (first == null) first = e.getCause();
             }
