@@ -7,6 +7,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.mmalign.api.plan.RecomputeSlicing;
+import dev.mmalign.trainer.engine.ndarray.GradMode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -103,13 +104,11 @@ public final class ActivationCheckpoints {
      *     every non-leaf array, and asking libtorch for a missing gradient function crashes the JVM)
      */
     NDArray run(NDArray input, List<Block> blocks, boolean blocksTrained, boolean inputInGraph) {
-        boolean gradBefore = JniUtils.isGradMode();
-        boolean record = (blocksTrained || inputInGraph) && gradBefore;
+        boolean record = (blocksTrained || inputInGraph) && GradMode.isOn();
         NDManager owner = input.getManager();
         List<NDArray> saved = new ArrayList<>();
         NDArray x = input;
-        JniUtils.setGradMode(false);
-        try {
+        try (GradMode off = GradMode.set(false)) {
             for (Block block : blocks) {
                 NDArray in = x.stopGradient();
                 in.attach(owner);
@@ -123,8 +122,6 @@ public final class ActivationCheckpoints {
                 }
                 x = y;
             }
-        } finally {
-            JniUtils.setGradMode(gradBefore);
         }
         if (!record) {
             return x;

@@ -10,7 +10,7 @@ import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.data.Batch;
 import dev.mmalign.trainer.engine.data.EncodedExample;
 import dev.mmalign.trainer.engine.model.LlavaModel;
-import ai.djl.pytorch.jni.JniUtils;
+import dev.mmalign.trainer.engine.ndarray.GradMode;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -163,14 +163,14 @@ public final class DpoTrainer extends TrainingLoop<DpoPairRecord> {
      * sure the reference is a constant of the loss.
      */
     private static NDArray referenceLogProbs(LlavaModel model, Batch batch, boolean average) {
-        boolean gradMode = JniUtils.isGradMode();
-        JniUtils.setGradMode(false); // a constant of the loss: nothing to record (nor to checkpoint)
-        model.setLoraEnabled(false);
-        try {
-            return LogProbs.sequenceLogProbs(LogProbs.logits(model, batch), batch, average).stopGradient();
-        } finally {
-            model.setLoraEnabled(true);
-            JniUtils.setGradMode(gradMode);
+        // a constant of the loss: nothing to record (nor to checkpoint)
+        try (GradMode off = GradMode.set(false)) {
+            model.setLoraEnabled(false);
+            try {
+                return LogProbs.sequenceLogProbs(LogProbs.logits(model, batch), batch, average).stopGradient();
+            } finally {
+                model.setLoraEnabled(true);
+            }
         }
     }
 

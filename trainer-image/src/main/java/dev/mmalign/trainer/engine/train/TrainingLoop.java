@@ -2,6 +2,7 @@ package dev.mmalign.trainer.engine.train;
 
 import dev.mmalign.trainer.engine.data.EncodedExample;
 
+import dev.mmalign.trainer.engine.ndarray.GradMode;
 import dev.mmalign.trainer.engine.ndarray.OwnedArrays;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
@@ -296,9 +297,7 @@ public abstract class TrainingLoop<E> {
     private void runReplica(Replica replica, int first, int stride, List<List<E>> batches, int step,
             MicroOutcome[] out) throws IOException {
         LlavaModel model = replica.model();
-        boolean gradModeBefore = JniUtils.isGradMode(); // per thread: on for new threads, off on the main thread
-        JniUtils.setGradMode(true);
-        try {
+        try (GradMode on = GradMode.set(true)) {
             for (int mi = first; mi < batches.size(); mi += stride) {
                 ActivationCheckpoints checkpoints = cfg.activationCheckpointing() ? new ActivationCheckpoints() : null;
                 model.setCheckpoints(checkpoints);
@@ -314,8 +313,6 @@ public abstract class TrainingLoop<E> {
                     model.setCheckpoints(null);
                 }
             }
-        } finally {
-            JniUtils.setGradMode(gradModeBefore);
         }
     }
 
@@ -337,20 +334,23 @@ public abstract class TrainingLoop<E> {
             Replica replica = replicas.get(s);
             List<E> shard = batch.subList(s * per, Math.min(batch.size(), (s + 1) * per));
             long dropoutSeed = (TrainingState.torchSeed(cfg.seed(), step) * 1_000_003L + mi) * shards + s;
-            forwards.add(pool.submit(() -> withGradMode(() -> {
-                LlavaModel model = replica.model();
-                ActivationCheckpoints checkpoints = cfg.activationCheckpointing() ? new ActivationCheckpoints() : null;
-                model.setCheckpoints(checkpoints);
-                model.setDropoutSeed(dropoutSeed);
-                NDManager m = replica.parent().newSubManager();
-                try {
-                    return new ShardForward(m, microStep(model, m, shard), checkpoints);
-                } catch (IOException | RuntimeException | Error e) {
-                    m.close();
-                    model.setCheckpoints(null);
-                    throw e;
+            forwards.add(pool.submit(() -> {
+                try (GradMode on = GradMode.set(true)) {
+                    LlavaModel model = replica.model();
+                    ActivationCheckpoints checkpoints =
+                            cfg.activationCheckpointing() ? new ActivationCheckpoints() : null;
+                    model.setCheckpoints(checkpoints);
+                    model.setDropoutSeed(dropoutSeed);
+                    NDManager m = replica.parent().newSubManager();
+                    try {
+                        return new ShardForward(m, microStep(model, m, shard), checkpoints);
+                    } catch (IOException | RuntimeException | Error e) {
+                        m.close();
+                        model.setCheckpoints(null);
+                        throw e;
+                    }
                 }
-            })));
+            }));
         }
         List<ShardForward> done = new ArrayList<>();
         try {
@@ -367,14 +367,16 @@ public abstract class TrainingLoop<E> {
                 ShardForward f = done.get(s);
                 double share = total == 0 ? 0 : (double) f.result().lossCount() / total;
                 float weight = (float) (share / micros);
-                backwards.add(pool.submit(() -> withGradMode(() -> {
-                    NDArray loss = f.result().loss();
-                    ActivationCheckpoints.backward(loss.mul(OwnedArrays.scalar(loss, weight)));
-                    if (f.checkpoints() != null) {
-                        f.checkpoints().backward();
+                backwards.add(pool.submit(() -> {
+                    try (GradMode on = GradMode.set(true)) {
+                        NDArray loss = f.result().loss();
+                        ActivationCheckpoints.backward(loss.mul(OwnedArrays.scalar(loss, weight)));
+                        if (f.checkpoints() != null) {
+                            f.checkpoints().backward();
+                        }
+                        return null;
                     }
-                    return null;
-                })));
+                }));
             }
             failure = awaitAll(backwards, new ArrayList<>());
             if (failure != null) {
@@ -398,17 +400,6 @@ public abstract class TrainingLoop<E> {
             for (int s = 0; s < forwards.size(); s++) {
                 replicas.get(s).model().setCheckpoints(null);
             }
-        }
-    }
-
-    /** Runs {@code work} with libtorch's (per-thread) grad mode on, then restores the thread's mode. */
-    private static <T> T withGradMode(java.util.concurrent.Callable<T> work) throws Exception {
-        boolean before = JniUtils.isGradMode();
-        JniUtils.setGradMode(true);
-        try {
-            return work.call();
-        } finally {
-            JniUtils.setGradMode(before);
         }
     }
 
