@@ -159,13 +159,14 @@ public final class TrainStage implements StageRunner.Stage {
             }
             result.counts.put("steps", (long) trained.steps());
             result.counts.put("totalSteps", (long) trained.totalSteps());
-            result.counts.put("stepsThisAttempt", (long) trained.losses().size());
+            result.counts.put("stepsThisAttempt", (long) (trained.steps() - trained.resumedFromStep()));
             // Where this attempt started: 0, or the step of the checkpoint it resumed from.
-            result.counts.put("resumedFromStep", (long) (trained.steps() - trained.losses().size()));
+            result.counts.put("resumedFromStep", (long) trained.resumedFromStep());
             result.counts.put("examples", examples);
             result.metrics.putAll(trained.lastMetrics());
             if (!trained.losses().isEmpty()) {
-                // Over the steps that counted: a skipped non-finite step (skipped_steps) did not train the model.
+                // Over the run's steps that counted, earlier attempts' included (so a resumed run reports what an
+                // uninterrupted one would): a skipped non-finite step (skipped_steps) did not train the model.
                 result.metrics.put("train_loss", trained.losses().stream().mapToDouble(Double::doubleValue)
                         .filter(Double::isFinite).average().orElse(Double.NaN));
             }

@@ -253,6 +253,10 @@ class TrainStageTest {
         assertEquals(List.of(1, 2, 3, 4, 5, 6, 7, 8), lines.stream().map(l -> l.get("step")).toList(),
                 "every step once after the resume, the stale and torn lines gone");
         assertNotEquals(9.0, lines.get(1).get("loss"), "step 2 is the resumed attempt's, not the stale line");
+        double meanOfAllSteps = lines.stream().mapToDouble(l -> ((Number) l.get("loss")).doubleValue()).average()
+                .orElseThrow();
+        assertEquals(meanOfAllSteps, done.metrics.get("train_loss"), 1e-6,
+                "train_loss is the whole run's, the stopped attempt's step included, as an uninterrupted run's");
     }
 
     private static List<Map<String, Object>> metricsLog(Path file) throws IOException {

@@ -132,11 +132,16 @@ public abstract class TrainingLoop<E> {
             total = Math.min(total, cfg.maxSteps());
         }
         int step = 0;
+        List<Double> losses = new ArrayList<>();
         Optional<Path> resume = Checkpoints.latest(output);
         if (resume.isPresent()) {
-            step = Checkpoints.load(resume.get(), trainable, optimizer).step();
+            TrainingState resumed = Checkpoints.load(resume.get(), trainable, optimizer);
+            step = resumed.step();
+            if (resumed.losses() != null && resumed.losses().size() == step) {
+                losses.addAll(resumed.losses());
+            }
         }
-        List<Double> losses = new ArrayList<>();
+        int resumedFromStep = step;
         Map<String, Double> last = Map.of();
         boolean stopped = false;
         int skipped = 0; // non-finite steps skipped in this attempt
@@ -224,7 +229,7 @@ public abstract class TrainingLoop<E> {
                 }
                 boolean periodic = cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0;
                 if (stopRequested.getAsBoolean() || (periodic && step < total)) {
-                    Checkpoints.save(output, state(step, stepsPerEpoch, total), trainable, optimizer, model,
+                    Checkpoints.save(output, state(step, stepsPerEpoch, total, losses), trainable, optimizer, model,
                             cfg.lora(), cfg.keepCheckpoints());
                 }
                 if (stopRequested.getAsBoolean() && step < total) {
@@ -256,7 +261,7 @@ public abstract class TrainingLoop<E> {
             result = output.resolve("model");
             ModelLoader.save(vlm, result);
         }
-        return new TrainResult(step, total, stopped, last, losses, result);
+        return new TrainResult(step, total, stopped, last, resumedFromStep, losses, result);
     }
 
     /**
@@ -493,11 +498,12 @@ public abstract class TrainingLoop<E> {
         }
     }
 
-    private TrainingState state(int step, int stepsPerEpoch, int total) {
+    private TrainingState state(int step, int stepsPerEpoch, int total, List<Double> losses) {
         int epoch = step / stepsPerEpoch;
         return new TrainingState(step, epoch, (step % stepsPerEpoch) * cfg.gradientAccumulation() * cfg.replicas(),
                 cfg.seed(), total,
-                TrainingState.torchSeed(cfg.seed(), step), TrainingState.shuffleSeed(cfg.seed(), epoch));
+                TrainingState.torchSeed(cfg.seed(), step), TrainingState.shuffleSeed(cfg.seed(), epoch),
+                List.copyOf(losses));
     }
 
     private List<Integer> order(int n, int epoch) {
