@@ -73,6 +73,15 @@ final class AnnotateFixture {
         return spec;
     }
 
+    /** A spec whose judge is {@code server}'s OpenAI-compatible endpoint, one request at a time. */
+    StageSpec openAiCompatibleSpec(FakeJudgeServer server) {
+        StageSpec spec = spec(JudgeProvider.OPENAI_COMPATIBLE);
+        spec.annotation.endpoint = server.baseUrl() + "/v1";
+        spec.annotation.model = "local-judge";
+        spec.annotation.concurrency = 1;
+        return spec;
+    }
+
     /** The annotate stage with the real google-genai client pointed at the fake server, and 1-5 ms backoffs. */
     static AnnotateStage vertexStage(FakeJudgeServer server, int timeoutMillis) {
         return vertexStage(server, timeoutMillis, Sleeper.REAL);

@@ -53,10 +53,7 @@ class GoldAnswersAnnotateTest {
     }
 
     private StageSpec spec() {
-        StageSpec spec = data.spec(JudgeProvider.OPENAI_COMPATIBLE);
-        spec.annotation.endpoint = server.baseUrl() + "/v1";
-        spec.annotation.model = "local-judge";
-        spec.annotation.concurrency = 1;
+        StageSpec spec = data.openAiCompatibleSpec(server);
         spec.annotation.goldAnswers = new GoldAnswersSpec();
         spec.annotation.goldAnswers.enabled = true;
         return spec;

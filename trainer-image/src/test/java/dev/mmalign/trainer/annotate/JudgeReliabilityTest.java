@@ -1,6 +1,5 @@
 package dev.mmalign.trainer.annotate;
 
-import dev.mmalign.api.common.JudgeProvider;
 import dev.mmalign.api.stage.ExitCodes;
 import dev.mmalign.api.stage.JudgeWiring;
 import dev.mmalign.api.stage.StageResult;
@@ -60,11 +59,7 @@ class JudgeReliabilityTest {
     }
 
     private StageSpec spec() {
-        StageSpec spec = data.spec(JudgeProvider.OPENAI_COMPATIBLE);
-        spec.annotation.endpoint = server.baseUrl() + "/v1";
-        spec.annotation.model = "local-judge";
-        spec.annotation.concurrency = 1;
-        return spec;
+        return data.openAiCompatibleSpec(server);
     }
 
     private int run(StageSpec spec) throws Exception {

@@ -1,7 +1,6 @@
 package dev.mmalign.trainer.annotate;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mmalign.api.common.JudgeProvider;
 import dev.mmalign.api.stage.ExitCodes;
 import dev.mmalign.api.stage.JudgeWiring;
 import dev.mmalign.api.stage.StageSpec;
@@ -41,11 +40,7 @@ class OpenAiCompatibleAnnotateTest {
     }
 
     private StageSpec spec() {
-        StageSpec spec = data.spec(JudgeProvider.OPENAI_COMPATIBLE);
-        spec.annotation.endpoint = server.baseUrl() + "/v1";
-        spec.annotation.model = "local-judge";
-        spec.annotation.concurrency = 1;
-        return spec;
+        return data.openAiCompatibleSpec(server);
     }
 
     private int run(StageSpec spec) throws Exception {
