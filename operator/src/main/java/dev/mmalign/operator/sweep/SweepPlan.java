@@ -16,6 +16,7 @@ import dev.mmalign.operator.k8s.ChildNames;
 import dev.mmalign.operator.k8s.Json;
 import dev.mmalign.operator.k8s.Labels;
 import dev.mmalign.operator.k8s.Owners;
+import dev.mmalign.operator.run.EvaluationSuiteBuilder;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -48,7 +49,7 @@ public final class SweepPlan {
     public static final String AVERAGE_LOG_PROBS = "averageLogProbs";
     public static final String METHOD = "method";
     /** The base model's name in the suite (and its baseline). */
-    public static final String BASE = "base";
+    public static final String BASE = EvaluationSuiteBuilder.BASE;
     /** Annotation on each child: a hash of the spec the sweep wants it to have; the child is patched when it differs. */
     public static final String SPEC_HASH = "mmalign.dev/sweep-spec-hash";
     /** Most characters of a suite model's name (ModelUnderTest.name). */
@@ -168,32 +169,15 @@ public final class SweepPlan {
 
     /** The suite: the template's base model (named {@value #BASE}, the baseline), then every child in order. */
     public static BenchmarkSuite suite(AlignmentSweep sweep, List<Child> children) {
-        var template = sweep.getSpec().template;
-        var eval = sweep.getSpec().evaluation;
-        BenchmarkSuiteSpec spec = new BenchmarkSuiteSpec();
-        spec.storage = template.storage;
-        spec.benchmarks = eval.benchmarks;
-        spec.judge = eval.judge;
-        spec.resources = eval.resources;
-        spec.queueName = template.queueName;
-        spec.jobPolicy = template.jobPolicy;
+        BenchmarkSuiteSpec spec = EvaluationSuiteBuilder.suiteSpec(sweep.getSpec().evaluation, sweep.getSpec().template);
         spec.sweepAxes = new ArrayList<>(axisValues(sweep.getSpec().axes));
-        List<ModelUnderTest> models = new ArrayList<>();
-        ModelUnderTest base = new ModelUnderTest();
-        base.name = BASE;
-        base.path = template.baseModel.path;
-        base.alignmentRun = template.baseModel.alignmentRun;
-        base.merged = template.baseModel.merged;
-        models.add(base);
         for (Child c : children) {
             ModelUnderTest m = new ModelUnderTest();
             m.name = c.model();
             m.alignmentRun = c.runName();
             m.sweepPoint = new LinkedHashMap<>(c.point());
-            models.add(m);
+            spec.models.add(m);
         }
-        spec.models = models;
-        spec.baseline = BASE;
 
         BenchmarkSuite suite = new BenchmarkSuite();
         suite.getMetadata().setName(ChildNames.sweepSuite(sweep.getMetadata().getName()));

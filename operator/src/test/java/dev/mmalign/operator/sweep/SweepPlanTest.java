@@ -1,11 +1,15 @@
 package dev.mmalign.operator.sweep;
 
 import dev.mmalign.api.bench.BenchmarkSuite;
+import dev.mmalign.api.bench.EvaluationSpec;
+import dev.mmalign.api.common.ComputeResources;
+import dev.mmalign.api.run.Precision;
 import dev.mmalign.api.run.AlignmentRun;
 import dev.mmalign.api.run.Method;
 import dev.mmalign.api.run.TrainingSet;
 import dev.mmalign.api.sweep.AlignmentSweep;
 import dev.mmalign.api.run.DatasetRef;
+import dev.mmalign.operator.k8s.Json;
 import dev.mmalign.operator.k8s.Labels;
 import dev.mmalign.operator.testing.Fixtures;
 import org.junit.jupiter.api.Test;
@@ -118,5 +122,21 @@ class SweepPlanTest {
         assertEquals("fig2-f0p25-b0p1", models.get(1).alignmentRun);
         assertEquals(s.getSpec().evaluation.benchmarks.size(), suite.getSpec().benchmarks.size());
         assertEquals("AlignmentSweep", suite.getMetadata().getLabels().get(Labels.OWNER_KIND));
+    }
+
+    /**
+     * Guards that every field of the sweep's evaluation reaches its suite, precision included (the suite once dropped
+     * it and evaluated in fp16 whatever the sweep said): the suite's evaluation part equals the sweep's, as JSON.
+     */
+    @Test
+    void suiteCarriesEveryFieldOfTheSweepsEvaluation() {
+        AlignmentSweep s = sweep();
+        s.getSpec().evaluation.precision = Precision.fp32;
+        s.getSpec().evaluation.resources = new ComputeResources();
+        s.getSpec().evaluation.resources.cpu = "3";
+        BenchmarkSuite suite = SweepPlan.suite(s, SweepPlan.children(s));
+        assertEquals(Precision.fp32, suite.getSpec().precision);
+        assertEquals(Json.write(s.getSpec().evaluation), Json.write(Json.convert(suite.getSpec(), EvaluationSpec.class)));
+        assertEquals(s.getSpec().template.storage.claimName, suite.getSpec().storage.claimName);
     }
 }
