@@ -47,6 +47,12 @@ public final class JobObserver {
         String failureReason = null;
         if (condition(job, "Complete").isPresent()) {
             phase = StageState.Phase.Succeeded;
+        } else if (failedCondition.isPresent() && failedForAPod(failedCondition.get()) && lastFailed.isEmpty()
+                && anyStageContainerNotTerminated(pods)) {
+            // The Job controller failed the Job for a pod that this view (the operator's pod cache) still shows
+            // running: the pod's own update, with the stage's termination message, is on its way and reconciles the
+            // owner again. Reporting the failure now would make the Job's generic condition the final word.
+            phase = StageState.Phase.Running;
         } else if (failedCondition.isPresent()) {
             phase = StageState.Phase.Failed;
             failureReason = failureReason(failedCondition.get(), lastFailed.map(JobObserver::exitCode).orElse(null));
@@ -65,6 +71,26 @@ public final class JobObserver {
                 st != null ? st.getStartTime() : null,
                 st != null ? st.getCompletionTime() : null,
                 failureReason, lastFailure, successfulResults(terminated), podSeconds(pods, now), lastResult);
+    }
+
+    /**
+     * Whether the Job failed because a pod failed (BackoffLimitExceeded, PodFailurePolicy, failed indexes): that pod
+     * had terminated in the API before the Job controller counted it. Not so for DeadlineExceeded, where the Job fails
+     * first and its running pods are stopped after.
+     */
+    private static boolean failedForAPod(JobCondition failed) {
+        return !"DeadlineExceeded".equals(failed.getReason());
+    }
+
+    private static boolean anyStageContainerNotTerminated(List<Pod> pods) {
+        for (Pod pod : pods) {
+            List<ContainerStatus> statuses = containerStatuses(pod);
+            if (statuses.isEmpty() || statuses.stream().anyMatch(cs -> cs.getState() == null
+                    || cs.getState().getTerminated() == null)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static String failureReason(JobCondition failed, Integer exitCode) {

@@ -104,6 +104,33 @@ class JobObserverTest {
         assertEquals("Job has reached the specified backoff limit", deadline.lastFailure());
     }
 
+    /**
+     * Guards the race between the operator's Job and pod caches: a Job failed for a pod (PodFailurePolicy,
+     * BackoffLimitExceeded) whose pod the cache still shows running is not reported Failed with the Job's generic
+     * message; it is once the pod's termination is seen, with the stage's own message. A deadline fails at once.
+     */
+    @Test
+    void aFailedJobWaitsForItsFailedPodToBeSeen() {
+        String msg = TerminationMessage.encode(Fixtures.failure(StageName.train, "sets/dpo.jsonl line 7: bad"));
+        Job failed = job(1, false, "Failed", "PodFailurePolicy", 0, 0, 1);
+        var stale = JobObserver.observe(failed, List.of(running(0, "2026-01-01T11:59:00Z")), NOW);
+        assertEquals(StageState.Phase.Running, stale.phase());
+        assertNull(stale.lastFailure());
+
+        var seen = JobObserver.observe(failed,
+                List.of(terminated(0, 2, msg, "2026-01-01T11:59:00Z", "2026-01-01T11:59:30Z")), NOW);
+        assertEquals(StageState.Phase.Failed, seen.phase());
+        assertEquals("exit code 2: sets/dpo.jsonl line 7: bad", seen.lastFailure());
+
+        var gone = JobObserver.observe(job(1, false, "Failed", "BackoffLimitExceeded", 0, 0, 1), List.of(), NOW);
+        assertEquals(StageState.Phase.Failed, gone.phase(), "no pod left to wait for: the Job's message it is");
+        assertEquals("Job has reached the specified backoff limit", gone.lastFailure());
+
+        var deadline = JobObserver.observe(job(1, false, "Failed", "DeadlineExceeded", 0, 0, 0),
+                List.of(running(0, "2026-01-01T11:59:00Z")), NOW);
+        assertEquals(StageState.Phase.Failed, deadline.phase(), "a deadline fails the Job before its pods stop");
+    }
+
     /** Guards live accounting: a running pod counts up to now. */
     @Test
     void runningPodsCountUpToNow() {
