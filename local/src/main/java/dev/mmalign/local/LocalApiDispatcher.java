@@ -19,9 +19,8 @@ import java.util.function.Consumer;
  * ({@link CustomResourceAdmission}: patch applied, pruned, defaulted, validated; 422 when invalid), answers a status
  * PUT with a stale resourceVersion with 409 as kube-apiserver does (the store would not), applies
  * {@code fieldSelector} to lists ({@link FieldSelector}), and hands everything else to the object store (the
- * Fabric8 CRUD store with indexes, {@link IndexedStore}). It also notices when an object really leaves the store (a DELETE
- * without finalizers, or the update that removes the last finalizer of an object marked for deletion) and reports
- * the object's uid, because the mock server has no garbage collector ({@link OwnerGarbageCollector}).
+ * Fabric8 CRUD store with indexes, {@link IndexedStore}), which also serves watches and reports the uid of each object
+ * that leaves it, because the mock server has no garbage collector ({@link OwnerGarbageCollector}).
  */
 final class LocalApiDispatcher extends Dispatcher {
 
@@ -31,7 +30,6 @@ final class LocalApiDispatcher extends Dispatcher {
     private final IndexedStore store = new IndexedStore();
     private final CustomResourceAdmission admission = new CustomResourceAdmission(this::storedCrdList);
     private volatile Discovery discovery;
-    private volatile Consumer<String> onRemoved = uid -> { };
     /** Takes the mock server's own copy of a request (it keeps every request, body included, until taken). */
     private volatile Runnable forgetRecorded = () -> { };
     /** "METHOD path?query" of each request since recording started, or null when not recording. */
@@ -69,9 +67,35 @@ final class LocalApiDispatcher extends Dispatcher {
         return out;
     }
 
-    /** Called with the uid of every object that left the store. */
+    /**
+     * Called with the uid of every object that left the store (a DELETE without finalizers, the write that removes
+     * the last finalizer of an object marked for deletion, a collection DELETE), from inside the store's write:
+     * hand it on, do not call back.
+     */
     void setOnRemoved(Consumer<String> onRemoved) {
-        this.onRemoved = onRemoved;
+        store.setOnRemoved(onRemoved);
+    }
+
+    /** The stored objects that name {@code ownerUid} among their owners (JSON, as stored). */
+    List<String> dependentsOf(String ownerUid) {
+        return store.dependentsOf(ownerUid);
+    }
+
+    /**
+     * Opens a watch (a GET with {@code watch=true}: path, selectors, resourceVersion); its events, one JSON object
+     * each, go to {@code sink}. Null when it cannot be served: the sink got one ERROR event, end the stream.
+     */
+    WatchHub.Watch watch(String pathAndQuery, Consumer<String> sink) {
+        java.util.Queue<String> lines = requestLines;
+        if (lines != null) {
+            lines.add("GET " + pathAndQuery);
+        }
+        return store.watch(pathAndQuery, sink);
+    }
+
+    /** Watches open now. */
+    int openWatches() {
+        return store.openWatches();
     }
 
     /**
@@ -197,15 +221,8 @@ final class LocalApiDispatcher extends Dispatcher {
             countCrdWrite(path);
             return created;
         }
-        // A write of the status subresource never removes its object (finalizers are not in it); every other write
-        // may. The status writes (most writes, with pods' progress) skip the look-up and its parse.
-        String before = path.endsWith("/status") ? null : uidAt(path);
         MockResponse response = withWarnings(store.dispatch(write), warnings);
         countCrdWrite(path);
-        if (before != null && uidAt(path) == null) {
-            LOG.debugf("removed %s (uid %s)", path, before);
-            onRemoved.accept(before);
-        }
         return response;
     }
 
@@ -337,24 +354,6 @@ final class LocalApiDispatcher extends Dispatcher {
         List<String> kept = java.util.Arrays.stream(pathAndQuery.substring(q + 1).split("&"))
                 .filter(p -> !p.startsWith(name + "=")).toList();
         return pathAndQuery.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
-    }
-
-    /** The uid of the single object stored at {@code path}, or null when there is none (or it is a list). */
-    private String uidAt(String path) {
-        try {
-            MockResponse r = store.handleGet(path);
-            if (r.code() != 200 || r.getBody() == null) {
-                return null;
-            }
-            JsonNode node = Serialization.jsonMapper().readTree(r.getBody().readUtf8());
-            if (node.has("items")) {
-                return null;
-            }
-            String uid = node.path("metadata").path("uid").asText("");
-            return uid.isEmpty() ? null : uid;
-        } catch (Exception e) {
-            return null;
-        }
     }
 
     private static String stripQuery(String path) {
