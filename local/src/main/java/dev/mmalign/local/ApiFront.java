@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -44,6 +45,10 @@ final class ApiFront implements AutoCloseable {
     private final Supplier<List<CustomResourceDefinition>> crds;
     private final LocalApiDispatcher dispatcher;
     private final java.util.concurrent.atomic.AtomicInteger openWatches = new java.util.concurrent.atomic.AtomicInteger();
+    /** Whether this thread has served a request (set once per thread: the ids below are collected once). */
+    private final ThreadLocal<Boolean> SERVING = ThreadLocal.withInitial(() -> false);
+    /** The ids of the threads that have served requests (for operator-bench: the server's share of the CPU). */
+    private final Set<Long> servingThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     private ApiFront(Vertx vertx, LocalApiDispatcher dispatcher, Supplier<List<CustomResourceDefinition>> crds) {
         this.vertx = vertx;
@@ -71,12 +76,18 @@ final class ApiFront implements AutoCloseable {
         return server.actualPort();
     }
 
+    /** The ids of the threads that have served requests or watches so far. */
+    Set<Long> servingThreads() {
+        return Set.copyOf(servingThreads);
+    }
+
     /** Streamed watches open now (a test waits on it: the watch is established, or its client has gone). */
     int openWatches() {
         return openWatches.get();
     }
 
     private void handle(HttpServerRequest request) {
+        markServing();
         if ("websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
             webSocketWatch(request);
         } else if (request.method() == HttpMethod.GET && isWatch(request.getParam("watch"))) {
@@ -86,13 +97,24 @@ final class ApiFront implements AutoCloseable {
         }
     }
 
+    /** Notes this thread among those doing the server's work (once per thread). */
+    private void markServing() {
+        if (!SERVING.get()) {
+            SERVING.set(true);
+            servingThreads.add(Thread.currentThread().getId());
+        }
+    }
+
     static boolean isWatch(String watchParam) {
         return "true".equalsIgnoreCase(watchParam) || "1".equals(watchParam);
     }
 
     /**
-     * A plain request: answered by the dispatcher on this event loop, as the mock server would answer it (its status,
-     * headers and body); a dispatcher failure is a 500 rather than a request left unanswered.
+     * A plain request: answered by the dispatcher, as the mock server would answer it (its status, headers and
+     * body); a dispatcher failure is a 500 rather than a request left unanswered. Answered on this event loop,
+     * except a request that would wait for the CRDs' validator to be built (CEL compilation, seconds on a loaded
+     * machine): that one goes to a worker thread, so that the other requests on the loop are not held up behind it
+     * (the operator's start-up list timed out once). Every request on a worker cost about a quarter more server CPU.
      */
     private void answer(HttpServerRequest request) {
         request.body().onComplete(read -> {
@@ -104,31 +126,46 @@ final class ApiFront implements AutoCloseable {
                 return;
             }
             var method = io.fabric8.mockwebserver.dsl.HttpMethod.fromVertx(request.method());
-            MockResponse answer;
-            try {
-                answer = method == null ? null : dispatcher.dispatch(new RecordedRequest("HTTP/1.1", method,
-                        request.uri(), Headers.builder().addAll(request.headers()).build(),
-                        new io.fabric8.mockwebserver.http.Buffer(read.result().getBytes())));
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "%s %s failed", request.method(), request.uri());
-                answer = new MockResponse().setResponseCode(500);
-            }
-            if (response.ended() || response.closed()) {
-                return;
-            }
-            if (answer == null) {
+            if (method == null) {
                 response.setStatusCode(405).end(); // a method the server has no handler for (HEAD, OPTIONS)
                 return;
             }
-            response.setStatusCode(answer.code());
-            MultiMap headers = response.headers();
-            answer.getHeaders().toMultimap().forEach(headers::add);
-            if (answer.getBody() != null && answer.getBody().size() > 0) {
-                response.end(io.vertx.core.buffer.Buffer.buffer(answer.getBody().getBytes()));
+            RecordedRequest recorded = new RecordedRequest("HTTP/1.1", method, request.uri(),
+                    Headers.builder().addAll(request.headers()).build(),
+                    new io.fabric8.mockwebserver.http.Buffer(read.result().getBytes()));
+            if (dispatcher.waitsForValidator(recorded)) {
+                vertx.<MockResponse>executeBlocking(() -> dispatch(recorded), false)
+                        .onComplete(done -> respond(response, done.succeeded() ? done.result()
+                                : new MockResponse().setResponseCode(500)));
             } else {
-                response.end();
+                respond(response, dispatch(recorded));
             }
         });
+    }
+
+    private MockResponse dispatch(RecordedRequest request) {
+        markServing();
+        try {
+            MockResponse answer = dispatcher.dispatch(request);
+            return answer == null ? new MockResponse().setResponseCode(405) : answer;
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "%s %s failed", request.getMethod(), request.getPath());
+            return new MockResponse().setResponseCode(500);
+        }
+    }
+
+    private static void respond(HttpServerResponse response, MockResponse answer) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(answer.code());
+        MultiMap headers = response.headers();
+        answer.getHeaders().toMultimap().forEach(headers::add);
+        if (answer.getBody() != null && answer.getBody().size() > 0) {
+            response.end(io.vertx.core.buffer.Buffer.buffer(answer.getBody().getBytes()));
+        } else {
+            response.end();
+        }
     }
 
     /**

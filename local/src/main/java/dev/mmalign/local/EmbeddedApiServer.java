@@ -136,6 +136,18 @@ public final class EmbeddedApiServer implements AutoCloseable {
         return held;
     }
 
+    /**
+     * The ids of the threads of this process that have done the server's work so far (answering requests, sending
+     * watch events, collecting garbage): operator-bench tells the server's CPU from its own client's with them.
+     */
+    public java.util.Set<Long> serverThreadIds() {
+        java.util.Set<Long> ids = new java.util.HashSet<>(front.servingThreads());
+        if (gc.threadId() >= 0) {
+            ids.add(gc.threadId());
+        }
+        return ids;
+    }
+
     /** Streamed watches (kubectl get -w) open now. */
     int openWatchStreams() {
         return front.openWatches();

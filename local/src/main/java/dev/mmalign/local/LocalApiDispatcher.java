@@ -29,6 +29,15 @@ final class LocalApiDispatcher extends Dispatcher {
 
     private final IndexedStore store = new IndexedStore();
     private final CustomResourceAdmission admission = new CustomResourceAdmission(this::storedCrdList);
+    /** Builds queued on {@link #validatorBuilder}, not yet started. */
+    private final java.util.concurrent.atomic.AtomicInteger validatorBuilds = new java.util.concurrent.atomic.AtomicInteger();
+    /** Builds the validator after CRD writes (one daemon thread, idle otherwise). */
+    private final java.util.concurrent.ExecutorService validatorBuilder =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "mmalign-local-admission");
+                t.setDaemon(true);
+                return t;
+            });
     private volatile Discovery discovery;
     /** Takes the mock server's own copy of a request (it keeps every request, body included, until taken). */
     private volatile Runnable forgetRecorded = () -> { };
@@ -141,6 +150,17 @@ final class LocalApiDispatcher extends Dispatcher {
         CrdSnapshot now = new CrdSnapshot(writes, crds, list);
         crdSnapshot = now;
         return now;
+    }
+
+    /**
+     * Whether answering this request would first build the CRDs' validator (a write of a custom resource before the
+     * build started after the CRDs' last change is done): it may take seconds.
+     */
+    boolean waitsForValidator(RecordedRequest request) {
+        String method = request.getMethod();
+        String path = request.getPath();
+        return ("POST".equals(method) || "PUT".equals(method) || "PATCH".equals(method))
+                && path.startsWith("/apis/") && !stripQuery(path).endsWith("/status") && !admission.ready();
     }
 
     @Override
@@ -285,10 +305,24 @@ final class LocalApiDispatcher extends Dispatcher {
         return list;
     }
 
-    /** After a write to a CRD path: the cached CRDs are read again on next use. */
+    /**
+     * After a write to a CRD path: the cached CRDs are read again on next use, and the validator of the new CRDs is
+     * built now, in the background, so that the first custom resource written does not wait for it.
+     */
     private void countCrdWrite(String path) {
         if (path.startsWith(CRD_PATH)) {
             crdWrites.incrementAndGet();
+            validatorBuilds.incrementAndGet();
+            validatorBuilder.execute(() -> {
+                if (validatorBuilds.decrementAndGet() > 0) {
+                    return; // more CRDs are being written (an install): the last one's task builds it once
+                }
+                try {
+                    admission.validator();
+                } catch (RuntimeException | LinkageError e) {
+                    LOG.debugf(e, "building the CRDs' validator ahead of use"); // the first write reports it
+                }
+            });
         }
     }
 
@@ -363,6 +397,7 @@ final class LocalApiDispatcher extends Dispatcher {
 
     @Override
     public void shutdown() {
+        validatorBuilder.shutdownNow();
         store.shutdown();
     }
 }

@@ -31,9 +31,11 @@ final class OwnerGarbageCollector implements AutoCloseable {
     private final KubernetesClient client;
     private final Function<String, List<String>> dependentsOf;
     private final Supplier<List<Discovery.ServedResource>> kinds;
+    private volatile long workerId = -1;
     private final ExecutorService worker = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "mmalign-local-gc");
         t.setDaemon(true);
+        workerId = t.getId();
         return t;
     });
 
@@ -46,6 +48,11 @@ final class OwnerGarbageCollector implements AutoCloseable {
         this.client = client;
         this.dependentsOf = dependentsOf;
         this.kinds = kinds;
+    }
+
+    /** The id of the collector's thread, or -1 before it first ran. */
+    long threadId() {
+        return workerId;
     }
 
     /** Schedules the deletion of the dependents of the object with this uid. */
