@@ -147,6 +147,29 @@ class ApiServerWatchTest {
         }
     }
 
+    /** Guards the hub's sending: a change goes to the watches of its kind whose selector it matches, and to
+     * watches that select no kind; never to watches of another kind. */
+    @Test
+    void changesGoOnlyToMatchingWatches() {
+        WatchHub hub = new WatchHub();
+        AttributeSet configMaps = new AttributeSet(new Attribute("plural", "configmaps"));
+        List<String> sameKind = new ArrayList<>();
+        List<String> otherLabel = new ArrayList<>();
+        List<String> otherKind = new ArrayList<>();
+        List<String> anyKind = new ArrayList<>();
+        hub.open(configMaps, null, List.of(), sameKind::add);
+        hub.open(configMaps.add(new Attribute("labels:app", "b")), null, List.of(), otherLabel::add);
+        hub.open(new AttributeSet(new Attribute("plural", "secrets")), null, List.of(), otherKind::add);
+        hub.open(new AttributeSet(), null, List.of(), anyKind::add);
+        AttributeSet object = configMaps.add(new Attribute("name", "cm"), new Attribute("labels:app", "a"));
+        hub.publish(new WatchHub.Change(7, null, object, "{\"n\":1}", null));
+        String added = "{\"type\":\"ADDED\",\"object\":{\"n\":1}}";
+        assertEquals(List.of(added), sameKind);
+        assertEquals(List.of(added), anyKind);
+        assertTrue(otherLabel.isEmpty() && otherKind.isEmpty(), otherLabel + " " + otherKind);
+        assertEquals(4, hub.openWatches());
+    }
+
     /** Guards the kept-changes limit at the hub: a version the log no longer covers gets one ERROR event with
      * 410 Expired (informers then list again), the oldest version it still covers replays what followed, and a
      * resourceVersion that is no number is refused with 400. */
