@@ -46,7 +46,7 @@ final class ApiFront implements AutoCloseable {
     private final LocalApiDispatcher dispatcher;
     private final java.util.concurrent.atomic.AtomicInteger openWatches = new java.util.concurrent.atomic.AtomicInteger();
     /** Whether this thread has served a request (set once per thread: the ids below are collected once). */
-    private final ThreadLocal<Boolean> SERVING = ThreadLocal.withInitial(() -> false);
+    private final ThreadLocal<Boolean> serving = ThreadLocal.withInitial(() -> false);
     /** The ids of the threads that have served requests (for operator-bench: the server's share of the CPU). */
     private final Set<Long> servingThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
@@ -99,8 +99,8 @@ final class ApiFront implements AutoCloseable {
 
     /** Notes this thread among those doing the server's work (once per thread). */
     private void markServing() {
-        if (!SERVING.get()) {
-            SERVING.set(true);
+        if (!serving.get()) {
+            serving.set(true);
             servingThreads.add(Thread.currentThread().getId());
         }
     }

@@ -364,11 +364,6 @@ final class IndexedStore extends KubernetesCrudDispatcher {
         });
     }
 
-    /** Watches open now. */
-    int openWatches() {
-        return watches.openWatches();
-    }
-
     /** The name a watch's {@code fieldSelector=metadata.name=x} names, or null. */
     private static String watchedName(String pathAndQuery) {
         String selector = LocalApiDispatcher.queryParam(pathAndQuery, "fieldSelector");

@@ -102,11 +102,6 @@ final class LocalApiDispatcher extends Dispatcher {
         return store.watch(pathAndQuery, sink);
     }
 
-    /** Watches open now. */
-    int openWatches() {
-        return store.openWatches();
-    }
-
     /**
      * The stored CRDs as last read from the store, with the count of CRD writes at the time. Discovery reads them on
      * every GET and admission on every write: read from the store and parsed each time (schemas of hundreds of KB),
@@ -153,8 +148,8 @@ final class LocalApiDispatcher extends Dispatcher {
     }
 
     /**
-     * Whether answering this request would first build the CRDs' validator (a write of a custom resource before the
-     * build started after the CRDs' last change is done): it may take seconds.
+     * Whether answering this request may first have to build the CRDs' validator, which can take seconds: a write
+     * under /apis/ while the validator of the CRDs stored now is not built yet.
      */
     boolean waitsForValidator(RecordedRequest request) {
         String method = request.getMethod();
