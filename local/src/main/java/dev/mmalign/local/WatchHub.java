@@ -30,8 +30,12 @@ final class WatchHub {
     private static final Logger LOG = Logger.getLogger(WatchHub.class);
     /** The key of the watches that select no kind (a ConcurrentHashMap takes no null key). */
     private static final Attribute NO_KIND = new Attribute("mmalign.local/no-kind", "");
-    /** Changes kept for watches that start at a resourceVersion (a 1,000-run session makes about 6,000). */
-    static final int LOG_SIZE = 20_000;
+    /**
+     * Changes kept for watches that start at a resourceVersion: far more than happen between an informer's list
+     * and its watch (operator-bench makes about 9 per run), few enough to hold (objects of a few KB each; a
+     * change's JSON is the stored object's until the object changes again).
+     */
+    static final int LOG_SIZE = 5_000;
 
     /**
      * One change to the store at resourceVersion {@code rv}: the object's attributes and JSON before (null when it
