@@ -11,20 +11,13 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
-import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
-import io.vertx.core.http.WebSocketBase;
-import io.fabric8.mockwebserver.http.Dispatcher;
+import io.vertx.core.http.ServerWebSocket;
 import io.fabric8.mockwebserver.http.Headers;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 import org.jboss.logging.Logger;
 
-import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -34,55 +27,41 @@ import java.util.function.Supplier;
 /**
  * The HTTP front of local mode's API server, on the port clients use. It answers plain requests by handing them to
  * the server's dispatcher in this process (an HTTP hop to the mock server cost about a fifth of the server's CPU in
- * operator-bench), streams watches the way kube-apiserver does (a chunked body of one JSON event per line, what
- * {@code kubectl get -w} reads), and passes websocket watches to the Fabric8 mock server behind it, which can answer
- * a watch only over a websocket. A streamed watch is fed by a websocket watch of the same path on the mock server, so both kinds see the
- * same events; when kubectl asks for a Table, each event's object becomes a one-row Table ({@link TablePrinter}).
- *
- * <p>Like the mock server's own watches, a streamed watch sends the changes after it started: objects changed
- * between kubectl's list and its watch are not replayed.
+ * operator-bench), and serves watches from the store's {@link WatchHub} in this process too, in both of
+ * kube-apiserver's forms: over a websocket (the Fabric8 client's watches; one JSON event per text message) and as a
+ * chunked body of one JSON event per line (what {@code kubectl get -w} reads; when kubectl asks for a Table, each
+ * event's object becomes a one-row Table, {@link TablePrinter}). A watch started at a resourceVersion first gets
+ * the changes made after it (see {@link WatchHub}).
  */
 final class ApiFront implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(ApiFront.class);
-    /** Per-connection headers (RFC 9110 §7.6.1), never forwarded by a proxy. */
-    private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-authenticate",
-            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade", "host");
-    /** The websocket handshake's own headers, made anew for the connection behind. */
-    private static final Set<String> HANDSHAKE = Set.of("sec-websocket-key", "sec-websocket-version",
-            "sec-websocket-extensions", "sec-websocket-protocol", "sec-websocket-accept");
-    /** The subprotocols the mock server accepts (MockWebServer), offered by this front too. */
+    /** The websocket subprotocols kube-apiserver's clients offer (channel protocols), accepted here too. */
     private static final List<String> SUBPROTOCOLS = List.of("v1.channel.k8s.io", "v2.channel.k8s.io",
             "v3.channel.k8s.io", "v4.channel.k8s.io", "v5.channel.k8s.io");
 
     private final Vertx vertx;
     private final HttpServer server;
-    private final WebSocketClient sockets;
-    private final int backendPort;
     private final Supplier<List<CustomResourceDefinition>> crds;
-    private final Dispatcher dispatcher;
+    private final LocalApiDispatcher dispatcher;
     private final java.util.concurrent.atomic.AtomicInteger openWatches = new java.util.concurrent.atomic.AtomicInteger();
+    /** Whether this thread has served a request (set once per thread: the ids below are collected once). */
+    private final ThreadLocal<Boolean> serving = ThreadLocal.withInitial(() -> false);
+    /** The ids of the threads that have served requests (for operator-bench: the server's share of the CPU). */
+    private final Set<Long> servingThreads = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-    private ApiFront(Vertx vertx, int backendPort, Dispatcher dispatcher,
-                     Supplier<List<CustomResourceDefinition>> crds) {
+    private ApiFront(Vertx vertx, LocalApiDispatcher dispatcher, Supplier<List<CustomResourceDefinition>> crds) {
         this.vertx = vertx;
-        this.backendPort = backendPort;
         this.dispatcher = dispatcher;
         this.crds = crds;
-        this.sockets = vertx.createWebSocketClient(new WebSocketClientOptions().setDefaultHost("127.0.0.1")
-                .setDefaultPort(backendPort).setMaxConnections(4096));
         this.server = vertx.createHttpServer(new HttpServerOptions().setWebSocketSubProtocols(SUBPROTOCOLS))
                 .requestHandler(this::handle);
     }
 
-    /**
-     * Listens on 127.0.0.1:{@code port} (0: any free port); plain requests go to {@code dispatcher}, websocket watches
-     * to the mock server on {@code backendPort} (which dispatches to the same dispatcher).
-     */
-    static ApiFront start(int port, int backendPort, Dispatcher dispatcher,
-                          Supplier<List<CustomResourceDefinition>> crds) {
+    /** Listens on 127.0.0.1:{@code port} (0: any free port); requests and watches go to {@code dispatcher}. */
+    static ApiFront start(int port, LocalApiDispatcher dispatcher, Supplier<List<CustomResourceDefinition>> crds) {
         Vertx vertx = Vertx.vertx();
-        ApiFront front = new ApiFront(vertx, backendPort, dispatcher, crds);
+        ApiFront front = new ApiFront(vertx, dispatcher, crds);
         try {
             front.server.listen(port, "127.0.0.1").toCompletionStage().toCompletableFuture()
                     .get(30, TimeUnit.SECONDS);
@@ -97,18 +76,32 @@ final class ApiFront implements AutoCloseable {
         return server.actualPort();
     }
 
+    /** The ids of the threads that have served requests or watches so far. */
+    Set<Long> servingThreads() {
+        return Set.copyOf(servingThreads);
+    }
+
     /** Streamed watches open now (a test waits on it: the watch is established, or its client has gone). */
     int openWatches() {
         return openWatches.get();
     }
 
     private void handle(HttpServerRequest request) {
+        markServing();
         if ("websocket".equalsIgnoreCase(request.getHeader("Upgrade"))) {
-            proxyWebSocket(request);
+            webSocketWatch(request);
         } else if (request.method() == HttpMethod.GET && isWatch(request.getParam("watch"))) {
             streamWatch(request);
         } else {
             answer(request);
+        }
+    }
+
+    /** Notes this thread among those doing the server's work (once per thread). */
+    private void markServing() {
+        if (!serving.get()) {
+            serving.set(true);
+            servingThreads.add(Thread.currentThread().getId());
         }
     }
 
@@ -117,8 +110,11 @@ final class ApiFront implements AutoCloseable {
     }
 
     /**
-     * A plain request: answered by the dispatcher on this event loop, as the mock server would answer it (its status,
-     * headers and body); a dispatcher failure is a 500 rather than a request left unanswered.
+     * A plain request: answered by the dispatcher, as the mock server would answer it (its status, headers and
+     * body); a dispatcher failure is a 500 rather than a request left unanswered. Answered on this event loop,
+     * except a request that would wait for the CRDs' validator to be built (CEL compilation, seconds on a loaded
+     * machine): that one goes to a worker thread, so that the other requests on the loop are not held up behind it
+     * (the operator's start-up list timed out once). Every request on a worker cost about a quarter more server CPU.
      */
     private void answer(HttpServerRequest request) {
         request.body().onComplete(read -> {
@@ -130,121 +126,123 @@ final class ApiFront implements AutoCloseable {
                 return;
             }
             var method = io.fabric8.mockwebserver.dsl.HttpMethod.fromVertx(request.method());
-            MockResponse answer;
-            try {
-                answer = method == null ? null : dispatcher.dispatch(new RecordedRequest("HTTP/1.1", method,
-                        request.uri(), Headers.builder().addAll(request.headers()).build(),
-                        new io.fabric8.mockwebserver.http.Buffer(read.result().getBytes())));
-            } catch (RuntimeException e) {
-                LOG.errorf(e, "%s %s failed", request.method(), request.uri());
-                answer = new MockResponse().setResponseCode(500);
-            }
-            if (response.ended() || response.closed()) {
-                return;
-            }
-            if (answer == null) {
+            if (method == null) {
                 response.setStatusCode(405).end(); // a method the server has no handler for (HEAD, OPTIONS)
                 return;
             }
-            response.setStatusCode(answer.code());
-            MultiMap headers = response.headers();
-            answer.getHeaders().toMultimap().forEach(headers::add);
-            if (answer.getBody() != null && answer.getBody().size() > 0) {
-                response.end(io.vertx.core.buffer.Buffer.buffer(answer.getBody().getBytes()));
+            RecordedRequest recorded = new RecordedRequest("HTTP/1.1", method, request.uri(),
+                    Headers.builder().addAll(request.headers()).build(),
+                    new io.fabric8.mockwebserver.http.Buffer(read.result().getBytes()));
+            if (dispatcher.waitsForValidator(recorded)) {
+                vertx.<MockResponse>executeBlocking(() -> dispatch(recorded), false)
+                        .onComplete(done -> respond(response, done.succeeded() ? done.result()
+                                : new MockResponse().setResponseCode(500)));
             } else {
-                response.end();
+                respond(response, dispatch(recorded));
             }
         });
     }
 
-    /** A websocket (the Fabric8 client's watches): a second websocket to the mock server, frames relayed. */
-    private void proxyWebSocket(HttpServerRequest request) {
-        request.pause();
-        WebSocketConnectOptions options = new WebSocketConnectOptions().setURI(request.uri());
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-        copyHeaders(request.headers(), headers, union(HOP_BY_HOP, HANDSHAKE));
-        options.setHeaders(headers);
-        String protocols = request.getHeader("Sec-WebSocket-Protocol");
-        if (protocols != null) {
-            options.setSubProtocols(Arrays.stream(protocols.split(",")).map(String::trim).toList());
+    private MockResponse dispatch(RecordedRequest request) {
+        markServing();
+        try {
+            MockResponse answer = dispatcher.dispatch(request);
+            return answer == null ? new MockResponse().setResponseCode(405) : answer;
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "%s %s failed", request.getMethod(), request.getPath());
+            return new MockResponse().setResponseCode(500);
         }
-        sockets.connect(options).onComplete(connected -> {
-            if (connected.failed()) {
-                request.resume();
-                request.response().setStatusCode(502).end();
+    }
+
+    private static void respond(HttpServerResponse response, MockResponse answer) {
+        if (response.ended() || response.closed()) {
+            return;
+        }
+        response.setStatusCode(answer.code());
+        MultiMap headers = response.headers();
+        answer.getHeaders().toMultimap().forEach(headers::add);
+        if (answer.getBody() != null && answer.getBody().size() > 0) {
+            response.end(io.vertx.core.buffer.Buffer.buffer(answer.getBody().getBytes()));
+        } else {
+            response.end();
+        }
+    }
+
+    /**
+     * A websocket: a watch (the Fabric8 client's), one event per text message. Nothing else is served over a
+     * websocket (exec, attach, port-forward: 404, as the mock server answered).
+     */
+    private void webSocketWatch(HttpServerRequest request) {
+        if (request.method() != HttpMethod.GET || !isWatch(request.getParam("watch"))) {
+            request.response().setStatusCode(404).end();
+            return;
+        }
+        String uri = request.uri();
+        request.toWebSocket().onComplete(accepted -> {
+            if (accepted.failed()) {
                 return;
             }
-            WebSocket back = connected.result();
-            request.toWebSocket().onComplete(accepted -> {
-                if (accepted.failed()) {
-                    back.close();
-                    return;
+            ServerWebSocket socket = accepted.result();
+            java.util.concurrent.atomic.AtomicReference<WatchHub.Watch> watch =
+                    new java.util.concurrent.atomic.AtomicReference<>();
+            Runnable stop = () -> {
+                WatchHub.Watch w = watch.getAndSet(null);
+                if (w != null) {
+                    w.close();
                 }
-                relay(accepted.result(), back);
-                relay(back, accepted.result());
-            });
-        });
-    }
-
-    private static void relay(WebSocketBase from, WebSocketBase to) {
-        from.textMessageHandler(to::writeTextMessage);
-        from.binaryMessageHandler(to::writeBinaryMessage);
-        from.closeHandler(v -> {
-            if (!to.isClosed()) {
-                to.close();
+            };
+            socket.closeHandler(v -> stop.run());
+            socket.exceptionHandler(e -> stop.run());
+            WatchHub.Watch opened = dispatcher.watch(uri, socket::writeTextMessage);
+            if (opened == null) {
+                socket.close();
+                return;
             }
-        });
-        from.exceptionHandler(e -> {
-            if (!to.isClosed()) {
-                to.close();
+            watch.set(opened);
+            if (socket.isClosed()) {
+                stop.run(); // the client left before the watch opened: its close handler has run already
             }
         });
     }
 
     /**
      * A streamed watch: kube-apiserver's form (status 200 at once, then one event per line of a chunked body, open
-     * until the client goes), fed by a websocket watch of the same path on the mock server.
+     * until the client goes).
      */
     private void streamWatch(HttpServerRequest request) {
-        request.pause();
         boolean table = Optional.ofNullable(request.getHeader("Accept")).orElse("").contains("as=Table");
         String path = request.path();
-        MultiMap headers = MultiMap.caseInsensitiveMultiMap();
-        copyHeaders(request.headers(), headers, union(union(HOP_BY_HOP, HANDSHAKE), Set.of("accept")));
-        WebSocketConnectOptions options = new WebSocketConnectOptions().setURI(request.uri()).setHeaders(headers);
-        sockets.connect(options).onComplete(connected -> {
-            HttpServerResponse response = request.response();
-            request.resume();
-            if (connected.failed()) {
-                response.setStatusCode(502).end();
-                return;
+        HttpServerResponse response = request.response();
+        response.setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/json");
+        openWatches.incrementAndGet();
+        java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicReference<WatchHub.Watch> watch =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Runnable gone = () -> {
+            if (counted.getAndSet(false)) {
+                openWatches.decrementAndGet();
             }
-            WebSocket back = connected.result();
-            response.setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/json");
-            openWatches.incrementAndGet();
-            java.util.concurrent.atomic.AtomicBoolean counted = new java.util.concurrent.atomic.AtomicBoolean(true);
-            Runnable gone = () -> {
-                if (counted.getAndSet(false)) {
-                    openWatches.decrementAndGet();
-                }
-            };
-            response.closeHandler(v -> { // the client stopped watching
-                gone.run();
-                back.close();
-            });
-            response.endHandler(v -> gone.run());
-            back.textMessageHandler(event -> {
-                if (!response.ended() && !response.closed()) {
-                    response.write(line(event, path, table));
-                }
-            });
-            back.closeHandler(v -> {
-                if (!response.ended() && !response.closed()) {
-                    response.end();
-                }
-            });
-            response.write("\n"); // sends the head now: kubectl waits for it; a JSON stream skips blank lines
+            WatchHub.Watch w = watch.getAndSet(null);
+            if (w != null) {
+                w.close();
+            }
+        };
+        response.closeHandler(v -> gone.run()); // the client stopped watching
+        response.endHandler(v -> gone.run());
+        response.write("\n"); // sends the head now: kubectl waits for it; a JSON stream skips blank lines
+        WatchHub.Watch opened = dispatcher.watch(request.uri(), event -> {
+            if (!response.ended() && !response.closed()) {
+                response.write(line(event, path, table));
+            }
         });
+        if (opened == null) {
+            response.end();
+            return;
+        }
+        watch.set(opened);
+        if (response.closed()) {
+            gone.run();
+        }
     }
 
     /** One event as a line of the stream; its object a one-row Table when the client asked for Tables. */
@@ -265,18 +263,6 @@ final class ApiFront implements AutoCloseable {
         } catch (java.io.IOException e) {
             return event.strip() + "\n";
         }
-    }
-
-    private static void copyHeaders(MultiMap from, MultiMap to, Set<String> skipped) {
-        from.forEach((name, value) -> {
-            if (!skipped.contains(name.toLowerCase(Locale.ROOT))) {
-                to.add(name, value);
-            }
-        });
-    }
-
-    private static Set<String> union(Set<String> a, Set<String> b) {
-        return java.util.stream.Stream.concat(a.stream(), b.stream()).collect(java.util.stream.Collectors.toSet());
     }
 
     @Override

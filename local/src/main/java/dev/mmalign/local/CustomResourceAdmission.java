@@ -38,29 +38,66 @@ final class CustomResourceAdmission {
     private static final ObjectMapper JSON = Serialization.jsonMapper();
 
     private final Supplier<JsonNode> storedCrds;
-    private volatile String crdsSeen = "";
-    private volatile CustomResourceValidator validator;
+    /** The validator and the CRD versions it was built from. */
+    private record Built(String crds, CustomResourceValidator validator) {}
+
+    private volatile Built built;
 
     /** @param storedCrds the CRD list as stored now (a CustomResourceDefinitionList as JSON) */
     CustomResourceAdmission(Supplier<JsonNode> storedCrds) {
         this.storedCrds = storedCrds;
     }
 
-    /** The validator of the CRDs stored now; rebuilt only when a CRD changed. */
+    /**
+     * The validator of the CRDs stored now; rebuilt only when a CRD changed, by one caller at a time (a build
+     * compiles every CEL rule: callers that need the same one wait for it rather than build it again).
+     */
     CustomResourceValidator validator() {
         JsonNode list = storedCrds.get();
+        String key = versions(list);
+        Built seen = built;
+        if (seen != null && seen.crds().equals(key)) {
+            return seen.validator();
+        }
+        synchronized (this) {
+            seen = built;
+            if (seen == null || !seen.crds().equals(key)) {
+                List<JsonNode> crds = new ArrayList<>();
+                list.path("items").forEach(crds::add);
+                seen = new Built(key, CustomResourceValidator.fromCrds(crds));
+                built = seen;
+            }
+            return seen.validator();
+        }
+    }
+
+    /** Whether the validator of the CRDs stored now is built (a write then does not wait for a build). */
+    boolean ready() {
+        Built seen = built;
+        return seen != null && seen.crds().equals(versions(storedCrds.get()));
+    }
+
+    /** Whether a stored CRD defines this kind in this group (read from the list, without building a validator). */
+    private boolean definedByAStoredCrd(String apiVersion, String kind) {
+        int slash = apiVersion.indexOf('/');
+        String group = slash < 0 ? "" : apiVersion.substring(0, slash);
+        for (JsonNode crd : storedCrds.get().path("items")) {
+            JsonNode spec = crd.path("spec");
+            if (spec.path("group").asText().equals(group) && spec.path("names").path("kind").asText().equals(kind)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The uid and resourceVersion of each CRD in the list: what the validator must be rebuilt on. */
+    private static String versions(JsonNode list) {
         StringBuilder key = new StringBuilder();
-        List<JsonNode> crds = new ArrayList<>();
         for (JsonNode crd : list.path("items")) {
             key.append(crd.path("metadata").path("uid").asText()).append('@')
                     .append(crd.path("metadata").path("resourceVersion").asText()).append(',');
-            crds.add(crd);
         }
-        if (validator == null || !key.toString().equals(crdsSeen)) {
-            validator = CustomResourceValidator.fromCrds(crds);
-            crdsSeen = key.toString();
-        }
-        return validator;
+        return key.toString();
     }
 
     /**
@@ -90,6 +127,9 @@ final class CustomResourceAdmission {
         }
         String apiVersion = object.path("apiVersion").asText();
         String kind = object.path("kind").asText();
+        if (!definedByAStoredCrd(apiVersion, kind)) {
+            return Optional.empty(); // not a custom resource (a CRD itself, a Lease): no validator needed
+        }
         CustomResourceValidator v = validator();
         if (!v.knows(apiVersion, kind)) {
             return Optional.empty();

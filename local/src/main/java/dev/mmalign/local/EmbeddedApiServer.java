@@ -17,10 +17,10 @@ import java.util.HashMap;
 import java.util.List;
 
 /**
- * The Kubernetes API server of local mode: the Fabric8 mock server in CRUD mode, plain HTTP, bound to 127.0.0.1
- * only, with the discovery answers kubectl needs ({@link Discovery}), cascading deletion of owned objects
- * ({@link OwnerGarbageCollector}) and, in front of it, {@link ApiFront}, which answers plain requests in process and
- * streams watches as kube-apiserver does.
+ * The Kubernetes API server of local mode: the Fabric8 mock server's CRUD store (indexed, {@link IndexedStore}),
+ * served over plain HTTP bound to 127.0.0.1 only by {@link ApiFront}, which answers requests and watches in process
+ * as kube-apiserver does, with the discovery answers kubectl needs ({@link Discovery}) and cascading deletion of
+ * owned objects ({@link OwnerGarbageCollector}).
  *
  * <pre>{@code
  * try (EmbeddedApiServer api = EmbeddedApiServer.start(0)) {     // 0 = any free port
@@ -32,9 +32,9 @@ import java.util.List;
  *
  * <p>Limits (those of the mock server): no admission webhooks (custom resources are validated against their CRDs: {@code CustomResourceAdmission}), no server-side apply (415), strategic
  * merge patches are refused (415: kubectl apply of an existing built-in object fails, custom resources are patched
- * with JSON merge patches), JSON merge patch of a built-in object appends to lists instead of replacing them, a watch sends only the changes
- * after it started (none between a list and the watch), no server-side printing (kubectl shows NAME and AGE only), no
- * authentication, a DELETE of a whole collection does not cascade.
+ * with JSON merge patches), JSON merge patch of a built-in object appends to lists instead of replacing them, a
+ * watch replays from a resourceVersion only the latest {@value WatchHub#LOG_SIZE} changes (older: 410 Expired), no
+ * watch bookmarks, no server-side printing (kubectl shows NAME and AGE only), no authentication.
  */
 public final class EmbeddedApiServer implements AutoCloseable {
 
@@ -59,7 +59,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
         this.client = newClient();
         Discovery discovery = new Discovery(dispatcher::storedCrds, "127.0.0.1:" + front.port());
         dispatcher.setDiscovery(discovery);
-        this.gc = new OwnerGarbageCollector(client, discovery::servedResources);
+        this.gc = new OwnerGarbageCollector(client, dispatcher::dependentsOf, discovery::servedResources);
         dispatcher.setOnRemoved(gc::ownerRemoved);
     }
 
@@ -86,7 +86,7 @@ public final class EmbeddedApiServer implements AutoCloseable {
         }
         ApiFront front;
         try {
-            front = ApiFront.start(port, server.getPort(), dispatcher, dispatcher::storedCrds);
+            front = ApiFront.start(port, dispatcher, dispatcher::storedCrds);
         } catch (RuntimeException e) {
             server.destroy();
             throw e;
@@ -134,6 +134,18 @@ public final class EmbeddedApiServer implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         return held;
+    }
+
+    /**
+     * The ids of the threads of this process that have done the server's work so far (answering requests, sending
+     * watch events, collecting garbage): operator-bench tells the server's CPU from its own client's with them.
+     */
+    public java.util.Set<Long> serverThreadIds() {
+        java.util.Set<Long> ids = new java.util.HashSet<>(front.servingThreads());
+        if (gc.threadId() >= 0) {
+            ids.add(gc.threadId());
+        }
+        return ids;
     }
 
     /** Streamed watches (kubectl get -w) open now. */

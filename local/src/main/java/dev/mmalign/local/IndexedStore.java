@@ -1,6 +1,7 @@
 package dev.mmalign.local;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.OwnerReference;
 import io.fabric8.kubernetes.client.server.mock.KubernetesAttributesExtractor;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.kubernetes.client.server.mock.KubernetesResponseComposer;
@@ -12,6 +13,10 @@ import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
 
 import java.net.HttpURLConnection;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.AbstractMap;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -22,6 +27,7 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -37,9 +43,10 @@ import java.util.regex.Pattern;
  * O(objects of that name, kind or label).
  *
  * <p>Writes go through the Fabric8 handlers unchanged (resourceVersion, generation, status subresource, 409 on a
- * stale resourceVersion, finalizers, watch events); the index follows every change the store makes
- * ({@link #processEvent}). Watches and DELETEs are the store's own (a DELETE still scans; deletions are rare);
- * a request without any indexed attribute (a path the store cannot parse) is answered by the store's scan.
+ * stale resourceVersion, finalizers); the index follows every change the store makes ({@link #processEvent}), and
+ * so do the watches ({@link WatchHub}: each event serialised once, replayed from a resourceVersion) and the index of
+ * dependents by owner uid that the garbage collector reads. A DELETE reads the index too. A request without any
+ * indexed attribute (a path the store cannot parse) is answered by the store's scan.
  *
  * <p>Locking: this class's lock is taken around every call into the store (write lock for writes), outside the
  * store's own lock, so a read of the index never sees a write half done.
@@ -63,6 +70,19 @@ final class IndexedStore extends KubernetesCrudDispatcher {
     private final Map<AttributeSet, List<Attribute>> filedUnder = new HashMap<>();
     /** The last resourceVersion handed out: lists carry it (the store keeps its counter private). */
     private final AtomicLong lastResourceVersion = new AtomicLong();
+    /** Objects by the uid of each of their owners (the garbage collector's look-up). */
+    private final Map<String, LinkedHashSet<AttributeSet>> dependents = new HashMap<>();
+    /** The owner uids each stored object is filed under. */
+    private final Map<AttributeSet, List<String>> ownedBy = new HashMap<>();
+    private final WatchHub watches = new WatchHub();
+    /** The attributes of the paths seen last ({@link #getKey}); AttributeSets are never changed once made. */
+    private final Map<String, AttributeSet> keys = new java.util.LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, AttributeSet> eldest) {
+            return size() > 4096;
+        }
+    };
+    private volatile Consumer<String> onRemoved = uid -> { };
 
     @Override
     public MockResponse handleCreate(RecordedRequest request) {
@@ -79,9 +99,66 @@ final class IndexedStore extends KubernetesCrudDispatcher {
         return locked(lock.writeLock(), () -> super.handlePatch(request));
     }
 
+    /**
+     * A DELETE, read through the index (the store scans every object): each matching object without finalizers
+     * leaves the store; one with finalizers is marked for deletion once (deletionTimestamp, a new
+     * resourceVersion). Answered as the store answers: the object as it was (404 when none) or, for a collection,
+     * the list of those matched.
+     */
     @Override
     public MockResponse handleDelete(String path) {
-        return locked(lock.writeLock(), () -> super.handleDelete(path));
+        return locked(lock.writeLock(), () -> {
+            AttributeSet query = getKey(path);
+            List<Map.Entry<AttributeSet, String>> found = matching(query, selectedLabels(path));
+            if (found == null) {
+                return super.handleDelete(path);
+            }
+            List<String> items = new ArrayList<>(found.size());
+            for (Map.Entry<AttributeSet, String> e : found) {
+                items.add(e.getValue());
+                delete(path, query, e.getKey(), e.getValue());
+            }
+            if (query.containsKey(KubernetesAttributesExtractor.NAME)) {
+                return items.isEmpty() ? new MockResponse().setResponseCode(HttpURLConnection.HTTP_NOT_FOUND)
+                        : new MockResponse().setResponseCode(HttpURLConnection.HTTP_OK).setBody(items.get(0));
+            }
+            return new MockResponse().setResponseCode(HttpURLConnection.HTTP_OK).setBody(
+                    ((KubernetesResponseComposer) responseComposer).compose(items,
+                            String.valueOf(lastResourceVersion.get())));
+        });
+    }
+
+    /** The store's deletion of one object (its own is private): removed, or marked while finalizers remain. */
+    private void delete(String path, AttributeSet query, AttributeSet key, String json) {
+        GenericKubernetesResource resource = Serialization.unmarshal(json, GenericKubernetesResource.class);
+        if (resource.getFinalizers().isEmpty()) {
+            processEvent(path, query, key, null, null);
+        } else if (!resource.isMarkedForDeletion()) {
+            resource.getMetadata().setDeletionTimestamp(ZonedDateTime.now(ZoneOffset.UTC)
+                    .truncatedTo(ChronoUnit.SECONDS).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME));
+            resource.getMetadata().setResourceVersion(String.valueOf(requestResourceVersion()));
+            processEvent(path, query, key, resource, Serialization.asJson(resource));
+        } // marked already and finalizers left: nothing changes
+    }
+
+    /**
+     * The attributes a path selects, as the store computes them, remembered for the paths seen last: clients
+     * repeat the same collection paths, and the store's parse (a URL, regular expressions) was a sixth of a
+     * create's time.
+     */
+    @Override
+    public AttributeSet getKey(String path) {
+        synchronized (keys) {
+            AttributeSet known = keys.get(path);
+            if (known != null) {
+                return known;
+            }
+        }
+        AttributeSet parsed = attributeExtractor.fromPath(path);
+        synchronized (keys) {
+            keys.put(path, parsed);
+        }
+        return parsed;
     }
 
     @Override
@@ -90,6 +167,8 @@ final class IndexedStore extends KubernetesCrudDispatcher {
             super.reset();
             files.clear();
             filedUnder.clear();
+            dependents.clear();
+            ownedBy.clear();
             return null;
         });
     }
@@ -104,7 +183,7 @@ final class IndexedStore extends KubernetesCrudDispatcher {
             return super.handleGet(path);
         }
         return locked(lock.readLock(), () -> {
-            AttributeSet query = attributeExtractor.fromPath(path);
+            AttributeSet query = getKey(path);
             List<Map.Entry<AttributeSet, String>> found = matching(query, selectedLabels(path));
             if (found == null) {
                 return super.handleGet(path);
@@ -146,8 +225,11 @@ final class IndexedStore extends KubernetesCrudDispatcher {
 
     /**
      * Every change the store makes to its map passes here (under both write locks): the object leaves its files
-     * under its old attributes and joins them under its new ones. The new attributes are computed as the store
-     * computes them, from the parsed object, which is handed on so that the store does not parse it again.
+     * under its old attributes and joins them under its new ones, and the change goes to the watches
+     * ({@link WatchHub}). The new attributes are computed as the store computes them, from the parsed object, which
+     * is handed on so that the store does not parse it again. An object removed from the store gets a
+     * resourceVersion of its own for its DELETED event, as in kube-apiserver (the store hands out none), so that a
+     * watch resumed from a list's version sees the removal.
      */
     @Override
     public void processEvent(String path, AttributeSet pathAttributes, AttributeSet oldAttributes,
@@ -161,27 +243,140 @@ final class IndexedStore extends KubernetesCrudDispatcher {
                 newAttributes = AttributeSet.merge(pathAttributes, newAttributes); // as the store does
             }
         }
+        String existing = oldAttributes == null ? null : map.get(oldAttributes);
         super.processEvent(path, pathAttributes, oldAttributes, parsed, newState);
         if (oldAttributes != null) {
-            for (Attribute a : filedUnder.getOrDefault(oldAttributes, List.of())) {
-                LinkedHashSet<AttributeSet> file = files.get(a);
-                if (file != null) {
-                    file.remove(oldAttributes);
-                    if (file.isEmpty()) {
-                        files.remove(a);
-                    }
-                }
-            }
-            filedUnder.remove(oldAttributes);
+            unfile(oldAttributes);
         }
         if (newAttributes != null) {
-            Map<String, String> labels = parsed.getMetadata().getLabels();
-            List<Attribute> under = indexedAttributes(newAttributes, labels == null ? List.of() : labels.keySet());
-            for (Attribute a : under) {
-                files.computeIfAbsent(a, k -> new LinkedHashSet<>()).add(newAttributes);
-            }
-            filedUnder.put(newAttributes, under);
+            file(newAttributes, parsed);
         }
+        if (java.util.Objects.equals(existing, newState)) {
+            return; // no change, no event (as the store's own watches)
+        }
+        if (newState == null) {
+            GenericKubernetesResource gone = Serialization.unmarshal(existing, GenericKubernetesResource.class);
+            long rv = requestResourceVersion();
+            gone.getMetadata().setResourceVersion(String.valueOf(rv));
+            watches.publish(new WatchHub.Change(rv, oldAttributes, null, null, Serialization.asJson(gone)));
+            String uid = gone.getMetadata().getUid();
+            if (uid != null && !uid.isEmpty()) {
+                onRemoved.accept(uid);
+            }
+        } else {
+            String rv = parsed.getMetadata().getResourceVersion();
+            watches.publish(new WatchHub.Change(rv == null || rv.isEmpty() ? lastResourceVersion.get()
+                    : Long.parseLong(rv), oldAttributes, newAttributes, newState, null));
+        }
+    }
+
+    /** Files an object under its indexed attributes and under the uids of its owners. */
+    private void file(AttributeSet attributes, GenericKubernetesResource object) {
+        Map<String, String> labels = object.getMetadata().getLabels();
+        List<Attribute> under = indexedAttributes(attributes, labels == null ? List.of() : labels.keySet());
+        for (Attribute a : under) {
+            files.computeIfAbsent(a, k -> new LinkedHashSet<>()).add(attributes);
+        }
+        filedUnder.put(attributes, under);
+        List<OwnerReference> owners = object.getMetadata().getOwnerReferences();
+        if (owners != null && !owners.isEmpty()) {
+            List<String> uids = new ArrayList<>(owners.size());
+            for (OwnerReference o : owners) {
+                if (o.getUid() != null) {
+                    uids.add(o.getUid());
+                    dependents.computeIfAbsent(o.getUid(), k -> new LinkedHashSet<>()).add(attributes);
+                }
+            }
+            ownedBy.put(attributes, uids);
+        }
+    }
+
+    private void unfile(AttributeSet attributes) {
+        for (Attribute a : filedUnder.getOrDefault(attributes, List.of())) {
+            LinkedHashSet<AttributeSet> file = files.get(a);
+            if (file != null) {
+                file.remove(attributes);
+                if (file.isEmpty()) {
+                    files.remove(a);
+                }
+            }
+        }
+        filedUnder.remove(attributes);
+        for (String uid : ownedBy.getOrDefault(attributes, List.of())) {
+            LinkedHashSet<AttributeSet> owned = dependents.get(uid);
+            if (owned != null) {
+                owned.remove(attributes);
+                if (owned.isEmpty()) {
+                    dependents.remove(uid);
+                }
+            }
+        }
+        ownedBy.remove(attributes);
+    }
+
+    /**
+     * The objects whose {@code metadata.ownerReferences} name {@code ownerUid}, as stored (JSON), in store order:
+     * what the garbage collector deletes when that owner goes.
+     */
+    List<String> dependentsOf(String ownerUid) {
+        return locked(lock.readLock(), () -> {
+            List<String> out = new ArrayList<>();
+            for (AttributeSet a : dependents.getOrDefault(ownerUid, new LinkedHashSet<>())) {
+                out.add(map.get(a));
+            }
+            return out;
+        });
+    }
+
+    /** Called with the uid of every object that leaves the store (with the write lock held: hand it on). */
+    void setOnRemoved(Consumer<String> onRemoved) {
+        this.onRemoved = onRemoved;
+    }
+
+    /**
+     * Opens a watch of {@code pathAndQuery} (a watch request: its labelSelector, fieldSelector and
+     * resourceVersion) whose events, one JSON line each, go to {@code sink}; null when it cannot be served (the
+     * sink got an ERROR event). See {@link WatchHub} for what a watch gets.
+     */
+    WatchHub.Watch watch(String pathAndQuery, Consumer<String> sink) {
+        return locked(lock.readLock(), () -> {
+            AttributeSet query = getKey(pathAndQuery);
+            String name = watchedName(pathAndQuery);
+            if (name != null) {
+                query = query.add(new Attribute(KubernetesAttributesExtractor.NAME, name)); // as the store's watch
+            }
+            String from = LocalApiDispatcher.queryParam(pathAndQuery, "resourceVersion");
+            List<String> current = new ArrayList<>();
+            if (from == null || from.isEmpty() || "0".equals(from)) {
+                List<Map.Entry<AttributeSet, String>> found = matching(query, selectedLabels(pathAndQuery));
+                if (found == null) {
+                    AttributeSet q = query;
+                    map.forEach((k, v) -> {
+                        if (k.matches(q)) {
+                            current.add(v);
+                        }
+                    });
+                } else {
+                    found.forEach(e -> current.add(e.getValue()));
+                }
+            }
+            return watches.open(query, from, current, sink);
+        });
+    }
+
+    /** The name a watch's {@code fieldSelector=metadata.name=x} names, or null. */
+    private static String watchedName(String pathAndQuery) {
+        String selector = LocalApiDispatcher.queryParam(pathAndQuery, "fieldSelector");
+        if (selector == null) {
+            return null;
+        }
+        for (String term : selector.split(",")) {
+            String[] kv = term.split("==?", 2);
+            if (kv.length == 2 && kv[0].trim().equals("metadata.name") && !term.contains("!=")) {
+                return kv[1].trim();
+            }
+        }
+        return null;
     }
 
     /**

@@ -19,9 +19,8 @@ import java.util.function.Consumer;
  * ({@link CustomResourceAdmission}: patch applied, pruned, defaulted, validated; 422 when invalid), answers a status
  * PUT with a stale resourceVersion with 409 as kube-apiserver does (the store would not), applies
  * {@code fieldSelector} to lists ({@link FieldSelector}), and hands everything else to the object store (the
- * Fabric8 CRUD store with indexes, {@link IndexedStore}). It also notices when an object really leaves the store (a DELETE
- * without finalizers, or the update that removes the last finalizer of an object marked for deletion) and reports
- * the object's uid, because the mock server has no garbage collector ({@link OwnerGarbageCollector}).
+ * Fabric8 CRUD store with indexes, {@link IndexedStore}), which also serves watches and reports the uid of each object
+ * that leaves it, because the mock server has no garbage collector ({@link OwnerGarbageCollector}).
  */
 final class LocalApiDispatcher extends Dispatcher {
 
@@ -30,8 +29,16 @@ final class LocalApiDispatcher extends Dispatcher {
 
     private final IndexedStore store = new IndexedStore();
     private final CustomResourceAdmission admission = new CustomResourceAdmission(this::storedCrdList);
+    /** Builds queued on {@link #validatorBuilder}, not yet started. */
+    private final java.util.concurrent.atomic.AtomicInteger validatorBuilds = new java.util.concurrent.atomic.AtomicInteger();
+    /** Builds the validator after CRD writes (one daemon thread, idle otherwise). */
+    private final java.util.concurrent.ExecutorService validatorBuilder =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "mmalign-local-admission");
+                t.setDaemon(true);
+                return t;
+            });
     private volatile Discovery discovery;
-    private volatile Consumer<String> onRemoved = uid -> { };
     /** Takes the mock server's own copy of a request (it keeps every request, body included, until taken). */
     private volatile Runnable forgetRecorded = () -> { };
     /** "METHOD path?query" of each request since recording started, or null when not recording. */
@@ -69,9 +76,30 @@ final class LocalApiDispatcher extends Dispatcher {
         return out;
     }
 
-    /** Called with the uid of every object that left the store. */
+    /**
+     * Called with the uid of every object that left the store (a DELETE without finalizers, the write that removes
+     * the last finalizer of an object marked for deletion, a collection DELETE), from inside the store's write:
+     * hand it on, do not call back.
+     */
     void setOnRemoved(Consumer<String> onRemoved) {
-        this.onRemoved = onRemoved;
+        store.setOnRemoved(onRemoved);
+    }
+
+    /** The stored objects that name {@code ownerUid} among their owners (JSON, as stored). */
+    List<String> dependentsOf(String ownerUid) {
+        return store.dependentsOf(ownerUid);
+    }
+
+    /**
+     * Opens a watch (a GET with {@code watch=true}: path, selectors, resourceVersion); its events, one JSON object
+     * each, go to {@code sink}. Null when it cannot be served: the sink got one ERROR event, end the stream.
+     */
+    WatchHub.Watch watch(String pathAndQuery, Consumer<String> sink) {
+        java.util.Queue<String> lines = requestLines;
+        if (lines != null) {
+            lines.add("GET " + pathAndQuery);
+        }
+        return store.watch(pathAndQuery, sink);
     }
 
     /**
@@ -117,6 +145,17 @@ final class LocalApiDispatcher extends Dispatcher {
         CrdSnapshot now = new CrdSnapshot(writes, crds, list);
         crdSnapshot = now;
         return now;
+    }
+
+    /**
+     * Whether answering this request may first have to build the CRDs' validator, which can take seconds: a write
+     * under /apis/ while the validator of the CRDs stored now is not built yet.
+     */
+    boolean waitsForValidator(RecordedRequest request) {
+        String method = request.getMethod();
+        String path = request.getPath();
+        return ("POST".equals(method) || "PUT".equals(method) || "PATCH".equals(method))
+                && path.startsWith("/apis/") && !stripQuery(path).endsWith("/status") && !admission.ready();
     }
 
     @Override
@@ -197,15 +236,8 @@ final class LocalApiDispatcher extends Dispatcher {
             countCrdWrite(path);
             return created;
         }
-        // A write of the status subresource never removes its object (finalizers are not in it); every other write
-        // may. The status writes (most writes, with pods' progress) skip the look-up and its parse.
-        String before = path.endsWith("/status") ? null : uidAt(path);
         MockResponse response = withWarnings(store.dispatch(write), warnings);
         countCrdWrite(path);
-        if (before != null && uidAt(path) == null) {
-            LOG.debugf("removed %s (uid %s)", path, before);
-            onRemoved.accept(before);
-        }
         return response;
     }
 
@@ -268,10 +300,24 @@ final class LocalApiDispatcher extends Dispatcher {
         return list;
     }
 
-    /** After a write to a CRD path: the cached CRDs are read again on next use. */
+    /**
+     * After a write to a CRD path: the cached CRDs are read again on next use, and the validator of the new CRDs is
+     * built now, in the background, so that the first custom resource written does not wait for it.
+     */
     private void countCrdWrite(String path) {
         if (path.startsWith(CRD_PATH)) {
             crdWrites.incrementAndGet();
+            validatorBuilds.incrementAndGet();
+            validatorBuilder.execute(() -> {
+                if (validatorBuilds.decrementAndGet() > 0) {
+                    return; // more CRDs are being written (an install): the last one's task builds it once
+                }
+                try {
+                    admission.validator();
+                } catch (RuntimeException | LinkageError e) {
+                    LOG.debugf(e, "building the CRDs' validator ahead of use"); // the first write reports it
+                }
+            });
         }
     }
 
@@ -339,24 +385,6 @@ final class LocalApiDispatcher extends Dispatcher {
         return pathAndQuery.substring(0, q) + (kept.isEmpty() ? "" : "?" + String.join("&", kept));
     }
 
-    /** The uid of the single object stored at {@code path}, or null when there is none (or it is a list). */
-    private String uidAt(String path) {
-        try {
-            MockResponse r = store.handleGet(path);
-            if (r.code() != 200 || r.getBody() == null) {
-                return null;
-            }
-            JsonNode node = Serialization.jsonMapper().readTree(r.getBody().readUtf8());
-            if (node.has("items")) {
-                return null;
-            }
-            String uid = node.path("metadata").path("uid").asText("");
-            return uid.isEmpty() ? null : uid;
-        } catch (Exception e) {
-            return null;
-        }
-    }
-
     private static String stripQuery(String path) {
         int q = path.indexOf('?');
         return q < 0 ? path : path.substring(0, q);
@@ -364,6 +392,7 @@ final class LocalApiDispatcher extends Dispatcher {
 
     @Override
     public void shutdown() {
+        validatorBuilder.shutdownNow();
         store.shutdown();
     }
 }

@@ -19,10 +19,11 @@ public final class LocalModeSettings {
 
     /**
      * Part of the line Quarkus logs once start-up is complete ("… on JVM (powered by Quarkus …) started in 4.2s."):
-     * the operator extension starts every controller, informers listed and watching, before it. Nothing may be
-     * applied earlier: the operator extension's own "Starting operator." comes before the controllers start, and a
-     * resource created while an informer is between its list and its watch is never seen (local mode's API server
-     * does not replay a watch from the list's resourceVersion).
+     * the operator extension starts every controller, informers listed and watching, before it. Local mode applies
+     * nothing earlier. That wait was a work-around: a resource created while an informer was between its list and
+     * its watch was never seen, until the API server replayed a watch from the list's resourceVersion
+     * ({@link WatchHub}). It stays, so that a manifest applied meets running controllers and an operator that fails
+     * to start is reported before anything is applied.
      */
     public static final String OPERATOR_STARTED_LOG_LINE = ") started in ";
 

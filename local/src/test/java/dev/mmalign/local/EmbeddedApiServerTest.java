@@ -161,6 +161,24 @@ class EmbeddedApiServerTest {
         assertNotNull(client.configMaps().inNamespace("gc").withName("bystander").get());
     }
 
+    /** Guards cascading from a DELETE of a whole collection (kubectl delete configmaps --all): each removed owner's
+     * dependents go too, as in a cluster. */
+    @Test
+    void deletingACollectionCascadesToWhatItsObjectsOwn() {
+        ConfigMap owner = client.configMaps().inNamespace("gcc").resource(new ConfigMapBuilder()
+                .withNewMetadata().withName("owner").endMetadata().build()).create();
+        client.secrets().inNamespace("gcc").resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+                .withNewMetadata().withName("owned").withOwnerReferences(new OwnerReferenceBuilder()
+                        .withApiVersion("v1").withKind("ConfigMap").withName("owner")
+                        .withUid(owner.getMetadata().getUid()).build()).endMetadata().build()).create();
+
+        client.configMaps().inNamespace("gcc").delete();
+
+        await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
+                assertNull(client.secrets().inNamespace("gcc").withName("owned").get()));
+        assertNull(client.configMaps().inNamespace("gcc").withName("owner").get());
+    }
+
     /** Guards cascading when the owner has a finalizer (JOSDK adds one): nothing goes while the owner is only
      * marked for deletion; removing the last finalizer removes the owner and then its dependents. */
     @Test

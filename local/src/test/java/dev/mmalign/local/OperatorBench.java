@@ -43,7 +43,9 @@ import java.util.concurrent.TimeUnit;
  * VmRSS from /proc at the end. Requests are counted at the API server between the first create and the last Job,
  * less the bench's own N creates and less Events: requests_per_run is what issue #14 bounds (the run's status write
  * and its children), Events are printed apart ({@code events_per_run}, on a second line, with the CPU time the
- * operator and this process (the API server, with the bench's own client) spent per run and the load average).
+ * operator and this process (the API server, with the bench's own client) spent per run and the load average;
+ * a third line splits this process's time between the server's threads, the bench's client threads and the JVM's
+ * own (JIT, GC): {@code server_cpu_ms_per_run} counts all three, as it always has).
  * Series are the operator's /q/metrics sample lines, after less before, per run.
  * The operator runs with the JVM flags its pod gets ({@link #jvmOptions}): the chart's memory limit as the JVM's RAM
  * (no container limits here) and the image's flags. With
@@ -116,6 +118,7 @@ public final class OperatorBench {
                 Map<String, Long> created = new ConcurrentHashMap<>();
                 long operatorCpuBefore = cpuTicks(operator.pid());
                 long serverCpuBefore = cpuTicks(ProcessHandle.current().pid());
+                Map<Long, Long> threadCpuBefore = threadCpuNanos();
                 long start = System.nanoTime();
                 ExecutorService pool = Executors.newFixedThreadPool(parallelism);
                 for (int i = 0; i < n; i++) {
@@ -136,6 +139,7 @@ public final class OperatorBench {
                 double operatorCpuS = (cpuTicks(operator.pid()) - operatorCpuBefore) / (double) TICKS_PER_S;
                 double serverCpuS = (cpuTicks(ProcessHandle.current().pid()) - serverCpuBefore)
                         / (double) TICKS_PER_S;
+                Map<Long, Long> threadCpuAfter = threadCpuNanos();
                 List<String> requestLines = api.takeRequests();
                 // The bench's own creates are not the operator's; Events are counted apart (see the class comment).
                 long events = requestLines.stream().filter(l -> l.matches("\\S+ /api/v1/namespaces/[^/]+/events.*"))
@@ -160,6 +164,10 @@ public final class OperatorBench {
                 System.out.printf("operator-bench: events_per_run=%.1f operator_cpu_ms_per_run=%.1f "
                                 + "server_cpu_ms_per_run=%.1f load=%s%n", (double) events / n, operatorCpuS * 1000 / n,
                         serverCpuS * 1000 / n, loadAverage());
+                CpuSplit split = CpuSplit.of(threadCpuBefore, threadCpuAfter, api.serverThreadIds(), serverCpuS);
+                System.out.printf("operator-bench: server_threads_cpu_ms_per_run=%.1f "
+                                + "bench_client_threads_cpu_ms_per_run=%.1f jvm_cpu_ms_per_run=%.1f%n",
+                        split.serverS() * 1000 / n, split.clientS() * 1000 / n, split.jvmS() * 1000 / n);
                 if (diagnose) {
                     requestKinds(requestLines).forEach((k, c) -> System.err.printf(
                             "operator-bench: requests: %6d %s%n", c, k));
@@ -250,6 +258,42 @@ public final class OperatorBench {
         HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + port + "/q/metrics")).build(), HttpResponse.BodyHandlers.ofString());
         return (int) r.body().lines().filter(l -> !l.isBlank() && !l.startsWith("#")).count();
+    }
+
+    /** The CPU time of every live thread of this process so far, by thread id, in nanoseconds. */
+    private static Map<Long, Long> threadCpuNanos() {
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
+        Map<Long, Long> out = new java.util.HashMap<>();
+        for (long id : threads.getAllThreadIds()) {
+            long nanos = threads.getThreadCpuTime(id);
+            if (nanos >= 0) {
+                out.put(id, nanos);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * This process's CPU time while the runs were created, split three ways: the API server's threads (those that
+     * answered requests, sent watch events or collected garbage), the bench's own client (every other Java thread:
+     * the creating pool, the Job informer, the Fabric8 client's event loop and connection set-up), and the JVM's own
+     * threads (JIT compilers, GC; also threads that ended meanwhile), which Java's thread times do not show.
+     */
+    record CpuSplit(double serverS, double clientS, double jvmS) {
+
+        static CpuSplit of(Map<Long, Long> before, Map<Long, Long> after, java.util.Set<Long> serverThreads,
+                           double processS) {
+            long server = 0;
+            long all = 0;
+            for (Map.Entry<Long, Long> e : after.entrySet()) {
+                long spent = e.getValue() - before.getOrDefault(e.getKey(), 0L);
+                all += spent;
+                if (serverThreads.contains(e.getKey())) {
+                    server += spent;
+                }
+            }
+            return new CpuSplit(server / 1e9, (all - server) / 1e9, processS - all / 1e9);
+        }
     }
 
     /** Clock ticks per second of /proc/PID/stat's CPU times (USER_HZ, 100 on Linux). */
