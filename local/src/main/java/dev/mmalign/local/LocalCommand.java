@@ -113,9 +113,14 @@ public final class LocalCommand {
 
             // The operator starts while the claim is prepared (it has nothing to watch until the manifests are
             // applied), so that its start-up is not added to the run's time.
+            // As a chart install: the stage PriorityClasses exist and the operator gives them to stage pods, so
+            // that the executor starts dataset stages before trainings before evaluations (PodPriorities).
+            Map<String, String> operatorOptions = PodPriorities.installStageClasses(api.client(), o.repoRoot())
+                    ? Map.of(LocalModeSettings.STAGE_PRIORITY_CLASSES, "true") : Map.of();
             Path operatorLog = o.workDir().resolve("operator.log");
             out.printf("starting the operator (log: %s)%n", operatorLog);
-            OperatorProcess operator = OperatorProcess.start(o.operatorApp(), api.url(), Map.of(), operatorLog);
+            OperatorProcess operator = OperatorProcess.start(o.operatorApp(), api.url(), operatorOptions,
+                    operatorLog);
             operatorProcess.set(operator);
             Path archive = TrainerJvm.archive(o.workDir(), o.trainerJar());
             preparer.set(new ClaimPreparer(o.trainerJar(), TrainerJvm.preparationOptions(archive), List.of(), podEnv,

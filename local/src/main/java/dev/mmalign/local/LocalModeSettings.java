@@ -26,6 +26,12 @@ public final class LocalModeSettings {
      */
     public static final String OPERATOR_STARTED_LOG_LINE = ") started in ";
 
+    /**
+     * The operator setting that gives stage pods without a PriorityClass their stage's
+     * ({@code OperatorSettings.Trainer#stagePriorityClasses}, set by the chart's {@code stagePriorityClasses.use}).
+     */
+    public static final String STAGE_PRIORITY_CLASSES = "mmalign.trainer.stage-priority-classes";
+
     private LocalModeSettings() {
     }
 
