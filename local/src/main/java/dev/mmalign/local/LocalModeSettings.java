@@ -5,6 +5,7 @@ import dev.mmalign.operator.k8s.LocalApiServerTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,6 +34,15 @@ public final class LocalModeSettings {
     public static final String STAGE_PRIORITY_CLASSES = "mmalign.trainer.stage-priority-classes";
 
     private LocalModeSettings() {
+    }
+
+    /**
+     * JVM options of local mode's operator: the serial collector, as its image runs it (Dockerfile.jvm), and C1 only:
+     * on the quickstart's two cores, C2 compiling the operator's start-up and reconcile code competes with the stage
+     * pods for the whole few-minute run, for code that runs a few hundred times.
+     */
+    public static List<String> operatorJvmOptions() {
+        return List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     }
 
     /** System properties for the operator JVM (read by Quarkus at boot). */
