@@ -107,7 +107,7 @@ public final class LocalCommand {
             out.printf("  kubectl --server %s get jobs,pods%n", api.url());
 
             List<HasMetadata> manifests = ManifestApplier.read(api.client(), o.manifests());
-            Map<String, String> podEnv = LocalModeSettings.podEnv(api.url(), o.repoRoot(), o.workDir());
+            Map<String, String> podEnv = LocalModeSettings.podEnv(api.url(), o.repoRoot());
             // SIGTERM and Ctrl-C end the JVM through shutdown hooks: the trainer preparing a claim, the pod processes
             // and the operator must not outlive it.
             Runtime.getRuntime().addShutdownHook(new Thread(stop, "mmalign-local-stop"));
