@@ -72,7 +72,9 @@ final class Discovery {
             builtIn("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false, false, List.of(), List.of()),
             builtIn("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "ClusterRoleBinding", false, false,
                     List.of(), List.of()),
-            builtIn("coordination.k8s.io", "v1", "leases", "Lease", true, false, List.of(), List.of()));
+            builtIn("coordination.k8s.io", "v1", "leases", "Lease", true, false, List.of(), List.of()),
+            builtIn("scheduling.k8s.io", "v1", "priorityclasses", "PriorityClass", false, false, List.of("pc"),
+                    List.of()));
 
     private final Supplier<List<CustomResourceDefinition>> crds;
     private final String serverAddress;

@@ -30,6 +30,8 @@ final class JobRun {
     boolean finished;
     boolean suspended;
     JobStatus lastWritten;
+    /** Why the last pod creation was refused (logged once per reason), or null. */
+    String createError;
 
     JobRun(String namespace, String name, String uid) {
         this.namespace = namespace;

@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -100,27 +102,39 @@ public final class LocalCommand {
             }
         };
         try {
-            api.installCrds(crds);
             out.printf("API server: %s (127.0.0.1 only)%n", api.url());
             out.printf("  kubectl --server %s get mmalign%n", api.url());
             out.printf("  kubectl --server %s get jobs,pods%n", api.url());
 
             List<HasMetadata> manifests = ManifestApplier.read(api.client(), o.manifests());
-            Map<String, String> podEnv = LocalModeSettings.podEnv(api.url(), o.repoRoot(), o.workDir());
+            Map<String, String> podEnv = LocalModeSettings.podEnv(api.url(), o.repoRoot());
             // SIGTERM and Ctrl-C end the JVM through shutdown hooks: the trainer preparing a claim, the pod processes
             // and the operator must not outlive it.
             Runtime.getRuntime().addShutdownHook(new Thread(stop, "mmalign-local-stop"));
 
-            // The operator starts while the claim is prepared (it has nothing to watch until the manifests are
-            // applied), so that its start-up is not added to the run's time.
-            Path operatorLog = o.workDir().resolve("operator.log");
-            out.printf("starting the operator (log: %s)%n", operatorLog);
-            OperatorProcess operator = OperatorProcess.start(o.operatorApp(), api.url(), Map.of(), operatorLog);
-            operatorProcess.set(operator);
+            // The claim preparation, the run's longest step, needs nothing the server holds: it starts first, and the
+            // CRDs, the PriorityClasses and the operator (which has nothing to watch until the manifests are
+            // applied) are set up beside it, so that none of their start-up is added to the run's time.
             Path archive = TrainerJvm.archive(o.workDir(), o.trainerJar());
             preparer.set(new ClaimPreparer(o.trainerJar(), TrainerJvm.preparationOptions(archive), List.of(), podEnv,
                     o.workDir().resolve("logs"), out));
-            if (o.prepare() && !prepareClaims(preparer.get(), manifests, api, o.workDir(), archive)) {
+            FutureTask<Boolean> prepared = new FutureTask<>(() -> !o.prepare()
+                    || prepareClaims(preparer.get(), manifests, api, o.workDir(), archive));
+            Thread preparing = new Thread(prepared, "mmalign-local-prepare");
+            preparing.setDaemon(true);
+            preparing.start();
+
+            api.installCrds(crds);
+            // As a chart install: the stage PriorityClasses exist and the operator gives them to stage pods, so
+            // that the executor starts dataset stages before trainings before evaluations (PodPriorities).
+            Map<String, String> operatorOptions = PodPriorities.installStageClasses(api.client(), o.repoRoot())
+                    ? Map.of(LocalModeSettings.STAGE_PRIORITY_CLASSES, "true") : Map.of();
+            Path operatorLog = o.workDir().resolve("operator.log");
+            out.printf("starting the operator (log: %s)%n", operatorLog);
+            OperatorProcess operator = OperatorProcess.start(o.operatorApp(), api.url(),
+                    LocalModeSettings.operatorJvmOptions(), operatorOptions, operatorLog);
+            operatorProcess.set(operator);
+            if (!awaitPrepared(prepared)) {
                 return 1;
             }
             LocalJobExecutor jobs = new LocalJobExecutor(api.newClient(),
@@ -139,6 +153,15 @@ public final class LocalCommand {
             return code;
         } finally {
             stop.run();
+        }
+    }
+
+    /** The preparation's outcome; its failure (an exception in the preparing thread) is thrown here. */
+    private static boolean awaitPrepared(FutureTask<Boolean> prepared) throws Exception {
+        try {
+            return prepared.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
         }
     }
 

@@ -57,7 +57,10 @@ import java.util.concurrent.TimeUnit;
  * {@link PodRunner}) Pending → Running → Succeeded/Failed with the container's terminated state (exit code, reason,
  * termination message).
  *
- * <p>At most {@link LocalExecutorConfig#maxProcesses()} processes run at once; other pods wait in phase Pending.
+ * <p>At most {@link LocalExecutorConfig#maxProcesses()} processes run at once; other pods wait in phase Pending and
+ * get free slots as the kube-scheduler's queue orders them: by {@code spec.priority} (resolved from the pod's
+ * PriorityClass when the pod is created, as the API server's Priority admission does: {@link PodPriorities}), highest
+ * first, then the oldest. Nothing is preempted.
  * Each pod's stdout+stderr go to {@code <workDir>/logs/<namespace>/<pod>.log}.
  *
  * <p>A replacement pod is created only once the pod it replaces has ended (podReplacementPolicy: Failed).
@@ -78,6 +81,9 @@ public final class LocalJobExecutor implements AutoCloseable {
     private final LocalExecutorConfig config;
     private final PodRunner runner;
     private final StatusWriter statusWriter;
+    private final PodPriorities priorities;
+    /** Pods created so far: the sequence that orders pending pods of equal priority (controller thread only). */
+    private long podsCreated;
     private final Map<String, JobRun> runs = new LinkedHashMap<>();
     private final Set<String> deletedPodUids = ConcurrentHashMap.newKeySet();
     private final LinkedBlockingQueue<Boolean> wake = new LinkedBlockingQueue<>();
@@ -91,6 +97,7 @@ public final class LocalJobExecutor implements AutoCloseable {
         this.config = config;
         this.runner = new PodRunner(client, config);
         this.statusWriter = new StatusWriter(client);
+        this.priorities = new PodPriorities(client);
     }
 
     /** Starts watching Jobs (all namespaces) and the pods it creates; returns once both caches are filled. */
@@ -406,13 +413,22 @@ public final class LocalJobExecutor implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates one pod, admitted as the API server would ({@link PodPriorities}); a refusal (e.g. an unknown
+     * PriorityClass) is logged once per distinct reason and retried on later passes, as the Job controller does.
+     */
     private boolean createPod(Job job, JobRun run, Integer index, String now) {
         try {
-            Pod created = client.pods().inNamespace(run.namespace).resource(PodFactory.newPod(job, index, now)).create();
-            run.pods.put(created.getMetadata().getName(), new PodRun(created, index));
+            Pod pod = priorities.admit(PodFactory.newPod(job, index, now));
+            Pod created = client.pods().inNamespace(run.namespace).resource(pod).create();
+            run.pods.put(created.getMetadata().getName(), new PodRun(created, index, ++podsCreated));
+            run.createError = null;
             return true;
-        } catch (KubernetesClientException e) {
-            LOG.warnf("job %s/%s: cannot create a pod: %s", run.namespace, run.name, e.getMessage());
+        } catch (KubernetesClientException | IllegalArgumentException e) {
+            if (!e.getMessage().equals(run.createError)) {
+                LOG.warnf("job %s/%s: cannot create a pod: %s", run.namespace, run.name, e.getMessage());
+                run.createError = e.getMessage();
+            }
             return false;
         }
     }

@@ -5,6 +5,7 @@ import dev.mmalign.operator.k8s.LocalApiServerTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -27,7 +28,22 @@ public final class LocalModeSettings {
      */
     public static final String OPERATOR_STARTED_LOG_LINE = ") started in ";
 
+    /**
+     * The operator setting that gives stage pods without a PriorityClass their stage's
+     * ({@code OperatorSettings.Trainer#stagePriorityClasses}, set by the chart's {@code stagePriorityClasses.use}).
+     */
+    public static final String STAGE_PRIORITY_CLASSES = "mmalign.trainer.stage-priority-classes";
+
     private LocalModeSettings() {
+    }
+
+    /**
+     * JVM options of local mode's operator: the serial collector, as its image runs it (Dockerfile.jvm), and C1 only:
+     * on the quickstart's two cores, C2 compiling the operator's start-up and reconcile code competes with the stage
+     * pods for the whole few-minute run, for code that runs a few hundred times.
+     */
+    public static List<String> operatorJvmOptions() {
+        return List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
     }
 
     /** System properties for the operator JVM (read by Quarkus at boot). */
@@ -68,7 +84,7 @@ public final class LocalModeSettings {
      * in-cluster address and token would be used), and DJL loads the bundled CPU library without downloading.
      * Variables already set in this process's environment win for the DJL ones (a user's own cache).
      */
-    public static Map<String, String> podEnv(String apiServerUrl, Path repoRoot, Path workDir) {
+    public static Map<String, String> podEnv(String apiServerUrl, Path repoRoot) {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("KUBERNETES_MASTER", apiServerUrl);
         env.put("KUBERNETES_NAMESPACE", "default");
@@ -78,9 +94,12 @@ public final class LocalModeSettings {
         putUnlessSet(env, "DJL_OFFLINE", "true");
         putUnlessSet(env, "PYTORCH_VERSION", "2.7.1");
         putUnlessSet(env, "PYTORCH_FLAVOR", "cpu");
-        // The trainer build already unpacked the native library (~450 MB) there; reuse it rather than a second copy.
+        // The trainer build's tests already unpacked the native library (~450 MB) there; reuse it rather than a second
+        // copy. Without it, DJL's own per-user cache, which the quickstart command uses too: a copy per work folder
+        // cost every fresh run 450 MB and 2.8 s of unpacking before the claim preparation's first training.
         Path built = repoRoot.resolve("trainer-image/target/djl-cache");
-        putUnlessSet(env, "DJL_CACHE_DIR", (Files.isDirectory(built) ? built : workDir.resolve("djl-cache")).toString());
+        Path perUser = Path.of(System.getProperty("user.home"), ".djl.ai");
+        putUnlessSet(env, "DJL_CACHE_DIR", (Files.isDirectory(built) ? built : perUser).toString());
         return env;
     }
 

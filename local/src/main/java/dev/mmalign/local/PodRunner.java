@@ -11,7 +11,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -30,6 +33,9 @@ final class PodRunner implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(PodRunner.class);
     private static final long DEFAULT_GRACE_SECONDS = 30;
     private static final Duration SHUTDOWN_WAIT = Duration.ofSeconds(10);
+    /** The kube-scheduler's queue order (its PrioritySort plugin): priority, highest first, then age. */
+    static final Comparator<PodRun> QUEUE_ORDER = Comparator.comparingInt((PodRun p) -> p.priority).reversed()
+            .thenComparingLong(p -> p.sequence);
 
     private final LocalExecutorConfig config;
     private final PodLauncher launcher;
@@ -47,32 +53,35 @@ final class PodRunner implements AutoCloseable {
     }
 
     /**
-     * Gives free process slots to Pending pods (no process yet, not being ended), oldest Job first, and writes their
-     * Running status; {@code onExit} runs whenever one of their processes ends.
+     * Gives free process slots to Pending pods (no process yet, not being ended) as the scheduler's queue orders them:
+     * highest priority first, then the oldest, and writes their Running status; {@code onExit} runs whenever one of
+     * their processes ends.
      */
     void startPending(Collection<JobRun> runs, Runnable onExit) {
         int running = 0;
+        List<PodRun> pending = new ArrayList<>();
+        Map<PodRun, String> namespaces = new HashMap<>();
         for (JobRun run : runs) {
             for (PodRun pr : run.pods.values()) {
                 if (pr.running()) {
                     running++;
+                } else if (pr.pending()) {
+                    pending.add(pr);
+                    namespaces.put(pr, run.namespace);
                 }
             }
         }
-        for (JobRun run : runs) {
-            for (PodRun pr : run.pods.values()) {
-                if (running >= config.maxProcesses()) {
-                    return;
-                }
-                if (pr.process == null && pr.kill == PodRun.Kill.NONE) {
-                    pr.process = launcher.launch(pr.pod);
-                    pr.process.onExit().thenRun(onExit);
-                    running++;
-                    if (pr.process.startError() == null) {
-                        writePodStatus(run.namespace, pr.name, new PodBuilder(pr.pod)
-                                .withStatus(StatusWriter.running(pr.pod, pr.process)).build());
-                    }
-                }
+        pending.sort(QUEUE_ORDER);
+        for (PodRun pr : pending) {
+            if (running >= config.maxProcesses()) {
+                return;
+            }
+            pr.process = launcher.launch(pr.pod);
+            pr.process.onExit().thenRun(onExit);
+            running++;
+            if (pr.process.startError() == null) {
+                writePodStatus(namespaces.get(pr), pr.name, new PodBuilder(pr.pod)
+                        .withStatus(StatusWriter.running(pr.pod, pr.process)).build());
             }
         }
     }

@@ -342,6 +342,45 @@ class LocalJobExecutorTest {
     }
 
     /**
+     * Guards pod priority as a cluster gives it: the chart's stage PriorityClasses installed, each pod's
+     * {@code spec.priority} resolved from its class at creation, a class that does not exist refuses the pod (its Job
+     * gets none), and with one free slot pending pods start by priority, then age — the dataset stage created last
+     * before the evaluation created first, a pod without a class (priority 0) last.
+     */
+    @Test
+    void podsStartByTheirPriorityClassThenAge() throws Exception {
+        assertTrue(PodPriorities.installStageClasses(client, TestPaths.repoRoot()));
+        executor.close();
+        executor = new LocalJobExecutor(client, LocalExecutorConfig.defaults(TestPaths.repoRoot(), workDir)
+                .withMaxProcesses(1));
+        executor.start();
+        create(shJob("hold", "while [ ! -e /data/go ]; do sleep 0.1; done").build());
+        await().atMost(WAIT).until(() -> pods("hold").stream().anyMatch(p -> p.getStatus() != null
+                && "Running".equals(p.getStatus().getPhase())));
+        for (String[] job : new String[][]{{"evaluation", "mmalign-evaluation"}, {"unclassed", null},
+                {"training", "mmalign-training"}, {"dataset", "mmalign-dataset"}, {"missing", "no-such-class"}}) {
+            Job j = shJob(job[0], "echo " + job[0] + " >> /data/order").build();
+            j.getSpec().getTemplate().getSpec().setPriorityClassName(job[1]);
+            create(j);
+            if (!"no-such-class".equals(job[1])) {
+                await().atMost(WAIT).until(() -> pods(job[0]).size() == 1); // created in this order
+            }
+        }
+        assertEquals(300, pods("dataset").get(0).getSpec().getPriority());
+        assertEquals("Never", pods("dataset").get(0).getSpec().getPreemptionPolicy());
+        assertEquals(0, pods("unclassed").get(0).getSpec().getPriority());
+
+        Files.createDirectories(data());
+        Files.writeString(data().resolve("go"), "");
+        for (String name : List.of("hold", "evaluation", "unclassed", "training", "dataset")) {
+            await().atMost(WAIT).until(() -> condition(name, "Complete").isPresent());
+        }
+        assertEquals(List.of("dataset", "training", "evaluation", "unclassed"),
+                Files.readAllLines(data().resolve("order")));
+        assertTrue(pods("missing").isEmpty(), "a pod naming a missing PriorityClass is refused");
+    }
+
+    /**
      * Guards the process limit of a 2-core machine: with parallelism 4 and maxProcesses 2, never more than two
      * pod processes run at the same time, and all four complete.
      */

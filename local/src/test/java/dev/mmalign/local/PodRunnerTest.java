@@ -29,6 +29,7 @@ class PodRunnerTest {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final String NS = "t";
+    private long created;
 
     @TempDir
     Path workDir;
@@ -53,13 +54,18 @@ class PodRunnerTest {
     }
 
     private PodRun pod(String name, String script, long graceSeconds) {
-        Pod created = client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(name)
+        return pod(run, name, script, graceSeconds, null);
+    }
+
+    /** A pod of {@code job} created after every earlier one, with {@code spec.priority} as admission set it. */
+    private PodRun pod(JobRun job, String name, String script, long graceSeconds, Integer priority) {
+        Pod pod = client.pods().inNamespace(NS).resource(new PodBuilder().withNewMetadata().withName(name)
                 .withNamespace(NS).endMetadata().withNewSpec().withRestartPolicy("Never")
-                .withTerminationGracePeriodSeconds(graceSeconds)
+                .withTerminationGracePeriodSeconds(graceSeconds).withPriority(priority)
                 .addNewContainer().withName("main").withImage("ignored").withCommand("sh", "-c", script).endContainer()
                 .endSpec().build()).create();
-        PodRun pr = new PodRun(created, null);
-        run.pods.put(pr.name, pr);
+        PodRun pr = new PodRun(pod, null, ++created);
+        job.pods.put(pr.name, pr);
         return pr;
     }
 
@@ -85,6 +91,34 @@ class PodRunnerTest {
         await().atMost(WAIT).until(() -> a.process.isDone());
         runner.startPending(List.of(run), () -> { });
         assertTrue(c.running(), "the freed slot goes to the waiting pod");
+    }
+
+    /**
+     * Guards the scheduler's queue order over all Jobs: free slots go to the pending pods of highest priority, and
+     * among equal priorities to the oldest — not to the Job the executor happened to see first.
+     */
+    @Test
+    void freeSlotsGoByPriorityThenAge() {
+        JobRun other = new JobRun(NS, "other", "uid-other");
+        PodRun unset = pod(run, "unset", "sleep 60", 1, null);
+        PodRun low = pod(run, "low", "sleep 60", 1, 100);
+        PodRun oldHigh = pod(other, "old-high", "sleep 60", 1, 300);
+        PodRun newHigh = pod(run, "new-high", "sleep 60", 1, 300);
+        try {
+            runner.startPending(List.of(run, other), () -> { });
+            assertTrue(oldHigh.running() && newHigh.running(), "the two slots go to the two priority-300 pods");
+            assertNull(low.process);
+            assertNull(unset.process);
+
+            newHigh.kill = PodRun.Kill.JOB_FINISHED;
+            runner.terminate(newHigh);
+            await().atMost(WAIT).until(() -> newHigh.process.isDone());
+            runner.startPending(List.of(run, other), () -> { });
+            assertTrue(low.running(), "priority 100 before a pod without priority (0) created earlier");
+            assertNull(unset.process);
+        } finally {
+            runner.stopAll(List.of(other));
+        }
     }
 
     @Test

@@ -24,12 +24,14 @@ class TrainerJvmTest {
     void podsMapTheArchiveOnlyOnceThePreparationHasWrittenIt() throws Exception {
         Path jar = Files.writeString(dir.resolve("trainer.jar"), "jar");
         Path archive = TrainerJvm.archive(dir.resolve("work"), jar);
-        assertEquals(List.of(TrainerJvm.C1_ONLY), TrainerJvm.podOptions(archive), "no archive yet: C1 only");
+        assertEquals(List.of(TrainerJvm.C1_ONLY, TrainerJvm.SERIAL_GC), TrainerJvm.podOptions(archive),
+                "no archive yet: C1 only, serial collector");
 
         List<String> prepare = TrainerJvm.preparationOptions(archive);
-        assertEquals(1, prepare.size());
-        assertTrue(prepare.get(0).startsWith("-XX:ArchiveClassesAtExit="), prepare.toString());
-        Path written = Path.of(prepare.get(0).substring("-XX:ArchiveClassesAtExit=".length()));
+        assertEquals(2, prepare.size());
+        assertEquals(TrainerJvm.SERIAL_GC, prepare.get(0));
+        assertTrue(prepare.get(1).startsWith("-XX:ArchiveClassesAtExit="), prepare.toString());
+        Path written = Path.of(prepare.get(1).substring("-XX:ArchiveClassesAtExit=".length()));
         assertNotEquals(archive, written, "written under a temporary name");
 
         TrainerJvm.keepArchive(archive);
@@ -39,8 +41,10 @@ class TrainerJvmTest {
         TrainerJvm.keepArchive(archive);
         assertTrue(Files.isRegularFile(archive));
         assertFalse(Files.exists(written));
-        assertEquals(List.of(TrainerJvm.C1_ONLY, "-XX:SharedArchiveFile=" + archive), TrainerJvm.podOptions(archive));
-        assertEquals(List.of("-XX:SharedArchiveFile=" + archive), TrainerJvm.preparationOptions(archive),
+        assertEquals(List.of(TrainerJvm.C1_ONLY, TrainerJvm.SERIAL_GC, "-XX:SharedArchiveFile=" + archive),
+                TrainerJvm.podOptions(archive));
+        assertEquals(List.of(TrainerJvm.SERIAL_GC, "-XX:SharedArchiveFile=" + archive),
+                TrainerJvm.preparationOptions(archive),
                 "a later preparation maps the archive instead of writing another");
     }
 

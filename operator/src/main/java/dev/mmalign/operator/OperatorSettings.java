@@ -31,6 +31,14 @@ public interface OperatorSettings {
         /** Numeric non-root user the trainer image runs as (runAsNonRoot needs a number to check). */
         @WithDefault("1000")
         long runAsUser();
+
+        /**
+         * Whether stage pods whose resource names no {@code resources.priorityClassName} get their stage's
+         * PriorityClass ({@link dev.mmalign.api.stage.StagePriority}). Off unless the classes exist: a pod naming a
+         * missing class is refused by the API server. The Helm chart ships them and turns this on.
+         */
+        @WithDefault("false")
+        boolean stagePriorityClasses();
     }
 
     interface LeaderElection {

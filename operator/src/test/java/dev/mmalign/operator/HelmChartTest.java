@@ -3,13 +3,16 @@ package dev.mmalign.operator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.mmalign.api.stage.StagePriority;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.stream.Stream;
 
@@ -90,6 +93,35 @@ class HelmChartTest {
         for (OperatorPermissions.Rule r : OperatorPermissions.RULES) {
             assertFalse(r.resources().contains("leases"), "leases are not granted where the resources live: " + r);
         }
+    }
+
+    /**
+     * Guards the one list of stage PriorityClasses: the chart's files/priority-classes.yaml (which its template renders
+     * and local mode installs) holds exactly {@link StagePriority}'s names and values, never preempting, and the
+     * operator is told to use them only through stagePriorityClasses.use.
+     */
+    @Test
+    void chartPriorityClassesAreTheStagePriorities() throws IOException {
+        Path chart = repoRoot().resolve("helm/mmalign");
+        Map<String, Integer> shipped = new TreeMap<>();
+        try (var parser = YAML.getFactory().createParser(chart.resolve("files/priority-classes.yaml").toFile())) {
+            for (JsonNode pc : YAML.readValues(parser, JsonNode.class).readAll()) {
+                assertEquals("scheduling.k8s.io/v1", pc.path("apiVersion").asText());
+                assertEquals("PriorityClass", pc.path("kind").asText());
+                assertEquals("Never", pc.path("preemptionPolicy").asText(), pc.toString());
+                assertFalse(pc.path("globalDefault").asBoolean(), pc.toString());
+                shipped.put(pc.path("metadata").path("name").asText(), pc.path("value").asInt());
+            }
+        }
+        Map<String, Integer> expected = new TreeMap<>();
+        for (StagePriority p : StagePriority.values()) {
+            expected.put(p.className(), p.value());
+        }
+        assertEquals(expected, shipped);
+        assertTrue(Files.readString(chart.resolve("templates/priority-classes.yaml"))
+                .contains(".Files.Get \"files/priority-classes.yaml\""));
+        assertTrue(Files.readString(chart.resolve("templates/deployment.yaml"))
+                .contains("MMALIGN_TRAINER_STAGE_PRIORITY_CLASSES"));
     }
 
     private static Set<String> triples(List<OperatorPermissions.Rule> rules) {

@@ -56,7 +56,7 @@ final class E2eCluster implements AutoCloseable {
         LocalJobExecutor jobs = new LocalJobExecutor(api.newClient(),
                 LocalExecutorConfig.defaults(E2ePaths.repoRoot(), workDir)
                         .withTrainerJar(E2ePaths.trainerJar(), List.of())
-                        .withExtraEnv(LocalModeSettings.podEnv(api.url(), E2ePaths.repoRoot(), workDir)));
+                        .withExtraEnv(LocalModeSettings.podEnv(api.url(), E2ePaths.repoRoot())));
         jobs.start();
         return new E2eCluster(workDir, api, jobs);
     }

@@ -34,7 +34,7 @@ final class WorldTemplate {
             Path claim = dir.resolve("claim");
             ClaimPreparer.deleteTree(dir.resolve("claim.preparing"));
             ClaimPreparer preparer = new ClaimPreparer(E2ePaths.trainerJar(), OPTIONS,
-                    LocalModeSettings.podEnv("http://127.0.0.1:1", E2ePaths.repoRoot(), dir), dir, System.out);
+                    LocalModeSettings.podEnv("http://127.0.0.1:1", E2ePaths.repoRoot()), dir, System.out);
             assertTrue(preparer.prepareIfEmpty("e2e/template", claim), "world template prepared (see " + dir + ")");
             prepared = claim;
         }

@@ -10,6 +10,7 @@ import dev.mmalign.api.stage.ExitCodes;
 import dev.mmalign.api.stage.JudgeWiring;
 import dev.mmalign.api.stage.SamplingEndpointWiring;
 import dev.mmalign.api.stage.StageName;
+import dev.mmalign.api.stage.StagePriority;
 import dev.mmalign.api.stage.PodContract;
 import dev.mmalign.operator.k8s.Labels;
 import dev.mmalign.operator.k8s.Owners;
@@ -173,7 +174,7 @@ public final class StageJobBuilder {
                 .withNodeSelector(res.nodeSelector)
                 .withTolerations(res.tolerations)
                 .withAffinity(res.affinity)
-                .withPriorityClassName(res.priorityClassName)
+                .withPriorityClassName(priorityClassName(req.stage(), res))
                 .withNewSecurityContext()
                     .withRunAsNonRoot(true)
                     .withRunAsUser(image.runAsUser())
@@ -182,6 +183,17 @@ public final class StageJobBuilder {
                     .withNewSeccompProfile().withType("RuntimeDefault").endSeccompProfile()
                 .endSecurityContext()
                 .build();
+    }
+
+    /**
+     * The user's {@code resources.priorityClassName}; unset, the stage's class when the operator uses stage classes
+     * ({@link StagePriority}: dataset stages before trainings before evaluations), else none.
+     */
+    String priorityClassName(StageName stage, ComputeResources res) {
+        if (res.priorityClassName != null && !res.priorityClassName.isEmpty()) {
+            return res.priorityClassName;
+        }
+        return image.stagePriorityClasses() ? StagePriority.of(stage).className() : null;
     }
 
     static io.fabric8.kubernetes.api.model.ResourceRequirements resources(ComputeResources res) {

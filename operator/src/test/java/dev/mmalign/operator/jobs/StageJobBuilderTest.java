@@ -166,6 +166,32 @@ class StageJobBuilderTest {
         assertFalse(container(cpu).getResources().getLimits().containsKey("nvidia.com/gpu"));
     }
 
+    /**
+     * Guards the stage PriorityClasses: with them on, a pod without a class of its own gets its stage's (dataset
+     * stages, training, evaluation), and a class the user set wins; with them off (the default, where the cluster may
+     * lack the classes) the pod names only what the user set.
+     */
+    @Test
+    void stagePriorityClassUnlessTheUserSetOne() {
+        StageJobBuilder withClasses = new StageJobBuilder(new TrainerImage("registry/mmalign-trainer:1", "Always", 1000,
+                true));
+        Map<StageName, String> expected = Map.of(StageName.sample, "mmalign-dataset",
+                StageName.annotate, "mmalign-dataset", StageName.build, "mmalign-dataset",
+                StageName.train, "mmalign-training", StageName.evaluate, "mmalign-evaluation");
+        for (StageName stage : StageName.values()) {
+            Job job = withClasses.build(request(stage, null, null, null, false));
+            assertEquals(expected.get(stage), job.getSpec().getTemplate().getSpec().getPriorityClassName(),
+                    stage.name());
+        }
+        ComputeResources own = new ComputeResources();
+        own.priorityClassName = "team-urgent";
+        assertEquals("team-urgent", withClasses.build(request(StageName.evaluate, own, null, null, false))
+                .getSpec().getTemplate().getSpec().getPriorityClassName());
+
+        assertNull(build(request(StageName.train, null, null, null, false)).getSpec().getTemplate().getSpec()
+                .getPriorityClassName(), "stage classes are off by default");
+    }
+
     /** Guards Kueue: a queued Job carries the queue label and is created suspended (Kueue admits it); spec.suspend
      * also creates it suspended and marks it as suspended by the operator. */
     @Test
