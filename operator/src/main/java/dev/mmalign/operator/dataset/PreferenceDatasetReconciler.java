@@ -22,6 +22,7 @@ import dev.mmalign.operator.reconcile.ReconcileShell;
 import dev.mmalign.operator.reconcile.ReconcileSteps;
 import dev.mmalign.operator.run.DependencyCycles;
 import dev.mmalign.operator.run.ModelResolver;
+import dev.mmalign.operator.run.RunChanges;
 import dev.mmalign.operator.status.Conditions;
 import dev.mmalign.operator.status.Conditions.State;
 import dev.mmalign.operator.status.StageStates;
@@ -29,7 +30,6 @@ import dev.mmalign.operator.status.TransitionRecorder;
 import dev.mmalign.operator.status.Transitions;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -38,7 +38,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
 import java.time.Instant;
 import java.util.List;
@@ -62,14 +61,18 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
 
     private final KubernetesClient client;
     private final StageRunner runner;
+    /** Wakes a dataset sampling from a run's output when that run was reconciled. */
+    private final RunChanges runChanges;
     /** This kind's children, cached by informers registered in prepareEventSources (before any reconcile). */
     private volatile ChildCaches children;
     private final OperatorMetrics metrics;
     private final ReconcileShell<PreferenceDataset, PreferenceDatasetStatus, DatasetPhase> shell;
 
     public PreferenceDatasetReconciler(KubernetesClient client, StageRunner runner, TransitionRecorder transitions,
-                                       EventRecorder events, OperatorMetrics metrics, OperatorSettings settings) {
+                                       EventRecorder events, OperatorMetrics metrics, OperatorSettings settings,
+                                       RunChanges runChanges) {
         this.client = client;
+        this.runChanges = runChanges;
         this.runner = runner;
         this.metrics = metrics;
         this.shell = new ReconcileShell<>(this, transitions, events, metrics, settings);
@@ -81,16 +84,14 @@ public class PreferenceDatasetReconciler implements Reconciler<PreferenceDataset
         metrics.phaseGauges(KIND, DatasetPhase.values(), id -> cache.get(id).isPresent());
         children = ChildCaches.create(PreferenceDataset.class, KIND, context);
         // A dataset sampling from a run's output waits for that run.
-        var runs = InformerEventSourceConfiguration.from(AlignmentRun.class, PreferenceDataset.class)
-                .withName("sampling-model-runs")
-                .withSecondaryToPrimaryMapper(run -> cache.list(run.getMetadata().getNamespace())
+        EventSource<?, PreferenceDataset> runs = runChanges.eventSource("sampling-model-runs",
+                run -> cache.list(run.getMetadata().getNamespace())
                         .filter(d -> d.getSpec() != null && d.getSpec().sampling != null
                                 && d.getSpec().sampling.model != null
                                 && run.getMetadata().getName().equals(d.getSpec().sampling.model.alignmentRun))
-                        .map(ResourceID::fromResource).collect(Collectors.toSet()))
-                .build();
+                        .map(ResourceID::fromResource).collect(Collectors.toSet()));
         List<EventSource<?, PreferenceDataset>> sources = new java.util.ArrayList<>(children.eventSources());
-        sources.addAll(List.of(new InformerEventSource<>(runs, context)));
+        sources.add(runs);
         return sources;
     }
 

@@ -29,7 +29,8 @@ import java.util.Set;
  * <p>Only Job events trigger a reconcile of the owner (a Job's status is what moves a stage on); the other children
  * are cached for reading only. A child this operator just created is put into its cache at once
  * ({@code handleRecentResourceCreate}), so that a reconcile running before the informer's watch event arrives sees it
- * and never creates it twice.
+ * and never creates it twice; a Job's ADD event does not reconcile the owner whose reconcile created it
+ * ({@link OwnedJobs}).
  */
 public final class ChildCaches {
 
@@ -43,7 +44,7 @@ public final class ChildCaches {
     public static <P extends HasMetadata> ChildCaches create(Class<P> primary, String kind,
                                                              EventSourceContext<P> context) {
         ChildCaches caches = new ChildCaches();
-        caches.sources.put(Job.class, new InformerEventSource<>(OwnedJobs.informer(primary, kind), context));
+        caches.sources.put(Job.class, OwnedJobs.create(primary, kind, context));
         caches.readOnly(ConfigMap.class, "configmaps", primary, kind, context);
         caches.readOnly(ServiceAccount.class, "serviceaccounts", primary, kind, context);
         caches.readOnly(Role.class, "roles", primary, kind, context);
@@ -87,6 +88,21 @@ public final class ChildCaches {
     @SuppressWarnings("unchecked")
     public <T extends HasMetadata> Optional<T> get(Class<T> type, String namespace, String name) {
         return ((InformerEventSource<T, ?>) sources.get(type)).get(new ResourceID(name, namespace));
+    }
+
+    /**
+     * Creates {@code obj} with {@code create} and puts the answer into its cache, ahead of the informer's event. A
+     * Job's ADD event that arrives while its create is in flight does not reconcile the owner again (see
+     * {@link CreatesInFlight}).
+     */
+    @SuppressWarnings("unchecked")
+    public <T extends HasMetadata> T create(T obj, java.util.function.Supplier<T> create) {
+        if (obj instanceof Job job) {
+            return (T) ((OwnedJobs<?>) sources.get(Job.class)).create(job, () -> (Job) create.get());
+        }
+        T created = create.get();
+        written(created, null);
+        return created;
     }
 
     /** Puts an object this operator just created or changed into its cache, ahead of the informer's event. */

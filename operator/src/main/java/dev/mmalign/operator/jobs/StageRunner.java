@@ -149,9 +149,7 @@ public class StageRunner {
             return existing;
         }
         try {
-            T created = op.create();
-            caches.written(created, null);
-            return created;
+            return caches.create(obj, op::create);
         } catch (KubernetesClientException e) {
             if (e.getCode() == HttpURLConnection.HTTP_CONFLICT) {
                 return op.get();

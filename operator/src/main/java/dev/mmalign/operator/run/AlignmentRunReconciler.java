@@ -72,6 +72,8 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
 
     private final KubernetesClient client;
     private final StageRunner runner;
+    /** Told after each reconcile, for the datasets and suites waiting on a run. */
+    private final RunChanges runChanges;
     /** This kind's children, cached by informers registered in prepareEventSources (before any reconcile). */
     private volatile ChildCaches children;
     /** The datasets runs train on, read from this informer (its events wake the runs waiting on them). */
@@ -82,8 +84,10 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
     private final ReconcileShell<AlignmentRun, AlignmentRunStatus, RunPhase> shell;
 
     public AlignmentRunReconciler(KubernetesClient client, StageRunner runner, TransitionRecorder transitions,
-                                  EventRecorder events, OperatorMetrics metrics, OperatorSettings settings) {
+                                  EventRecorder events, OperatorMetrics metrics, OperatorSettings settings,
+                                  RunChanges runChanges) {
         this.client = client;
+        this.runChanges = runChanges;
         this.runner = runner;
         this.metrics = metrics;
         this.shell = new ReconcileShell<>(this, transitions, events, metrics, settings);
@@ -115,13 +119,17 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
 
     @Override
     public UpdateControl<AlignmentRun> reconcile(AlignmentRun run, Context<AlignmentRun> context) {
-        return shell.reconcile(run, context);
+        UpdateControl<AlignmentRun> control = shell.reconcile(run, context);
+        runChanges.reconciled(run);
+        return control;
     }
 
     @Override
     public ErrorStatusUpdateControl<AlignmentRun> updateErrorStatus(AlignmentRun run, Context<AlignmentRun> context,
                                                                    Exception e) {
-        return shell.updateErrorStatus(run, context, e);
+        ErrorStatusUpdateControl<AlignmentRun> control = shell.updateErrorStatus(run, context, e);
+        runChanges.reconciled(run);
+        return control;
     }
 
     /** The reconcile without its status write (see {@link ReconcileShell#decide}); the new status is on {@code run}. */

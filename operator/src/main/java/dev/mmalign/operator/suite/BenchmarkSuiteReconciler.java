@@ -23,13 +23,13 @@ import dev.mmalign.operator.reconcile.Outcome;
 import dev.mmalign.operator.reconcile.ReconcileShell;
 import dev.mmalign.operator.reconcile.ReconcileSteps;
 import dev.mmalign.operator.run.ModelResolver;
+import dev.mmalign.operator.run.RunChanges;
 import dev.mmalign.operator.status.Conditions;
 import dev.mmalign.operator.status.Conditions.State;
 import dev.mmalign.operator.status.StageStates;
 import dev.mmalign.operator.status.TransitionRecorder;
 import io.fabric8.kubernetes.api.model.Condition;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.javaoperatorsdk.operator.api.config.informer.InformerEventSourceConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.Context;
 import io.javaoperatorsdk.operator.api.reconciler.ControllerConfiguration;
 import io.javaoperatorsdk.operator.api.reconciler.ErrorStatusUpdateControl;
@@ -38,7 +38,6 @@ import io.javaoperatorsdk.operator.api.reconciler.Reconciler;
 import io.javaoperatorsdk.operator.api.reconciler.UpdateControl;
 import io.javaoperatorsdk.operator.processing.event.ResourceID;
 import io.javaoperatorsdk.operator.processing.event.source.EventSource;
-import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEventSource;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -63,14 +62,18 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite>,
 
     private final KubernetesClient client;
     private final StageRunner runner;
+    /** Wakes a suite evaluating a run when that run was reconciled. */
+    private final RunChanges runChanges;
     /** This kind's children, cached by informers registered in prepareEventSources (before any reconcile). */
     private volatile ChildCaches children;
     private final OperatorMetrics metrics;
     private final ReconcileShell<BenchmarkSuite, BenchmarkSuiteStatus, SuitePhase> shell;
 
     public BenchmarkSuiteReconciler(KubernetesClient client, StageRunner runner, TransitionRecorder transitions,
-                                    EventRecorder events, OperatorMetrics metrics, OperatorSettings settings) {
+                                    EventRecorder events, OperatorMetrics metrics, OperatorSettings settings,
+                                    RunChanges runChanges) {
         this.client = client;
+        this.runChanges = runChanges;
         this.runner = runner;
         this.metrics = metrics;
         this.shell = new ReconcileShell<>(this, transitions, events, metrics, settings);
@@ -81,15 +84,13 @@ public class BenchmarkSuiteReconciler implements Reconciler<BenchmarkSuite>,
         var cache = context.getPrimaryCache();
         metrics.phaseGauges(KIND, SuitePhase.values(), id -> cache.get(id).isPresent());
         children = ChildCaches.create(BenchmarkSuite.class, KIND, context);
-        var runs = InformerEventSourceConfiguration.from(AlignmentRun.class, BenchmarkSuite.class)
-                .withName("evaluated-runs")
-                .withSecondaryToPrimaryMapper(run -> cache.list(run.getMetadata().getNamespace())
+        EventSource<?, BenchmarkSuite> runs = runChanges.eventSource("evaluated-runs",
+                run -> cache.list(run.getMetadata().getNamespace())
                         .filter(s -> s.getSpec() != null && s.getSpec().models != null && s.getSpec().models.stream()
                                 .anyMatch(m -> run.getMetadata().getName().equals(m.alignmentRun)))
-                        .map(ResourceID::fromResource).collect(Collectors.toSet()))
-                .build();
+                        .map(ResourceID::fromResource).collect(Collectors.toSet()));
         List<EventSource<?, BenchmarkSuite>> sources = new java.util.ArrayList<>(children.eventSources());
-        sources.addAll(List.of(new InformerEventSource<>(runs, context)));
+        sources.add(runs);
         return sources;
     }
 
