@@ -62,7 +62,9 @@ public class ComputeResources {
     @JsonPropertyDescription("Affinity rules of the stage pod.")
     public Affinity affinity;
 
-    @JsonPropertyDescription("PriorityClass of the stage pod.")
+    @JsonPropertyDescription("PriorityClass of the stage pod. Unset: where the operator uses stage classes (the Helm "
+            + "chart's stagePriorityClasses.use), the stage's own: mmalign-dataset, mmalign-training or "
+            + "mmalign-evaluation.")
     @Size(max = 253)
     public String priorityClassName;
 
