@@ -40,7 +40,8 @@ public final class LocalModeSettings {
     /**
      * JVM options of local mode's operator: the serial collector, as its image runs it (Dockerfile.jvm), and C1 only:
      * on the quickstart's two cores, C2 compiling the operator's start-up and reconcile code competes with the stage
-     * pods for the whole few-minute run, for code that runs a few hundred times.
+     * pods for the whole few-minute run, for code that runs a few hundred times. Both are the image's flags too
+     * ({@code JAVA_OPTS_APPEND}); LocalModeSettingsTest keeps them among them.
      */
     public static List<String> operatorJvmOptions() {
         return List.of("-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
