@@ -292,26 +292,25 @@ final class IndexedStore extends KubernetesCrudDispatcher {
     }
 
     private void unfile(AttributeSet attributes) {
-        for (Attribute a : filedUnder.getOrDefault(attributes, List.of())) {
-            LinkedHashSet<AttributeSet> file = files.get(a);
-            if (file != null) {
-                file.remove(attributes);
-                if (file.isEmpty()) {
-                    files.remove(a);
+        removeFrom(files, filedUnder.remove(attributes), attributes);
+        removeFrom(dependents, ownedBy.remove(attributes), attributes);
+    }
+
+    /** Takes {@code attributes} out of {@code index}'s entries under {@code keys}, dropping entries left empty. */
+    private static <K> void removeFrom(Map<K, LinkedHashSet<AttributeSet>> index, List<K> keys,
+                                       AttributeSet attributes) {
+        if (keys == null) {
+            return;
+        }
+        for (K key : keys) {
+            LinkedHashSet<AttributeSet> entry = index.get(key);
+            if (entry != null) {
+                entry.remove(attributes);
+                if (entry.isEmpty()) {
+                    index.remove(key);
                 }
             }
         }
-        filedUnder.remove(attributes);
-        for (String uid : ownedBy.getOrDefault(attributes, List.of())) {
-            LinkedHashSet<AttributeSet> owned = dependents.get(uid);
-            if (owned != null) {
-                owned.remove(attributes);
-                if (owned.isEmpty()) {
-                    dependents.remove(uid);
-                }
-            }
-        }
-        ownedBy.remove(attributes);
     }
 
     /**
