@@ -2,7 +2,9 @@ package dev.mmalign.local;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -26,6 +28,21 @@ public final class LocalCommand {
 
     /** The entry point of {@code mmalign-local.jar}. */
     public static void main(String[] args) {
+        if (!LocalJvm.runsHere()) {
+            // java -jar cannot carry JVM options: the command runs in a second JVM that has them (LocalJvm).
+            List<String> command = LocalJvm.command(Path.of(System.getProperty("java.home")),
+                    ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getenv(),
+                    System.getProperty("java.class.path"), LocalCommand.class.getName(), args);
+            try {
+                System.exit(LocalJvm.runChild(command));
+            } catch (IOException e) {
+                System.err.println("local: cannot start " + command.get(0) + " (" + e.getMessage()
+                        + "); running with this JVM's options");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                System.exit(1);
+            }
+        }
         System.exit(run(args));
     }
 
