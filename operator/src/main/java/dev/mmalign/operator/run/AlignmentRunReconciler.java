@@ -50,7 +50,6 @@ import io.javaoperatorsdk.operator.processing.event.source.informer.InformerEven
 import io.javaoperatorsdk.operator.processing.event.source.informer.Mappers;
 
 import java.time.Instant;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.stream.Collectors;
@@ -107,12 +106,10 @@ public class AlignmentRunReconciler implements Reconciler<AlignmentRun>,
                 .build();
         var datasets = InformerEventSourceConfiguration.from(PreferenceDataset.class, AlignmentRun.class)
                 .withName("datasets")
-                // In ReleaseOrder: the runs a dataset releases are reconciled largest training first.
                 .withSecondaryToPrimaryMapper(ds -> cache.list(ds.getMetadata().getNamespace())
                         .filter(r -> r.getSpec() != null && r.getSpec().dataset != null
                                 && ds.getMetadata().getName().equals(r.getSpec().dataset.name))
-                        .sorted(ReleaseOrder.largestFirst(ds))
-                        .map(ResourceID::fromResource).collect(Collectors.toCollection(LinkedHashSet::new)))
+                        .map(ResourceID::fromResource).collect(Collectors.toSet()))
                 .build();
         datasetCache = new InformerEventSource<>(datasets, context);
         List<EventSource<?, AlignmentRun>> sources = new java.util.ArrayList<>(children.eventSources());
