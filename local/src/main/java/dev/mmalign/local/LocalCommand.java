@@ -2,7 +2,9 @@ package dev.mmalign.local;
 
 import io.fabric8.kubernetes.api.model.HasMetadata;
 
+import java.io.IOException;
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -15,9 +17,10 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code java -jar local/target/mmalign-local.jar [OPTIONS] [DIR|FILE ...]} ({@link LocalOptions#HELP}): starts the
- * embedded API server and installs {@code crds/}, fills an empty quickstart claim, starts the local Job executor,
- * then starts the packaged operator ({@link OperatorProcess}) pointed at the server, and runs {@link LocalRun}, which
- * applies the manifests and follows them to the end. Everything is stopped on the way out.
+ * embedded API server and installs {@code crds/}, starts filling an empty quickstart claim, starts the packaged
+ * operator ({@link OperatorProcess}) pointed at the server and applies the manifests ({@link LocalRun#apply}) beside
+ * it, then, once the claim is ready, starts the local Job executor and follows the manifests to the end
+ * ({@link LocalRun#follow}). Everything is stopped on the way out.
  */
 public final class LocalCommand {
 
@@ -26,6 +29,21 @@ public final class LocalCommand {
 
     /** The entry point of {@code mmalign-local.jar}. */
     public static void main(String[] args) {
+        if (!LocalJvm.runsHere()) {
+            // java -jar cannot carry JVM options: the command runs in a second JVM that has them (LocalJvm).
+            List<String> command = LocalJvm.command(Path.of(System.getProperty("java.home")),
+                    ManagementFactory.getRuntimeMXBean().getInputArguments(), System.getenv(),
+                    System.getProperty("java.class.path"), LocalCommand.class.getName(), args);
+            try {
+                System.exit(LocalJvm.runChild(command));
+            } catch (IOException e) {
+                System.err.println("local: cannot start " + command.get(0) + " (" + e.getMessage()
+                        + "); running with this JVM's options");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                System.exit(1);
+            }
+        }
         System.exit(run(args));
     }
 
@@ -134,6 +152,15 @@ public final class LocalCommand {
             OperatorProcess operator = OperatorProcess.start(o.operatorApp(), api.url(),
                     LocalModeSettings.operatorJvmOptions(), operatorOptions, operatorLog);
             operatorProcess.set(operator);
+            if (!operator.awaitStarted()) {
+                return 1;
+            }
+            // Applied while the claim is prepared: the operator creates the Jobs meanwhile. The local executor, which
+            // creates their pods and starts them, starts once the claim is ready (as a cluster's pods wait for their
+            // volume), and then starts every pod in the scheduler's queue order (priority, then age): the dataset's
+            // sample pods before the suite's evaluations. Applied once the claim was ready, an evaluation whose Job
+            // the operator created a moment before the sample Job could take a slot before the second sample pod.
+            List<HasMetadata> applied = LocalRun.apply(api, manifests, out);
             if (!awaitPrepared(prepared)) {
                 return 1;
             }
@@ -142,10 +169,7 @@ public final class LocalCommand {
                             .withTrainerJar(o.trainerJar(), TrainerJvm.podOptions(archive)).withExtraEnv(podEnv));
             executor.set(jobs);
             jobs.start();
-            if (!operator.awaitStarted()) {
-                return 1;
-            }
-            int code = LocalRun.run(new LocalSession(o, api, jobs, manifests, out, start));
+            int code = LocalRun.follow(new LocalSession(o, api, jobs, manifests, out, start), applied);
             if (o.keepRunning()) {
                 out.printf("still serving %s (--keep-running); Ctrl-C to stop%n", api.url());
                 operator.join();

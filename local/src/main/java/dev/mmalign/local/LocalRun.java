@@ -11,7 +11,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The part of {@code local} that runs once the operator is up: applies the manifests, follows them to the end,
+ * The part of {@code local} that runs once the operator is up: applies the manifests ({@link #apply}, which the
+ * command does while the claim is prepared), follows them to the end ({@link #follow}),
  * prints the BenchmarkSuite tables and the AlignmentSweep tables, and returns the exit code (0 all finished and none failed, 1 otherwise).
  */
 final class LocalRun {
@@ -19,12 +20,18 @@ final class LocalRun {
     private LocalRun() {
     }
 
-    static int run(LocalSession s) throws InterruptedException {
-        ManifestApplier applier = new ManifestApplier(s.api().client(), "default");
-        List<HasMetadata> applied = applier.apply(s.manifests());
+    /** Applies the manifests (creates or updates each), printing a line per object; returns them as applied. */
+    static List<HasMetadata> apply(EmbeddedApiServer api, List<HasMetadata> manifests, java.io.PrintStream out) {
+        ManifestApplier applier = new ManifestApplier(api.client(), "default");
+        List<HasMetadata> applied = applier.apply(manifests);
         for (HasMetadata r : applied) {
-            s.out().printf("applied %s/%s%n", r.getKind(), r.getMetadata().getName());
+            out.printf("applied %s/%s%n", r.getKind(), r.getMetadata().getName());
         }
+        return applied;
+    }
+
+    /** Follows the applied resources to the end, prints their tables, and returns the exit code. */
+    static int follow(LocalSession s, List<HasMetadata> applied) throws InterruptedException {
         List<HasMetadata> tracked = applied.stream().filter(ResourceSummary::isTracked).toList();
         ProgressWatcher watcher = new ProgressWatcher(s.api().client(), s.out(), s.start());
         ProgressWatcher.Result result = watcher.await(tracked, s.options().timeout());

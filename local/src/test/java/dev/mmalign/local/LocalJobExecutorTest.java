@@ -381,6 +381,29 @@ class LocalJobExecutorTest {
     }
 
     /**
+     * Guards what local mode relies on when it applies the manifests while the claim is prepared and starts the
+     * executor afterwards: Jobs that exist before the executor starts get their pods in its first pass, and those
+     * start in the scheduler's queue order — the dataset's pod before the evaluation's whose Job is older.
+     */
+    @Test
+    void jobsCreatedBeforeTheExecutorStartsRunByPriority() throws Exception {
+        assertTrue(PodPriorities.installStageClasses(client, TestPaths.repoRoot()));
+        executor.close();
+        for (String[] job : new String[][]{{"evaluation", "mmalign-evaluation"}, {"dataset", "mmalign-dataset"}}) {
+            Job j = shJob(job[0], "echo " + job[0] + " >> /data/order").build();
+            j.getSpec().getTemplate().getSpec().setPriorityClassName(job[1]);
+            create(j);
+        }
+        executor = new LocalJobExecutor(client, LocalExecutorConfig.defaults(TestPaths.repoRoot(), workDir)
+                .withMaxProcesses(1));
+        executor.start();
+        for (String name : List.of("evaluation", "dataset")) {
+            await().atMost(WAIT).until(() -> condition(name, "Complete").isPresent());
+        }
+        assertEquals(List.of("dataset", "evaluation"), Files.readAllLines(data().resolve("order")));
+    }
+
+    /**
      * Guards the process limit of a 2-core machine: with parallelism 4 and maxProcesses 2, never more than two
      * pod processes run at the same time, and all four complete.
      */
