@@ -237,7 +237,9 @@ final class ApiFront implements AutoCloseable {
         };
         response.closeHandler(v -> gone.run()); // the client stopped watching
         response.endHandler(v -> gone.run());
-        response.write("\n"); // sends the head now: kubectl waits for it; a JSON stream skips blank lines
+        // The head goes out now (kubectl waits for it) and nothing else: a Fabric8 HTTP watch reads every line as an
+        // event, and a blank line sent to push the head out ended it at once.
+        response.writeHead();
         WatchHub.Watch opened = dispatcher.watch(request.uri(), event -> {
             if (!response.ended() && !response.closed()) {
                 response.write(line(event, path, table));

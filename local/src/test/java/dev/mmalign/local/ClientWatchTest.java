@@ -19,9 +19,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 /**
- * Guards the local API server's websocket watches as the Fabric8 client (the operator's informers) reads them.
+ * Guards the local API server's watches as the Fabric8 client reads them: over a websocket (the operator's
+ * informers) and over a streamed HTTP response (a client set to {@code onlyHttpWatches}, and Fabric8's fallback
+ * when a websocket cannot be opened).
  */
-class WebSocketWatchTest {
+class ClientWatchTest {
 
     static EmbeddedApiServer api;
     static KubernetesClient client;
@@ -46,10 +48,41 @@ class WebSocketWatchTest {
     @Test
     void anEventBiggerThanAFrameReachesTheWatch() throws Exception {
         var cms = client.configMaps().inNamespace("big");
-        cms.resource(configMap("small", 10)).create();
-        cms.resource(configMap("large", 200 * 1024)).create();
+        cms.resource(configMap("big", "small", 10)).create();
+        cms.resource(configMap("big", "large", 200 * 1024)).create();
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
-        Watcher<ConfigMap> watcher = new Watcher<>() {
+        try (Watch ignored = cms.watch(new ListOptions(), recorder(received))) {
+            assertEquals("ADDED small", next(received));
+            assertEquals("ADDED large", next(received));
+            cms.resource(configMap("big", "after", 10)).create();
+            assertEquals("ADDED after", next(received), "the watch goes on after the large event");
+        }
+    }
+
+    /**
+     * Guards the start of a streamed watch: the response head goes out at once (kubectl waits for it) with no body
+     * before the first event. A blank line sent to push the head out ended every Fabric8 HTTP watch at once: it reads
+     * each line as an event ("Unexpected exception processing watch event").
+     */
+    @Test
+    void anHttpWatchGetsItsFirstEvents() throws Exception {
+        var config = api.clientConfig();
+        config.setOnlyHttpWatches(true);
+        try (KubernetesClient http = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config)
+                .build()) {
+            var cms = http.configMaps().inNamespace("http");
+            cms.resource(configMap("http", "one", 10)).create();
+            BlockingQueue<String> received = new LinkedBlockingQueue<>();
+            try (Watch ignored = cms.watch(new ListOptions(), recorder(received))) {
+                assertEquals("ADDED one", next(received));
+                cms.resource(configMap("http", "two", 10)).create();
+                assertEquals("ADDED two", next(received));
+            }
+        }
+    }
+
+    private static Watcher<ConfigMap> recorder(BlockingQueue<String> received) {
+        return new Watcher<>() {
             @Override
             public void eventReceived(Action action, ConfigMap cm) {
                 received.add(action + " " + cm.getMetadata().getName());
@@ -60,12 +93,6 @@ class WebSocketWatchTest {
                 received.add("CLOSED " + (cause == null ? "" : cause.getMessage()));
             }
         };
-        try (Watch ignored = cms.watch(new ListOptions(), watcher)) {
-            assertEquals("ADDED small", next(received));
-            assertEquals("ADDED large", next(received));
-            cms.resource(configMap("after", 10)).create();
-            assertEquals("ADDED after", next(received), "the watch goes on after the large event");
-        }
     }
 
     /** The next event (generous wait: a loaded machine); fails when none comes. */
@@ -75,8 +102,8 @@ class WebSocketWatchTest {
         return e;
     }
 
-    private static ConfigMap configMap(String name, int bytes) {
-        return new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace("big").endMetadata()
+    private static ConfigMap configMap(String ns, String name, int bytes) {
+        return new ConfigMapBuilder().withNewMetadata().withName(name).withNamespace(ns).endMetadata()
                 .addToData("k", "x".repeat(bytes)).build();
     }
 }
