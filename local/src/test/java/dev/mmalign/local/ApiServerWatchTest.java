@@ -53,9 +53,10 @@ class ApiServerWatchTest {
 
     /**
      * A watch read as kubectl reads one: a streamed HTTP response, one event per line, each kept as "TYPE name rv".
-     * Not the Fabric8 client's websocket: kube-apiserver sends a watch's first events the moment it opens, and in one
-     * CI run of four the client's websocket delivered none of those (not yet understood; see the session note), which
-     * these tests do not guard. The server's watch is the same for both transports (WatchHub).
+     * Not the Fabric8 client's websocket: its Vert.x client can drop the frames read between the upgrade and the
+     * moment it sets its handlers (see {@code WebSocketCalls}), and in one CI run the first events of a watch never
+     * came. The server's watch is the same for both transports (WatchHub); {@code ClientWatchTest} reads both
+     * transports with the Fabric8 client.
      */
     private static final class StreamedWatch implements AutoCloseable {
         final BlockingQueue<String> received = new LinkedBlockingQueue<>();
