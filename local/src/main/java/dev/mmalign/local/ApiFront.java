@@ -238,8 +238,7 @@ final class ApiFront implements AutoCloseable {
         response.closeHandler(v -> gone.run()); // the client stopped watching
         response.endHandler(v -> gone.run());
         // The head goes out now (kubectl waits for it) and nothing else: a Fabric8 HTTP watch reads every line as an
-        // event, and a blank line sent to push the head out ended it at once. An empty write sends the head alone
-        // (not writeHead(): the reactor's test class path also holds the trainer's older Vert.x, which lacks it).
+        // event, and a blank line sent to push the head out ended it at once. An empty write sends the head alone.
         response.write(io.vertx.core.buffer.Buffer.buffer());
         WatchHub.Watch opened = dispatcher.watch(request.uri(), event -> {
             if (!response.ended() && !response.closed()) {
