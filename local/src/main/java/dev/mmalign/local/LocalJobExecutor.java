@@ -60,7 +60,8 @@ import java.util.concurrent.TimeUnit;
  * <p>At most {@link LocalExecutorConfig#maxProcesses()} processes run at once; other pods wait in phase Pending and
  * get free slots as the kube-scheduler's queue orders them: by {@code spec.priority} (resolved from the pod's
  * PriorityClass when the pod is created, as the API server's Priority admission does: {@link PodPriorities}), highest
- * first, then the oldest. Nothing is preempted.
+ * first, then the oldest. Nothing is preempted: instead a pod of higher priority than every running pod starts beside
+ * them, up to {@link LocalExecutorConfig#overtaking()} processes beyond the limit ({@link PodRunner#startPending}).
  * Each pod's stdout+stderr go to {@code <workDir>/logs/<namespace>/<pod>.log}.
  *
  * <p>A replacement pod is created only once the pod it replaces has ended (podReplacementPolicy: Failed).

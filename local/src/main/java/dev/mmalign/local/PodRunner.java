@@ -21,7 +21,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The kubelet of local mode: runs the pods the {@link LocalJobExecutor} created as local processes
- * ({@link PodLauncher}), at most {@link LocalExecutorConfig#maxProcesses()} at once, ends them (SIGTERM, SIGKILL
+ * ({@link PodLauncher}), at most {@link LocalExecutorConfig#maxProcesses()} at once (a few more for pods that overtake:
+ * {@link #startPending}), ends them (SIGTERM, SIGKILL
  * after the pod's grace period) and writes what their container did into the pod's status (Running, then terminated
  * with exit code, reason and termination message). It decides nothing about Jobs: which pod to end, and what an
  * ended pod means for its Job, is the executor's part.
@@ -56,15 +57,25 @@ final class PodRunner implements AutoCloseable {
      * Gives free process slots to Pending pods (no process yet, not being ended) as the scheduler's queue orders them:
      * highest priority first, then the oldest, and writes their Running status; {@code onExit} runs whenever one of
      * their processes ends.
+     *
+     * <p>With every slot taken, a pending pod of higher priority than every running pod does not wait: it starts
+     * beside them, up to {@link LocalExecutorConfig#overtaking()} processes beyond the limit. Local mode never
+     * preempts (the stage PriorityClasses say {@code preemptionPolicy: Never}, and an evicted pod's work would be
+     * lost), and the limit only keeps the machine's cores from being shared by more processes than they can serve
+     * well, so sharing them a while with a higher-priority pod is the cheaper way to honour its priority. It is what
+     * keeps a dataset's short stages (annotate, build: every training waits for them) from queueing behind the
+     * evaluations that took the slots sampling freed a moment before the operator created the next stage's Job.
      */
     void startPending(Collection<JobRun> runs, Runnable onExit) {
         int running = 0;
+        int highestRunning = Integer.MIN_VALUE;
         List<PodRun> pending = new ArrayList<>();
         Map<PodRun, String> namespaces = new HashMap<>();
         for (JobRun run : runs) {
             for (PodRun pr : run.pods.values()) {
                 if (pr.running()) {
                     running++;
+                    highestRunning = Math.max(highestRunning, pr.priority);
                 } else if (pr.pending()) {
                     pending.add(pr);
                     namespaces.put(pr, run.namespace);
@@ -73,12 +84,19 @@ final class PodRunner implements AutoCloseable {
         }
         pending.sort(QUEUE_ORDER);
         for (PodRun pr : pending) {
-            if (running >= config.maxProcesses()) {
+            boolean free = running < config.maxProcesses();
+            boolean overtakes = running < config.maxProcesses() + config.overtaking() && pr.priority > highestRunning;
+            if (!free && !overtakes) {
                 return;
+            }
+            if (!free) {
+                LOG.infof("pod %s/%s: priority %d above every running pod's, started beside them (%d processes)",
+                        namespaces.get(pr), pr.name, pr.priority, running + 1);
             }
             pr.process = launcher.launch(pr.pod);
             pr.process.onExit().thenRun(onExit);
             running++;
+            highestRunning = Math.max(highestRunning, pr.priority);
             if (pr.process.startError() == null) {
                 writePodStatus(namespaces.get(pr), pr.name, new PodBuilder(pr.pod)
                         .withStatus(StatusWriter.running(pr.pod, pr.process)).build());

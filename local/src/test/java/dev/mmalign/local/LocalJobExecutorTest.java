@@ -351,8 +351,9 @@ class LocalJobExecutorTest {
     void podsStartByTheirPriorityClassThenAge() throws Exception {
         assertTrue(PodPriorities.installStageClasses(client, TestPaths.repoRoot()));
         executor.close();
+        // Overtaking off: this is about the queue's order (the unclassed hold pod would be overtaken).
         executor = new LocalJobExecutor(client, LocalExecutorConfig.defaults(TestPaths.repoRoot(), workDir)
-                .withMaxProcesses(1));
+                .withMaxProcesses(1).withOvertaking(0));
         executor.start();
         create(shJob("hold", "while [ ! -e /data/go ]; do sleep 0.1; done").build());
         await().atMost(WAIT).until(() -> pods("hold").stream().anyMatch(p -> p.getStatus() != null

@@ -121,6 +121,61 @@ class PodRunnerTest {
         }
     }
 
+    /**
+     * Guards how local mode honours priority without preempting: with every slot taken by pods of lower priority, a
+     * pending pod of higher priority than every running one starts beside them (one process beyond the limit by
+     * default), while a second such pod, and a pod whose priority some running pod matches or beats, wait.
+     */
+    @Test
+    void aPodOfHigherPriorityThanEveryRunningOneStartsBesideThem() {
+        PodRun evalA = pod(run, "eval-a", "sleep 60", 1, 100);
+        PodRun evalB = pod(run, "eval-b", "sleep 60", 1, 100);
+        runner.startPending(List.of(run), () -> { });
+        assertTrue(evalA.running() && evalB.running());
+
+        PodRun annotate = pod(run, "annotate", "sleep 60", 1, 300);
+        PodRun evalC = pod(run, "eval-c", "sleep 60", 1, 100);
+        runner.startPending(List.of(run), () -> { });
+        assertTrue(annotate.running(), "priority 300 above both running pods' 100: started as a third process");
+        assertEquals("Running", phase("annotate"));
+        assertNull(evalC.process, "a pod no higher than the running ones waits for a free slot");
+
+        PodRun urgent = pod(run, "urgent", "sleep 60", 1, 400);
+        PodRun build = pod(run, "build", "sleep 60", 1, 300);
+        runner.startPending(List.of(run), () -> { });
+        assertNull(urgent.process, "the one process beyond the limit is taken: even a 400 waits");
+
+        evalA.kill = PodRun.Kill.JOB_FINISHED;
+        runner.terminate(evalA);
+        await().atMost(WAIT).until(() -> evalA.process.isDone());
+        runner.startPending(List.of(run), () -> { });
+        assertTrue(urgent.running(), "three processes again: the freed slot counts as the one beyond the limit");
+        assertNull(build.process, "the 300 is no higher than the running ones: it waits");
+        assertNull(evalC.process);
+    }
+
+    /** Guards the limit when overtaking is off, and that a running pod of the same priority stops one overtaking. */
+    @Test
+    void noPodOvertakesWhenOvertakingIsOffOrARunningPodIsAsHigh() {
+        runner.close();
+        runner = new PodRunner(client, LocalExecutorConfig.defaults(TestPaths.repoRoot(), workDir)
+                .withMaxProcesses(2).withOvertaking(0));
+        PodRun low = pod(run, "low", "sleep 60", 1, 100);
+        PodRun high = pod(run, "high", "sleep 60", 1, 300);
+        runner.startPending(List.of(run), () -> { });
+        assertTrue(high.running() && low.running());
+        PodRun higher = pod(run, "higher", "sleep 60", 1, 400);
+        runner.startPending(List.of(run), () -> { });
+        assertNull(higher.process, "overtaking off: even a pod above every running one waits");
+
+        runner.close();
+        runner = new PodRunner(client, LocalExecutorConfig.defaults(TestPaths.repoRoot(), workDir).withMaxProcesses(2));
+        run.pods.remove(higher.name); // out of the queue: only the 300 below is pending
+        PodRun secondHigh = pod(run, "second-high", "sleep 60", 1, 300);
+        runner.startPending(List.of(run), () -> { });
+        assertNull(secondHigh.process, "a running pod is as high (300): nothing overtakes");
+    }
+
     @Test
     void endedPodReportsItsExitCodeAndTerminationMessage() {
         PodRun p = pod("fails", "echo 'bad input' > /dev/termination-log; exit 2", 1);
