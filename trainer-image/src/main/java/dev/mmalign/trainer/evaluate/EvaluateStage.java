@@ -189,8 +189,8 @@ public final class EvaluateStage implements StageRunner.Stage {
      * Answers the items not yet in the samples file, {@code batchSize} at a time where the benchmark answers in batches
      * ({@link BenchmarkRun#batched}), else one by one; returns how it stopped early, or null when all are done.
      */
-    static StageResult.Outcome answerAll(StageContext ctx, BenchmarkRun run, List<BenchmarkItem> items, int batchSize,
-                                         Path samplesFile, ProgressTracker tracker)
+    private static StageResult.Outcome answerAll(StageContext ctx, BenchmarkRun run, List<BenchmarkItem> items,
+                                                 int batchSize, Path samplesFile, ProgressTracker tracker)
             throws JudgeUnavailableException, InterruptedException {
         try (JsonlAppender appender = JsonlAppender.open(samplesFile)) {
             Set<String> done = new HashSet<>();
@@ -226,9 +226,10 @@ public final class EvaluateStage implements StageRunner.Stage {
     }
 
     /**
-     * Answers written (and forced to disk) together, at the end of the batch that brings at least this many. One force
-     * per answer cost the quickstart's evaluation about a tenth of its time on a busy disk; a pod killed hard loses at
-     * most max(this, batchSize) locally generated answers (the default batch: one batch), which a rerun makes again.
+     * Answers written (and forced to disk) together, after the batch that brings at least this many. One force per
+     * answer cost the quickstart's evaluation about a tenth of its time on a busy disk. A pod killed hard loses the batch
+     * in progress and, with batches smaller than this, fewer than this many answers not yet written; a rerun makes them
+     * again.
      * Answers that a paid judge scored are written one by one (see {@link BenchmarkRun#judged}).
      */
     static final int APPEND_EVERY = 16;

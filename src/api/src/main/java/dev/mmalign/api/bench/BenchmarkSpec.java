@@ -66,8 +66,8 @@ public class BenchmarkSpec {
     @Max(1024)
     @JsonPropertyDescription("Questions answered together in one batch (greedy decoding) by pope, mmbench and "
             + "exact-match; the judge-scored benchmarks answer one at a time. Answers are written after each batch "
-            + "that brings at least 16, so a pod killed hard redoes at most that many. Batched answers can differ "
-            + "from one-at-a-time ones in float rounding.")
+            + "once 16 or more wait, so a pod killed hard redoes the batch in progress and, with smaller batches, "
+            + "fewer than 16 more. Batched answers can differ from one-at-a-time ones in float rounding.")
     public Integer batchSize = DEFAULT_BATCH_SIZE;
 
     public BenchmarkSpec() {}
