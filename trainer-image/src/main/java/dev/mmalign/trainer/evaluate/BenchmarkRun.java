@@ -46,28 +46,73 @@ final class BenchmarkRun {
         return name.judgeScored();
     }
 
+    /**
+     * Whether this benchmark's questions are answered in batches ({@link #evaluateAll}): the single-turn benchmarks
+     * that no judge scores. The judged ones answer one question at a time (each is written as soon as it is scored).
+     */
+    boolean batched() {
+        return name == BenchmarkName.POPE || name == BenchmarkName.MMBENCH || name == BenchmarkName.EXACT_MATCH;
+    }
+
+    /**
+     * The questions of a {@link #batched} benchmark answered together and scored, in item order: the same records as
+     * {@link #evaluate} gives one by one, except where batched decoding rounds floats differently.
+     */
+    List<SampleOutput> evaluateAll(List<BenchmarkItem> items) {
+        if (!batched()) throw new IllegalStateException(name.wireName() + " answers one question at a time");
+        List<BoundedAnswer.Question> questions = new ArrayList<>();
+        for (BenchmarkItem item : items) questions.add(question(item));
+        List<BoundedAnswer> answers = BoundedAnswer.generateAll(model, questions, maxNewTokens);
+        List<SampleOutput> out = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) out.add(scored(items.get(i), answers.get(i)));
+        return out;
+    }
+
     SampleOutput evaluate(BenchmarkItem item)
             throws JudgeUnavailableException, InterruptedException, BenchmarkJudge.BudgetSpent {
         return switch (name) {
-            case POPE -> {
-                BoundedAnswer a = answer(item, item.turns().get(0));
-                String predicted = PopeScore.parse(a.text());
-                yield counted(SampleOutput.of(item.id(), List.of(a.text())).prediction(predicted)
-                        .correct(predicted.equals(item.answer())), a).build();
-            }
-            case MMBENCH -> mmbench(item);
-            case EXACT_MATCH -> {
-                BoundedAnswer a = answer(item, item.turns().get(0));
-                String answer = a.text();
-                yield counted(SampleOutput.of(item.id(), List.of(answer)).prediction(answer)
-                        .correct(ExactMatch.exact(answer, item.answer()))
-                        .lenientCorrect(ExactMatch.contains(answer, item.answer())), a).build();
+            case POPE, MMBENCH, EXACT_MATCH -> {
+                BoundedAnswer.Question q = question(item);
+                yield scored(item, BoundedAnswer.generate(model, q.image(), q.conversation(), GREEDY, maxNewTokens));
             }
             case MT_BENCH -> mtBench.evaluate(item);
             case LLAVA_BENCH -> llavaBench(item);
             case MM_VET -> mmVet(item);
             case ALPACA_EVAL -> alpacaEval.evaluate(item);
         };
+    }
+
+    /** A batched benchmark's answer scored its way. */
+    private SampleOutput scored(BenchmarkItem item, BoundedAnswer a) {
+        return switch (name) {
+            case POPE -> {
+                String predicted = PopeScore.parse(a.text());
+                yield counted(SampleOutput.of(item.id(), List.of(a.text())).prediction(predicted)
+                        .correct(predicted.equals(item.answer())), a).build();
+            }
+            case MMBENCH -> mmbench(item, a);
+            case EXACT_MATCH -> {
+                String answer = a.text();
+                yield counted(SampleOutput.of(item.id(), List.of(answer)).prediction(answer)
+                        .correct(ExactMatch.exact(answer, item.answer()))
+                        .lenientCorrect(ExactMatch.contains(answer, item.answer())), a).build();
+            }
+            default -> throw new IllegalStateException(name.wireName() + " is not scored from one answer alone");
+        };
+    }
+
+    /**
+     * The single user turn a batched benchmark asks (MMBench's row with its hint and options), with the item's image
+     * or, for {@code noisyImage: photos}, the photo drawn for its first turn.
+     */
+    private BoundedAnswer.Question question(BenchmarkItem item) {
+        String prompt = name == BenchmarkName.MMBENCH
+                ? CircularChoice.prompt(item.hint(), item.turns().get(0), item.options()) : item.turns().get(0);
+        return new BoundedAnswer.Question(image(item), List.of(ChatMessage.user(prompt)));
+    }
+
+    private Path image(BenchmarkItem item) {
+        return item.image() == null && photos != null ? photos.draw(item.id(), 0) : item.image();
     }
 
     /**
@@ -77,8 +122,7 @@ final class BenchmarkRun {
      * then scores as it would any answer. Never a crash.
      */
     private BoundedAnswer answer(BenchmarkItem item, String prompt) {
-        Path image = item.image() == null && photos != null ? photos.draw(item.id(), 0) : item.image();
-        return BoundedAnswer.generate(model, image, List.of(ChatMessage.user(prompt)), GREEDY, maxNewTokens);
+        return BoundedAnswer.generate(model, image(item), List.of(ChatMessage.user(prompt)), GREEDY, maxNewTokens);
     }
 
     private static SampleOutput.Builder counted(SampleOutput.Builder out, BoundedAnswer a) {
@@ -86,8 +130,7 @@ final class BenchmarkRun {
     }
 
     /** One row of the MMBench TSV (a question or one of its circular copies): asked once, its option inferred. */
-    private SampleOutput mmbench(BenchmarkItem item) {
-        BoundedAnswer a = answer(item, CircularChoice.prompt(item.hint(), item.turns().get(0), item.options()));
+    private SampleOutput mmbench(BenchmarkItem item, BoundedAnswer a) {
         Map<Character, String> choices = new LinkedHashMap<>();
         for (int i = 0; i < item.options().size(); i++) choices.put((char) ('A' + i), item.options().get(i));
         Character letter = MmbenchAnswer.infer(a.text(), choices);

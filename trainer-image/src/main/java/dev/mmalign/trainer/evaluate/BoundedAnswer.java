@@ -5,7 +5,10 @@ import dev.mmalign.trainer.stage.GenerationSettings;
 import dev.mmalign.trainer.stage.PolicyModel;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * One answer that never runs past the model's context. The rule: the new-token budget is {@code maxNewTokens} cut to
@@ -18,6 +21,46 @@ import java.util.List;
 record BoundedAnswer(String text, boolean truncated, boolean overlong) {
 
     static final String ERROR_ANSWER = "ERROR";
+    private static final double GREEDY = 0.0;
+
+    /** One greedy question of a {@link #generateAll} call. */
+    record Question(Path image, List<ChatMessage> conversation) {}
+
+    /**
+     * Greedy answers to many questions under the same rule as {@link #generate}, in question order: prompts that fill
+     * the context get "ERROR" without the model; the others are decoded together ({@link PolicyModel#generateAll}),
+     * one call per distinct budget, since a batch shares its new-token budget. A batched answer can differ from the
+     * one-at-a-time answer in float rounding (padded rows, other matmul shapes), not in the rule.
+     */
+    static List<BoundedAnswer> generateAll(PolicyModel model, List<Question> questions, int maxNewTokens) {
+        BoundedAnswer[] out = new BoundedAnswer[questions.size()];
+        // Budget -> indices of the questions with that budget, in question order.
+        Map<Integer, List<Integer>> byBudget = new TreeMap<>();
+        for (int i = 0; i < questions.size(); i++) {
+            Question q = questions.get(i);
+            long room = (long) model.contextLength() - model.promptPositions(q.image(), q.conversation());
+            if (room < 1) {
+                out[i] = new BoundedAnswer(ERROR_ANSWER, false, true);
+            } else {
+                byBudget.computeIfAbsent((int) Math.min(maxNewTokens, room), k -> new ArrayList<>()).add(i);
+            }
+        }
+        for (Map.Entry<Integer, List<Integer>> group : byBudget.entrySet()) {
+            int budget = group.getKey();
+            List<PolicyModel.Request> requests = new ArrayList<>();
+            for (int i : group.getValue()) {
+                Question q = questions.get(i);
+                // Seed 0 as in generate; greedy decoding draws nothing from it.
+                requests.add(new PolicyModel.Request(q.image(), q.conversation(),
+                        new GenerationSettings(1, GREEDY, 1.0, budget, 0L)));
+            }
+            List<List<String>> texts = model.generateAll(requests);
+            for (int j = 0; j < requests.size(); j++) {
+                out[group.getValue().get(j)] = new BoundedAnswer(texts.get(j).get(0), budget < maxNewTokens, false);
+            }
+        }
+        return List.of(out);
+    }
 
     static BoundedAnswer generate(PolicyModel model, Path image, List<ChatMessage> conversation, double temperature,
                                   int maxNewTokens) {

@@ -74,6 +74,7 @@ public final class EvaluateStage implements StageRunner.Stage {
         Path out = ctx.outputDir();
         Map<String, List<BenchmarkItem>> itemsByBenchmark = new LinkedHashMap<>();
         Map<String, NoisyPhotos> photosByBenchmark = new LinkedHashMap<>();
+        Map<String, Integer> batchSizes = new LinkedHashMap<>();
         for (BenchmarkSpec b : benchmarks) {
             if (b.name == null || b.dataPath == null) {
                 throw new InvalidInputException(ctx.specFile(), "every benchmark needs name and dataPath");
@@ -94,6 +95,12 @@ public final class EvaluateStage implements StageRunner.Stage {
                 throw new InvalidInputException(ctx.resolve(b.dataPath, "benchmarks[" + b.name + "].dataPath"),
                         "benchmark " + b.effectiveId() + " holds no questions");
             }
+            int batchSize = b.batchSize == null ? BenchmarkSpec.DEFAULT_BATCH_SIZE : b.batchSize;
+            if (batchSize < 1) {
+                throw new InvalidInputException(ctx.specFile(), "benchmark " + b.effectiveId()
+                        + ": batchSize must be at least 1, got " + batchSize);
+            }
+            batchSizes.put(b.effectiveId(), batchSize);
             if (b.limit != null && items.size() > b.limit) items = items.subList(0, b.limit);
             List<BenchmarkItem> withNoise = new ArrayList<>();
             for (BenchmarkItem item : items) {
@@ -112,8 +119,8 @@ public final class EvaluateStage implements StageRunner.Stage {
                 if (r.usage() != null) earlier = earlier.plus(r.usage());
             }
             BenchmarkJudge judge = judgeIfNeeded(ctx, benchmarks, ledger, earlier.usd());
-            StageResult result = evaluate(ctx, models, benchmarks, itemsByBenchmark, photosByBenchmark, judge,
-                    halfWeights);
+            StageResult result = evaluate(ctx, models, benchmarks, itemsByBenchmark, photosByBenchmark, batchSizes,
+                    judge, halfWeights);
             Usage total = judge == null ? earlier : earlier.plus(judge.spent());
             result.counts.put("judgeRequests", total.requests());
             result.metrics.put("judgeCostUSD", total.usd());
@@ -123,8 +130,8 @@ public final class EvaluateStage implements StageRunner.Stage {
 
     private StageResult evaluate(StageContext ctx, List<ResolvedModel> models, List<BenchmarkSpec> benchmarks,
                                  Map<String, List<BenchmarkItem>> itemsByBenchmark,
-                                 Map<String, NoisyPhotos> photosByBenchmark, BenchmarkJudge judge,
-                                 boolean halfWeights) throws Exception {
+                                 Map<String, NoisyPhotos> photosByBenchmark, Map<String, Integer> batchSizes,
+                                 BenchmarkJudge judge, boolean halfWeights) throws Exception {
         Path out = ctx.outputDir();
 
         List<ResolvedModel> mine = new ArrayList<>();
@@ -151,7 +158,8 @@ public final class EvaluateStage implements StageRunner.Stage {
                     Path dataFile = ctx.resolve(b.dataPath, "benchmarks[" + b.name + "].dataPath");
                     BenchmarkRun run = new BenchmarkRun(b.name, model, b.maxNewTokens == null ? 512 : b.maxNewTokens,
                             judge, dataFile, photosByBenchmark.get(id));
-                    StageResult.Outcome stopped = answerAll(ctx, run, itemsByBenchmark.get(id), samplesFile, tracker);
+                    StageResult.Outcome stopped = answerAll(ctx, run, itemsByBenchmark.get(id), batchSizes.get(id),
+                            samplesFile, tracker);
                     if (stopped != null) {
                         result.outcome = stopped;
                         result.message = stopped == StageResult.Outcome.budgetExhausted
@@ -177,26 +185,32 @@ public final class EvaluateStage implements StageRunner.Stage {
         return result;
     }
 
-    /** Answers the items not yet in the samples file; returns how it stopped early, or null when all are done. */
+    /**
+     * Answers the items not yet in the samples file, {@code batchSize} at a time where the benchmark answers in batches
+     * ({@link BenchmarkRun#batched}), else one by one; returns how it stopped early, or null when all are done.
+     */
     private static StageResult.Outcome answerAll(StageContext ctx, BenchmarkRun run, List<BenchmarkItem> items,
-                                                 Path samplesFile, ProgressTracker tracker)
+                                                 int batchSize, Path samplesFile, ProgressTracker tracker)
             throws JudgeUnavailableException, InterruptedException {
         try (JsonlAppender appender = JsonlAppender.open(samplesFile)) {
             Set<String> done = new HashSet<>();
             for (SampleOutput o : JsonlReader.readAll(samplesFile, SampleOutput.class, null)) done.add(o.id());
             tracker.advance(done.size(), null);
+            List<BenchmarkItem> todo = new ArrayList<>();
+            for (BenchmarkItem item : items) if (!done.contains(item.id())) todo.add(item);
+            int step = run.batched() ? batchSize : 1;
             List<SampleOutput> pending = new ArrayList<>();
             try {
-                for (BenchmarkItem item : items) {
-                    if (done.contains(item.id())) continue;
+                for (int from = 0; from < todo.size(); from += step) {
                     if (ctx.stop().requested()) return StageResult.Outcome.interrupted;
+                    List<BenchmarkItem> batch = todo.subList(from, Math.min(todo.size(), from + step));
                     try {
-                        pending.add(run.evaluate(item));
+                        pending.addAll(run.batched() ? run.evaluateAll(batch) : List.of(run.evaluate(batch.get(0))));
                     } catch (BenchmarkJudge.BudgetSpent e) {
                         return StageResult.Outcome.budgetExhausted;
                     }
-                    tracker.advance(1, null);
-                    if (pending.size() == APPEND_EVERY || run.judged()) {
+                    tracker.advance(batch.size(), null);
+                    if (pending.size() >= APPEND_EVERY || run.judged()) {
                         appender.appendAll(pending);
                         pending.clear();
                     }
@@ -212,9 +226,11 @@ public final class EvaluateStage implements StageRunner.Stage {
     }
 
     /**
-     * Answers written (and forced to disk) together. One force per answer cost the quickstart's evaluation about a
-     * tenth of its time on a busy disk; a crash loses at most this many locally generated answers, which a rerun makes
-     * again. Answers that a paid judge scored are written one by one (see {@link BenchmarkRun#judged}).
+     * Answers written (and forced to disk) together, after the batch that brings at least this many. One force per
+     * answer cost the quickstart's evaluation about a tenth of its time on a busy disk. A pod killed hard loses the batch
+     * in progress and, with batches smaller than this, fewer than this many answers not yet written; a rerun makes them
+     * again.
+     * Answers that a paid judge scored are written one by one (see {@link BenchmarkRun#judged}).
      */
     static final int APPEND_EVERY = 16;
 

@@ -234,6 +234,7 @@ class EvaluateStageTest {
         StageSpec spec = spec("base");
         spec.benchmarks = new ArrayList<>(List.of(bench(BenchmarkName.POPE, "world/pope-heldout.jsonl",
                 "world/images")));
+        spec.benchmarks.get(0).batchSize = 1; // a stop is seen between batches (BatchedEvaluationTest: larger ones)
         ScriptedModel first = new ScriptedModel((img, q) -> "Yes");
         first.afterCall = () -> {
             if (first.calls == 5) fx.stop.request();

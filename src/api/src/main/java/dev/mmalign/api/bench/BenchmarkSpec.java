@@ -58,6 +58,18 @@ public class BenchmarkSpec {
     @JsonPropertyDescription("Most new tokens per answer (greedy decoding).")
     public Integer maxNewTokens = 512;
 
+    /** {@link #batchSize}'s default. */
+    public static final int DEFAULT_BATCH_SIZE = 16;
+
+    @Default("16")
+    @Min(1)
+    @Max(1024)
+    @JsonPropertyDescription("Questions answered together in one batch (greedy decoding) by pope, mmbench and "
+            + "exact-match; the judge-scored benchmarks answer one at a time. Answers are written after each batch "
+            + "once 16 or more wait, so a pod killed hard redoes the batch in progress and, with smaller batches, "
+            + "fewer than 16 more. Batched answers can differ from one-at-a-time ones in float rounding.")
+    public Integer batchSize = DEFAULT_BATCH_SIZE;
+
     public BenchmarkSpec() {}
 
     /** The label of this entry in results. */
