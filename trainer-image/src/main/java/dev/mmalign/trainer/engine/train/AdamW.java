@@ -15,6 +15,11 @@ import java.util.Map;
  * can be saved and restored. Parameters are the trainable arrays; gradients accumulate in them across
  * micro-batches; the training loop then takes {@link #gradientNorm}, calls {@link #step} only when it is finite, and
  * {@link #zeroGradients} either way. Biases and norm weights (1-D) are not decayed, as in HF Trainer.
+ *
+ * <p>Each array's work is its own, so it may be split over threads ({@link OptimizerStep}): {@link #arrayNorm} per
+ * array, {@link #norm} to combine them, {@link #begin} once per step, then {@link #update} and {@link #zeroGradients}
+ * on any subsets that together hold every parameter once. That gives the bits of the whole-set methods, which are
+ * built from the same pieces.
  */
 public final class AdamW {
     /** One trainable array with its moments. */
@@ -51,11 +56,28 @@ public final class AdamW {
      * The L2 norm of all accumulated gradients: NaN or infinite when any gradient is (the caller then skips the step).
      */
     public double gradientNorm(NDManager scratch) {
+        float[] norms = new float[params.size()];
+        for (int i = 0; i < norms.length; i++) {
+            norms[i] = arrayNorm(scratch, params.get(i));
+        }
+        return norm(norms);
+    }
+
+    /** The L2 norm of one parameter's accumulated gradient, as libtorch computes it (float32). */
+    public static float arrayNorm(NDManager scratch, Param p) {
+        NDArray g = p.value().getGradient();
+        g.attach(scratch); // DJL attaches a gradient to its parameter's manager; free it per step
+        return g.norm().getFloat();
+    }
+
+    /**
+     * The L2 norm of all gradients from their per-array norms, given in parameter order: the squares are added in
+     * that order, in double, so the sum does not depend on which thread computed which array's norm.
+     */
+    public static double norm(float[] arrayNorms) {
         double sq = 0;
-        for (Param p : params) {
-            NDArray g = p.value().getGradient();
-            g.attach(scratch); // DJL attaches a gradient to its parameter's manager; free it per step
-            double n = g.norm().getFloat();
+        for (float f : arrayNorms) {
+            double n = f;
             sq += n * n;
         }
         return Math.sqrt(sq);
@@ -66,14 +88,34 @@ public final class AdamW {
      * their norm {@code gradNorm} (from {@link #gradientNorm}, finite). Does not zero the gradients.
      */
     public void step(NDManager scratch, double lr, double gradNorm, double maxNorm) {
+        update(scratch, begin(lr, gradNorm, maxNorm), params);
+    }
+
+    /** What every array's update in one step shares: the learning rate, the clip factor and the bias corrections. */
+    public record Step(double lr, float clip, double bc1, double bc2) {}
+
+    /**
+     * Counts one optimiser step and fixes its factors, before any array is updated ({@link #update}): clipping to
+     * {@code maxNorm} (if > 0) given the gradients' norm {@code gradNorm} (from {@link #gradientNorm}, finite).
+     */
+    public Step begin(double lr, double gradNorm, double maxNorm) {
         if (!Double.isFinite(gradNorm)) {
             throw new IllegalArgumentException("gradient norm " + gradNorm + ": skip the step instead");
         }
         float clip = maxNorm > 0 && gradNorm > maxNorm ? (float) (maxNorm / (gradNorm + 1e-6)) : 1f;
         steps++;
-        double bc1 = 1 - Math.pow(BETA1, steps);
-        double bc2 = 1 - Math.pow(BETA2, steps);
-        for (Param p : params) {
+        return new Step(lr, clip, 1 - Math.pow(BETA1, steps), 1 - Math.pow(BETA2, steps));
+    }
+
+    /**
+     * Applies {@code step}'s update to the parameters in {@code subset}, from their accumulated gradients. Does not zero
+     * the gradients. Touches nothing outside the subset, so disjoint subsets may run on different threads (with grad
+     * mode off: the parameters are leaves that require gradients).
+     */
+    public void update(NDManager scratch, Step step, List<Param> subset) {
+        double lr = step.lr();
+        float clip = step.clip();
+        for (Param p : subset) {
             // Number operands are safe here: no GradientCollector is open, so every op reads them at once.
             NDArray grad = p.value().getGradient();
             grad.attach(scratch);
@@ -83,8 +125,8 @@ public final class AdamW {
             if (weightDecay > 0 && p.value().getShape().dimension() > 1) {
                 p.value().muli((float) (1 - lr * weightDecay));
             }
-            NDArray denom = scratchOf(p.expAvgSq().div((float) bc2), scratch).sqrt().addi((float) EPS);
-            NDArray update = scratchOf(p.expAvg().mul((float) (lr / bc1)), scratch).divi(denom);
+            NDArray denom = scratchOf(p.expAvgSq().div((float) step.bc2()), scratch).sqrt().addi((float) EPS);
+            NDArray update = scratchOf(p.expAvg().mul((float) (lr / step.bc1())), scratch).divi(denom);
             p.value().subi(update);
         }
     }
@@ -95,7 +137,12 @@ public final class AdamW {
      * into the same tensors.
      */
     public void zeroGradients() {
-        for (Param p : params) {
+        zeroGradients(params);
+    }
+
+    /** {@link #zeroGradients()} for the parameters in {@code subset} only. */
+    public static void zeroGradients(List<Param> subset) {
+        for (Param p : subset) {
             JniUtils.zeroGrad((PtNDArray) p.value());
         }
     }

@@ -7,7 +7,6 @@ import dev.mmalign.trainer.engine.ndarray.OwnedArrays;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 import dev.mmalign.trainer.engine.model.ActivationCheckpoints;
@@ -51,7 +50,8 @@ import java.util.function.BooleanSupplier;
  * gradientAccumulation} micro-batches; micro-batch {@code i} of a step runs on replica {@code i mod replicas}, every
  * loss is divided by the step's micro-batch count, the replicas' gradients are summed into replica 0's, replica 0's
  * AdamW applies the update, and the updated arrays are copied to every other replica, so all replicas hold identical
- * weights at every step. LoRA dropout masks are seeded per (step, micro-batch, layer), never by thread order.
+ * weights at every step. That per-array work is split over the replicas' threads ({@link OptimizerStep}), bit for bit
+ * what one thread would compute. LoRA dropout masks are seeded per (step, micro-batch, layer), never by thread order.
  *
  * @param <E> one training example (a DPO pair or an SFT example)
  */
@@ -163,6 +163,11 @@ public abstract class TrainingLoop<E> {
                     return t;
                 });
             }
+            List<Map<String, NDArray>> copyArrays = new ArrayList<>();
+            for (Replica r : replicas) {
+                copyArrays.add(r.trainable());
+            }
+            OptimizerStep update = new OptimizerStep(optimizer, copyArrays, vlm.manager(), pool, copies);
             while (step < total) {
                 int epoch = step / stepsPerEpoch;
                 int firstMicro = (step % stepsPerEpoch) * microsPerStep;
@@ -187,24 +192,20 @@ public abstract class TrainingLoop<E> {
                     o.metrics().forEach((k, v) -> sums.merge(k, v, Double::sum));
                     tokens += o.tokens();
                 }
-                sumGradientsIntoFirst(replicas);
                 double lr = Schedule.learningRate(cfg, step, total);
                 double loss = sums.get("loss") / micros;
-                double gradNorm;
-                try (NDManager scratch = vlm.manager().newSubManager()) {
-                    gradNorm = optimizer.gradientNorm(scratch);
-                    // A NaN or infinite loss or gradient must never reach the weights or AdamW's moments: skip the
-                    // update. Zeroing below clears the non-finite gradients, so the next step starts clean.
-                    if (Double.isFinite(loss) && Double.isFinite(gradNorm)) {
-                        optimizer.step(scratch, lr, gradNorm, cfg.maxGradNorm());
-                        nonFiniteInARow = 0;
-                    } else {
-                        skipped++;
-                        nonFiniteInARow++;
-                    }
-                    optimizer.zeroGradients();
-                    broadcastFromFirst(replicas);
+                double gradNorm = update.sumGradientsAndNorm();
+                // A NaN or infinite loss or gradient must never reach the weights or AdamW's moments: skip the
+                // update. The gradients are zeroed either way, so the next step starts clean.
+                AdamW.Step applied = null;
+                if (Double.isFinite(loss) && Double.isFinite(gradNorm)) {
+                    applied = optimizer.begin(lr, gradNorm, cfg.maxGradNorm());
+                    nonFiniteInARow = 0;
+                } else {
+                    skipped++;
+                    nonFiniteInARow++;
                 }
+                update.updateAndBroadcast(applied);
                 step++;
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 Map<String, Double> metrics = new LinkedHashMap<>();
@@ -409,7 +410,7 @@ public abstract class TrainingLoop<E> {
     }
 
     /** Waits for every future (so none still runs), collects the results in order, returns the first failure. */
-    private static <T> Throwable awaitAll(List<Future<T>> futures, List<T> results) {
+    static <T> Throwable awaitAll(List<Future<T>> futures, List<T> results) {
         Throwable first = null;
         for (Future<T> f : futures) {
             try {
@@ -445,43 +446,6 @@ public abstract class TrainingLoop<E> {
             JniUtils.zeroGrad((PtNDArray) a);
         }
         return new Replica(copy, parent, arrays);
-    }
-
-    /** Adds every other replica's gradients to replica 0's (copied to its device), then zeroes them. */
-    private static void sumGradientsIntoFirst(List<Replica> replicas) {
-        if (replicas.size() == 1) {
-            return;
-        }
-        Map<String, NDArray> target = replicas.get(0).trainable();
-        try (NDManager scratch = replicas.get(0).parent().newSubManager()) {
-            for (Map.Entry<String, NDArray> e : target.entrySet()) {
-                NDArray sum = e.getValue().getGradient();
-                sum.attach(scratch);
-                for (int r = 1; r < replicas.size(); r++) {
-                    NDArray a = replicas.get(r).trainable().get(e.getKey());
-                    NDArray g = a.getGradient();
-                    g.attach(scratch);
-                    NDArray moved = g.toDevice(sum.getDevice(), false);
-                    moved.attach(scratch);
-                    sum.addi(moved); // in place: the gradient tensor of replica 0's array
-                    JniUtils.zeroGrad((PtNDArray) a);
-                }
-            }
-        }
-    }
-
-    /** Copies replica 0's trained arrays into every other replica, so all apply the same update. */
-    private static void broadcastFromFirst(List<Replica> replicas) {
-        for (int r = 1; r < replicas.size(); r++) {
-            Map<String, NDArray> target = replicas.get(r).trainable();
-            try (NDManager scratch = replicas.get(r).parent().newSubManager()) {
-                for (Map.Entry<String, NDArray> e : replicas.get(0).trainable().entrySet()) {
-                    NDArray moved = e.getValue().toDevice(scratch.getDevice(), true);
-                    moved.attach(scratch);
-                    target.get(e.getKey()).set(new NDIndex("..."), moved);
-                }
-            }
-        }
     }
 
     /** Last line of defence: a model with NaN or infinite weights is never saved as a result. */

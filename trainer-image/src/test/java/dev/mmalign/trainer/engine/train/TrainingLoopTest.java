@@ -201,6 +201,21 @@ class TrainingLoopTest {
     }
 
     @Test
+    void noNdArraysLeakAcrossShardedSteps() throws Exception {
+        // Two copies: the optimiser step's per-array work runs on both pool threads, each part on its own scratch
+        // manager under the model's; none of their arrays may outlive the step.
+        try (VisionLanguageModel vlm = ModelLoader.create("tiny", 4)) {
+            TrainConfig cfg = TrainConfig.builder().method(TrainConfig.Method.SFT).lora(null).batchSize(4)
+                    .gradientAccumulation(1).epochs(5).learningRate(1e-3).batchShards(2).build();
+            List<Integer> counts = new ArrayList<>();
+            new SftTrainer(vlm, cfg, dir.resolve("img")).train(ToyData.sftExamples(images), dir.resolve("out"),
+                    (s, t, m) -> counts.add(((BaseNDManager) vlm.manager()).getManagedArrays().size()), null);
+            assertEquals(10, counts.size());
+            assertEquals(1, counts.stream().distinct().count(), "live arrays per step: " + counts);
+        }
+    }
+
+    @Test
     void sftTermAddsWeightedChosenNllToTheDpoLoss() throws Exception {
         List<DpoPairRecord> pairs = ToyData.preferencePairs(images);
         double[] loss = new double[2];
