@@ -3,15 +3,13 @@ package dev.mmalign.local;
 import io.fabric8.kubernetes.api.model.EventBuilder;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.StatusCause;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
@@ -38,20 +36,8 @@ class ApiServerFidelityTest {
             .withGroup("mmalign.dev").withVersion("v1alpha1").withPlural("alignmentruns").withKind("AlignmentRun")
             .withNamespaced(true).build();
 
-    static EmbeddedApiServer api;
-    static KubernetesClient client;
-
-    @BeforeAll
-    static void start() {
-        api = EmbeddedApiServer.start(0);
-        api.installCrds(TestPaths.repoRoot().resolve("crds"));
-        client = api.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    @RegisterExtension
+    static final ApiServerPerClass SERVER = ApiServerPerClass.withCrds();
 
     private static GenericKubernetesResource run(String name, String spec) {
         return Serialization.unmarshal("""
@@ -67,7 +53,7 @@ class ApiServerFidelityTest {
     @Test
     void invalidCustomResourceIsRefusedNamingTheField() {
         KubernetesClientException e = assertThrows(KubernetesClientException.class, () ->
-                client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("v").resource(
+                SERVER.client().genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("v").resource(
                         run("bad-beta", VALID_SPEC.replace("0.1", "-1"))).create());
         assertEquals(422, e.getCode(), e.getMessage());
         assertEquals("Invalid", e.getStatus().getReason());
@@ -75,7 +61,7 @@ class ApiServerFidelityTest {
         assertEquals(List.of("spec.dpo.beta"), fields, e.getMessage());
         assertTrue(e.getStatus().getMessage().startsWith("AlignmentRun.mmalign.dev \"bad-beta\" is invalid: "
                 + "spec.dpo.beta: Invalid value: -1"), e.getStatus().getMessage());
-        assertEquals(null, client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("v").withName("bad-beta")
+        assertEquals(null, SERVER.client().genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("v").withName("bad-beta")
                 .get());
     }
 
@@ -83,18 +69,18 @@ class ApiServerFidelityTest {
      * is refused and leaves it as it was; a valid merge patch replaces lists (RFC 7386) instead of appending. */
     @Test
     void storedObjectsArePrunedDefaultedAndPatchesValidated() {
-        GenericKubernetesResource created = client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("v")
+        GenericKubernetesResource created = SERVER.client().genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("v")
                 .resource(run("good", VALID_SPEC.replace("\"dpo\":", "\"typo\":1,\"dpo\":"))).create();
         Map<?, ?> spec = (Map<?, ?>) created.getAdditionalProperties().get("spec");
         assertFalse(spec.containsKey("typo"), "unknown field pruned: " + spec);
         assertNotEquals(null, ((Map<?, ?>) spec.get("dpo")).get("lossType"), "defaults filled in: " + spec);
 
         KubernetesClientException e = assertThrows(KubernetesClientException.class, () ->
-                client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("v").withName("good")
+                SERVER.client().genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("v").withName("good")
                         .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"spec\":{\"method\":\"dpo\"}}"));
         assertEquals(422, e.getCode(), e.getMessage());
         assertEquals("spec.method", e.getStatus().getDetails().getCauses().get(0).getField());
-        Map<?, ?> after = (Map<?, ?>) client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("v")
+        Map<?, ?> after = (Map<?, ?>) SERVER.client().genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("v")
                 .withName("good").get().getAdditionalProperties().get("spec");
         assertEquals("DPO", after.get("method"));
     }
@@ -104,7 +90,7 @@ class ApiServerFidelityTest {
      * the version it re-reads. */
     @Test
     void staleStatusPutConflicts() {
-        var runs = client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("s");
+        var runs = SERVER.client().genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("s");
         GenericKubernetesResource read = runs.resource(run("locked", VALID_SPEC)).create();
         runs.withName("locked").subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
                 "{\"status\":{\"progress\":{\"current\":7}}}");
@@ -124,16 +110,16 @@ class ApiServerFidelityTest {
     @Test
     void listsHonourFieldSelectors() {
         for (String object : List.of("a", "b")) {
-            client.v1().events().inNamespace("f").resource(new EventBuilder().withNewMetadata().withName(object + ".1")
+            SERVER.client().v1().events().inNamespace("f").resource(new EventBuilder().withNewMetadata().withName(object + ".1")
                     .endMetadata().withNewInvolvedObject().withKind("AlignmentRun").withName(object)
                     .withNamespace("f").endInvolvedObject().withReason("R").build()).create();
         }
-        assertEquals(List.of("a.1"), client.v1().events().inNamespace("f").withField("involvedObject.name", "a")
+        assertEquals(List.of("a.1"), SERVER.client().v1().events().inNamespace("f").withField("involvedObject.name", "a")
                 .withField("involvedObject.kind", "AlignmentRun").list().getItems().stream()
                 .map(e -> e.getMetadata().getName()).toList());
-        assertEquals(List.of("b.1"), client.v1().events().inNamespace("f").withoutField("involvedObject.name", "a")
+        assertEquals(List.of("b.1"), SERVER.client().v1().events().inNamespace("f").withoutField("involvedObject.name", "a")
                 .list().getItems().stream().map(e -> e.getMetadata().getName()).toList());
-        assertEquals(List.of(), client.v1().events().inNamespace("f").withField("involvedObject.kind", "Pod")
+        assertEquals(List.of(), SERVER.client().v1().events().inNamespace("f").withField("involvedObject.kind", "Pod")
                 .list().getItems());
     }
 
@@ -142,7 +128,7 @@ class ApiServerFidelityTest {
     @Test
     void kubectlWatchStreamsChanges(@TempDir Path home) throws Exception {
         assumeTrue(Kubectl.available(), "kubectl not on PATH");
-        Kubectl kubectl = new Kubectl(api.url(), home);
+        Kubectl kubectl = new Kubectl(SERVER.api().url(), home);
         Process watch = kubectl.start("get", "alignmentruns", "-n", "w", "--watch-only", "--output-watch-events");
         java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
@@ -161,10 +147,10 @@ class ApiServerFidelityTest {
         reader.start();
         try {
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
-                    .until(() -> api.openWatchStreams() == 1 || !watch.isAlive());
+                    .until(() -> SERVER.api().openWatchStreams() == 1 || !watch.isAlive());
             assertTrue(watch.isAlive(), "kubectl exited: " + lines);
 
-            var runs = client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("w");
+            var runs = SERVER.client().genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("w");
             runs.resource(run("watched", VALID_SPEC)).create();
             assertTrue(nextLine(lines).matches("ADDED\\s+watched\\b.*"), lines.toString());
             runs.withName("watched").subresource("status").patch(PatchContext.of(PatchType.JSON_MERGE),
@@ -177,7 +163,7 @@ class ApiServerFidelityTest {
             assertTrue(watch.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), "kubectl did not stop");
         }
         org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60))
-                .until(() -> api.openWatchStreams() == 0);
+                .until(() -> SERVER.api().openWatchStreams() == 0);
     }
 
     /** The next line kubectl printed that is not the header (generous wait: a loaded machine). */
@@ -198,7 +184,7 @@ class ApiServerFidelityTest {
     @Test
     void kubectlSeesFieldErrorsEventsAndExplain(@TempDir Path home) throws Exception {
         assumeTrue(Kubectl.available(), "kubectl not on PATH");
-        Kubectl kubectl = new Kubectl(api.url(), home);
+        Kubectl kubectl = new Kubectl(SERVER.api().url(), home);
         Path bad = home.resolve("bad.yaml");
         Files.writeString(bad, """
                 apiVersion: mmalign.dev/v1alpha1
@@ -215,10 +201,10 @@ class ApiServerFidelityTest {
         assertEquals(0, explain.exitCode(), explain.output());
         assertTrue(explain.output().contains("beta"), explain.output());
 
-        String uid = client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("k").resource(run("seen", VALID_SPEC))
+        String uid = SERVER.client().genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("k").resource(run("seen", VALID_SPEC))
                 .create().getMetadata().getUid();
         for (String object : List.of("seen", "other")) {
-            client.v1().events().inNamespace("k").resource(new EventBuilder().withNewMetadata()
+            SERVER.client().v1().events().inNamespace("k").resource(new EventBuilder().withNewMetadata()
                     .withName(object + ".1").endMetadata().withNewInvolvedObject().withApiVersion("mmalign.dev/v1alpha1")
                     .withKind("AlignmentRun").withName(object).withNamespace("k")
                     .withUid(object.equals("seen") ? uid : "other-uid").endInvolvedObject()

@@ -3,13 +3,11 @@ package dev.mmalign.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.crud.Attribute;
 import io.fabric8.mockwebserver.crud.AttributeSet;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -37,19 +35,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ApiServerWatchTest {
 
-    static EmbeddedApiServer api;
-    static KubernetesClient client;
-
-    @BeforeAll
-    static void start() {
-        api = EmbeddedApiServer.start(0);
-        client = api.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    @RegisterExtension
+    static final ApiServerPerClass SERVER = ApiServerPerClass.bare();
 
     /**
      * A watch read as kubectl reads one: a streamed HTTP response, one event per line, each kept as "TYPE name rv".
@@ -63,7 +50,7 @@ class ApiServerWatchTest {
         private final HttpResponse<Stream<String>> response;
 
         StreamedWatch(String pathAndQuery) throws Exception {
-            response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(api.url() + pathAndQuery))
+            response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(SERVER.api().url() + pathAndQuery))
                     .build(), HttpResponse.BodyHandlers.ofLines());
             Thread reader = new Thread(this::read, "watch-reader");
             reader.setDaemon(true);
@@ -109,7 +96,7 @@ class ApiServerWatchTest {
      * and nothing from before the list is. */
     @Test
     void watchFromAListsVersionGetsWhatChangedSince() throws Exception {
-        var cms = client.configMaps().inNamespace("replay");
+        var cms = SERVER.client().configMaps().inNamespace("replay");
         cms.resource(configMap("replay", "before", "a")).create();
         String listed = cms.list().getMetadata().getResourceVersion();
         ConfigMap created = cms.resource(configMap("replay", "between", "a")).create();
@@ -138,7 +125,7 @@ class ApiServerWatchTest {
      * synthetic events), then changes. */
     @Test
     void watchWithoutAVersionStartsWithEveryObject() throws Exception {
-        var cms = client.configMaps().inNamespace("fresh");
+        var cms = SERVER.client().configMaps().inNamespace("fresh");
         cms.resource(configMap("fresh", "one", "a")).create();
         cms.resource(configMap("fresh", "two", "a")).create();
         try (StreamedWatch events = new StreamedWatch("/api/v1/namespaces/fresh/configmaps?watch=true")) {
@@ -154,7 +141,7 @@ class ApiServerWatchTest {
      * labels start to match is ADDED. */
     @Test
     void labelSelectedWatchSeesObjectsLeaveAndEnter() throws Exception {
-        var cms = client.configMaps().inNamespace("labels");
+        var cms = SERVER.client().configMaps().inNamespace("labels");
         cms.resource(configMap("labels", "moving", "a")).create();
         try (StreamedWatch events = new StreamedWatch(
                 "/api/v1/namespaces/labels/configmaps?watch=true&labelSelector=app%3Da")) {

@@ -7,9 +7,8 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -25,19 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
  */
 class ClientWatchTest {
 
-    static EmbeddedApiServer api;
-    static KubernetesClient client;
-
-    @BeforeAll
-    static void start() {
-        api = EmbeddedApiServer.start(0);
-        client = api.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    @RegisterExtension
+    static final ApiServerPerClass SERVER = ApiServerPerClass.bare();
 
     /**
      * Guards one websocket frame per event, as kube-apiserver sends them. Split into frames of 64 KiB (Vert.x's
@@ -47,7 +35,7 @@ class ClientWatchTest {
      */
     @Test
     void anEventBiggerThanAFrameReachesTheWatch() throws Exception {
-        var cms = client.configMaps().inNamespace("big");
+        var cms = SERVER.client().configMaps().inNamespace("big");
         cms.resource(configMap("big", "small", 10)).create();
         cms.resource(configMap("big", "large", 200 * 1024)).create();
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
@@ -66,7 +54,7 @@ class ClientWatchTest {
      */
     @Test
     void anHttpWatchGetsItsFirstEvents() throws Exception {
-        var config = api.clientConfig();
+        var config = SERVER.api().clientConfig();
         config.setOnlyHttpWatches(true);
         try (KubernetesClient http = new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(config)
                 .build()) {

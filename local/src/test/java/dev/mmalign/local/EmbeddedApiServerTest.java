@@ -10,9 +10,8 @@ import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.net.URI;
@@ -36,28 +35,16 @@ class EmbeddedApiServerTest {
             .withGroup("mmalign.dev").withVersion("v1alpha1").withPlural("alignmentruns").withKind("AlignmentRun")
             .withNamespaced(true).build();
 
-    static EmbeddedApiServer api;
-    static KubernetesClient client;
-
-    @BeforeAll
-    static void start() {
-        api = EmbeddedApiServer.start(0);
-        api.installCrds(TestPaths.repoRoot().resolve("crds"));
-        client = api.client();
-    }
-
-    @AfterAll
-    static void stop() {
-        api.close();
-    }
+    @RegisterExtension
+    static final ApiServerPerClass SERVER = ApiServerPerClass.withCrds();
 
     /** Guards: the server listens on the loopback address only, and discovery of the mmalign group is derived
      * from the installed CRDs (names, short names, categories, scope, status subresource). */
     @Test
     void discoveryOfMmalignKindsComesFromTheCrds() throws Exception {
-        assertTrue(api.url().startsWith("http://127.0.0.1:"));
+        assertTrue(SERVER.api().url().startsWith("http://127.0.0.1:"));
         HttpClient http = HttpClient.newHttpClient();
-        String body = http.send(HttpRequest.newBuilder(URI.create(api.url() + "/apis/mmalign.dev/v1alpha1")).build(),
+        String body = http.send(HttpRequest.newBuilder(URI.create(SERVER.api().url() + "/apis/mmalign.dev/v1alpha1")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(body.contains("\"name\":\"alignmentruns\""), body);
         assertTrue(body.contains("\"name\":\"alignmentruns/status\""), body);
@@ -65,7 +52,7 @@ class EmbeddedApiServerTest {
         assertTrue(body.contains("\"mmalign\""), body);
         assertTrue(body.contains("\"name\":\"preferencedatasets\""), body);
         assertTrue(body.contains("\"name\":\"benchmarksuites\""), body);
-        String groups = http.send(HttpRequest.newBuilder(URI.create(api.url() + "/apis")).build(),
+        String groups = http.send(HttpRequest.newBuilder(URI.create(SERVER.api().url() + "/apis")).build(),
                 HttpResponse.BodyHandlers.ofString()).body();
         assertTrue(groups.contains("\"mmalign.dev/v1alpha1\""), groups);
         assertTrue(groups.contains("\"batch/v1\""), groups);
@@ -76,7 +63,7 @@ class EmbeddedApiServerTest {
     @Test
     void kubectlAppliesGetsPatchesStatusAndDeletes(@TempDir Path home) throws Exception {
         assumeTrue(Kubectl.available(), "kubectl not on PATH");
-        Kubectl kubectl = new Kubectl(api.url(), home);
+        Kubectl kubectl = new Kubectl(SERVER.api().url(), home);
         Path quickstart = TestPaths.repoRoot().resolve("examples/quickstart");
 
         Kubectl.Result apply = kubectl.run("apply", "--validate=false", "-n", "kc", "-f", quickstart.toString());
@@ -110,11 +97,11 @@ class EmbeddedApiServerTest {
         assertTrue(columns.output().contains("METHOD") && columns.output().contains("PHASE"), columns.output());
         assertTrue(columns.output().lines().anyMatch(l -> l.startsWith("quickstart-dpo") && l.contains("DPO")
                 && l.contains("Training")), columns.output());
-        GenericKubernetesResource run = client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("kc")
+        GenericKubernetesResource run = SERVER.client().genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("kc")
                 .withName("quickstart-dpo").get();
         assertEquals("Training", ((Map<?, ?>) run.getAdditionalProperties().get("status")).get("phase"));
 
-        client.batch().v1().jobs().inNamespace("kc").resource(new JobBuilder().withNewMetadata()
+        SERVER.client().batch().v1().jobs().inNamespace("kc").resource(new JobBuilder().withNewMetadata()
                 .withName("stage-job").endMetadata().withNewSpec().withSuspend(true).withNewTemplate().withNewSpec()
                 .addNewContainer().withName("main").withImage("none").endContainer().withRestartPolicy("Never")
                 .endSpec().endTemplate().endSpec().build()).create();
@@ -125,7 +112,7 @@ class EmbeddedApiServerTest {
 
         Kubectl.Result delete = kubectl.run("delete", "-n", "kc", "alignmentrun", "quickstart-dpo");
         assertEquals(0, delete.exitCode(), delete.output());
-        assertNull(client.genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("kc").withName("quickstart-dpo")
+        assertNull(SERVER.client().genericKubernetesResources(ALIGNMENT_RUNS).inNamespace("kc").withName("quickstart-dpo")
                 .get());
     }
 
@@ -133,76 +120,76 @@ class EmbeddedApiServerTest {
      * (owner → Job → Pod), and leaves unrelated objects alone. */
     @Test
     void deletingAnOwnerCascadesToWhatItOwns() {
-        ConfigMap owner = client.configMaps().inNamespace("gc").resource(new ConfigMapBuilder()
+        ConfigMap owner = SERVER.client().configMaps().inNamespace("gc").resource(new ConfigMapBuilder()
                 .withNewMetadata().withName("owner").endMetadata().build()).create();
-        Job job = client.batch().v1().jobs().inNamespace("gc").resource(new JobBuilder()
+        Job job = SERVER.client().batch().v1().jobs().inNamespace("gc").resource(new JobBuilder()
                 .withNewMetadata().withName("owned-job").withOwnerReferences(new OwnerReferenceBuilder()
                         .withApiVersion("v1").withKind("ConfigMap").withName("owner")
                         .withUid(owner.getMetadata().getUid()).withController(true).build()).endMetadata()
                 .withNewSpec().withSuspend(true).withNewTemplate().withNewSpec().addNewContainer().withName("c")
                 .withImage("none").endContainer().withRestartPolicy("Never").endSpec().endTemplate().endSpec()
                 .build()).create();
-        Pod pod = client.pods().inNamespace("gc").resource(new PodBuilder()
+        Pod pod = SERVER.client().pods().inNamespace("gc").resource(new PodBuilder()
                 .withNewMetadata().withName("owned-pod").withOwnerReferences(new OwnerReferenceBuilder()
                         .withApiVersion("batch/v1").withKind("Job").withName("owned-job")
                         .withUid(job.getMetadata().getUid()).build()).endMetadata()
                 .withNewSpec().addNewContainer().withName("c").withImage("none").endContainer().endSpec().build())
                 .create();
-        client.configMaps().inNamespace("gc").resource(new ConfigMapBuilder()
+        SERVER.client().configMaps().inNamespace("gc").resource(new ConfigMapBuilder()
                 .withNewMetadata().withName("bystander").endMetadata().build()).create();
         assertNotNull(pod.getMetadata().getUid());
 
-        client.configMaps().inNamespace("gc").withName("owner").delete();
+        SERVER.client().configMaps().inNamespace("gc").withName("owner").delete();
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertNull(client.batch().v1().jobs().inNamespace("gc").withName("owned-job").get());
-            assertNull(client.pods().inNamespace("gc").withName("owned-pod").get());
+            assertNull(SERVER.client().batch().v1().jobs().inNamespace("gc").withName("owned-job").get());
+            assertNull(SERVER.client().pods().inNamespace("gc").withName("owned-pod").get());
         });
-        assertNotNull(client.configMaps().inNamespace("gc").withName("bystander").get());
+        assertNotNull(SERVER.client().configMaps().inNamespace("gc").withName("bystander").get());
     }
 
     /** Guards cascading from a DELETE of a whole collection (kubectl delete configmaps --all): each removed owner's
      * dependents go too, as in a cluster. */
     @Test
     void deletingACollectionCascadesToWhatItsObjectsOwn() {
-        ConfigMap owner = client.configMaps().inNamespace("gcc").resource(new ConfigMapBuilder()
+        ConfigMap owner = SERVER.client().configMaps().inNamespace("gcc").resource(new ConfigMapBuilder()
                 .withNewMetadata().withName("owner").endMetadata().build()).create();
-        client.secrets().inNamespace("gcc").resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
+        SERVER.client().secrets().inNamespace("gcc").resource(new io.fabric8.kubernetes.api.model.SecretBuilder()
                 .withNewMetadata().withName("owned").withOwnerReferences(new OwnerReferenceBuilder()
                         .withApiVersion("v1").withKind("ConfigMap").withName("owner")
                         .withUid(owner.getMetadata().getUid()).build()).endMetadata().build()).create();
 
-        client.configMaps().inNamespace("gcc").delete();
+        SERVER.client().configMaps().inNamespace("gcc").delete();
 
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() ->
-                assertNull(client.secrets().inNamespace("gcc").withName("owned").get()));
-        assertNull(client.configMaps().inNamespace("gcc").withName("owner").get());
+                assertNull(SERVER.client().secrets().inNamespace("gcc").withName("owned").get()));
+        assertNull(SERVER.client().configMaps().inNamespace("gcc").withName("owner").get());
     }
 
     /** Guards cascading when the owner has a finalizer (JOSDK adds one): nothing goes while the owner is only
      * marked for deletion; removing the last finalizer removes the owner and then its dependents. */
     @Test
     void cascadeWaitsForTheOwnersFinalizers() {
-        ConfigMap owner = client.configMaps().inNamespace("gcf").resource(new ConfigMapBuilder()
+        ConfigMap owner = SERVER.client().configMaps().inNamespace("gcf").resource(new ConfigMapBuilder()
                 .withNewMetadata().withName("owner").withFinalizers("mmalign.dev/finalizer").endMetadata().build())
                 .create();
-        client.configMaps().inNamespace("gcf").resource(new ConfigMapBuilder().withNewMetadata().withName("child")
+        SERVER.client().configMaps().inNamespace("gcf").resource(new ConfigMapBuilder().withNewMetadata().withName("child")
                 .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("v1").withKind("ConfigMap")
                         .withName("owner").withUid(owner.getMetadata().getUid()).build())
                 .endMetadata().build()).create();
 
-        client.configMaps().inNamespace("gcf").withName("owner").delete();
-        ConfigMap marked = client.configMaps().inNamespace("gcf").withName("owner").get();
+        SERVER.client().configMaps().inNamespace("gcf").withName("owner").delete();
+        ConfigMap marked = SERVER.client().configMaps().inNamespace("gcf").withName("owner").get();
         assertNotNull(marked.getMetadata().getDeletionTimestamp());
-        assertNotNull(client.configMaps().inNamespace("gcf").withName("child").get());
+        assertNotNull(SERVER.client().configMaps().inNamespace("gcf").withName("child").get());
 
-        client.configMaps().inNamespace("gcf").withName("owner").edit(cm -> {
+        SERVER.client().configMaps().inNamespace("gcf").withName("owner").edit(cm -> {
             cm.getMetadata().setFinalizers(java.util.List.of());
             return cm;
         });
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            assertNull(client.configMaps().inNamespace("gcf").withName("owner").get());
-            assertNull(client.configMaps().inNamespace("gcf").withName("child").get());
+            assertNull(SERVER.client().configMaps().inNamespace("gcf").withName("owner").get());
+            assertNull(SERVER.client().configMaps().inNamespace("gcf").withName("child").get());
         });
     }
 
