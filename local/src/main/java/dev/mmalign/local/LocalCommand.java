@@ -133,11 +133,12 @@ public final class LocalCommand {
             // The claim preparation, the run's longest step, needs nothing the server holds: it starts first, and the
             // CRDs, the PriorityClasses and the operator (which has nothing to watch until the manifests are
             // applied) are set up beside it, so that none of their start-up is added to the run's time.
-            Path archive = TrainerJvm.archive(o.workDir(), o.trainerJar());
+            // Trainer JVMs map the class-data archive the trainer's build dumped beside its jar (TrainerJvm).
+            Path archive = TrainerJvm.archive(o.trainerJar());
             preparer.set(new ClaimPreparer(o.trainerJar(), TrainerJvm.preparationOptions(archive), List.of(), podEnv,
                     o.workDir().resolve("logs"), out));
             FutureTask<Boolean> prepared = new FutureTask<>(() -> !o.prepare()
-                    || prepareClaims(preparer.get(), manifests, api, o.workDir(), archive));
+                    || prepareClaims(preparer.get(), manifests, api, o.workDir()));
             Thread preparing = new Thread(prepared, "mmalign-local-prepare");
             preparing.setDaemon(true);
             preparing.start();
@@ -164,9 +165,11 @@ public final class LocalCommand {
             if (!awaitPrepared(prepared)) {
                 return 1;
             }
+            List<String> podOptions = o.podClassLists() ? TrainerJvm.classListingPodOptions()
+                    : TrainerJvm.podOptions(archive);
             LocalJobExecutor jobs = new LocalJobExecutor(api.newClient(),
                     LocalExecutorConfig.defaults(o.repoRoot(), o.workDir())
-                            .withTrainerJar(o.trainerJar(), TrainerJvm.podOptions(archive)).withExtraEnv(podEnv));
+                            .withTrainerJar(o.trainerJar(), podOptions).withExtraEnv(podEnv));
             executor.set(jobs);
             jobs.start();
             int code = LocalRun.follow(new LocalSession(o, api, jobs, manifests, out, start), applied);
@@ -190,18 +193,14 @@ public final class LocalCommand {
     }
 
     private static boolean prepareClaims(ClaimPreparer preparer, List<HasMetadata> manifests, EmbeddedApiServer api,
-                                         Path workDir, Path archive) throws Exception {
+                                         Path workDir) throws Exception {
         VolumeMapper volumes = new VolumeMapper(api.client(), workDir.toAbsolutePath().normalize());
-        try {
-            for (String claim : ClaimPreparer.claims(manifests, "default")) {
-                String[] nsAndName = claim.split("/", 2);
-                if (!preparer.prepareIfEmpty(claim, volumes.claimDir(nsAndName[0], nsAndName[1]))) {
-                    return false;
-                }
+        for (String claim : ClaimPreparer.claims(manifests, "default")) {
+            String[] nsAndName = claim.split("/", 2);
+            if (!preparer.prepareIfEmpty(claim, volumes.claimDir(nsAndName[0], nsAndName[1]))) {
+                return false;
             }
-            return true;
-        } finally {
-            TrainerJvm.keepArchive(archive);
         }
+        return true;
     }
 }

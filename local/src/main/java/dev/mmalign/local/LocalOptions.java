@@ -11,7 +11,8 @@ import java.util.List;
  * library.
  */
 record LocalOptions(List<Path> manifests, int port, Path workDir, Path repoRoot, Path trainerJar, Path operatorApp,
-                    boolean prepare, boolean clean, boolean keepRunning, Duration timeout, boolean help) {
+                    boolean prepare, boolean clean, boolean keepRunning, Duration timeout, boolean podClassLists,
+                    boolean help) {
 
     /** The packaged operator relative to the repository root (the operator module's Quarkus build). */
     static final String DEFAULT_OPERATOR_APP = "operator/target/quarkus-app";
@@ -41,6 +42,8 @@ record LocalOptions(List<Path> manifests, int port, Path workDir, Path repoRoot,
               --clean              delete the work dir first (a fresh start; otherwise finished stage work is reused)
               --keep-running       stay up after everything finished (for kubectl), until Ctrl-C
               --timeout MINUTES    give up (exit 1) after this long (default 120)
+              --pod-class-lists    every stage pod writes the classes it loads into its folder, without the
+                                   class-data archive (to remake the trainer's list: see PodClassList)
               -h, --help           this text
             """;
 
@@ -55,6 +58,7 @@ record LocalOptions(List<Path> manifests, int port, Path workDir, Path repoRoot,
         boolean clean = false;
         boolean keep = false;
         Duration timeout = Duration.ofMinutes(120);
+        boolean podClassLists = false;
         boolean help = false;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
@@ -68,6 +72,7 @@ record LocalOptions(List<Path> manifests, int port, Path workDir, Path repoRoot,
                 case "--clean" -> clean = true;
                 case "--keep-running" -> keep = true;
                 case "--timeout" -> timeout = Duration.ofMinutes(Long.parseLong(value(args, ++i, a)));
+                case "--pod-class-lists" -> podClassLists = true;
                 case "-h", "--help" -> help = true;
                 default -> {
                     if (a.startsWith("-")) {
@@ -88,7 +93,7 @@ record LocalOptions(List<Path> manifests, int port, Path workDir, Path repoRoot,
         Path operator = operatorApp != null ? operatorApp : root.resolve(DEFAULT_OPERATOR_APP);
         return new LocalOptions(List.copyOf(manifests), port, workDir.toAbsolutePath().normalize(),
                 root.toAbsolutePath().normalize(), trainer.toAbsolutePath().normalize(),
-                operator.toAbsolutePath().normalize(), prepare, clean, keep, timeout, help);
+                operator.toAbsolutePath().normalize(), prepare, clean, keep, timeout, podClassLists, help);
     }
 
     /** The folder holding crds/ and operator/, at or above {@code from}; {@code from} itself when there is none. */

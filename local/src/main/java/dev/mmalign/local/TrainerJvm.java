@@ -1,9 +1,7 @@
 package dev.mmalign.local;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,12 +23,20 @@ import java.util.List;
  *       libtorch for the two cores. The quickstart's evaluation of the language model (644 samples), C1 and the
  *       archive, two runs each side by side at load 3.5-4.3: 8.7 / 8.8 user + system CPU-s with G1, 7.4 / 7.4 with
  *       the serial collector.</li>
- *   <li>A class-data archive (AppCDS): the claim preparation, the run's first trainer JVM, writes the classes it
- *       loaded into {@link #archive} at its exit ({@code -XX:ArchiveClassesAtExit}); every later trainer JVM maps it
- *       ({@code -XX:SharedArchiveFile}) instead of reading and verifying those classes from the jars. The archive is
- *       named after the trainer jar's size and modification time, so a rebuilt jar gets a new one; where none exists
- *       (the claim was prepared before), pods run without it. A JVM that cannot use an archive says so on its output
- *       and runs without it.</li>
+ *   <li>A class-data archive (AppCDS) of the classes stage pods load, which every trainer JVM maps
+ *       ({@code -XX:SharedArchiveFile}) instead of reading, parsing and verifying those classes from the jars. The
+ *       trainer's build dumps it beside the jar ({@link #archive}: {@code java -Xshare:dump} from the jar's
+ *       {@link PodClassList}, run with {@code -jar} and the same jar path as the pods, so that the class path it
+ *       records is theirs; trainer-image's pom, execution {@code pod-class-archive}), so that no run pays for it.
+ *       Until then the claim preparation wrote an archive of its own classes at its exit
+ *       ({@code -XX:ArchiveClassesAtExit}): that held the first pod back by the dump's few seconds, on the run's
+ *       critical path, and missed what only pods load (the Kubernetes client that reports progress). A dump beside
+ *       the preparation instead cost about 7 CPU-s per run, about what the 15 pods saved (branch {@code podcds},
+ *       session 8: an annotation pod 1.4-1.8 user + system CPU-s with the pods' archive against 1.7-2.3 with the
+ *       preparation's, a training pod's start 1.0-1.1 against 1.4). The JVM checks the archive against the class path
+ *       it runs (the jars' sizes and modification times): a rebuilt jar without a new dump, or another JDK, maps
+ *       nothing and runs as without an archive; where the build made none (a jar not built by Maven), pods run
+ *       without one.</li>
  * </ul>
  */
 final class TrainerJvm {
@@ -43,44 +49,40 @@ final class TrainerJvm {
     private TrainerJvm() {
     }
 
-    /** Where the class-data archive of {@code trainerJar} lives under the work folder. */
-    static Path archive(Path workDir, Path trainerJar) throws IOException {
-        String stamp = Files.size(trainerJar) + "-" + Files.getLastModifiedTime(trainerJar).toMillis();
-        return workDir.toAbsolutePath().normalize().resolve("cds").resolve("trainer-" + stamp + ".jsa");
+    /** The class-data archive the trainer's build dumps beside {@code trainerJar}: its name with {@code .jsa}. */
+    static Path archive(Path trainerJar) {
+        String name = trainerJar.getFileName().toString();
+        String base = name.endsWith(".jar") ? name.substring(0, name.length() - 4) : name;
+        return trainerJar.resolveSibling(base + ".jsa");
     }
 
-    /** Options of a stage pod: C1 only, and the archive when there is one. */
+    /** Options of a stage pod: C1 only, the serial collector, and the archive when there is one. */
     static List<String> podOptions(Path archive) {
         List<String> options = new ArrayList<>();
         options.add(C1_ONLY);
         options.add(SERIAL_GC);
-        if (Files.isRegularFile(archive)) {
-            options.add("-XX:SharedArchiveFile=" + archive);
-        }
+        options.addAll(archiveOption(archive));
         return options;
     }
 
     /**
-     * Options of the claim preparation: map the archive when there is one, else write it at exit, to a temporary
-     * name that {@link #keepArchive} renames, so that a preparation killed while writing leaves no half archive.
+     * Options of a stage pod that writes the classes it loads into {@value PodClassList#POD_FILE} in its own folder
+     * (local mode's {@code --pod-class-lists}, to remake the {@link PodClassList}); no archive, so that the list
+     * does not depend on one.
      */
-    static List<String> preparationOptions(Path archive) throws IOException {
-        if (Files.isRegularFile(archive)) {
-            return List.of(SERIAL_GC, "-XX:SharedArchiveFile=" + archive);
-        }
-        Files.createDirectories(archive.getParent());
-        return List.of(SERIAL_GC, "-XX:ArchiveClassesAtExit=" + writing(archive));
+    static List<String> classListingPodOptions() {
+        return List.of(C1_ONLY, SERIAL_GC, "-XX:DumpLoadedClassList=" + PodClassList.POD_FILE);
     }
 
-    /** After the claim preparation: the archive it wrote, if any, becomes the one pods map. */
-    static void keepArchive(Path archive) throws IOException {
-        Path written = writing(archive);
-        if (Files.isRegularFile(written)) {
-            Files.move(written, archive, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
+    /** Options of the claim preparation: the serial collector, and the archive when there is one. */
+    static List<String> preparationOptions(Path archive) {
+        List<String> options = new ArrayList<>();
+        options.add(SERIAL_GC);
+        options.addAll(archiveOption(archive));
+        return options;
     }
 
-    private static Path writing(Path archive) {
-        return archive.resolveSibling(archive.getFileName() + ".writing");
+    private static List<String> archiveOption(Path archive) {
+        return Files.isRegularFile(archive) ? List.of("-XX:SharedArchiveFile=" + archive) : List.of();
     }
 }

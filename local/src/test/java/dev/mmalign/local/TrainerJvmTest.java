@@ -1,62 +1,41 @@
 package dev.mmalign.local;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The trainer processes' JVM options: pods run C1 only and map the class-data archive once the claim preparation
- * has written it; the preparation writes it under a temporary name kept only when complete; a rebuilt jar never maps
- * an archive made from the old one.
+ * The trainer processes' JVM options: pods run C1 only with the serial collector, and pods and the claim preparation
+ * map the class-data archive beside the trainer jar when the build made one (TrainerArchiveIT maps the one the build
+ * made).
  */
 class TrainerJvmTest {
     @TempDir Path dir;
 
     @Test
-    void podsMapTheArchiveOnlyOnceThePreparationHasWrittenIt() throws Exception {
-        Path jar = Files.writeString(dir.resolve("trainer.jar"), "jar");
-        Path archive = TrainerJvm.archive(dir.resolve("work"), jar);
+    void podsAndThePreparationMapTheArchiveBesideTheJarWhenThereIsOne() throws Exception {
+        Path jar = Files.writeString(dir.resolve("mmalign-trainer.jar"), "jar");
+        Path archive = TrainerJvm.archive(jar);
+        assertEquals(dir.resolve("mmalign-trainer.jsa"), archive);
         assertEquals(List.of(TrainerJvm.C1_ONLY, TrainerJvm.SERIAL_GC), TrainerJvm.podOptions(archive),
-                "no archive yet: C1 only, serial collector");
+                "no archive: C1 only, serial collector");
+        assertEquals(List.of(TrainerJvm.SERIAL_GC), TrainerJvm.preparationOptions(archive),
+                "no archive: the preparation writes none either");
 
-        List<String> prepare = TrainerJvm.preparationOptions(archive);
-        assertEquals(2, prepare.size());
-        assertEquals(TrainerJvm.SERIAL_GC, prepare.get(0));
-        assertTrue(prepare.get(1).startsWith("-XX:ArchiveClassesAtExit="), prepare.toString());
-        Path written = Path.of(prepare.get(1).substring("-XX:ArchiveClassesAtExit=".length()));
-        assertNotEquals(archive, written, "written under a temporary name");
-
-        TrainerJvm.keepArchive(archive);
-        assertFalse(Files.exists(archive), "a preparation that wrote nothing leaves no archive");
-
-        Files.writeString(written, "archive");
-        TrainerJvm.keepArchive(archive);
-        assertTrue(Files.isRegularFile(archive));
-        assertFalse(Files.exists(written));
+        Files.writeString(archive, "archive");
         assertEquals(List.of(TrainerJvm.C1_ONLY, TrainerJvm.SERIAL_GC, "-XX:SharedArchiveFile=" + archive),
                 TrainerJvm.podOptions(archive));
         assertEquals(List.of(TrainerJvm.SERIAL_GC, "-XX:SharedArchiveFile=" + archive),
-                TrainerJvm.preparationOptions(archive),
-                "a later preparation maps the archive instead of writing another");
+                TrainerJvm.preparationOptions(archive));
     }
 
     @Test
-    void aRebuiltJarGetsItsOwnArchive() throws Exception {
-        Path jar = Files.writeString(dir.resolve("trainer.jar"), "jar");
-        Files.setLastModifiedTime(jar, FileTime.fromMillis(1_000_000));
-        Path before = TrainerJvm.archive(dir, jar);
-        Files.setLastModifiedTime(jar, FileTime.fromMillis(2_000_000));
-        assertNotEquals(before, TrainerJvm.archive(dir, jar), "same size, rebuilt later");
-        Files.writeString(jar, "a longer jar");
-        Files.setLastModifiedTime(jar, FileTime.fromMillis(1_000_000));
-        assertNotEquals(before, TrainerJvm.archive(dir, jar), "same time, other size");
+    void listingPodsWriteTheirClassesAndMapNoArchive() {
+        assertEquals(List.of(TrainerJvm.C1_ONLY, TrainerJvm.SERIAL_GC,
+                "-XX:DumpLoadedClassList=" + PodClassList.POD_FILE), TrainerJvm.classListingPodOptions());
     }
 }
