@@ -1,6 +1,5 @@
 package dev.mmalign.trainer.engine.generate;
 
-import java.util.Arrays;
 import java.util.Random;
 
 /** Picks the next token from one row of logits: greedy, or temperature + top-p (nucleus) sampling. */
@@ -27,12 +26,12 @@ final class Sampler {
             p[i] = Math.exp(logits[offset + i] / temperature - max);
             sum += p[i];
         }
-        Integer[] order = new Integer[vocab];
+        int[] order = new int[vocab];
         for (int i = 0; i < vocab; i++) {
             order[i] = i;
             p[i] /= sum;
         }
-        Arrays.sort(order, (a, b) -> Double.compare(p[b], p[a]));
+        sortByProbability(order, p);
         // Keep the smallest prefix of most likely tokens whose mass reaches topP (always at least one).
         double kept = 0;
         int n = 0;
@@ -48,5 +47,73 @@ final class Sampler {
             }
         }
         return order[n - 1];
+    }
+
+    /**
+     * Sorts token ids by falling probability, equal probabilities by rising id: exactly the order of a stable sort of
+     * 0..n-1 by {@code Double.compare(p[b], p[a])}, which is what this replaced ({@code Arrays.sort} of boxed ids with a
+     * comparator). Comparing primitives without boxing or a comparator object took the sampling's sort from some 15 % of
+     * a sample stage's CPU to a fraction of it. Since (probability, id) is a total order, any correct sort gives the same
+     * permutation; this one is a merge sort with insertion-sorted runs.
+     */
+    static void sortByProbability(int[] order, double[] p) {
+        int n = order.length;
+        int[] scratch = new int[n];
+        for (int from = 0; from < n; from += RUN) {
+            insertionSort(order, p, from, Math.min(n, from + RUN));
+        }
+        int[] src = order;
+        int[] dst = scratch;
+        for (int width = RUN; width < n; width *= 2) {
+            for (int lo = 0; lo < n; lo += 2 * width) {
+                merge(src, dst, p, lo, Math.min(n, lo + width), Math.min(n, lo + 2 * width));
+            }
+            int[] t = src;
+            src = dst;
+            dst = t;
+        }
+        if (src != order) {
+            System.arraycopy(src, 0, order, 0, n);
+        }
+    }
+
+    private static final int RUN = 16;
+
+    /** Whether token a comes before token b: higher probability first, ties by lower id. */
+    private static boolean before(int a, int b, double[] p) {
+        double pa = p[a];
+        double pb = p[b];
+        if (pa > pb) {
+            return true;
+        }
+        if (pa < pb) {
+            return false;
+        }
+        int c = Double.compare(pb, pa); // equal, NaN or signed zeros: Double.compare's order, as before
+        return c < 0 || (c == 0 && a < b);
+    }
+
+    private static void insertionSort(int[] a, double[] p, int from, int to) {
+        for (int i = from + 1; i < to; i++) {
+            int v = a[i];
+            int j = i - 1;
+            while (j >= from && before(v, a[j], p)) {
+                a[j + 1] = a[j];
+                j--;
+            }
+            a[j + 1] = v;
+        }
+    }
+
+    private static void merge(int[] src, int[] dst, double[] p, int lo, int mid, int hi) {
+        int i = lo;
+        int j = mid;
+        for (int k = lo; k < hi; k++) {
+            if (i < mid && (j >= hi || !before(src[j], src[i], p))) {
+                dst[k] = src[i++];
+            } else {
+                dst[k] = src[j++];
+            }
+        }
     }
 }
