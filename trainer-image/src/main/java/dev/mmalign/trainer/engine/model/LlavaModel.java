@@ -60,6 +60,9 @@ public final class LlavaModel implements AutoCloseable {
     private final Map<String, NDArray> weights = new LinkedHashMap<>();
     private final Map<String, DType> storageTypes = new LinkedHashMap<>();
     private final Map<String, LoraWeights> lora = new LinkedHashMap<>();
+    /** 0-dim float32 constants by their bits, on this model's manager (see {@link #scalar}). */
+    private final Map<Integer, NDArray> constants = new java.util.concurrent.ConcurrentHashMap<>();
+    private boolean shareConstants = true;
     private Map<String, long[]> expectedShapes;
     private final NDArray ropeCos;
     private final NDArray ropeSin;
@@ -393,7 +396,7 @@ public final class LlavaModel implements AutoCloseable {
      * holds its own reference to what its backward pass needs (softmax's output, q, k and v), so closing a handle
      * frees only what nothing else needs; without autograd the probabilities go too. The values are unchanged.
      */
-    private static NDArray denseAttention(NDArray q, NDArray k, NDArray v, NDArray bias) {
+    private NDArray denseAttention(NDArray q, NDArray k, NDArray v, NDArray bias) {
         float scale = (float) (1.0 / Math.sqrt(q.getShape().get(3)));
         NDArray kt = k.transpose(0, 1, 3, 2);
         NDArray scores = q.matMul(kt);
@@ -472,7 +475,7 @@ public final class LlavaModel implements AutoCloseable {
                 (float) eps).singletonOrThrow();
     }
 
-    private static NDArray activation(NDArray x, String name) {
+    private NDArray activation(NDArray x, String name) {
         return switch (name) {
             case "gelu" -> Activation.gelu(x);
             case "quick_gelu" -> x.mul(Activation.sigmoid(x.mul(scalar(x, 1.702f))));
@@ -557,10 +560,22 @@ public final class LlavaModel implements AutoCloseable {
 
     /**
      * A constant for arithmetic on an activation. Never {@code x.mul(0.5f)}: DJL would hand autograd a scalar in Java
-     * memory that is freed before the backward pass reads it (see {@link OwnedArrays}).
+     * memory that is freed before the backward pass reads it (see {@link OwnedArrays}). Each value is made once per
+     * model, on its manager like a weight, rather than once per use: making one took three libtorch calls and a direct
+     * buffer, some 14 times per decoder step of generation. The op sees the same 0-dim float32 tensor of the same value
+     * either way, so results keep every bit; libtorch reference-counts the tensor, so autograd may keep it across steps.
      */
-    private static NDArray scalar(NDArray like, float value) {
-        return OwnedArrays.scalar(like, value);
+    private NDArray scalar(NDArray like, float value) {
+        if (!shareConstants) {
+            return OwnedArrays.scalar(like, value);
+        }
+        return constants.computeIfAbsent(Float.floatToRawIntBits(value),
+                bits -> OwnedArrays.of(manager, new float[] {value}, new Shape()));
+    }
+
+    /** Tests only: {@code false} makes every use build its own constant again, as before they were shared. */
+    void setShareConstants(boolean share) {
+        this.shareConstants = share;
     }
 
     private static NDArrayEx ex(NDArray x) {
