@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -430,8 +431,11 @@ public final class LlavaModel implements AutoCloseable {
 
     /** Rotary embedding, HF LLaMA convention: x * cos + rotate_half(x) * sin, halves not interleaved. */
     private static NDArray rope(NDArray x, NDArray cos, NDArray sin) {
-        long half = x.getShape().get(3) / 2;
-        NDArray rotated = x.get("..., " + half + ":").neg().concat(x.get("..., :" + half), -1);
+        long d = x.getShape().get(3);
+        long half = d / 2;
+        // Indices built directly rather than parsed from "..., half:" strings: the parse ran 4 times per layer and step.
+        NDArray rotated = x.get(new NDIndex().addEllipseDim().addSliceDim(half, d)).neg()
+                .concat(x.get(new NDIndex().addEllipseDim().addSliceDim(0, half)), -1);
         return x.mul(cos).add(rotated.mul(sin));
     }
 
@@ -730,7 +734,7 @@ public final class LlavaModel implements AutoCloseable {
         }
         try (NDManager scratch = manager.newSubManager()) {
             NDArray source = OwnedArrays.of(scratch, values, target.getShape());
-            target.set(new ai.djl.ndarray.index.NDIndex("..."), source.toType(target.getDataType(), false));
+            target.set(new NDIndex("..."), source.toType(target.getDataType(), false));
         }
     }
 
