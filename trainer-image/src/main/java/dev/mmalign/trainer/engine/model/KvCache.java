@@ -61,11 +61,13 @@ public final class KvCache implements AutoCloseable {
         if (end > capacity) {
             throw new IllegalStateException("KV cache capacity " + capacity + " exceeded");
         }
-        NDIndex slot = new NDIndex(":, :, {}:{}", length, end);
+        // Indices built directly, not parsed from ":, :, a:b" strings (three parses per layer and token before).
+        NDIndex slot = new NDIndex().addAllDim(2).addSliceDim(length, end);
         keys[layer].set(slot, stored(k));
         values[layer].set(slot, stored(v));
-        NDArray kView = keys[layer].get(new NDIndex(":, :, :{}", end));
-        NDArray vView = values[layer].get(new NDIndex(":, :, :{}", end));
+        NDIndex filled = new NDIndex().addAllDim(2).addSliceDim(0, end);
+        NDArray kView = keys[layer].get(filled);
+        NDArray vView = values[layer].get(filled);
         // Views are made on the storage's manager; hand them to the step's manager to be freed with it.
         kView.attach(k.getManager());
         vView.attach(k.getManager());

@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.internal.NDArrayEx;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
@@ -60,6 +61,9 @@ public final class LlavaModel implements AutoCloseable {
     private final Map<String, NDArray> weights = new LinkedHashMap<>();
     private final Map<String, DType> storageTypes = new LinkedHashMap<>();
     private final Map<String, LoraWeights> lora = new LinkedHashMap<>();
+    /** 0-dim float32 constants by their bits, on this model's manager (see {@link #scalar}). */
+    private final Map<Integer, NDArray> constants = new java.util.concurrent.ConcurrentHashMap<>();
+    private boolean shareConstants = true;
     private Map<String, long[]> expectedShapes;
     private final NDArray ropeCos;
     private final NDArray ropeSin;
@@ -393,7 +397,7 @@ public final class LlavaModel implements AutoCloseable {
      * holds its own reference to what its backward pass needs (softmax's output, q, k and v), so closing a handle
      * frees only what nothing else needs; without autograd the probabilities go too. The values are unchanged.
      */
-    private static NDArray denseAttention(NDArray q, NDArray k, NDArray v, NDArray bias) {
+    private NDArray denseAttention(NDArray q, NDArray k, NDArray v, NDArray bias) {
         float scale = (float) (1.0 / Math.sqrt(q.getShape().get(3)));
         NDArray kt = k.transpose(0, 1, 3, 2);
         NDArray scores = q.matMul(kt);
@@ -427,8 +431,11 @@ public final class LlavaModel implements AutoCloseable {
 
     /** Rotary embedding, HF LLaMA convention: x * cos + rotate_half(x) * sin, halves not interleaved. */
     private static NDArray rope(NDArray x, NDArray cos, NDArray sin) {
-        long half = x.getShape().get(3) / 2;
-        NDArray rotated = x.get("..., " + half + ":").neg().concat(x.get("..., :" + half), -1);
+        long d = x.getShape().get(3);
+        long half = d / 2;
+        // Indices built directly rather than parsed from "..., half:" strings: the parse ran 4 times per layer and step.
+        NDArray rotated = x.get(new NDIndex().addEllipseDim().addSliceDim(half, d)).neg()
+                .concat(x.get(new NDIndex().addEllipseDim().addSliceDim(0, half)), -1);
         return x.mul(cos).add(rotated.mul(sin));
     }
 
@@ -472,7 +479,7 @@ public final class LlavaModel implements AutoCloseable {
                 (float) eps).singletonOrThrow();
     }
 
-    private static NDArray activation(NDArray x, String name) {
+    private NDArray activation(NDArray x, String name) {
         return switch (name) {
             case "gelu" -> Activation.gelu(x);
             case "quick_gelu" -> x.mul(Activation.sigmoid(x.mul(scalar(x, 1.702f))));
@@ -557,10 +564,22 @@ public final class LlavaModel implements AutoCloseable {
 
     /**
      * A constant for arithmetic on an activation. Never {@code x.mul(0.5f)}: DJL would hand autograd a scalar in Java
-     * memory that is freed before the backward pass reads it (see {@link OwnedArrays}).
+     * memory that is freed before the backward pass reads it (see {@link OwnedArrays}). Each value is made once per
+     * model, on its manager like a weight, rather than once per use: making one took three libtorch calls and a direct
+     * buffer, some 14 times per decoder step of generation. The op sees the same 0-dim float32 tensor of the same value
+     * either way, so results keep every bit; libtorch reference-counts the tensor, so autograd may keep it across steps.
      */
-    private static NDArray scalar(NDArray like, float value) {
-        return OwnedArrays.scalar(like, value);
+    private NDArray scalar(NDArray like, float value) {
+        if (!shareConstants) {
+            return OwnedArrays.scalar(like, value);
+        }
+        return constants.computeIfAbsent(Float.floatToRawIntBits(value),
+                bits -> OwnedArrays.of(manager, new float[] {value}, new Shape()));
+    }
+
+    /** Tests only: {@code false} makes every use build its own constant again, as before they were shared. */
+    void setShareConstants(boolean share) {
+        this.shareConstants = share;
     }
 
     private static NDArrayEx ex(NDArray x) {
@@ -715,7 +734,7 @@ public final class LlavaModel implements AutoCloseable {
         }
         try (NDManager scratch = manager.newSubManager()) {
             NDArray source = OwnedArrays.of(scratch, values, target.getShape());
-            target.set(new ai.djl.ndarray.index.NDIndex("..."), source.toType(target.getDataType(), false));
+            target.set(new NDIndex("..."), source.toType(target.getDataType(), false));
         }
     }
 
