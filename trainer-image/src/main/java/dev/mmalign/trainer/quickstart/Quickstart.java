@@ -159,10 +159,9 @@ public final class Quickstart {
         Files.createDirectories(root);
         writeWorld();
         writeInitialModel();
-        // Alone on the machine: each batch split over the cores the single-threaded trainings would leave idle.
-        int shards = ConcurrentStages.machineParallelism();
-        runStage(specs.languageModelTraining(), new TrainStage(log(), shards));
-        runStage(specs.baseTraining(), new TrainStage(log(), shards));
+        // Alone on the machine: each batch split over two threads, a fixed count (see QuickstartSettings.BASE_SHARDS).
+        runStage(specs.languageModelTraining(), new TrainStage(log(), QuickstartSettings.BASE_SHARDS));
+        runStage(specs.baseTraining(), new TrainStage(log(), QuickstartSettings.BASE_SHARDS));
     }
 
     /**
