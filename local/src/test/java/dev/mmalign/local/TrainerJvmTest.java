@@ -28,10 +28,10 @@ class TrainerJvmTest {
                 "no archive yet: C1 only, serial collector");
 
         List<String> prepare = TrainerJvm.preparationOptions(archive);
-        assertEquals(2, prepare.size());
-        assertEquals(TrainerJvm.SERIAL_GC, prepare.get(0));
-        assertTrue(prepare.get(1).startsWith("-XX:ArchiveClassesAtExit="), prepare.toString());
-        Path written = Path.of(prepare.get(1).substring("-XX:ArchiveClassesAtExit=".length()));
+        assertEquals(3, prepare.size());
+        assertEquals(List.of(TrainerJvm.C1_ONLY, TrainerJvm.SERIAL_GC), prepare.subList(0, 2));
+        assertTrue(prepare.get(2).startsWith("-XX:ArchiveClassesAtExit="), prepare.toString());
+        Path written = Path.of(prepare.get(2).substring("-XX:ArchiveClassesAtExit=".length()));
         assertNotEquals(archive, written, "written under a temporary name");
 
         TrainerJvm.keepArchive(archive);
@@ -43,7 +43,7 @@ class TrainerJvmTest {
         assertFalse(Files.exists(written));
         assertEquals(List.of(TrainerJvm.C1_ONLY, TrainerJvm.SERIAL_GC, "-XX:SharedArchiveFile=" + archive),
                 TrainerJvm.podOptions(archive));
-        assertEquals(List.of(TrainerJvm.SERIAL_GC, "-XX:SharedArchiveFile=" + archive),
+        assertEquals(List.of(TrainerJvm.C1_ONLY, TrainerJvm.SERIAL_GC, "-XX:SharedArchiveFile=" + archive),
                 TrainerJvm.preparationOptions(archive),
                 "a later preparation maps the archive instead of writing another");
     }
