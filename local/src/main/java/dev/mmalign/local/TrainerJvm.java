@@ -13,11 +13,18 @@ import java.util.List;
  * and 2.4 / 2.6 with both.
  *
  * <ul>
- *   <li>{@code -XX:TieredStopAtLevel=1} for pods: a pod lives seconds to a minute and does its arithmetic in libtorch;
- *       C2's compiler threads cost it more CPU than the code they optimise saves (with the archive: 96 sampled
- *       completions 5.7 / 6.0 CPU-s with C2, 4.3 / 3.8 with C1 only; 30 full fine-tuning steps 6.8 / 5.3 and
- *       4.1 / 3.9). Not for the claim preparation, whose two
- *       trainings run for minutes.</li>
+ *   <li>{@code -XX:TieredStopAtLevel=1} for pods and the claim preparation: a pod lives seconds to a minute and does
+ *       its arithmetic in libtorch; C2's compiler threads cost it more CPU than the code they optimise saves (with the
+ *       archive: 96 sampled completions 5.7 / 6.0 CPU-s with C2, 4.3 / 3.8 with C1 only; 30 full fine-tuning steps
+ *       6.8 / 5.3 and 4.1 / 3.9). The claim preparation's two trainings run about a minute, also mostly in libtorch:
+ *       per-thread CPU (quiet machine, session 9) 8.0 CPU-s in C2's compiler threads and 1.7 in C1's with the
+ *       default, 1.2 in C1's with C1 only, for 3 more in the training threads; 72.8 s wall against 68.2 s, the
+ *       same models bit for bit. Alternating under the shared lock ({@code java -XX:+UseSerialGC [C1] -jar
+ *       mmalign-trainer.jar quickstart --prepare-only}, seed 7, user + system CPU-s, load from other engineers'
+ *       work beside it): C1 only 57.0 s / 102.6 CPU-s (load 1.9-2.0), 63.8 s / 112.0 (2.1-2.2) and 120.1 s / 128.2
+ *       (3.3-3.7, tests running beside it) against the default's 88.2 s / 119.6 (1.9-3.3) and 92.9 s / 124.4
+ *       (1.4-3.6); on the older trainer 82.6 s / 110.2 and 131.3 s / 110.2 (load 3-6) against 88.8 s / 109.9
+ *       (2.7-3.1). Every run's models had the same sha256.</li>
  *   <li>{@code -XX:+UseSerialGC} for pods and the claim preparation (the operator's image runs it too): the tensors
  *       live outside the Java heap, which stays small, and G1's parallel and concurrent threads only compete with
  *       libtorch for the two cores. The quickstart's evaluation of the language model (644 samples), C1 and the
@@ -74,9 +81,10 @@ final class TrainerJvm {
         return List.of(C1_ONLY, SERIAL_GC, "-XX:DumpLoadedClassList=" + PodClassList.POD_FILE);
     }
 
-    /** Options of the claim preparation: the serial collector, and the archive when there is one. */
+    /** Options of the claim preparation: C1 only, the serial collector, and the archive when there is one. */
     static List<String> preparationOptions(Path archive) {
         List<String> options = new ArrayList<>();
+        options.add(C1_ONLY);
         options.add(SERIAL_GC);
         options.addAll(archiveOption(archive));
         return options;

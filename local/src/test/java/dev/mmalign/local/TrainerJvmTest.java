@@ -9,7 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The trainer processes' JVM options: pods run C1 only with the serial collector, and pods and the claim preparation
+ * The trainer processes' JVM options: pods and the claim preparation run C1 only with the serial collector, and
  * map the class-data archive beside the trainer jar when the build made one (TrainerArchiveIT maps the one the build
  * made).
  */
@@ -23,13 +23,13 @@ class TrainerJvmTest {
         assertEquals(dir.resolve("mmalign-trainer.jsa"), archive);
         assertEquals(List.of(TrainerJvm.C1_ONLY, TrainerJvm.SERIAL_GC), TrainerJvm.podOptions(archive),
                 "no archive: C1 only, serial collector");
-        assertEquals(List.of(TrainerJvm.SERIAL_GC), TrainerJvm.preparationOptions(archive),
+        assertEquals(List.of(TrainerJvm.C1_ONLY, TrainerJvm.SERIAL_GC), TrainerJvm.preparationOptions(archive),
                 "no archive: the preparation writes none either");
 
         Files.writeString(archive, "archive");
         assertEquals(List.of(TrainerJvm.C1_ONLY, TrainerJvm.SERIAL_GC, "-XX:SharedArchiveFile=" + archive),
                 TrainerJvm.podOptions(archive));
-        assertEquals(List.of(TrainerJvm.SERIAL_GC, "-XX:SharedArchiveFile=" + archive),
+        assertEquals(List.of(TrainerJvm.C1_ONLY, TrainerJvm.SERIAL_GC, "-XX:SharedArchiveFile=" + archive),
                 TrainerJvm.preparationOptions(archive));
     }
 

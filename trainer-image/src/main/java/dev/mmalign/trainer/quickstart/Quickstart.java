@@ -1,5 +1,6 @@
 package dev.mmalign.trainer.quickstart;
 
+import ai.djl.pytorch.jni.JniUtils;
 import dev.mmalign.api.dataset.JudgeAgreementFile;
 import dev.mmalign.api.stage.QuickstartClaim;
 import dev.mmalign.api.bench.PaperClaim;
@@ -40,6 +41,8 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * The whole recipe on the synthetic world, in-process, each stage through {@link StageRunner} with a stage spec
@@ -157,12 +160,10 @@ public final class Quickstart {
      */
     public void prepare() throws IOException {
         Files.createDirectories(root);
-        writeWorld();
-        writeInitialModel();
-        // Alone on the machine: each batch split over the cores the single-threaded trainings would leave idle.
-        int shards = ConcurrentStages.machineParallelism();
-        runStage(specs.languageModelTraining(), new TrainStage(log(), shards));
-        runStage(specs.baseTraining(), new TrainStage(log(), shards));
+        writeWorldBesideInitialModel();
+        // Alone on the machine: each batch split over two threads, a fixed count (see QuickstartSettings.BASE_SHARDS).
+        runStage(specs.languageModelTraining(), new TrainStage(log(), QuickstartSettings.BASE_SHARDS));
+        runStage(specs.baseTraining(), new TrainStage(log(), QuickstartSettings.BASE_SHARDS));
     }
 
     /**
@@ -214,6 +215,44 @@ public final class Quickstart {
         AtomicFiles.writeJsonl(root.resolve(QuickstartSpecs.VIT_SET), GoldSftBuilder.build(vit));
         step("world", t0, text.size() + " text instructions, " + vit.size() + " visual tuning examples, "
                 + pref.size() + " preference prompts");
+    }
+
+    /**
+     * The world (Java2D, JSON files) on this thread and the initial model (seeded weights, libtorch) on another: they
+     * share nothing, and each took a core for about a second while the other core idled. The engine is loaded here
+     * first, and the other thread takes this thread's grad mode, as a stage thread does (ConcurrentStages).
+     */
+    private void writeWorldBesideInitialModel() throws IOException {
+        ai.djl.engine.Engine.getInstance();
+        boolean gradMode = JniUtils.isGradMode();
+        FutureTask<Void> initialModel = new FutureTask<>(() -> {
+            JniUtils.setGradMode(gradMode);
+            writeInitialModel();
+            return null;
+        });
+        Thread thread = new Thread(initialModel, "mmalign-initial-model");
+        thread.setDaemon(true);
+        thread.start();
+        try {
+            writeWorld();
+        } finally {
+            awaitInitialModel(initialModel);
+        }
+    }
+
+    /** Waits for the initial model however the world ended, so that nothing writes after prepare() returns. */
+    private static void awaitInitialModel(FutureTask<Void> initialModel) throws IOException {
+        try {
+            initialModel.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while the initial model was written", e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) throw io;
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Scene number of a prompt's image (scene-00012.png → 12). */

@@ -76,8 +76,8 @@ public final class TrainStage implements StageRunner.Stage {
 
     /**
      * @param cpuShards threads an SFT micro-batch is split over on CPU ({@link TrainConfig#batchShards}): for a
-     *                  training that has the machine to itself (the quickstart's base stages), cores over intra-op
-     *                  threads; 1 where trainings run side by side
+     *                  training that has the machine to itself (the quickstart's base stages: 2, a fixed count since
+     *                  the shard count is part of the result); 1 where trainings run side by side
      */
     public TrainStage(PrintStream log, int cpuShards) {
         this.log = log;

@@ -117,4 +117,12 @@ public record EncodedExample(int[] ids, int responseStart, int imagePos, float[]
     public int responseTokens() {
         return ids.length - responseStart;
     }
+
+    /**
+     * Positions whose next token is a response token: the ones {@link Batch#build} puts in its loss mask (the first
+     * position has no previous one). Known from the ids alone, before any forward pass.
+     */
+    public long targetTokens() {
+        return Math.max(0, ids.length - Math.max(1, responseStart));
+    }
 }

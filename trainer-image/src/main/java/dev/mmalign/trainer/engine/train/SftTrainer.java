@@ -23,14 +23,28 @@ public final class SftTrainer extends TrainingLoop<SftExampleRecord> {
     protected MicroResult microStep(LlavaModel model, NDManager m, List<SftExampleRecord> examples) throws IOException {
         List<EncodedExample> seqs = new ArrayList<>();
         for (SftExampleRecord e : examples) {
-            try {
-                seqs.add(encode(e.images(), e.prompt(), e.completion()));
-            } catch (EncodedExample.PromptTooLongException x) {
-                throw new IllegalArgumentException("SFT example " + e.id() + ": " + x.getMessage(), x);
-            }
+            seqs.add(encode(e));
         }
         Batch batch = Batch.build(m, model, seqs);
         return new MicroResult(LogProbs.meanTokenNll(LogProbs.logits(model, batch), batch), Map.of(),
                 batch.realTokens(), batch.targetTokens());
+    }
+
+    /** The response tokens the examples' mean loss is taken over, from their tokenisation alone. */
+    @Override
+    protected long lossCount(List<SftExampleRecord> examples) throws IOException {
+        long count = 0;
+        for (SftExampleRecord e : examples) {
+            count += encode(e).targetTokens();
+        }
+        return count;
+    }
+
+    private EncodedExample encode(SftExampleRecord e) throws IOException {
+        try {
+            return encode(e.images(), e.prompt(), e.completion());
+        } catch (EncodedExample.PromptTooLongException x) {
+            throw new IllegalArgumentException("SFT example " + e.id() + ": " + x.getMessage(), x);
+        }
     }
 }

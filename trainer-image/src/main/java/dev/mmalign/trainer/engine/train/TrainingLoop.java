@@ -59,8 +59,8 @@ public abstract class TrainingLoop<E> {
     /**
      * Loss of one micro-batch (mean over its examples) plus its metrics and token count.
      *
-     * @param lossCount how many units (SFT: response tokens) the loss is a mean over, which weighs a shard's loss
-     *     against the whole micro-batch's ({@link TrainConfig#batchShards}); 0 where the loss cannot be split
+     * @param lossCount how many units (SFT: response tokens) the loss is a mean over; a split micro-batch
+     *     ({@link TrainConfig#batchShards}) checks it against {@link #lossCount}; 0 where the loss cannot be split
      */
     protected record MicroResult(NDArray loss, Map<String, Double> metrics, long tokens, long lossCount) {
         public MicroResult(NDArray loss, Map<String, Double> metrics, long tokens) {
@@ -94,6 +94,16 @@ public abstract class TrainingLoop<E> {
 
     /** Forward pass of one micro-batch on {@code model} (replica 0 is {@code vlm.model()}), arrays on {@code m}. */
     protected abstract MicroResult microStep(LlavaModel model, NDManager m, List<E> examples) throws IOException;
+
+    /**
+     * How many units (SFT: response tokens) the loss of {@code examples} is a mean over, known before their forward
+     * pass and equal to its {@link MicroResult#lossCount}: it weighs each shard of a micro-batch split over threads
+     * ({@link TrainConfig#batchShards}), so that a shard's backward pass can follow its own forward pass at once.
+     * Only trainers whose loss one such count splits implement it.
+     */
+    protected long lossCount(List<E> examples) throws IOException {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " cannot split a micro-batch");
+    }
 
     /** One data-parallel replica: its model, the manager its step managers come from, its trained arrays. */
     private record Replica(LlavaModel model, NDManager parent, Map<String, NDArray> trainable) {}
@@ -322,90 +332,79 @@ public abstract class TrainingLoop<E> {
         }
     }
 
-    /** A shard's forward pass, kept (its manager open) until the whole micro-batch's loss count is known. */
-    private record ShardForward(NDManager manager, MicroResult result, ActivationCheckpoints checkpoints) {}
+    /** What a shard of a micro-batch leaves once its forward and backward passes are done. */
+    private record ShardOutcome(float loss, Map<String, Double> metrics, long tokens) {}
 
     /**
-     * One micro-batch split into contiguous shards, shard {@code s} on copy {@code s}, all at once: forward passes
-     * first, then, once the micro-batch's loss count {@code C} is known, each shard's backward pass of its loss
-     * weighed by {@code c_s / C} (and divided by the step's micro-batch count), so that the summed gradients are those
-     * of the whole micro-batch's mean loss. Shards of one example fewer than the copies run on fewer copies.
+     * One micro-batch split into contiguous shards, shard {@code s} on copy {@code s}, all at once. The micro-batch's
+     * loss count {@code C} is known before any forward pass ({@link #lossCount}), so each shard runs its forward pass
+     * and right after it the backward pass of its loss weighed by {@code c_s / C} (and divided by the step's
+     * micro-batch count) in one task: the summed gradients are those of the whole micro-batch's mean loss, and the
+     * micro-batch waits for its slowest shard once. Shards of one example fewer than the copies run on fewer copies.
      */
     private MicroOutcome runSharded(List<Replica> replicas, ExecutorService pool, List<E> batch, int mi,
             int micros, int step) throws IOException {
         int shards = Math.min(replicas.size(), batch.size());
         int per = (batch.size() + shards - 1) / shards;
-        List<Future<ShardForward>> forwards = new ArrayList<>();
+        List<List<E>> parts = new ArrayList<>();
         for (int s = 0; s * per < batch.size(); s++) {
-            Replica replica = replicas.get(s);
-            List<E> shard = batch.subList(s * per, Math.min(batch.size(), (s + 1) * per));
-            long dropoutSeed = (TrainingState.torchSeed(cfg.seed(), step) * 1_000_003L + mi) * shards + s;
-            forwards.add(pool.submit(() -> {
-                try (GradMode on = GradMode.set(true)) {
-                    LlavaModel model = replica.model();
-                    ActivationCheckpoints checkpoints =
-                            cfg.activationCheckpointing() ? new ActivationCheckpoints() : null;
-                    model.setCheckpoints(checkpoints);
-                    model.setDropoutSeed(dropoutSeed);
-                    NDManager m = replica.parent().newSubManager();
-                    try {
-                        return new ShardForward(m, microStep(model, m, shard), checkpoints);
-                    } catch (IOException | RuntimeException | Error e) {
-                        m.close();
-                        model.setCheckpoints(null);
-                        throw e;
-                    }
-                }
-            }));
+            parts.add(batch.subList(s * per, Math.min(batch.size(), (s + 1) * per)));
         }
-        List<ShardForward> done = new ArrayList<>();
-        try {
-            Throwable failure = awaitAll(forwards, done);
-            if (failure != null) {
-                throw rethrow(failure);
+        long[] counts = new long[parts.size()];
+        long total = 0;
+        for (int s = 0; s < parts.size(); s++) {
+            counts[s] = lossCount(parts.get(s));
+            total += counts[s];
+        }
+        List<Future<ShardOutcome>> futures = new ArrayList<>();
+        for (int s = 0; s < parts.size(); s++) {
+            Replica replica = replicas.get(s);
+            List<E> shard = parts.get(s);
+            long count = counts[s];
+            float weight = (float) ((total == 0 ? 0 : (double) count / total) / micros);
+            long dropoutSeed = (TrainingState.torchSeed(cfg.seed(), step) * 1_000_003L + mi) * shards + s;
+            futures.add(pool.submit(() -> runShard(replica, shard, count, weight, dropoutSeed)));
+        }
+        List<ShardOutcome> done = new ArrayList<>();
+        Throwable failure = awaitAll(futures, done);
+        if (failure != null) {
+            throw rethrow(failure);
+        }
+        // The micro-batch's loss and metrics as one batch's: each shard's weighed by its share.
+        double loss = 0;
+        long tokens = 0;
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        for (int s = 0; s < done.size(); s++) {
+            ShardOutcome o = done.get(s);
+            double share = total == 0 ? 1.0 / done.size() : (double) counts[s] / total;
+            loss += o.loss() * share;
+            tokens += o.tokens();
+            o.metrics().forEach((k, v) -> metrics.merge(k, v * share, Double::sum));
+        }
+        return new MicroOutcome(loss, metrics, tokens);
+    }
+
+    /** Forward and backward of one shard on its copy, on the current (pool) thread; its arrays freed at the end. */
+    private ShardOutcome runShard(Replica replica, List<E> shard, long count, float weight, long dropoutSeed)
+            throws IOException {
+        LlavaModel model = replica.model();
+        ActivationCheckpoints checkpoints = cfg.activationCheckpointing() ? new ActivationCheckpoints() : null;
+        model.setCheckpoints(checkpoints);
+        model.setDropoutSeed(dropoutSeed);
+        try (GradMode on = GradMode.set(true); NDManager m = replica.parent().newSubManager()) {
+            MicroResult r = microStep(model, m, shard);
+            if (r.lossCount() != count) {
+                throw new IllegalStateException("a shard's forward pass counted " + r.lossCount()
+                        + " loss units where lossCount said " + count + " (" + getClass().getSimpleName() + ")");
             }
-            long total = 0;
-            for (ShardForward f : done) {
-                total += f.result().lossCount();
+            NDArray shardLoss = r.loss();
+            ActivationCheckpoints.backward(shardLoss.mul(OwnedArrays.scalar(shardLoss, weight)));
+            if (checkpoints != null) {
+                checkpoints.backward();
             }
-            List<Future<Void>> backwards = new ArrayList<>();
-            for (int s = 0; s < done.size(); s++) {
-                ShardForward f = done.get(s);
-                double share = total == 0 ? 0 : (double) f.result().lossCount() / total;
-                float weight = (float) (share / micros);
-                backwards.add(pool.submit(() -> {
-                    try (GradMode on = GradMode.set(true)) {
-                        NDArray loss = f.result().loss();
-                        ActivationCheckpoints.backward(loss.mul(OwnedArrays.scalar(loss, weight)));
-                        if (f.checkpoints() != null) {
-                            f.checkpoints().backward();
-                        }
-                        return null;
-                    }
-                }));
-            }
-            failure = awaitAll(backwards, new ArrayList<>());
-            if (failure != null) {
-                throw rethrow(failure);
-            }
-            // The micro-batch's loss and metrics as one batch's: each shard's weighed by its share.
-            double loss = 0;
-            long tokens = 0;
-            Map<String, Double> metrics = new LinkedHashMap<>();
-            for (ShardForward f : done) {
-                double share = total == 0 ? 1.0 / done.size() : (double) f.result().lossCount() / total;
-                loss += f.result().loss().getFloat() * share;
-                tokens += f.result().tokens();
-                f.result().metrics().forEach((k, v) -> metrics.merge(k, v * share, Double::sum));
-            }
-            return new MicroOutcome(loss, metrics, tokens);
+            return new ShardOutcome(shardLoss.getFloat(), r.metrics(), r.tokens());
         } finally {
-            for (ShardForward f : done) {
-                f.manager().close();
-            }
-            for (int s = 0; s < forwards.size(); s++) {
-                replicas.get(s).model().setCheckpoints(null);
-            }
+            model.setCheckpoints(null);
         }
     }
 

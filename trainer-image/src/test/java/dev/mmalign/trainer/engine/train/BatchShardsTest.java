@@ -6,15 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.ndarray.NDManager;
 import dev.mmalign.trainer.data.SftExampleRecord;
 import dev.mmalign.trainer.engine.ModelLoader;
 import dev.mmalign.trainer.engine.VisionLanguageModel;
 import dev.mmalign.trainer.engine.bench.ToyData;
 import dev.mmalign.trainer.engine.lora.LoraConfig;
+import dev.mmalign.trainer.engine.model.LlavaModel;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -60,6 +68,41 @@ class BatchShardsTest {
         assertNotEquals(whole.losses(), a.losses());
     }
 
+    /*
+     * Each shard runs its backward pass right after its own forward pass, while the other shard may still be in its
+     * forward pass. The loop did all forward passes first, then all backward passes, until the micro-batch's token
+     * count came from the tokenisation instead of the forward passes; the reference here restores that schedule with
+     * a barrier after every shard's forward pass. Same bits with LoRA dropout (libtorch's shared generator) and
+     * activation checkpointing (a replay in the backward pass).
+     */
+    @Test
+    void backwardRightAfterEachShardsForwardGivesTheBitsOfAllForwardPassesFirst() throws Exception {
+        TrainConfig cfg = TrainConfig.builder().method(TrainConfig.Method.SFT)
+                .lora(LoraConfig.builder().rank(4).alpha(8).dropout(0.1).build())
+                .batchSize(4).gradientAccumulation(2).epochs(2).learningRate(1e-3).maxLength(64)
+                .activationCheckpointing(true).batchShards(2).build();
+        Trained together = train(cfg, dir.resolve("together"), vlm -> new SftTrainer(vlm, cfg, dir.resolve("img")));
+        // 11 examples in micro-batches of 4, 4 and 3: every micro-batch has two shards, so the barrier's two parties.
+        Trained forwardsFirst = train(cfg, dir.resolve("forwards-first"),
+                vlm -> new ForwardsFirst(vlm, cfg, dir.resolve("img"), 0));
+        assertEquals(4, together.losses().size());
+        assertEquals(forwardsFirst.losses(), together.losses(), "every step's loss, bit for bit");
+        for (Map.Entry<String, float[]> e : forwardsFirst.weights().entrySet()) {
+            assertArrayEquals(e.getValue(), together.weights().get(e.getKey()), e.getKey());
+        }
+        assertTrue(WeightSnapshots.maxAbsDifference(together.weights(), together.initial()) > 1e-5,
+                "training must change the weights");
+    }
+
+    @Test
+    void aTokenCountThatDisagreesWithTheForwardPassIsRefused() {
+        TrainConfig cfg = TrainConfig.builder().method(TrainConfig.Method.SFT).lora(null).batchSize(4).epochs(1)
+                .learningRate(1e-4).maxLength(64).activationCheckpointing(false).batchShards(2).build();
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> train(cfg, dir.resolve("off"),
+                vlm -> new ForwardsFirst(vlm, cfg, dir.resolve("img"), 1)));
+        assertTrue(e.getMessage().contains("lossCount"), e.getMessage());
+    }
+
     @Test
     void shardsAreRefusedWhereOneShareCannotWeighThem() {
         assertThrows(IllegalArgumentException.class, () -> TrainConfig.builder().method(TrainConfig.Method.DPO)
@@ -79,7 +122,47 @@ class BatchShardsTest {
 
     private record Trained(List<Double> losses, Map<String, float[]> weights, Map<String, float[]> initial) {}
 
+    /**
+     * SFT whose shards wait for each other after their forward passes (a barrier of two), so that no backward pass
+     * starts before every forward pass of the micro-batch has ended; {@code countError} is added to the token count.
+     */
+    private static final class ForwardsFirst extends TrainingLoop<SftExampleRecord> {
+        private final SftTrainer sft;
+        private final CyclicBarrier forwardsDone = new CyclicBarrier(2);
+        private final long countError;
+
+        ForwardsFirst(VisionLanguageModel vlm, TrainConfig cfg, Path imageRoot, long countError) {
+            super(vlm, cfg, imageRoot);
+            this.sft = new SftTrainer(vlm, cfg, imageRoot);
+            this.countError = countError;
+        }
+
+        @Override
+        protected MicroResult microStep(LlavaModel model, NDManager m, List<SftExampleRecord> examples)
+                throws IOException {
+            MicroResult r = sft.microStep(model, m, examples);
+            if (countError == 0) {
+                try {
+                    forwardsDone.await(5, TimeUnit.MINUTES);
+                } catch (InterruptedException | BrokenBarrierException | TimeoutException e) {
+                    throw new IllegalStateException("the other shard's forward pass did not end", e);
+                }
+            }
+            return r;
+        }
+
+        @Override
+        protected long lossCount(List<SftExampleRecord> examples) throws IOException {
+            return sft.lossCount(examples) + countError;
+        }
+    }
+
     private Trained train(TrainConfig cfg, Path out) throws Exception {
+        return train(cfg, out, vlm -> new SftTrainer(vlm, cfg, dir.resolve("img")));
+    }
+
+    private Trained train(TrainConfig cfg, Path out, Function<VisionLanguageModel, TrainingLoop<SftExampleRecord>> loop)
+            throws Exception {
         Path root = dir.resolve("img");
         List<String> images = ToyData.writeImages(root, 8, 16);
         List<SftExampleRecord> data = new ArrayList<>(ToyData.sftExamples(images));
@@ -88,7 +171,7 @@ class BatchShardsTest {
         data.add(new SftExampleRecord("text-2", List.of(), "Name a colour.", "Blue."));
         try (VisionLanguageModel vlm = ModelLoader.create("tiny", 5)) {
             Map<String, float[]> initial = WeightSnapshots.of(vlm.model());
-            TrainResult r = new SftTrainer(vlm, cfg, root).train(data, out, null, null);
+            TrainResult r = loop.apply(vlm).train(data, out, null, null);
             Map<String, float[]> weights = WeightSnapshots.of(vlm.model());
             for (String k : weights.keySet()) {
                 initial.putIfAbsent(k, new float[weights.get(k).length]); // LoRA pairs start after the snapshot
