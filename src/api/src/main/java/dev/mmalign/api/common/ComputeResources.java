@@ -64,7 +64,8 @@ public class ComputeResources {
 
     @JsonPropertyDescription("PriorityClass of the stage pod. Unset: where the operator uses stage classes (the Helm "
             + "chart's stagePriorityClasses.use), the stage's own: mmalign-dataset, mmalign-training or "
-            + "mmalign-evaluation.")
+            + "mmalign-evaluation. The chart also ships mmalign-training-long, for a training known to run longest: it "
+            + "starts before the other trainings waiting with it.")
     @Size(max = 253)
     public String priorityClassName;
 

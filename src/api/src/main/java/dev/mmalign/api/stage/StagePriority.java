@@ -10,11 +10,21 @@ package dev.mmalign.api.stage;
  * so dataset before training before evaluation keeps the later stages from waiting behind evaluations that nothing
  * depends on. The classes never preempt ({@code preemptionPolicy: Never}): they only order the queue, and a running
  * pod is never evicted for a stage of a higher class.
+ *
+ * <p>One class is given to no stage by the operator: {@link #LONG_TRAINING}, for a run's
+ * {@code resources.priorityClassName} where the user knows a training runs longest.
  */
 public enum StagePriority {
 
     /** sample, annotate and build: the PreferenceDataset every training waits for. */
     DATASET("mmalign-dataset", 300),
+    /**
+     * Named by a training the user knows runs longest ({@code resources.priorityClassName}): it starts before the other
+     * trainings waiting with it, and they and the evaluations run beside it, instead of it starting last and running
+     * alone at the end (longest job first). The quickstart's SteerLM run names it: on 2 cores, local mode took 154 s
+     * where SteerLM's Job happened to be created first, and 176-177 s where it started after two others (session 9).
+     */
+    LONG_TRAINING("mmalign-training-long", 250),
     /** train: the AlignmentRuns a suite's evaluations wait for. */
     TRAINING("mmalign-training", 200),
     /** evaluate (each model, and the suite's report): nothing waits for them. */
@@ -38,7 +48,7 @@ public enum StagePriority {
         return value;
     }
 
-    /** The class of a stage's pods. */
+    /** The class the operator gives a stage's pods ({@link #LONG_TRAINING} only where a run names it). */
     public static StagePriority of(StageName stage) {
         return switch (stage) {
             case sample, annotate, build -> DATASET;

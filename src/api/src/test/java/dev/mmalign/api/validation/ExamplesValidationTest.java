@@ -8,6 +8,7 @@ import dev.mmalign.api.RepoPaths;
 import dev.mmalign.api.bench.BenchmarkSuite;
 import dev.mmalign.api.dataset.PreferenceDataset;
 import dev.mmalign.api.run.AlignmentRun;
+import dev.mmalign.api.stage.StagePriority;
 import dev.mmalign.api.sweep.AlignmentSweep;
 import io.fabric8.kubernetes.client.CustomResource;
 import org.junit.jupiter.api.BeforeAll;
@@ -20,6 +21,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,6 +67,30 @@ class ExamplesValidationTest {
         }
         assertTrue(tests.size() >= 10, "examples/ should hold the quickstart and paper manifests, found " + tests.size());
         return tests;
+    }
+
+    /**
+     * Guards that every PriorityClass an example names is one the Helm chart ships (and local mode installs): a pod
+     * naming a class that does not exist is refused, so such an example's stage would never start.
+     */
+    @Test
+    void everyPriorityClassAnExampleNamesIsShippedByTheChart() throws IOException {
+        Set<String> shipped = new TreeSet<>();
+        for (StagePriority p : StagePriority.values()) {
+            shipped.add(p.className());
+        }
+        List<String> named = new ArrayList<>();
+        for (Path file : Manifests.yamlFilesUnder(RepoPaths.examples())) {
+            for (Manifests.Document doc : Manifests.read(file)) {
+                for (JsonNode value : doc.content().findValues("priorityClassName")) {
+                    named.add(value.asText());
+                    assertTrue(shipped.contains(value.asText()), doc + " names " + value.asText()
+                            + ", which the chart does not ship " + shipped);
+                }
+            }
+        }
+        assertTrue(named.contains(StagePriority.LONG_TRAINING.className()),
+                "the quickstart's SteerLM run starts first by its class: " + named);
     }
 
     /**
