@@ -68,7 +68,9 @@ final class TrainerJvm {
         List<String> options = new ArrayList<>();
         options.add(C1_ONLY);
         options.add(SERIAL_GC);
-        options.addAll(archiveOption(archive));
+        if (Files.isRegularFile(archive)) {
+            options.add("-XX:SharedArchiveFile=" + archive);
+        }
         return options;
     }
 
@@ -81,16 +83,8 @@ final class TrainerJvm {
         return List.of(C1_ONLY, SERIAL_GC, "-XX:DumpLoadedClassList=" + PodClassList.POD_FILE);
     }
 
-    /** Options of the claim preparation: C1 only, the serial collector, and the archive when there is one. */
+    /** Options of the claim preparation: those of a pod (its trainings run C1 only too, see the class comment). */
     static List<String> preparationOptions(Path archive) {
-        List<String> options = new ArrayList<>();
-        options.add(C1_ONLY);
-        options.add(SERIAL_GC);
-        options.addAll(archiveOption(archive));
-        return options;
-    }
-
-    private static List<String> archiveOption(Path archive) {
-        return Files.isRegularFile(archive) ? List.of("-XX:SharedArchiveFile=" + archive) : List.of();
+        return podOptions(archive);
     }
 }
