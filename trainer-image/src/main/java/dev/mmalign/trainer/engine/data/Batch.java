@@ -81,12 +81,12 @@ public record Batch(NDArray embeddings, NDArray positions, NDArray targets, NDAr
                 seq = seq.concat(m.zeros(new Shape(maxLen - len, dim)), 0);
             }
             rows.add(seq);
-            for (int t = Math.max(1, e.responseStart()); t < n; t++) {
+            for (int t = e.firstTarget(); t < n; t++) {
                 int s = position(e, t, patches);
                 targets[i * maxLen + s - 1] = e.ids()[t];
                 mask[i * maxLen + s - 1] = 1f;
-                targeted++;
             }
+            targeted += e.targetTokens();
         }
         NDArray embeddings = NDArrays.stack(rows);
         NDArray positions = m.arange(0, maxLen, 1, ai.djl.ndarray.types.DataType.INT64)

@@ -119,10 +119,19 @@ public record EncodedExample(int[] ids, int responseStart, int imagePos, float[]
     }
 
     /**
-     * Positions whose next token is a response token: the ones {@link Batch#build} puts in its loss mask (the first
-     * position has no previous one). Known from the ids alone, before any forward pass.
+     * The first token a loss is taken on: the first response token, or the second token where the response starts
+     * the sequence (the first has no previous position to be predicted from). {@link Batch#build} masks in the
+     * tokens from here on.
+     */
+    public int firstTarget() {
+        return Math.max(1, responseStart);
+    }
+
+    /**
+     * Tokens a loss is taken on ({@link #firstTarget} to the end): the positions {@link Batch#build} puts in its loss
+     * mask, known from the ids alone, before any forward pass.
      */
     public long targetTokens() {
-        return Math.max(0, ids.length - Math.max(1, responseStart));
+        return Math.max(0, ids.length - firstTarget());
     }
 }
